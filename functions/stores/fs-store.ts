@@ -1,0 +1,104 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { PreconditionFailedError, StoreError, type ObjectInfo, type PutOptions, type Store, type StoredObject } from './store.ts';
+
+/**
+ * The local filesystem standing in for a bucket. Writes go to a temporary file and are renamed into
+ * place, so a reader (the local server) never sees half a feed. Content types are not kept: files are
+ * served by name, as the local server maps extensions itself.
+ */
+export class FsStore implements Store {
+  readonly root: string;
+  constructor(root: string) {
+    this.root = path.resolve(root);
+  }
+
+  describe(key: string): string {
+    return path.join(this.root, key);
+  }
+
+  /** Refuse any key that would leave the root: nothing is ever written outside --out. */
+  #resolve(key: string): string {
+    const full = path.resolve(this.root, key);
+    if (key.startsWith('/') || key.includes('\\') || key.includes('\0') || !full.startsWith(this.root + path.sep)) {
+      throw new StoreError(this.root, `key "${key}" would leave the store's folder and is refused`);
+    }
+    return full;
+  }
+
+  async get(key: string): Promise<StoredObject | undefined> {
+    const body = await this.#read(key);
+    return body === undefined ? undefined : { body, etag: etagOf(body) };
+  }
+
+  async head(key: string): Promise<ObjectInfo | undefined> {
+    const body = await this.#read(key);
+    if (body === undefined) return undefined;
+    const info = await stat(this.#resolve(key)); // after the read: a folder has failed by now
+    return { key, etag: etagOf(body), size: body.byteLength, lastModified: info.mtime };
+  }
+
+  async put(key: string, body: Uint8Array | string, options: PutOptions): Promise<{ etag: string }> {
+    const full = this.#resolve(key);
+    const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+    if (options.ifMatch !== undefined || options.ifNoneMatch !== undefined) {
+      // Not atomic across processes; the local build has one writer. S3 enforces it for real.
+      const current = await this.#read(key);
+      if (options.ifNoneMatch === '*' && current !== undefined) throw new PreconditionFailedError(key);
+      if (options.ifMatch !== undefined && (current === undefined || etagOf(current) !== options.ifMatch)) {
+        throw new PreconditionFailedError(key);
+      }
+    }
+    try {
+      await mkdir(path.dirname(full), { recursive: true });
+      const temp = `${full}.${randomBytes(6).toString('hex')}.tmp`;
+      await writeFile(temp, bytes);
+      await rename(temp, full);
+    } catch (err) {
+      throw new StoreError(this.describe(key), 'could not be written', { cause: err });
+    }
+    return { etag: etagOf(bytes) };
+  }
+
+  async delete(key: string): Promise<void> {
+    await rm(this.#resolve(key), { force: true });
+  }
+
+  async list(prefix: string): Promise<ObjectInfo[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.root, { recursive: true });
+    } catch (err) {
+      if (isMissing(err)) return [];
+      throw new StoreError(this.root, 'could not be listed', { cause: err });
+    }
+    const keys = names.map((n) => n.split(path.sep).join('/')).filter((k) => k.startsWith(prefix) && !k.endsWith('.tmp'));
+    const infos: ObjectInfo[] = [];
+    for (const key of keys.sort()) {
+      const info = await this.head(key).catch(() => undefined); // a folder, or gone since listed
+      if (info) infos.push(info);
+    }
+    return infos;
+  }
+
+  async #read(key: string): Promise<Uint8Array | undefined> {
+    const full = this.#resolve(key);
+    try {
+      return await readFile(full);
+    } catch (err) {
+      if (isMissing(err)) return undefined;
+      throw new StoreError(this.describe(key), 'could not be read', { cause: err });
+    }
+  }
+}
+
+/** An S3-style ETag (the MD5 of the bytes, quoted), so conditional writes behave the same on both stores. */
+export function etagOf(bytes: Uint8Array): string {
+  return `"${createHash('md5').update(bytes).digest('hex')}"`;
+}
+
+function isMissing(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR';
+}

@@ -1,0 +1,63 @@
+/**
+ * The one port between wirefeed's core and the world. Keys use '/' and never start with it.
+ * FsStore (the embedded default) and S3Store implement it; test/store-contract.ts says what it means.
+ */
+export interface StoredObject {
+  body: Uint8Array;
+  /** The object's ETag as the store reports it, quotes included (S3 style). */
+  etag: string;
+  contentType?: string;
+}
+
+export interface ObjectInfo {
+  key: string;
+  etag: string;
+  size: number;
+  contentType?: string;
+  lastModified?: Date;
+}
+
+export interface PutOptions {
+  /** Always set, charset included where it is text: S3 would otherwise serve binary/octet-stream. */
+  contentType: string;
+  cacheControl?: string;
+  /** Replace only if the current object still has this ETag (optimistic locking). */
+  ifMatch?: string;
+  /** '*': create only if no object has this key yet. */
+  ifNoneMatch?: '*';
+}
+
+export interface Store {
+  /** undefined: no such key. */
+  get(key: string): Promise<StoredObject | undefined>;
+  /** undefined: no such key. */
+  head(key: string): Promise<ObjectInfo | undefined>;
+  /** Throws PreconditionFailedError when ifMatch/ifNoneMatch does not hold. */
+  put(key: string, body: Uint8Array | string, options: PutOptions): Promise<{ etag: string }>;
+  /** Deleting a missing key is not an error (S3 semantics). */
+  delete(key: string): Promise<void>;
+  /** Every object under the prefix, all pages followed, sorted by key. */
+  list(prefix: string): Promise<ObjectInfo[]>;
+  /** A human-readable location for messages: a path or an s3:// URL. */
+  describe(key: string): string;
+}
+
+/** A conditional put lost: someone else wrote the key first. The caller re-reads and retries. */
+export class PreconditionFailedError extends Error {
+  readonly key: string;
+  constructor(key: string, options?: ErrorOptions) {
+    super(`${key}: changed since it was read (precondition failed)`, options);
+    this.name = 'PreconditionFailedError';
+    this.key = key;
+  }
+}
+
+/** An I/O failure that is not about one article: the run stops, the previous output stays. */
+export class StoreError extends Error {
+  readonly location: string;
+  constructor(location: string, problem: string, options?: ErrorOptions) {
+    super(`${location}: ${problem}`, options);
+    this.name = 'StoreError';
+    this.location = location;
+  }
+}
