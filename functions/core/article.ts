@@ -1,0 +1,166 @@
+import path from 'node:path/posix';
+import { z } from 'zod';
+import { DATE_HINT, parseWhen, toIso, type When } from './dates.ts';
+import { ArticleError, listIssues } from './errors.ts';
+import { splitFrontMatter } from './front-matter.ts';
+import { absoluteUrl, excerpt, renderArticleHtml } from './html.ts';
+import { person, type Person } from './schema-parts.ts';
+import type { Site } from './site.ts';
+import { decodeText } from './text.ts';
+
+export const ARTICLES_PREFIX = 'articles/';
+/** Larger than any real wire report by far; a bigger file is a mistake or an attack. */
+const MAX_ARTICLE_BYTES = 2 * 1024 * 1024;
+const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+const when = z.string().refine((v) => parseWhen(v) !== undefined, DATE_HINT);
+const tag = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(100)
+  // `feed` 6 escapes only '"' in attribute values (Atom category terms): '<' would break the XML.
+  .refine((t) => !/[<>]/.test(t), 'must not contain < or >');
+
+const FrontMatter = z.strictObject({
+  title: z.string().trim().min(1, 'must not be empty').max(500),
+  date: when,
+  updated: when.optional(),
+  summary: z.string().trim().min(1, 'must not be empty').max(2000).optional(),
+  tags: z.array(tag).max(50).default([]),
+  authors: z.array(z.union([z.string().trim().min(1).transform((name) => ({ name })), person])).max(50).default([]),
+  image: z.strictObject({ url: z.string().trim().min(1), alt: z.string().trim() }).optional(),
+  slug: z.string().regex(SLUG, 'may hold only a-z, 0-9 and single hyphens, such as "budget-vote"').max(120).optional(),
+  id: z
+    .string()
+    .trim()
+    .refine(isStableUri, 'must be an absolute URI such as tag:example.com,2020-01-08:budget-vote or urn:uuid:…')
+    .optional(),
+  draft: z.boolean().default(false),
+  expires: when.optional(),
+  correction: z.string().trim().min(1).max(2000).optional(),
+});
+export type FrontMatter = z.infer<typeof FrontMatter>;
+
+/** One article, parsed, validated and rendered: everything the feeds and pages need. Plain data (JSON-safe). */
+export interface Article {
+  /** Key in the content store, such as articles/budget-vote.md. */
+  file: string;
+  id: string;
+  slug: string;
+  /** The article page's absolute URL (ends in '/'). */
+  url: string;
+  title: string;
+  /** Given, or the first paragraph's text. */
+  summary: string;
+  /** The summary as the author wrote it (shown as the standfirst); absent when derived. */
+  standfirst?: string;
+  published: When;
+  updated?: When;
+  expires?: When;
+  tags: string[];
+  authors: Person[];
+  image?: { url: string; alt: string };
+  draft: boolean;
+  correction?: string;
+  /** Sanitised HTML with absolute links. */
+  html: string;
+}
+
+/** Parse one stored article. Throws ArticleError naming the file and every problem found. */
+export function parseArticle(file: string, bytes: Uint8Array, site: Site): Article {
+  if (bytes.byteLength > MAX_ARTICLE_BYTES) {
+    throw new ArticleError(file, `is ${bytes.byteLength} bytes; the limit is ${MAX_ARTICLE_BYTES}`);
+  }
+  const { data, body } = splitFrontMatter(file, decodeText(file, bytes));
+  const result = FrontMatter.safeParse(data ?? {});
+  if (!result.success) throw new ArticleError(file, listIssues(result.error.issues, data));
+  const fm = result.data;
+
+  const slug = fm.slug ?? slugFromFile(file);
+  const published = parseWhen(fm.date) as When; // the schema checked it
+  const updated = fm.updated === undefined ? undefined : (parseWhen(fm.updated) as When);
+  const expires = fm.expires === undefined ? undefined : (parseWhen(fm.expires) as When);
+  if (updated && updated.iso < published.iso) {
+    throw new ArticleError(file, `"updated" (${fm.updated}) is before "date" (${fm.date}); a correction comes after first publication`);
+  }
+  const url = new URL(`articles/${slug}/`, site.url).href;
+  const html = renderArticleHtml(body, url);
+  let image: Article['image'];
+  if (fm.image) {
+    const imageUrl = absoluteUrl(fm.image.url, url);
+    if (imageUrl === undefined || !/^https?:/.test(imageUrl)) {
+      throw new ArticleError(file, `"image.url" must be an http(s) URL or a path (got ${JSON.stringify(fm.image.url)})`);
+    }
+    image = { url: imageUrl, alt: fm.image.alt };
+  }
+  return {
+    file,
+    id: fm.id ?? defaultId(site, published, file),
+    slug,
+    url,
+    title: fm.title,
+    summary: fm.summary ?? excerpt(html),
+    ...(fm.summary ? { standfirst: fm.summary } : {}),
+    published,
+    ...(updated ? { updated } : {}),
+    ...(expires ? { expires } : {}),
+    tags: uniqueTags(fm.tags),
+    authors: fm.authors,
+    ...(image ? { image } : {}),
+    draft: fm.draft,
+    ...(fm.correction ? { correction: fm.correction } : {}),
+    html,
+  };
+}
+
+/** The slug a file gets when its front matter names none: its name, which must already be a slug. */
+export function slugFromFile(file: string): string {
+  const stem = path.basename(file).replace(/\.md$/i, '');
+  if (!SLUG.test(stem)) {
+    throw new ArticleError(
+      file,
+      `the file name "${stem}" is not a valid slug (only a-z, 0-9 and single hyphens): rename the file or set slug: in the front matter`,
+    );
+  }
+  return stem;
+}
+
+/**
+ * A tag URI (RFC 4151) from the site's own domain, the first-publication day and the file name: it
+ * survives edits to the title and the slug, so readers never see a story twice. Set `id` to pin it.
+ */
+function defaultId(site: Site, published: When, file: string): string {
+  const stem = path.basename(file).replace(/\.md$/i, '');
+  return `tag:${site.idAuthority},${published.iso.slice(0, 10)}:${encodeURIComponent(stem)}`;
+}
+
+function isStableUri(value: string): boolean {
+  try {
+    // `feed` passes Atom ids through new URL(): one it would rewrite (or reject) is refused here instead.
+    return /^[a-z][a-z0-9+.-]*:/i.test(value) && new URL(value).href === value;
+  } catch {
+    return false;
+  }
+}
+
+function uniqueTags(tags: readonly string[]): string[] {
+  const seen = new Set<string>();
+  return tags.filter((t) => {
+    const key = t.toLowerCase();
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** Public now: not a draft, its time has come, and it has not expired. */
+export function isPublic(article: Pick<Article, 'draft' | 'published' | 'expires'>, now: Date): boolean {
+  const at = toIso(now.getTime()); // the same format as the stored dates, so strings compare as times
+  return !article.draft && article.published.iso <= at && (article.expires === undefined || article.expires.iso > at);
+}
+
+/** Newest first by first publication (a correction never moves a story), then by id for a stable order. */
+export function newestFirst(a: Pick<Article, 'published' | 'id'>, b: Pick<Article, 'published' | 'id'>): number {
+  return a.published.iso < b.published.iso ? 1 : a.published.iso > b.published.iso ? -1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}

@@ -1,0 +1,35 @@
+import type { Article } from './article.ts';
+import type { FeedScope } from './feeds.ts';
+import { feedContentHtml } from './content.ts';
+import type { Site } from './site.ts';
+
+/** JSON Feed 1.1 (https://jsonfeed.org/version/1.1), written here because `feed` 6 writes version 1. */
+export function jsonFeed(articles: readonly Article[], site: Site, scope: FeedScope): string {
+  const document = {
+    version: 'https://jsonfeed.org/version/1.1',
+    title: scope.title,
+    home_page_url: scope.homeUrl,
+    feed_url: scope.jsonUrl,
+    description: scope.description,
+    language: site.language,
+    ...(site.author ? { authors: [author(site.author)] } : {}),
+    items: articles.map((a) => ({
+      id: a.id,
+      url: a.url,
+      title: a.title,
+      ...(site.feedContent === 'full' ? { content_html: feedContentHtml(a) } : { content_text: a.summary }),
+      summary: a.summary,
+      ...(a.image ? { image: a.image.url } : {}),
+      date_published: a.published.iso,
+      date_modified: a.updated?.iso ?? a.published.iso,
+      ...(a.authors.length > 0 ? { authors: a.authors.map(author) } : {}),
+      ...(a.tags.length > 0 ? { tags: a.tags } : {}),
+    })),
+  };
+  return `${JSON.stringify(document, null, 2)}\n`;
+}
+
+/** JSON Feed authors have a name and a URL; there is no e-mail field in 1.1. */
+function author(person: { name: string; url?: string }): { name: string; url?: string } {
+  return person.url ? { name: person.name, url: person.url } : { name: person.name };
+}

@@ -1,0 +1,30 @@
+/** How each site object is served: the same from S3/CloudFront and from the local server. */
+export interface ObjectHeaders {
+  contentType: string;
+  cacheControl: string;
+}
+
+// Feeds change within seconds of an upload: a minute's freshness, then revalidate (ETag -> 304),
+// and if the origin fails, the last good copy rather than an error.
+const FEED_CACHE = 'public, max-age=60, stale-while-revalidate=60, stale-if-error=86400';
+// Pages change rarely (a correction); CloudFront is invalidated on publish anyway.
+const PAGE_CACHE = 'public, max-age=300, stale-while-revalidate=3600, stale-if-error=86400';
+const PRIVATE = 'no-store';
+
+const TYPES: [RegExp, string, string][] = [
+  [/(^|\/)rss\.xml$/, 'application/rss+xml; charset=utf-8', FEED_CACHE],
+  [/(^|\/)atom\.xml$/, 'application/atom+xml; charset=utf-8', FEED_CACHE],
+  [/(^|\/)feed\.json$/, 'application/feed+json; charset=utf-8', FEED_CACHE],
+  [/\.html$/, 'text/html; charset=utf-8', PAGE_CACHE],
+  [/\.json$/, 'application/json; charset=utf-8', PRIVATE],
+  [/\.xml$/, 'application/xml; charset=utf-8', FEED_CACHE],
+  [/\.xsl$/, 'text/xsl; charset=utf-8', PAGE_CACHE],
+  [/\.txt$/, 'text/plain; charset=utf-8', PAGE_CACHE],
+];
+
+export function headersFor(key: string): ObjectHeaders {
+  for (const [pattern, contentType, cacheControl] of TYPES) {
+    if (pattern.test(key)) return { contentType, cacheControl };
+  }
+  return { contentType: 'application/octet-stream', cacheControl: PAGE_CACHE };
+}

@@ -1,0 +1,110 @@
+import type { Article } from './article.ts';
+import type { When } from './dates.ts';
+import { siteScope } from './feeds.ts';
+import type { Site } from './site.ts';
+import { STYLE } from './style.ts';
+import { escapeHtml as esc } from './text.ts';
+
+interface Head {
+  title: string;
+  description: string;
+  canonical: string;
+  type: 'website' | 'article';
+  extraMeta?: string;
+}
+
+/** /articles/<slug>/index.html: the story, readable on its own, with links a reader's app can follow. */
+export function articlePage(article: Article, site: Site): string {
+  const meta = [
+    article.authors.length > 0 ? `By ${article.authors.map((p) => (p.url ? `<a href="${esc(p.url)}">${esc(p.name)}</a>` : esc(p.name))).join(', ')}` : '',
+    `Published ${timeElement(article.published, site)}`,
+    article.updated ? `Updated ${timeElement(article.updated, site)}` : '',
+  ].filter(Boolean);
+  const extraMeta = [
+    `<meta property="article:published_time" content="${esc(article.published.iso)}">`,
+    article.updated ? `<meta property="article:modified_time" content="${esc(article.updated.iso)}">` : '',
+    article.image ? `<meta property="og:image" content="${esc(article.image.url)}">\n<meta property="og:image:alt" content="${esc(article.image.alt)}">` : '',
+    ...article.tags.map((t) => `<meta property="article:tag" content="${esc(t)}">`),
+  ].filter(Boolean).join('\n');
+  const body = `<article>
+<h1>${esc(article.title)}</h1>
+<p class="meta">${meta.join(' · ')}</p>
+${article.standfirst ? `<p class="standfirst">${esc(article.standfirst)}</p>` : ''}
+${article.image ? `<figure><img src="${esc(article.image.url)}" alt="${esc(article.image.alt)}"></figure>` : ''}
+${article.correction ? `<p class="correction"><strong>Correction:</strong> ${esc(article.correction)}</p>` : ''}
+<div class="body">
+${article.html}
+</div>
+${article.tags.length > 0 ? `<p class="tags">Tags: ${article.tags.map(esc).join(', ')}</p>` : ''}
+</article>`;
+  return layout(site, { title: article.title, description: article.summary, canonical: article.url, type: 'article', extraMeta }, body);
+}
+
+/** /index.html: the newest articles, and the feeds to subscribe to. */
+export function indexPage(articles: readonly Article[], site: Site): string {
+  const items = articles
+    .map((a) => `<li><h2><a href="${esc(a.url)}">${esc(a.title)}</a></h2>
+<p class="meta">${timeElement(a.published, site)}</p>
+<p>${esc(a.summary)}</p></li>`)
+    .join('\n');
+  const body = `<h1>${esc(site.title)}</h1>
+<p class="standfirst">${esc(site.description)}</p>
+${feedLinks(site)}
+${articles.length > 0 ? `<ol class="articles">\n${items}\n</ol>` : '<p>No articles yet.</p>'}`;
+  return layout(site, { title: site.title, description: site.description, canonical: site.url, type: 'website' }, body);
+}
+
+/** /404.html: served by the CDN and the local server for any missing path. */
+export function notFoundPage(site: Site): string {
+  const body = `<h1>Page not found</h1>
+<p>There is no page at this address. It may have been moved or taken down.</p>
+<p><a href="${esc(site.url)}">Go to the front page</a> for the latest articles.</p>`;
+  return layout(site, { title: 'Page not found', description: site.description, canonical: new URL('404.html', site.url).href, type: 'website' }, body);
+}
+
+function feedLinks(site: Site): string {
+  const scope = siteScope(site);
+  return `<p class="feeds">Subscribe: <a href="${esc(scope.rssUrl)}">RSS</a> <a href="${esc(scope.atomUrl)}">Atom</a> <a href="${esc(scope.jsonUrl)}">JSON Feed</a></p>`;
+}
+
+function layout(site: Site, head: Head, body: string): string {
+  const scope = siteScope(site);
+  const pageTitle = head.title === site.title ? site.title : `${head.title} · ${site.title}`;
+  return `<!doctype html>
+<html lang="${esc(site.language)}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(pageTitle)}</title>
+<meta name="description" content="${esc(head.description)}">
+<link rel="canonical" href="${esc(head.canonical)}">
+<link rel="alternate" type="application/rss+xml" title="${esc(site.title)} (RSS)" href="${esc(scope.rssUrl)}">
+<link rel="alternate" type="application/atom+xml" title="${esc(site.title)} (Atom)" href="${esc(scope.atomUrl)}">
+<link rel="alternate" type="application/feed+json" title="${esc(site.title)} (JSON Feed)" href="${esc(scope.jsonUrl)}">
+<meta property="og:type" content="${head.type}">
+<meta property="og:site_name" content="${esc(site.title)}">
+<meta property="og:title" content="${esc(head.title)}">
+<meta property="og:description" content="${esc(head.description)}">
+<meta property="og:url" content="${esc(head.canonical)}">
+${head.extraMeta ?? ''}
+<style>${STYLE}</style>
+</head>
+<body>
+<header class="site"><div class="wrap"><a href="${esc(site.url)}">${esc(site.title)}</a></div></header>
+<main class="wrap">
+${body}
+</main>
+<footer class="site"><div class="wrap">${feedLinks(site)}${site.copyright ? `<p>${esc(site.copyright)}</p>` : ''}</div></footer>
+</body>
+</html>
+`;
+}
+
+/** A <time> a person can read and a machine can parse; a date-only source shows no made-up time. */
+function timeElement(when: When, site: Site): string {
+  const date = new Date(when.iso);
+  const shown = when.dateOnly
+    ? new Intl.DateTimeFormat(site.language, { dateStyle: 'long', timeZone: 'UTC' }).format(date)
+    : `${new Intl.DateTimeFormat(site.language, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(date)} UTC`;
+  return `<time datetime="${esc(when.dateOnly ? when.iso.slice(0, 10) : when.iso)}">${esc(shown)}</time>`;
+}

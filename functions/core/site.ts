@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { ArticleError, SiteError, listIssues } from './errors.ts';
+import { parseYaml } from './front-matter.ts';
+import { httpUrl, languageTag, person } from './schema-parts.ts';
+import { decodeText } from './text.ts';
+
+export const SITE_FILE = 'site.yaml';
+
+const SiteSchema = z.strictObject({
+  title: z.string().trim().min(1, 'must not be empty'),
+  description: z.string().trim().min(1, 'must not be empty'),
+  url: httpUrl,
+  language: languageTag.default('en'),
+  author: person.optional(),
+  copyright: z.string().trim().min(1).optional(),
+  /** How many of the newest articles each feed holds. */
+  feed_size: z.number().int().min(1).max(1000).default(50),
+  /** full: the whole article in every feed; summary: the summary only, for sites that want the click. */
+  feed_content: z.enum(['full', 'summary']).default('full'),
+});
+export type SiteSettings = z.infer<typeof SiteSchema>;
+
+/** The settings every part of the build reads, with `url` normalised to end in '/'. */
+export interface Site {
+  title: string;
+  description: string;
+  url: string;
+  /** The domain in default article ids: site.yaml's own url, so SITE_URL or a new domain never changes ids. */
+  idAuthority: string;
+  language: string;
+  author?: { name: string; url?: string; email?: string };
+  copyright?: string;
+  feedSize: number;
+  feedContent: 'full' | 'summary';
+}
+
+/**
+ * Parse site.yaml. `urlOverride` is SITE_URL (deployments) or the local server's address: the shell
+ * passes it, so the core reads no environment.
+ */
+export function parseSite(bytes: Uint8Array | undefined, urlOverride?: string): Site {
+  if (bytes === undefined) throw new SiteError(SITE_FILE, 'is missing: create it with at least title, description and url');
+  let data: unknown;
+  try {
+    data = parseYaml(SITE_FILE, decodeText(SITE_FILE, bytes));
+  } catch (err) {
+    if (err instanceof ArticleError) throw new SiteError(SITE_FILE, err.problem, { cause: err });
+    throw err;
+  }
+  const configured = SiteSchema.shape.url.safeParse((data as { url?: unknown } | null)?.url);
+  if (urlOverride !== undefined && data !== null && typeof data === 'object') data = { ...data, url: urlOverride };
+  const result = SiteSchema.safeParse(data ?? {});
+  if (!result.success) {
+    const fromEnv = urlOverride !== undefined && result.error.issues.some((i) => i.path[0] === 'url') ? ' (the url came from SITE_URL)' : '';
+    throw new SiteError(SITE_FILE, listIssues(result.error.issues, data) + fromEnv);
+  }
+  const s = result.data;
+  const url = new URL(s.url);
+  url.search = '';
+  url.hash = '';
+  if (!url.pathname.endsWith('/')) url.pathname += '/';
+  return {
+    title: s.title,
+    description: s.description,
+    url: url.href,
+    idAuthority: new URL(configured.success ? configured.data : url.href).hostname,
+    language: s.language,
+    ...(s.author ? { author: s.author } : {}),
+    ...(s.copyright ? { copyright: s.copyright } : {}),
+    feedSize: s.feed_size,
+    feedContent: s.feed_content,
+  };
+}

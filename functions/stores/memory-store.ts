@@ -1,0 +1,39 @@
+import { etagOf } from './fs-store.ts';
+import { PreconditionFailedError, type ObjectInfo, type PutOptions, type Store, type StoredObject } from './store.ts';
+
+/** A store in memory: `wirefeed check` publishes into one, so it validates everything and writes nothing. */
+export class MemoryStore implements Store {
+  readonly #objects = new Map<string, StoredObject>();
+
+  describe(key: string): string {
+    return `memory:${key}`;
+  }
+
+  async get(key: string): Promise<StoredObject | undefined> {
+    return this.#objects.get(key);
+  }
+
+  async head(key: string): Promise<ObjectInfo | undefined> {
+    const object = this.#objects.get(key);
+    return object && { key, etag: object.etag, size: object.body.byteLength, ...(object.contentType ? { contentType: object.contentType } : {}) };
+  }
+
+  async put(key: string, body: Uint8Array | string, options: PutOptions): Promise<{ etag: string }> {
+    const current = this.#objects.get(key);
+    if (options.ifNoneMatch === '*' && current) throw new PreconditionFailedError(key);
+    if (options.ifMatch !== undefined && current?.etag !== options.ifMatch) throw new PreconditionFailedError(key);
+    const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+    const object = { body: bytes, etag: etagOf(bytes), contentType: options.contentType };
+    this.#objects.set(key, object);
+    return { etag: object.etag };
+  }
+
+  async delete(key: string): Promise<void> {
+    this.#objects.delete(key);
+  }
+
+  async list(prefix: string): Promise<ObjectInfo[]> {
+    const keys = [...this.#objects.keys()].filter((k) => k.startsWith(prefix)).sort();
+    return Promise.all(keys.map(async (k) => (await this.head(k)) as ObjectInfo));
+  }
+}

@@ -1,0 +1,167 @@
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type PutObjectCommandInput,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { PreconditionFailedError, StoreError, type ObjectInfo, type PutOptions, type Store, type StoredObject } from './store.ts';
+
+/**
+ * A bucket, or a folder of one (`s3://BUCKET/PREFIX`), as a Store. Keys in the Store API are relative
+ * to the prefix: with prefix `content/`, key `posts/a.md` is the object `content/posts/a.md`.
+ *
+ * Bodies are sent as Buffers (so the SDK can retry a request: it never retries a stream), always with
+ * a Content-Type, never with an ACL (the bucket's policy decides who reads; ACLs are disabled on new
+ * buckets and a request carrying one then fails).
+ */
+export class S3Store implements Store {
+  readonly bucket: string;
+  /** '' or ending in '/'. */
+  readonly prefix: string;
+  readonly #s3: S3Client;
+
+  /** `prefix` may be given with or without its trailing slash: `content` and `content/` are the same folder. */
+  constructor(s3: S3Client, bucket: string, prefix = '') {
+    this.#s3 = s3;
+    this.bucket = bucket;
+    const trimmed = prefix.replace(/^\/+/, '');
+    this.prefix = trimmed === '' || trimmed.endsWith('/') ? trimmed : `${trimmed}/`;
+  }
+
+  describe(key: string): string {
+    return `s3://${this.bucket}/${this.prefix}${key}`;
+  }
+
+  async get(key: string): Promise<StoredObject | undefined> {
+    try {
+      const res = await this.#s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.#key(key) }));
+      if (!res.Body) throw new Error('GetObject answered without a body');
+      const body = await res.Body.transformToByteArray();
+      return { body, etag: res.ETag ?? '', ...(res.ContentType ? { contentType: res.ContentType } : {}) };
+    } catch (err) {
+      if (isMissingKey(err)) return undefined;
+      throw new StoreError(this.describe(key), 'could not be read', { cause: err });
+    }
+  }
+
+  async head(key: string): Promise<ObjectInfo | undefined> {
+    try {
+      const res = await this.#s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.#key(key) }));
+      return {
+        key,
+        etag: res.ETag ?? '',
+        size: res.ContentLength ?? 0,
+        ...(res.ContentType ? { contentType: res.ContentType } : {}),
+        ...(res.LastModified ? { lastModified: res.LastModified } : {}),
+      };
+    } catch (err) {
+      // HEAD answers carry no body, so a missing key is a bare 404 the SDK names "NotFound".
+      if (isMissingKey(err)) return undefined;
+      throw new StoreError(this.describe(key), 'could not be read', { cause: err });
+    }
+  }
+
+  async put(key: string, body: Uint8Array | string, options: PutOptions): Promise<{ etag: string }> {
+    const bytes =
+      typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+    const input: PutObjectCommandInput = {
+      Bucket: this.bucket,
+      Key: this.#key(key),
+      Body: bytes,
+      ContentType: options.contentType,
+      ...(options.cacheControl !== undefined ? { CacheControl: options.cacheControl } : {}),
+      ...(options.ifMatch !== undefined ? { IfMatch: options.ifMatch } : {}),
+      ...(options.ifNoneMatch !== undefined ? { IfNoneMatch: options.ifNoneMatch } : {}),
+    };
+    try {
+      const res = await this.#s3.send(new PutObjectCommand(input));
+      if (!res.ETag) throw new Error('PutObject answered without an ETag');
+      return { etag: res.ETag };
+    } catch (err) {
+      const conditional = options.ifMatch !== undefined || options.ifNoneMatch !== undefined;
+      if (conditional && isConditionLost(err, options.ifMatch !== undefined)) {
+        throw new PreconditionFailedError(key, { cause: err });
+      }
+      throw new StoreError(this.describe(key), 'could not be written', { cause: err });
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    try {
+      // S3 answers 204 whether or not the key existed.
+      await this.#s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.#key(key) }));
+    } catch (err) {
+      throw new StoreError(this.describe(key), 'could not be deleted', { cause: err });
+    }
+  }
+
+  async list(prefix: string): Promise<ObjectInfo[]> {
+    const infos: ObjectInfo[] = [];
+    let token: string | undefined;
+    try {
+      do {
+        const res = await this.#s3.send(
+          new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.#key(prefix), ContinuationToken: token }),
+        );
+        for (const object of res.Contents ?? []) {
+          if (object.Key === undefined || !object.Key.startsWith(this.prefix)) continue;
+          infos.push({
+            key: object.Key.slice(this.prefix.length),
+            etag: object.ETag ?? '',
+            size: object.Size ?? 0,
+            ...(object.LastModified ? { lastModified: object.LastModified } : {}),
+          });
+        }
+        // A truncated page without a token would loop forever: stop rather than trust it.
+        token = res.IsTruncated ? res.NextContinuationToken : undefined;
+      } while (token);
+    } catch (err) {
+      throw new StoreError(this.describe(prefix), 'could not be listed', { cause: err });
+    }
+    // S3 lists in UTF-8 byte order; sort as FsStore does so both stores agree.
+    return infos.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  #key(key: string): string {
+    return this.prefix + key;
+  }
+}
+
+interface SdkError {
+  name?: string;
+  $metadata?: { httpStatusCode?: number };
+}
+
+function statusOf(err: unknown): number | undefined {
+  return (err as SdkError | undefined)?.$metadata?.httpStatusCode;
+}
+
+function nameOf(err: unknown): string | undefined {
+  return (err as SdkError | undefined)?.name;
+}
+
+/** NoSuchKey (GET), NotFound (HEAD), or any other 404 — except a missing bucket, which is a real failure. */
+function isMissingKey(err: unknown): boolean {
+  const name = nameOf(err);
+  if (name === 'NoSuchBucket') return false;
+  return name === 'NoSuchKey' || name === 'NotFound' || statusOf(err) === 404;
+}
+
+/**
+ * The condition of a conditional PutObject did not hold:
+ * - 412 PreconditionFailed: the ETag no longer matches (If-Match), or the key exists (If-None-Match: *).
+ * - 409 ConditionalRequestConflict: S3 was completing another conditional write to the same key at the
+ *   same moment; S3's advice is to re-read and retry, exactly what a PreconditionFailedError asks of
+ *   the caller, so it is reported the same way rather than as an I/O failure.
+ * - 404 NoSuchKey with If-Match: the object the caller read has been deleted since, so it "changed".
+ */
+function isConditionLost(err: unknown, ifMatch: boolean): boolean {
+  const name = nameOf(err);
+  const status = statusOf(err);
+  if (name === 'PreconditionFailed' || status === 412) return true;
+  if (name === 'ConditionalRequestConflict') return true;
+  return ifMatch && name !== 'NoSuchBucket' && (name === 'NoSuchKey' || status === 404);
+}
