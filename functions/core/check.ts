@@ -1,30 +1,50 @@
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { SaxesParser } from 'saxes';
 import { FeedCheckError } from './errors.ts';
 
-const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_' });
+const ATOM = 'http://www.w3.org/2005/Atom';
 
 /**
- * Parse a generated feed back before it is written: a feed that is not well-formed, or has lost its
- * items, throws, and the previous good feed stays in place.
+ * Parse a generated feed back before it is written: a feed that is not well-formed XML 1.0 (saxes is a
+ * strict, namespace-aware parser), or has lost items, throws, and the previous good feed stays in place.
  */
 export function checkFeed(key: string, body: string, expectedItems: number): void {
-  if (key.endsWith('.json')) {
-    let doc: { version?: unknown; items?: { id?: unknown }[] };
-    try {
-      doc = JSON.parse(body) as typeof doc;
-    } catch (err) {
-      throw new FeedCheckError(key, `not JSON: ${(err as Error).message}`);
-    }
-    if (doc.version !== 'https://jsonfeed.org/version/1.1') throw new FeedCheckError(key, 'not JSON Feed 1.1');
-    if (!Array.isArray(doc.items) || doc.items.length !== expectedItems) throw new FeedCheckError(key, 'wrong number of items');
-    if (doc.items.some((i) => typeof i.id !== 'string' || i.id === '')) throw new FeedCheckError(key, 'an item has no id');
-    return;
-  }
-  const valid = XMLValidator.validate(body);
-  if (valid !== true) throw new FeedCheckError(key, `not well-formed XML: ${valid.err.msg} at line ${valid.err.line}`);
-  const doc = parser.parse(body) as { rss?: { channel?: { item?: unknown } }; feed?: { entry?: unknown } };
-  const items = doc.rss ? doc.rss.channel?.item : doc.feed ? doc.feed.entry : undefined;
-  if (!doc.rss && !doc.feed) throw new FeedCheckError(key, 'neither an RSS nor an Atom document');
-  const count = items === undefined ? 0 : Array.isArray(items) ? items.length : 1;
+  const count = key.endsWith('.json') ? checkJson(key, body) : checkXml(key, body);
   if (count !== expectedItems) throw new FeedCheckError(key, `${count} items instead of ${expectedItems}`);
+}
+
+function checkJson(key: string, body: string): number {
+  let doc: { version?: unknown; items?: { id?: unknown }[] };
+  try {
+    doc = JSON.parse(body) as typeof doc;
+  } catch (err) {
+    throw new FeedCheckError(key, `not JSON: ${(err as Error).message}`);
+  }
+  if (doc.version !== 'https://jsonfeed.org/version/1.1') throw new FeedCheckError(key, 'not JSON Feed 1.1');
+  if (!Array.isArray(doc.items)) throw new FeedCheckError(key, 'no items array');
+  if (doc.items.some((i) => typeof i.id !== 'string' || i.id === '')) throw new FeedCheckError(key, 'an item has no id');
+  return doc.items.length;
+}
+
+function checkXml(key: string, body: string): number {
+  const parser = new SaxesParser({ xmlns: true, position: true });
+  let problem: string | undefined;
+  let root: string | undefined;
+  let items = 0;
+  const path: string[] = [];
+  parser.on('error', (err) => {
+    problem ??= err.message;
+  });
+  parser.on('opentag', (tag) => {
+    const name = `${tag.uri ?? ''}|${tag.local}`;
+    if (path.length === 0) root = name;
+    if ((name === '|item' && path.join('/') === '|rss/|channel') || (name === `${ATOM}|entry` && path.length === 1)) items++;
+    path.push(name);
+  });
+  parser.on('closetag', () => {
+    path.pop();
+  });
+  parser.write(body).close();
+  if (problem) throw new FeedCheckError(key, `not well-formed XML: ${problem}`);
+  if (root !== '|rss' && root !== `${ATOM}|feed`) throw new FeedCheckError(key, 'neither an RSS 2.0 nor an Atom document');
+  return items;
 }

@@ -1,5 +1,6 @@
 import { parseDocument } from 'yaml';
 import { ArticleError } from './errors.ts';
+import { cleanText } from './text.ts';
 
 /** Bounds that keep a hostile file from costing more than a real one ever needs. */
 const MAX_FRONT_MATTER = 64 * 1024;
@@ -35,7 +36,7 @@ export function parseYaml(file: string, yamlText: string): unknown {
   const problem = doc.errors[0] ?? doc.warnings[0];
   if (problem) throw new ArticleError(file, `front matter is not valid YAML: ${firstLine(problem.message)}`);
   try {
-    return doc.toJS({ maxAliasCount: MAX_ALIASES });
+    return cleanStrings(doc.toJS({ maxAliasCount: MAX_ALIASES }));
   } catch (err) {
     throw new ArticleError(file, `front matter is not valid YAML: ${firstLine((err as Error).message)}`, { cause: err });
   }
@@ -43,4 +44,14 @@ export function parseYaml(file: string, yamlText: string): unknown {
 
 function firstLine(message: string): string {
   return message.split('\n')[0] ?? message;
+}
+
+/** YAML escapes ("\0", "\a") can spell characters XML forbids: clean every string value too. */
+function cleanStrings(value: unknown): unknown {
+  if (typeof value === 'string') return cleanText(value);
+  if (Array.isArray(value)) return value.map(cleanStrings);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [cleanText(k), cleanStrings(v)]));
+  }
+  return value;
 }

@@ -1,5 +1,6 @@
 import MarkdownIt from 'markdown-it';
 import sanitizeHtml from 'sanitize-html';
+import { cleanText } from './text.ts';
 
 // CommonMark plus tables and strikethrough; raw HTML is allowed in, because the sanitiser below
 // decides what survives. No typographer: a reporter's words and quotes stay exactly as written.
@@ -48,7 +49,8 @@ export function renderArticleHtml(body: string, articleUrl: string): string {
       img: (tagName, attribs) => ({ tagName, attribs: absolutise(attribs, 'src', articleUrl) }),
     },
   });
-  return html.trim();
+  // Entities in raw HTML (&#1;) are decoded by the parser and written back as characters.
+  return cleanText(html).trim();
 }
 
 /** Resolve a URL against the article's own; an unparsable one is dropped rather than shipped broken. */

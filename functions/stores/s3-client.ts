@@ -10,14 +10,17 @@ export const S3_REQUEST_TIMEOUT_MS = 30_000;
  * The one S3Client wirefeed makes: share it between stores (it pools connections).
  *
  * - Endpoint: the standard `AWS_ENDPOINT_URL_S3` variable points it at an S3-compatible server
- *   (s3rver, MinIO, LocalStack). The SDK reads that variable by itself too, but then keeps
- *   virtual-hosted addressing (`bucket.localhost`), which local servers do not serve, so it is read
- *   here and path-style addressing is forced with it. Without it: real S3, virtual-hosted style.
+ *   (s3rver, MinIO, LocalStack). The SDK (3.1175) reads that variable by itself too, but keeps
+ *   virtual-hosted addressing for host names (`http://localhost:4568` becomes `bucket.localhost`,
+ *   which does not resolve; only IP addresses get path style), so it is read here and path-style
+ *   addressing is forced with it. Without it: real S3, virtual-hosted style.
  * - Region: `AWS_REGION` (as the Lambda runtime sets), else us-east-1 — a local server needs one.
- * - Checksums only WHEN_REQUIRED: since 3.729 the SDK adds CRC32 checksums to every upload by default,
- *   sending streamed bodies as `Content-Encoding: aws-chunked` with a trailer, and asks for checksums
- *   on downloads. S3-compatible servers that do not speak that (s3rver stores the chunk framing as
- *   the object's bytes) then corrupt objects. Our bodies are buffers whose ETag (MD5) S3 checks anyway.
+ * - Checksums only WHEN_REQUIRED: since 3.729 the SDK adds a CRC32 checksum to every upload by default
+ *   (and asks for one on downloads). For a streamed body it sends `Content-Encoding: aws-chunked`
+ *   framing with the checksum in a trailer; S3-compatible servers that do not speak it store the
+ *   framing as the object's bytes (s3rver 3.7.1 does: "c\r\nhello stream\r\n0\r\nx-amz-checksum-crc32:…").
+ *   Buffers would only get a header, but one setting for every body and every server is safer; TLS
+ *   still protects the bytes in transit to S3.
  * - Retries: standard mode (exponential backoff, jitter, a retry quota), S3_MAX_ATTEMPTS attempts;
  *   throttling (503 SlowDown), 5xx, timeouts and connection resets are retried. Bodies are Buffers,
  *   never streams, so every request can be replayed.

@@ -1,0 +1,175 @@
+import { describe, expect, it } from 'vitest';
+import { isPublic, newestFirst, parseArticle } from '../functions/core/article.ts';
+import { ArticleError } from '../functions/core/errors.ts';
+import { articleText, testSite } from './helpers/content.ts';
+
+const site = testSite();
+const parse = (text: string | Uint8Array, file = 'articles/budget-vote.md') =>
+  parseArticle(file, typeof text === 'string' ? Buffer.from(text) : text, site);
+const problem = (text: string | Uint8Array, file?: string): string => {
+  try {
+    parse(text, file);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ArticleError);
+    return (err as ArticleError).message;
+  }
+  throw new Error('expected the article to be rejected');
+};
+
+describe('an article file', () => {
+  it('becomes an article with its slug from the file name and a page URL on the site', () => {
+    const a = parse(articleText({ title: 'Budget vote', date: '2025-03-14' }));
+    expect(a).toMatchObject({ slug: 'budget-vote', url: 'https://news.test/articles/budget-vote/', title: 'Budget vote' });
+    expect(a.published).toEqual({ iso: '2025-03-14T00:00:00Z', dateOnly: true });
+  });
+
+  it('keeps its default id when the title and the slug change', () => {
+    const before = parse(articleText({ title: 'Budget vote', date: '2025-03-14' }));
+    const after = parse(articleText({ title: 'Budget vote passes', date: '2025-03-14', slug: 'budget-passes' }));
+    expect(after.id).toBe(before.id);
+    expect(after.id).toBe('tag:news.test,2025-03-14:budget-vote');
+  });
+
+  it('keeps its default id when SITE_URL moves the site to another domain', () => {
+    const moved = parseArticle('articles/budget-vote.md', Buffer.from(articleText({ title: 'T', date: '2025-03-14' })), testSite({}));
+    const viaEnv = parseArticle(
+      'articles/budget-vote.md',
+      Buffer.from(articleText({ title: 'T', date: '2025-03-14' })),
+      // parseSite with an override, as the Lambda does with SITE_URL
+      { ...testSite(), url: 'https://d111.cloudfront.net/' },
+    );
+    expect(viaEnv.id).toBe(moved.id);
+    expect(viaEnv.url).toBe('https://d111.cloudfront.net/articles/budget-vote/');
+  });
+
+  it('takes a full RFC 3339 time with its zone and keeps the instant in UTC', () => {
+    const a = parse(articleText({ title: 'T', date: '2025-03-14T09:30:00+01:00', updated: '2025-03-14T10:00:00Z' }));
+    expect(a.published).toEqual({ iso: '2025-03-14T08:30:00Z', dateOnly: false });
+    expect(a.updated?.iso).toBe('2025-03-14T10:00:00Z');
+  });
+
+  it('derives a summary from the first paragraph when none is given, and shows no standfirst', () => {
+    const a = parse(articleText({ title: 'T', date: '2025-03-14' }, 'First *paragraph* here.\n\nSecond.\n'));
+    expect(a.summary).toBe('First paragraph here.');
+    expect(a.standfirst).toBeUndefined();
+  });
+
+  it.each([
+    ['a missing title', { date: '2025-03-14' }, /"title"/],
+    ['an empty title', { title: '  ', date: '2025-03-14' }, /"title" must not be empty/],
+    ['a missing date', { title: 'T' }, /"date"/],
+    ['an impossible date', { title: 'T', date: '2025-02-30' }, /"date" must be a date such as .*"2025-02-30"/],
+    ['a time without a zone', { title: 'T', date: '2025-03-14T09:30:00' }, /"date" must be a date .*zone/],
+    ['a date that is a number', { title: 'T', date: 2025 }, /"date"/],
+    ['a misspelt field', { title: 'T', date: '2025-03-14', tittle: 'x' }, /tittle/],
+    ['a bad slug', { title: 'T', date: '2025-03-14', slug: 'Budget Vote' }, /"slug" may hold only a-z, 0-9 .*"Budget Vote"/],
+    ['an id that is not a URI', { title: 'T', date: '2025-03-14', id: 'story 12' }, /"id" must be an absolute URI/],
+    ['a tag with markup', { title: 'T', date: '2025-03-14', tags: ['<b>x</b>'] }, /"tags.0" must not contain < or >/],
+    ['an author e-mail that is not one', { title: 'T', date: '2025-03-14', authors: [{ name: 'A', email: 'nope' }] }, /"authors.0.email"/],
+    ['an update before first publication', { title: 'T', date: '2025-03-14', updated: '2025-03-13' }, /"updated" .* is before "date"/],
+  ])('is rejected with a message naming the file and the field: %s', (_name, fields, message) => {
+    const text = problem(articleText(fields));
+    expect(text.startsWith('articles/budget-vote.md: ')).toBe(true);
+    expect(text).toMatch(message);
+  });
+
+  it('lists every bad field at once, so one run shows them all', () => {
+    const text = problem(articleText({ title: '', date: 'soon', slug: 'A B' }));
+    expect(text).toMatch(/"title"/);
+    expect(text).toMatch(/"date"/);
+    expect(text).toMatch(/"slug"/);
+  });
+
+  it('refuses a file name that is not a slug unless the front matter names one', () => {
+    expect(problem(articleText({ title: 'T', date: '2025-03-14' }), 'articles/My Story.md')).toMatch(
+      /articles\/My Story.md: the file name "My Story" is not a valid slug.*set slug:/,
+    );
+    expect(parse(articleText({ title: 'T', date: '2025-03-14', slug: 'my-story' }), 'articles/My Story.md').slug).toBe('my-story');
+  });
+});
+
+describe('front matter', () => {
+  it('is required', () => {
+    expect(problem('# Just Markdown\n')).toMatch(/has no front matter/);
+  });
+
+  it('must be closed', () => {
+    expect(problem('---\ntitle: T\ndate: 2025-03-14\n\nBody')).toMatch(/front matter is not closed/);
+  });
+
+  it('in JavaScript is refused and never run', () => {
+    const g = globalThis as { pwned?: boolean };
+    const text = '---js\n{ title: (globalThis.pwned = true, "T"), date: "2025-03-14" }\n---\nBody\n';
+    expect(problem(text)).toMatch(/front matter must be YAML .*"---js"/);
+    expect(g.pwned).toBeUndefined();
+  });
+
+  it('in TOML is refused with a message saying YAML is needed', () => {
+    expect(problem('+++\ntitle = "T"\n+++\nBody\n')).toMatch(/must be YAML/);
+  });
+
+  it('that is not valid YAML names the problem', () => {
+    expect(problem('---\ntitle: [unclosed\ndate: 2025-03-14\n---\nBody\n')).toMatch(/front matter is not valid YAML/);
+  });
+
+  it('with a duplicated key is refused rather than silently taking one', () => {
+    expect(problem('---\ntitle: A\ntitle: B\ndate: 2025-03-14\n---\nBody\n')).toMatch(/not valid YAML/);
+  });
+
+  it('cannot expand aliases without bound (a "billion laughs" file)', () => {
+    const lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (let i = 1; i < 10; i++) lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+    const text = `---\ntitle: T\ndate: 2025-03-14\n${lines.join('\n')}\n---\nBody\n`;
+    const started = performance.now();
+    expect(problem(text)).toMatch(/not valid YAML/);
+    expect(performance.now() - started).toBeLessThan(5000); // a bound, not a benchmark: unbounded takes forever
+  });
+
+  it('with a custom tag is refused: YAML here is data only', () => {
+    expect(problem('---\ntitle: !!js/function "function(){}"\ndate: 2025-03-14\n---\nBody\n')).toMatch(/not valid YAML/);
+  });
+});
+
+describe('encodings and odd characters', () => {
+  it('refuses Latin-1 bytes with a message naming the encoding problem', () => {
+    const bytes = Buffer.concat([Buffer.from('---\ntitle: Caf'), Buffer.from([0xe9]), Buffer.from('\ndate: 2025-03-14\n---\nBody\n')]);
+    expect(problem(bytes)).toMatch(/is not UTF-8 text: byte 0xe9 at offset 14 .*save the file as UTF-8/);
+  });
+
+  it('decodes UTF-16 with a byte-order mark correctly', () => {
+    const text = articleText({ title: 'Café résumé 東京', date: '2025-03-14' });
+    const bytes = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    expect(parse(bytes).title).toBe('Café résumé 東京');
+  });
+
+  it('accepts a UTF-8 byte-order mark and Windows line endings', () => {
+    const text = `\uFEFF${articleText({ title: 'T', date: '2025-03-14' }, 'One.\r\n\r\nTwo.\r\n').replace(/\n/g, '\r\n')}`;
+    const a = parse(text);
+    expect(a.html).toBe('<p>One.</p>\n<p>Two.</p>');
+  });
+
+  it('removes characters XML forbids, so no feed can be broken by them', () => {
+    const a = parse(articleText({ title: 'Bell\u0007 and null\u0000', date: '2025-03-14' }, 'Text\u0001 here\u000B.\n'));
+    expect(a.title).toBe('Bell and null');
+    expect(a.html).toBe('<p>Text here.</p>');
+  });
+});
+
+describe('visibility', () => {
+  const base = parse(articleText({ title: 'T', date: '2025-03-14T09:00:00Z', expires: '2025-03-20T00:00:00Z' }));
+  it('is public from its date to the minute, and not after it expires', () => {
+    expect(isPublic(base, new Date('2025-03-14T08:59:59Z'))).toBe(false);
+    expect(isPublic(base, new Date('2025-03-14T09:00:00Z'))).toBe(true);
+    expect(isPublic(base, new Date('2025-03-20T00:00:00Z'))).toBe(false);
+  });
+
+  it('is never public as a draft', () => {
+    expect(isPublic({ ...base, draft: true }, new Date('2025-03-15T00:00:00Z'))).toBe(false);
+  });
+
+  it('orders by first publication, so a correction never moves a story up', () => {
+    const older = parse(articleText({ title: 'Old', date: '2025-03-01', updated: '2025-03-30' }), 'articles/old.md');
+    const newer = parse(articleText({ title: 'New', date: '2025-03-10' }), 'articles/new.md');
+    expect([older, newer].sort(newestFirst).map((a) => a.title)).toEqual(['New', 'Old']);
+  });
+});

@@ -1,0 +1,262 @@
+import { Feed } from 'feed';
+import { describe, expect, it } from 'vitest';
+import { parseArticle, type Article } from '../functions/core/article.ts';
+import { checkFeed } from '../functions/core/check.ts';
+import { FeedCheckError } from '../functions/core/errors.ts';
+import { buildFeeds } from '../functions/core/feeds.ts';
+import { articleText, testSite } from './helpers/content.ts';
+import { asArray, nodeText, parseAtom, parseJsonFeed, parseRss, parseXmlStrict, textOf } from './helpers/feeds.ts';
+
+const site = testSite({ author: { name: 'The Desk', email: 'desk@news.test' }, copyright: '© Test Wire' });
+const article = (name: string, fields: Record<string, unknown>, body?: string): Article =>
+  parseArticle(`articles/${name}.md`, Buffer.from(articleText(fields, body)), site);
+
+const corrected = article(
+  'budget-vote',
+  {
+    title: 'Budget vote passes',
+    date: '2025-03-14T09:30:00Z',
+    updated: '2025-03-15T08:00:00Z',
+    summary: 'MPs approved the budget.',
+    tags: ['Politics', 'Economy'],
+    authors: [{ name: 'Ada Reporter' }, { name: 'Bo Editor', email: 'bo@news.test', url: 'https://news.test/bo/' }],
+  },
+  'The budget passed [by a vote](results/) on Friday.\n',
+);
+const plain = article('storm-warning', { title: 'Storm warning', date: '2025-03-13' }, 'Winds of 100 km/h are expected.\n');
+const feeds = buildFeeds([corrected, plain], site);
+
+describe('RSS 2.0', () => {
+  const { xml, feed } = parseRss(feeds['rss.xml']);
+  const channel = xml.rss.channel;
+  const item = channel.item[0];
+
+  it('links to itself with atom:link rel="self" (the RSS URL, not the Atom one)', () => {
+    const self = asArray(channel['atom:link']).find((l: { '@_rel': string }) => l['@_rel'] === 'self');
+    expect(self['@_href']).toBe('https://news.test/rss.xml');
+    expect(self['@_type']).toBe('application/rss+xml');
+  });
+
+  it('states the language and the channel link', () => {
+    expect(nodeText(channel.language)).toBe('en-GB');
+    expect(nodeText(channel.link[0])).toBe('https://news.test/');
+  });
+
+  it('carries the full HTML in content:encoded and the summary in description', () => {
+    expect(textOf(nodeText(item['content:encoded']) ?? '')).toBe('The budget passed by a vote on Friday.');
+    expect(nodeText(item['content:encoded'])).toContain('href="https://news.test/articles/budget-vote/results/"');
+    expect(textOf(nodeText(item.description) ?? '')).toBe('MPs approved the budget.');
+  });
+
+  it('uses the stable id as a guid that is not a permalink', () => {
+    expect(nodeText(item.guid)).toBe(corrected.id);
+    expect(item.guid['@_isPermaLink']).toBe('false');
+    expect(feed.items[0]?.id).toBe(corrected.id);
+  });
+
+  it('gives the first publication as pubDate, which a correction never moves', () => {
+    expect(feed.items[0]?.published?.toISOString()).toBe('2025-03-14T09:30:00.000Z');
+  });
+
+  it('names authors without an e-mail in dc:creator and the others in <author>', () => {
+    expect(asArray(item['dc:creator']).map(nodeText)).toEqual(['Ada Reporter']);
+    expect(item.author.map(nodeText)).toEqual(['bo@news.test (Bo Editor)']);
+  });
+
+  it('lists the tags as categories', () => {
+    expect(item.category.map(nodeText)).toEqual(['Politics', 'Economy']);
+  });
+
+  it('takes its lastBuildDate from the newest update in the content, not the clock', () => {
+    expect(feed.updated?.toISOString()).toBe('2025-03-15T08:00:00.000Z');
+  });
+});
+
+describe('Atom 1.0', () => {
+  const { xml, feed } = parseAtom(feeds['atom.xml']);
+  const entry = xml.feed.entry[0];
+
+  it('declares xml:lang and links to itself and to the site', () => {
+    expect(xml.feed['@_xml:lang']).toBe('en-GB');
+    const rel = (r: string) => xml.feed.link.find((l: { '@_rel'?: string }) => l['@_rel'] === r)?.['@_href'];
+    expect(rel('self')).toBe('https://news.test/atom.xml');
+    expect(rel('alternate')).toBe('https://news.test/');
+  });
+
+  it('gives each entry its id, first publication as published, and the correction as updated', () => {
+    expect(nodeText(entry.id)).toBe(corrected.id);
+    expect(nodeText(entry.published)).toBe('2025-03-14T09:30:00.000Z');
+    expect(nodeText(entry.updated)).toBe('2025-03-15T08:00:00.000Z');
+    expect(feed.items[1]?.published?.toISOString()).toBe('2025-03-13T00:00:00.000Z');
+  });
+
+  it('lists every author, with e-mail and URL where given', () => {
+    expect(entry.author.map((a: Record<string, unknown>) => nodeText(a.name))).toEqual(['Ada Reporter', 'Bo Editor']);
+    expect(nodeText(entry.author[1].uri)).toBe('https://news.test/bo/');
+  });
+
+  it('has categories with term, HTML content and a summary', () => {
+    expect(entry.category.map((c: Record<string, string>) => c['@_term'])).toEqual(['Politics', 'Economy']);
+    expect(entry.content['@_type']).toBe('html');
+    expect(textOf(nodeText(entry.content) ?? '')).toBe('The budget passed by a vote on Friday.');
+    expect(textOf(nodeText(entry.summary) ?? '')).toBe('MPs approved the budget.');
+  });
+
+  it('has a feed-level author and updated date, as Atom requires', () => {
+    expect(nodeText(xml.feed.author[0].name)).toBe('The Desk');
+    expect(nodeText(xml.feed.updated)).toBe('2025-03-15T08:00:00.000Z');
+  });
+});
+
+describe('JSON Feed 1.1', () => {
+  const json = parseJsonFeed(feeds['feed.json']); // validated against the 1.1 schema
+
+  it('is version 1.1 with authors, language and both URLs', () => {
+    expect(json.version).toBe('https://jsonfeed.org/version/1.1');
+    expect(json.language).toBe('en-GB');
+    expect(json.feed_url).toBe('https://news.test/feed.json');
+    expect(json.home_page_url).toBe('https://news.test/');
+    expect(json.authors).toEqual([{ name: 'The Desk' }]);
+  });
+
+  it('gives each item id, url, HTML, summary, both dates, authors and tags', () => {
+    const [item] = json.items;
+    expect(item).toMatchObject({
+      id: corrected.id,
+      url: 'https://news.test/articles/budget-vote/',
+      summary: 'MPs approved the budget.',
+      date_published: '2025-03-14T09:30:00Z',
+      date_modified: '2025-03-15T08:00:00Z',
+      authors: [{ name: 'Ada Reporter' }, { name: 'Bo Editor', url: 'https://news.test/bo/' }],
+      tags: ['Politics', 'Economy'],
+    });
+    expect(textOf(item?.content_html ?? '')).toBe('The budget passed by a vote on Friday.');
+  });
+
+  it('keeps the newest first, by first publication', () => {
+    expect(json.items.map((i) => i.title)).toEqual(['Budget vote passes', 'Storm warning']);
+  });
+});
+
+describe('hostile text', () => {
+  const nasty = article(
+    'nasty',
+    { title: 'A ]]> B ]]> <script>x</script> & "quotes" \u0001', date: '2025-03-16', summary: 'Ends with ]]> twice ]]>', tags: ['Q&A "tag"'] },
+    'Body with ]]> and ]]> again, <b onclick="x">bold</b>, and \u0002.\n',
+  );
+  const out = buildFeeds([nasty], site);
+
+  it('still gives three feeds that strict parsers accept', () => {
+    expect(() => parseRss(out['rss.xml'])).not.toThrow();
+    expect(() => parseAtom(out['atom.xml'])).not.toThrow();
+    expect(() => parseJsonFeed(out['feed.json'])).not.toThrow();
+  });
+
+  it('shows readers the title exactly as written, as text and not markup', () => {
+    const expected = 'A ]]> B ]]> <script>x</script> & "quotes"';
+    expect(textOf(nodeText(parseRss(out['rss.xml']).xml.rss.channel.item[0].title) ?? '')).toBe(expected);
+    expect(textOf(nodeText(parseAtom(out['atom.xml']).xml.feed.entry[0].title) ?? '')).toBe(expected);
+    expect(parseJsonFeed(out['feed.json']).items[0]?.title).toBe(expected);
+  });
+
+  it('keeps every "]]>" of the story in the content', () => {
+    const content = textOf(nodeText(parseRss(out['rss.xml']).xml.rss.channel.item[0]['content:encoded']) ?? '');
+    expect(content).toBe('Body with ]]> and ]]> again, bold, and .');
+  });
+
+  it('keeps a tag with & and quotes intact in Atom category terms', () => {
+    expect(parseAtom(out['atom.xml']).xml.feed.entry[0].category[0]['@_term']).toBe('Q&A "tag"');
+  });
+});
+
+describe('determinism', () => {
+  it('gives byte-identical feeds for the same articles, whenever they are built', () => {
+    const again = buildFeeds([corrected, plain], site);
+    expect(again).toEqual(feeds);
+  });
+
+  it('gives an empty feed a fixed date rather than the time of the build', () => {
+    const empty = buildFeeds([], site);
+    expect(nodeText(parseAtom(empty['atom.xml']).xml.feed.updated)).toBe('1970-01-01T00:00:00.000Z');
+    expect(parseJsonFeed(empty['feed.json']).items).toEqual([]);
+  });
+});
+
+describe('summary-only feeds', () => {
+  const summaryOnly = testSite({ feed_content: 'summary' });
+  const short = parseArticle('articles/x.md', Buffer.from(articleText({ title: 'T', date: '2025-03-14', authors: ['Ada'] }, 'Full text.\n')), summaryOnly);
+  const out = buildFeeds([short], summaryOnly);
+
+  it('leave out the full text in every format', () => {
+    const rss = parseRss(out['rss.xml']).xml.rss.channel.item[0];
+    expect(rss['content:encoded']).toBeUndefined();
+    expect(parseAtom(out['atom.xml']).xml.feed.entry[0].content).toBeUndefined();
+    const json = parseJsonFeed(out['feed.json']).items[0];
+    expect(json?.content_html).toBeUndefined();
+    expect(json?.content_text).toBe('Full text.');
+  });
+
+  it('still declare the dc namespace their dc:creator needs', () => {
+    expect(asArray(parseRss(out['rss.xml']).xml.rss.channel.item[0]['dc:creator']).map(nodeText)).toEqual(['Ada']);
+  });
+});
+
+describe('the parse-back check before writing', () => {
+  it('accepts the feeds it is given and counts their items', () => {
+    for (const [key, body] of Object.entries(feeds)) expect(() => checkFeed(key, body, 2)).not.toThrow();
+  });
+
+  it('refuses XML that is not well-formed, and a feed that lost items', () => {
+    expect(() => checkFeed('rss.xml', feeds['rss.xml'].replace('<channel>', '<channel>\u0001'), 2)).toThrow(FeedCheckError);
+    expect(() => checkFeed('atom.xml', feeds['atom.xml'], 3)).toThrow(/2 items instead of 3/);
+    expect(() => checkFeed('feed.json', '{"version":"https://jsonfeed.org/version/1","items":[]}', 0)).toThrow(/not JSON Feed 1.1/);
+  });
+});
+
+// The `feed` package's known faults, each covered where wirefeed works around it (see README).
+// If a new version fixes one, its test here fails and the workaround can go.
+describe('the feed package (6.0.0) as wirefeed found it', () => {
+  const raw = (item: Record<string, unknown>, options: Record<string, unknown> = {}) => {
+    const f = new Feed({ id: 'https://x.test/', title: 'X', link: 'https://x.test/', updated: new Date(0), copyright: '', ...options });
+    f.addItem({ title: 'T', link: 'https://x.test/a', date: new Date(0), ...item });
+    return f;
+  };
+
+  it('writes JSON Feed version 1, not 1.1 (so json-feed.ts builds 1.1 itself)', () => {
+    expect(() => parseJsonFeed(raw({}).json1())).toThrow();
+  });
+
+  it('splits only the first "]]>" of a CDATA section (so feeds.ts escapes them all first)', () => {
+    expect(() => parseXmlStrict(raw({ content: 'a ]]> b ]]> c' }).rss2())).toThrow();
+  });
+
+  it('passes characters XML forbids (so text.ts removes them on the way in)', () => {
+    expect(() => parseXmlStrict(raw({ title: 'bell\u0007' }).rss2())).toThrow();
+  });
+
+  it('does not escape "<" in attribute values (so tags may not contain < or >)', () => {
+    expect(() => parseXmlStrict(raw({ category: [{ term: 'a<b' }] }).atom1())).toThrow();
+  });
+
+  it('writes the clock time when no date is given (so feeds.ts always passes one)', () => {
+    const f = new Feed({ id: 'https://x.test/', title: 'X', copyright: '' });
+    expect(nodeText(parseXmlStrict(f.atom1()).feed.updated)).not.toBe('1970-01-01T00:00:00.000Z');
+  });
+
+  it('writes a name-only RSS <author>, which RSS forbids (so feeds.ts uses dc:creator)', () => {
+    expect(nodeText(parseXmlStrict(raw({ author: [{ name: 'Ada' }] }).rss2()).rss.channel.item[0].author[0])).toBe('Ada');
+  });
+
+  it('makes its `feed` option the self link of both RSS and Atom (so feeds.ts uses feedLinks)', () => {
+    const f = raw({}, { feed: 'https://x.test/rss.xml' });
+    expect(parseXmlStrict(f.atom1()).feed.link.find((l: Record<string, string>) => l['@_rel'] === 'self')['@_href']).toBe('https://x.test/rss.xml');
+  });
+
+  it('throws for an Atom id that is not a URL (so article.ts checks ids first)', () => {
+    expect(() => raw({ id: 'story 12' }).atom1()).toThrow();
+  });
+
+  it('has no xml:lang for Atom (so feeds.ts adds it to the root)', () => {
+    expect(parseXmlStrict(raw({}, { language: 'en' }).atom1()).feed['@_xml:lang']).toBeUndefined();
+  });
+});

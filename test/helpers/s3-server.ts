@@ -1,0 +1,397 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import { createS3Client } from '../../functions/stores/s3-client.ts';
+
+/**
+ * A real S3-compatible server for tests and benchmarks, over HTTP on 127.0.0.1:
+ *
+ *   S3Client (AWS SDK) --HTTP--> conditional-write proxy (this file) --HTTP--> s3rver 3.7.1 (child process)
+ *
+ * s3rver does the storage: buckets, PUT/GET/HEAD/DELETE, ListObjectsV2 with paging. It runs in a child
+ * process started with `--openssl-legacy-provider`, because its ListObjectsV2 continuation tokens use
+ * DES, which OpenSSL 3 refuses otherwise (any listing past 1,000 keys fails). The test process needs no
+ * flags. It gets a fresh temporary directory and a free port, both removed or released by stop().
+ *
+ * The proxy adds what s3rver lacks and counts requests; see the block marked PROXY below.
+ */
+
+export type RequestKind = 'get' | 'put' | 'delete' | 'head' | 'list' | 'other';
+export type RequestCounts = Record<RequestKind, number>;
+
+export interface RequestCounter {
+  /** Requests the clients made, by kind, since the start or the last reset (the proxy's own HEADs are not counted). */
+  counts(): RequestCounts;
+  resetCounts(): void;
+}
+
+export interface S3TestServer extends RequestCounter {
+  /** The URL clients use (the proxy), e.g. http://127.0.0.1:43121. Suitable for AWS_ENDPOINT_URL_S3. */
+  endpoint: string;
+  /** s3rver itself, bypassing the proxy (no conditional writes, no counting). */
+  upstreamEndpoint: string;
+  /** A real S3Client from createS3Client, aimed at `endpoint`, path-style, credentials S3RVER/S3RVER. */
+  client: S3Client;
+  /** The same counter as counts()/resetCounts(), for code that passes it around. */
+  requests: RequestCounter;
+  createBucket(name: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** s3rver accepts any SigV4 signature made with this key pair (it checks the key id, not the signature). */
+export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+
+const CHILD_SCRIPT = fileURLToPath(new URL('./s3rver-process.cjs', import.meta.url));
+const START_TIMEOUT_MS = 20_000;
+
+export async function startS3Server(): Promise<S3TestServer> {
+  const directory = await mkdtemp(path.join(os.tmpdir(), 'wirefeed-s3rver-'));
+  let child: ChildProcess | undefined;
+  let proxy: Proxy | undefined;
+  try {
+    const started = await startChild(directory);
+    child = started.child;
+    const upstreamEndpoint = `http://127.0.0.1:${started.port}`;
+    proxy = await startProxy(started.port);
+    const endpoint = `http://127.0.0.1:${proxy.port}`;
+    const client = createS3Client({
+      endpoint,
+      forcePathStyle: true,
+      region: 'us-east-1',
+      credentials: S3RVER_CREDENTIALS,
+    });
+    const counter: RequestCounter = { counts: () => ({ ...proxy!.counts }), resetCounts: () => proxy!.resetCounts() };
+    let stopped = false;
+    return {
+      endpoint,
+      upstreamEndpoint,
+      client,
+      requests: counter,
+      counts: counter.counts,
+      resetCounts: counter.resetCounts,
+      async createBucket(name: string) {
+        await client.send(new CreateBucketCommand({ Bucket: name }));
+      },
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        client.destroy();
+        await proxy!.close();
+        await stopChild(child!);
+        await rm(directory, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    await proxy?.close();
+    if (child) await stopChild(child);
+    await rm(directory, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// s3rver child process
+// ---------------------------------------------------------------------------------------------------
+
+function startChild(directory: string): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, ['--openssl-legacy-provider', CHILD_SCRIPT, directory], {
+    // stdin stays open: the child exits when it closes, so it cannot outlive this process.
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let stdout = '';
+    let stderr = '';
+    const fail = (problem: string) => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(new Error(`s3rver child process ${problem}${stderr ? `:\n${stderr}` : ''}`));
+    };
+    const timer = setTimeout(() => fail(`did not report its port within ${START_TIMEOUT_MS} ms`), START_TIMEOUT_MS);
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', (err) => fail(`could not start (${err.message})`));
+    child.on('exit', (code, signal) => fail(`exited early (code ${code}, signal ${signal})`));
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      const newline = stdout.indexOf('\n');
+      if (newline === -1) return;
+      clearTimeout(timer);
+      child.removeAllListeners('exit');
+      try {
+        const { port } = JSON.parse(stdout.slice(0, newline)) as { port: number };
+        resolve({ child, port });
+      } catch {
+        fail(`printed something unexpected: ${stdout}`);
+      }
+    });
+  });
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// PROXY — a thin HTTP proxy in front of s3rver. NOT PART OF s3rver; it adds, as S3 does:
+//
+// 1. Conditional writes on PutObject, which s3rver 3.7.1 ignores (it writes regardless):
+//    - `If-None-Match: *` — 412 PreconditionFailed when the key exists;
+//    - `If-Match: <etag>` — 412 PreconditionFailed when the current ETag differs, 404 NoSuchKey when
+//      there is no object (S3's answer to If-Match on a missing key).
+//    The proxy reads the current ETag with a HEAD to s3rver, then forwards the PUT. Every PUT and DELETE
+//    of a key (conditional or not) goes through a per-key queue, so check-and-write is atomic with
+//    respect to other writes of that key, as it is on S3. Writes to different keys stay concurrent.
+//    Error bodies are S3-style XML, so the SDK raises the same errors it raises against S3.
+// 2. Request counts by kind (get, put, delete, head, list, other) for tests and benchmarks.
+//
+// Everything else is forwarded byte for byte.
+// ---------------------------------------------------------------------------------------------------
+
+interface Proxy {
+  port: number;
+  counts: RequestCounts;
+  resetCounts(): void;
+  close(): Promise<void>;
+}
+
+function zeroCounts(): RequestCounts {
+  return { get: 0, put: 0, delete: 0, head: 0, list: 0, other: 0 };
+}
+
+async function startProxy(upstreamPort: number): Promise<Proxy> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const queues = new Map<string, Promise<void>>();
+  const proxy: Proxy = {
+    port: 0,
+    counts: zeroCounts(),
+    resetCounts() {
+      proxy.counts = zeroCounts();
+    },
+    close: async () => {},
+  };
+
+  const server = http.createServer((req, res) => {
+    let target: Target;
+    try {
+      target = parseTarget(req);
+    } catch {
+      sendError(res, 400, 'InvalidURI', `Couldn't parse the specified URI.`, {});
+      return;
+    }
+    proxy.counts[kindOf(req.method ?? 'GET', target)]++;
+    const isObjectWrite = target.key !== undefined && (req.method === 'PUT' || req.method === 'DELETE');
+    const handle = isObjectWrite
+      ? () => serialised(queues, `${target.bucket}/${target.key}`, () => writeObject(req, res, target))
+      : () => forward(req, res, agent, upstreamPort);
+    handle().catch((err: unknown) => failRequest(res, err));
+  });
+
+  async function writeObject(req: http.IncomingMessage, res: http.ServerResponse, target: Target): Promise<void> {
+    const ifMatch = header(req, 'if-match');
+    const ifNoneMatch = header(req, 'if-none-match');
+    if (req.method === 'PUT' && (ifMatch !== undefined || ifNoneMatch !== undefined)) {
+      const refusal = await checkConditions(ifMatch, ifNoneMatch, target);
+      if (refusal) {
+        req.resume(); // drain the body we will not store
+        await new Promise((resolve) => req.once('end', resolve).once('error', resolve));
+        sendError(res, refusal.status, refusal.code, refusal.message, refusal.extra);
+        return;
+      }
+      delete req.headers['if-match'];
+      delete req.headers['if-none-match'];
+    }
+    await forward(req, res, agent, upstreamPort);
+  }
+
+  async function checkConditions(ifMatch: string | undefined, ifNoneMatch: string | undefined, target: Target): Promise<Refusal | undefined> {
+    const current = await headUpstream(agent, upstreamPort, target.rawPath);
+    if (ifNoneMatch !== undefined) {
+      if (ifNoneMatch.trim() !== '*') {
+        return { status: 501, code: 'NotImplemented', message: 'If-None-Match on PUT only supports "*"', extra: {} };
+      }
+      if (current !== undefined) {
+        return { status: 412, code: 'PreconditionFailed', message: PRECONDITION_MESSAGE, extra: { Condition: 'If-None-Match' } };
+      }
+    }
+    if (ifMatch !== undefined) {
+      if (current === undefined) {
+        return { status: 404, code: 'NoSuchKey', message: 'The specified key does not exist.', extra: { Key: target.key ?? '' } };
+      }
+      const wanted = ifMatch.split(',').map((tag) => normaliseEtag(tag));
+      if (!wanted.includes('*') && !wanted.includes(normaliseEtag(current))) {
+        return { status: 412, code: 'PreconditionFailed', message: PRECONDITION_MESSAGE, extra: { Condition: 'If-Match' } };
+      }
+    }
+    return undefined;
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  proxy.port = (server.address() as AddressInfo).port;
+  proxy.close = async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    agent.destroy();
+  };
+  return proxy;
+}
+
+interface Refusal {
+  status: number;
+  code: string;
+  message: string;
+  extra: Record<string, string>;
+}
+
+const PRECONDITION_MESSAGE = 'At least one of the pre-conditions you specified did not hold';
+
+interface Target {
+  /** The path as sent, still percent-encoded, without the query. */
+  rawPath: string;
+  bucket?: string;
+  key?: string;
+  query: URLSearchParams;
+}
+
+/** Path-style addressing only (the client is configured so): /bucket/key. */
+function parseTarget(req: http.IncomingMessage): Target {
+  const url = new URL(req.url ?? '/', 'http://proxy.invalid');
+  const [bucket, ...rest] = url.pathname.slice(1).split('/');
+  const key = rest.length > 0 && rest.join('/') !== '' ? decodeURIComponent(rest.join('/')) : undefined;
+  return { rawPath: url.pathname, ...(bucket ? { bucket: decodeURIComponent(bucket) } : {}), ...(key !== undefined ? { key } : {}), query: url.searchParams };
+}
+
+/** Sub-resources (?acl, ?tagging, ?uploads, ...) are 'other'; ListObjects(V2) and multi-delete count as list and delete. */
+function kindOf(method: string, target: Target): RequestKind {
+  const subresources = [...target.query.keys()].filter((name) => !LIST_PARAMS.has(name) && !name.startsWith('x-id'));
+  if (target.bucket === undefined) return 'other';
+  if (target.key === undefined) {
+    if (method === 'GET' && subresources.length === 0) return 'list';
+    if (method === 'POST' && target.query.has('delete')) return 'delete';
+    return 'other';
+  }
+  if (subresources.length > 0) return 'other';
+  switch (method) {
+    case 'GET':
+      return 'get';
+    case 'PUT':
+      return 'put';
+    case 'DELETE':
+      return 'delete';
+    case 'HEAD':
+      return 'head';
+    default:
+      return 'other';
+  }
+}
+
+const LIST_PARAMS = new Set([
+  'list-type',
+  'prefix',
+  'delimiter',
+  'max-keys',
+  'continuation-token',
+  'start-after',
+  'marker',
+  'encoding-type',
+  'fetch-owner',
+]);
+
+function header(req: http.IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value.join(',') : value;
+}
+
+function normaliseEtag(tag: string): string {
+  return tag.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
+}
+
+/** Runs `task` after every earlier task queued under `name` has finished. */
+function serialised(queues: Map<string, Promise<void>>, name: string, task: () => Promise<void>): Promise<void> {
+  const previous = queues.get(name) ?? Promise.resolve();
+  const current = previous.then(task, task);
+  const settled = current.then(
+    () => undefined,
+    () => undefined,
+  );
+  queues.set(name, settled);
+  void settled.then(() => {
+    if (queues.get(name) === settled) queues.delete(name);
+  });
+  return current;
+}
+
+/** The current ETag of an object (s3rver allows unsigned requests), or undefined when there is none. */
+function headUpstream(agent: http.Agent, port: number, rawPath: string): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, method: 'HEAD', path: rawPath, agent }, (res) => {
+      res.resume();
+      res.once('end', () => {
+        if (res.statusCode === 200) resolve(String(res.headers.etag ?? ''));
+        else if (res.statusCode === 404) resolve(undefined);
+        else reject(new Error(`HEAD ${rawPath} upstream: ${res.statusCode}`));
+      });
+    });
+    req.once('error', reject);
+    req.end();
+  });
+}
+
+/** Forwards the request to s3rver and its answer back; resolves once the answer has been sent. */
+function forward(req: http.IncomingMessage, res: http.ServerResponse, agent: http.Agent, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const headers = { ...req.headers };
+    delete headers.expect; // this server already answered 100-continue
+    const upstream = http.request(
+      { host: '127.0.0.1', port, method: req.method, path: req.url, headers, agent },
+      (upstreamRes) => {
+        res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, upstreamRes.headers);
+        upstreamRes.pipe(res);
+        upstreamRes.once('error', reject);
+        res.once('finish', () => resolve());
+        res.once('close', () => resolve());
+      },
+    );
+    upstream.once('error', reject);
+    req.once('error', (err) => upstream.destroy(err));
+    req.pipe(upstream);
+  });
+}
+
+function failRequest(res: http.ServerResponse, err: unknown): void {
+  if (res.headersSent) {
+    res.destroy(err instanceof Error ? err : undefined);
+    return;
+  }
+  sendError(res, 502, 'BadGateway', `test proxy could not reach s3rver: ${String(err)}`, {});
+}
+
+function sendError(res: http.ServerResponse, status: number, code: string, message: string, extra: Record<string, string>): void {
+  const requestId = randomBytes(8).toString('hex').toUpperCase();
+  const fields = Object.entries({ Code: code, Message: message, ...extra, RequestId: requestId, HostId: 'wirefeed-test-proxy' })
+    .map(([name, value]) => `<${name}>${escapeXml(value)}</${name}>`)
+    .join('');
+  const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error>${fields}</Error>`;
+  res.writeHead(status, {
+    'content-type': 'application/xml',
+    'content-length': Buffer.byteLength(body),
+    'x-amz-request-id': requestId,
+  });
+  res.end(body);
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/[<>&'"]/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}

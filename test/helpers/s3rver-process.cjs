@@ -1,0 +1,49 @@
+'use strict';
+/**
+ * Runs s3rver (a real S3-compatible HTTP server) in its own process for test/helpers/s3-server.ts.
+ *
+ * Started as `node --openssl-legacy-provider s3rver-process.cjs <directory>`: s3rver 3.7.1 encrypts
+ * ListObjectsV2 continuation tokens with DES, which OpenSSL 3 (Node 17+) only offers through the
+ * legacy provider. Without the flag, listing past 1,000 keys fails with a 500. Running s3rver in a
+ * child keeps that flag out of the test process.
+ *
+ * Protocol: prints one JSON line `{"port": N}` on stdout once listening on 127.0.0.1 (port 0 = a free
+ * port). Exits when stdin closes, so it never outlives the test process that started it, or on SIGTERM.
+ */
+const S3rver = require('s3rver');
+
+const directory = process.argv[2];
+if (!directory) {
+  process.stderr.write('usage: node --openssl-legacy-provider s3rver-process.cjs <directory>\n');
+  process.exit(2);
+}
+
+const server = new S3rver({ address: '127.0.0.1', port: 0, directory, silent: true });
+
+server
+  .run()
+  .then((address) => {
+    process.stdout.write(`${JSON.stringify({ port: address.port })}\n`);
+  })
+  .catch((err) => {
+    process.stderr.write(`s3rver could not start: ${err && err.stack ? err.stack : err}\n`);
+    process.exit(1);
+  });
+
+let closing = false;
+function shutdown() {
+  if (closing) return;
+  closing = true;
+  // Keep-alive sockets from the proxy would hold close() open; nothing is in flight at shutdown.
+  if (server.httpServer) server.httpServer.closeAllConnections();
+  server.close().then(
+    () => process.exit(0),
+    () => process.exit(0),
+  );
+  setTimeout(() => process.exit(0), 2000).unref();
+}
+process.stdin.on('end', shutdown);
+process.stdin.on('error', shutdown);
+process.stdin.resume();
+process.on('SIGTERM', shutdown);
+process.on('SIGINT', shutdown);
