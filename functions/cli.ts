@@ -144,6 +144,7 @@ function location(contentLabel: string, error: ArticleError): string {
 
 function summary(report: PublishReport, outLabel: string | undefined, ms: number): string {
   const n = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
-  const where = outLabel === undefined ? 'checked' : `into ${outLabel}`;
+  if (outLabel === undefined) return `${n(report.public, 'article')} would be published, ${report.rejected.length} rejected; nothing written (${Math.round(ms)} ms)`;
+  const where = `into ${outLabel}`;
   return `${n(report.public, 'article')} published, ${report.rejected.length} rejected, ${n(report.rendered, 'page')} rendered, ${n(report.written.length, 'file')} written ${where} in ${Math.round(ms)} ms`;
 }

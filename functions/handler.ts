@@ -1,2 +1,89 @@
-// Placeholder until the S3 publishing issue lands: the CDK stack bundles this entry.
-export const handler = async (): Promise<{ published: number }> => ({ published: 0 });
+import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { readEvent } from './events.ts';
+import { invalidate } from './invalidate.ts';
+import { jsonLog, type Log } from './logger.ts';
+import { publish, type PublishReport } from './publish.ts';
+import { createS3Client } from './stores/s3-client.ts';
+import { S3Store } from './stores/s3-store.ts';
+
+export interface HandlerConfig {
+  s3: S3Client;
+  contentBucket: string;
+  siteBucket: string;
+  /** The public base URL; site.yaml's url when undefined. */
+  siteUrl?: string;
+  /** Invalidate CloudFront after a publish; undefined when there is no distribution (tests, local). */
+  invalidate?: (keys: readonly string[], reference: string) => Promise<string[]>;
+  log?: Log;
+  now?: () => Date;
+}
+
+export interface HandlerResult {
+  /** For SQS event sources with ReportBatchItemFailures: the messages to retry. */
+  batchItemFailures: { itemIdentifier: string }[];
+  report?: Omit<PublishReport, 'rejected'> & { rejected: { file: string; problem: string }[] };
+}
+
+/**
+ * The Lambda, as a function of its configuration, so tests run it against a local S3 server.
+ * A publish that fails (S3 still failing after the client's retries) throws, or marks every SQS
+ * message failed, so the event is retried and finally lands in the dead-letter queue; the previous
+ * feeds stay valid meanwhile. A rejected article is logged and not retried: retrying cannot fix it.
+ */
+export function createHandler(config: HandlerConfig): (event: unknown) => Promise<HandlerResult> {
+  const log = config.log ?? jsonLog;
+  const content = new S3Store(config.s3, config.contentBucket);
+  const site = new S3Store(config.s3, config.siteBucket);
+  return async (event) => {
+    const work = readEvent(event);
+    const mode = work.mode === 'changed' ? { kind: 'changed' as const, keys: work.keys } : { kind: work.mode };
+    let report: PublishReport;
+    try {
+      report = await publish(content, site, { now: (config.now ?? (() => new Date()))(), mode, ...(config.siteUrl ? { siteUrl: config.siteUrl } : {}) });
+    } catch (err) {
+      log('error', 'publish failed; the previous feeds are still in place', { error: String(err), cause: String((err as Error).cause ?? ''), keys: work.keys });
+      if (work.messageIds.length === 0) throw err;
+      return { batchItemFailures: work.messageIds.map((itemIdentifier) => ({ itemIdentifier })) };
+    }
+    for (const error of report.rejected) log('warn', 'article rejected', { key: error.file, problem: error.problem });
+    const changed = [...report.written, ...report.deleted];
+    if (config.invalidate && changed.length > 0) {
+      try {
+        const paths = await config.invalidate(changed, `wirefeed-${Date.now()}-${Math.random().toString(36).slice(2)}`);
+        log('info', 'invalidated', { paths });
+      } catch (err) {
+        // The objects are already right; the CDN catches up within the feeds' max-age.
+        log('warn', 'invalidation failed', { error: String(err) });
+      }
+    }
+    const summary = { ...report, rejected: report.rejected.map((e) => ({ file: e.file, problem: e.problem })) };
+    log('info', 'published', { mode: report.mode, public: report.public, rendered: report.rendered, written: report.written.length, deleted: report.deleted.length, rejected: report.rejected.length, attempts: report.attempts });
+    return { batchItemFailures: [], report: summary };
+  };
+}
+
+let cached: ((event: unknown) => Promise<HandlerResult>) | undefined;
+
+/** The Lambda entry point: configured by CONTENT_BUCKET, SITE_BUCKET, SITE_URL and DISTRIBUTION_ID. */
+export const handler = async (event: unknown): Promise<HandlerResult> => {
+  cached ??= fromEnvironment(process.env); // once per container: clients keep their connections
+  return cached(event);
+};
+
+export function fromEnvironment(env: NodeJS.ProcessEnv): (event: unknown) => Promise<HandlerResult> {
+  const required = (name: string): string => {
+    const value = env[name];
+    if (!value) throw new Error(`${name} is not set: the stack sets it; set it to run the publisher elsewhere`);
+    return value;
+  };
+  const distributionId = env.DISTRIBUTION_ID;
+  const cloudfront = distributionId ? new CloudFrontClient({ maxAttempts: 5 }) : undefined;
+  return createHandler({
+    s3: createS3Client(),
+    contentBucket: required('CONTENT_BUCKET'),
+    siteBucket: required('SITE_BUCKET'),
+    ...(env.SITE_URL ? { siteUrl: env.SITE_URL } : {}),
+    ...(cloudfront && distributionId ? { invalidate: (keys: readonly string[], ref: string) => invalidate(cloudfront, distributionId, keys, ref) } : {}),
+  });
+}

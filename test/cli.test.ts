@@ -1,0 +1,198 @@
+import { readFile, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../functions/cli.ts';
+import { NOW, SITE_SETTINGS, articleText, captureIo, listFiles, readText, tempDir, writeContent } from './helpers/content.ts';
+import { parseAtom, parseJsonFeed, parseRss } from './helpers/feeds.ts';
+
+const good = articleText({ title: 'Good news', date: '2025-03-14' }, 'All is well.\n');
+
+async function build(contentDir: string, outDir: string, io = captureIo()) {
+  const code = await main(['build', '--content', contentDir, '--out', outDir], io);
+  return { code, io };
+}
+const titles = async (outDir: string) => parseJsonFeed(await readText(outDir, 'feed.json')).items.map((i) => i.title);
+
+describe('wirefeed build', () => {
+  it('publishes every article, prints one summary line and exits 0', async () => {
+    const dir = await tempDir();
+    const content = await writeContent(path.join(dir, 'content'), { 'good-news.md': good });
+    const { code, io } = await build(content, path.join(dir, 'dist'));
+    expect(code).toBe(0);
+    expect(io.stdout).toHaveLength(1);
+    expect(io.stdout[0]).toMatch(/^1 article published, 0 rejected, .* in \d+ ms$/);
+    expect(io.stderr).toEqual([]);
+    expect(await listFiles(path.join(dir, 'dist'))).toEqual(
+      ['.wirefeed/manifest.json', '404.html', 'articles/good-news/index.html', 'atom.xml', 'feed.json', 'index.html', 'rss.xml'].sort(),
+    );
+  });
+
+  it('publishes the good articles and names each rejected one as FILE: PROBLEM, exiting 1', async () => {
+    const dir = await tempDir();
+    const content = await writeContent(path.join(dir, 'content'), {
+      'good-news.md': good,
+      'bad-date.md': articleText({ title: 'Bad', date: 'next Tuesday' }),
+      'broken.md': '---\ntitle: [unclosed\n---\nBody\n',
+    });
+    const { code, io } = await build(content, path.join(dir, 'dist'));
+    expect(code).toBe(1);
+    expect(io.stderr).toEqual([
+      expect.stringMatching(new RegExp(`^${path.join(content, 'articles/bad-date.md')}: "date" must be a date .*\\(got "next Tuesday"\\)$`)),
+      expect.stringMatching(new RegExp(`^${path.join(content, 'articles/broken.md')}: front matter is not valid YAML`)),
+    ]);
+    expect(io.stdout[0]).toMatch(/^1 article published, 2 rejected/);
+    expect(await titles(path.join(dir, 'dist'))).toEqual(['Good news']);
+  });
+
+  it('refuses two articles with one slug, naming both files', async () => {
+    const dir = await tempDir();
+    const content = await writeContent(path.join(dir, 'content'), {
+      'a-story.md': articleText({ title: 'A', date: '2025-03-14', slug: 'story' }),
+      'b-story.md': articleText({ title: 'B', date: '2025-03-15', slug: 'story' }),
+    });
+    const { code, io } = await build(content, path.join(dir, 'dist'));
+    expect(code).toBe(1);
+    expect(io.stderr).toEqual([`${path.join(content, 'articles/b-story.md')}: slug "story" is already used by articles/a-story.md; set a different slug: in the front matter`]);
+    expect(await titles(path.join(dir, 'dist'))).toEqual(['A']);
+  });
+
+  it('exits 2 and writes nothing when site.yaml is wrong', async () => {
+    const dir = await tempDir();
+    const content = await writeContent(path.join(dir, 'content'), { 'good-news.md': good }, { ...SITE_SETTINGS, url: 'not a url', feed_size: 0 });
+    const { code, io } = await build(content, path.join(dir, 'dist'));
+    expect(code).toBe(2);
+    expect(io.stderr.join('\n')).toMatch(/site.yaml: "url" must be an absolute http\(s\) URL .*"feed_size"/s);
+    expect(io.stderr.join('\n')).toMatch(/Nothing was written/);
+    expect(await listFiles(path.join(dir, 'dist'))).toEqual([]);
+  });
+
+  it('exits 2 and writes nothing when site.yaml is missing', async () => {
+    const dir = await tempDir();
+    const content = await writeContent(path.join(dir, 'content'), { 'good-news.md': good });
+    await rm(path.join(content, 'site.yaml'));
+    const { code, io } = await build(content, path.join(dir, 'dist'));
+    expect(code).toBe(2);
+    expect(io.stderr[0]).toMatch(/^site.yaml: is missing/);
+    expect(await listFiles(path.join(dir, 'dist'))).toEqual([]);
+  });
+
+  it.each([[['build', '--nope']], [['frobnicate']], [['build', 'extra']], [[]]])('exits 2 with the usage for %j', async (argv) => {
+    const io = captureIo();
+    expect(await main(argv, io)).toBe(2);
+    expect([...io.stderr, ...io.stdout].join('\n')).toMatch(/Usage:/);
+  });
+
+  it('gives byte-identical output when the same content is built again later', async () => {
+    const dir = await tempDir();
+    const content = await writeContent(path.join(dir, 'content'), {
+      'good-news.md': good,
+      'older.md': articleText({ title: 'Older', date: '2025-03-01T08:00:00Z', updated: '2025-03-02T09:00:00Z' }),
+    });
+    await build(content, path.join(dir, 'one'), captureIo(NOW));
+    await build(content, path.join(dir, 'two'), captureIo(new Date('2027-06-01T00:00:00Z')));
+    for (const file of ['rss.xml', 'atom.xml', 'feed.json', 'index.html', 'articles/good-news/index.html']) {
+      expect(await readFile(path.join(dir, 'two', file))).toEqual(await readFile(path.join(dir, 'one', file)));
+    }
+  });
+
+  it('rewrites nothing when nothing changed, so the local server\'s ETags stay put', async () => {
+    const dir = await tempDir();
+    const content = await writeContent(path.join(dir, 'content'), { 'good-news.md': good });
+    const out = path.join(dir, 'dist');
+    await build(content, out);
+    const before = (await stat(path.join(out, 'rss.xml'))).mtimeMs;
+    const { io } = await build(content, out);
+    expect(io.stdout[0]).toMatch(/0 pages rendered, 0 files written/);
+    expect((await stat(path.join(out, 'rss.xml'))).mtimeMs).toBe(before);
+  });
+
+  it('keeps the last good version of a published article when a broken edit arrives', async () => {
+    const dir = await tempDir();
+    const content = await writeContent(path.join(dir, 'content'), { 'good-news.md': good });
+    const out = path.join(dir, 'dist');
+    await build(content, out);
+    await writeFile(path.join(content, 'articles/good-news.md'), '---\ntitle: Good news\ndate: yesterday\n---\nOops\n');
+    const { code, io } = await build(content, out);
+    expect(code).toBe(1);
+    expect(io.stderr[0]).toMatch(/good-news.md: "date"/);
+    expect(await titles(out)).toEqual(['Good news']);
+    expect(await readText(out, 'articles/good-news/index.html')).toContain('All is well.');
+  });
+
+  it('takes a deleted article and a new draft out of every feed and deletes their pages', async () => {
+    const dir = await tempDir();
+    const content = await writeContent(path.join(dir, 'content'), {
+      'good-news.md': good,
+      'gone.md': articleText({ title: 'Gone soon', date: '2025-03-10' }),
+      'pulled.md': articleText({ title: 'Pulled', date: '2025-03-11' }),
+    });
+    const out = path.join(dir, 'dist');
+    await build(content, out);
+    await rm(path.join(content, 'articles/gone.md'));
+    await writeFile(path.join(content, 'articles/pulled.md'), articleText({ title: 'Pulled', date: '2025-03-11', draft: true }));
+    expect((await build(content, out)).code).toBe(0);
+    expect(await titles(out)).toEqual(['Good news']);
+    expect(parseRss(await readText(out, 'rss.xml')).feed.items.map((i) => i.title)).toEqual(['Good news']);
+    expect(parseAtom(await readText(out, 'atom.xml')).feed.items.map((i) => i.title)).toEqual(['Good news']);
+    const files = await listFiles(out);
+    expect(files).not.toContain('articles/gone/index.html');
+    expect(files).not.toContain('articles/pulled/index.html');
+  });
+
+  it('publishes an article dated in the future only once its time has come', async () => {
+    const dir = await tempDir();
+    const content = await writeContent(path.join(dir, 'content'), {
+      'good-news.md': good,
+      'embargoed.md': articleText({ title: 'Embargoed', date: '2026-11-25T12:30:00Z' }),
+    });
+    const out = path.join(dir, 'dist');
+    await build(content, out, captureIo(new Date('2026-11-25T12:29:00Z')));
+    expect(await titles(out)).toEqual(['Good news']);
+    expect(await listFiles(out)).not.toContain('articles/embargoed/index.html');
+    await build(content, out, captureIo(new Date('2026-11-25T12:30:00Z')));
+    expect(await titles(out)).toEqual(['Embargoed', 'Good news']);
+    expect(await listFiles(out)).toContain('articles/embargoed/index.html');
+  });
+
+  it('never writes outside --out, whatever the article says', async () => {
+    const dir = await tempDir();
+    const content = await writeContent(path.join(dir, 'content'), {
+      'good-news.md': good,
+      'escape.md': articleText({ title: 'Escape', date: '2025-03-14', slug: '../../escape' }),
+    });
+    const { code, io } = await build(content, path.join(dir, 'out', 'dist'));
+    expect(code).toBe(1);
+    expect(io.stderr[0]).toMatch(/escape.md: "slug" may hold only/);
+    expect((await listFiles(dir)).filter((f) => !f.startsWith('content/') && !f.startsWith('out/dist/'))).toEqual([]);
+  });
+
+  it('uses SITE_URL over site.yaml for every link', async () => {
+    const dir = await tempDir();
+    const content = await writeContent(path.join(dir, 'content'), { 'good-news.md': good });
+    await build(content, path.join(dir, 'dist'), captureIo(NOW, { SITE_URL: 'https://cdn.example.net/news' }));
+    const json = parseJsonFeed(await readText(dir, 'dist', 'feed.json'));
+    expect(json.feed_url).toBe('https://cdn.example.net/news/feed.json');
+    expect(json.items[0]?.url).toBe('https://cdn.example.net/news/articles/good-news/');
+  });
+});
+
+describe('wirefeed check', () => {
+  it('validates like build, names the problems, and writes nothing', async () => {
+    const dir = await tempDir();
+    const content = await writeContent(path.join(dir, 'content'), {
+      'good-news.md': good,
+      'bad.md': articleText({ date: '2025-03-14' }),
+    });
+    const before = await listFiles(dir);
+    const io = captureIo();
+    expect(await main(['check', '--content', content], io)).toBe(1);
+    expect(io.stderr).toEqual([expect.stringMatching(/articles\/bad.md: "title"/)]);
+    expect(await listFiles(dir)).toEqual(before);
+  });
+
+  it('exits 0 for the stored content', async () => {
+    const io = captureIo();
+    expect(await main(['check', '--content', 'content'], io)).toBe(0);
+    expect(io.stdout[0]).toMatch(/^1 article would be published, 0 rejected; nothing written/);
+  });
+});

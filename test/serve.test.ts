@@ -1,0 +1,110 @@
+import http from 'node:http';
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../functions/cli.ts';
+import { startServer, type LocalServer } from '../functions/serve.ts';
+import { articleText, captureIo, tempDir, writeContent } from './helpers/content.ts';
+import { parseJsonFeed, parseRss } from './helpers/feeds.ts';
+
+let server: LocalServer;
+
+beforeAll(async () => {
+  const dir = await tempDir();
+  const content = await writeContent(path.join(dir, 'content'), {
+    'good-news.md': articleText({ title: 'Good news', date: '2025-03-14' }, 'All is well. '.repeat(200)),
+  });
+  const out = path.join(dir, 'dist');
+  expect(await main(['build', '--content', content, '--out', out], captureIo())).toBe(0);
+  server = await startServer({ dir: out, port: 0 });
+});
+afterAll(() => server.close());
+
+const get = (p: string, headers: Record<string, string> = {}) => fetch(new URL(p, server.url), { headers, redirect: 'manual' });
+
+/**
+ * A plain HTTP GET as a feed reader sends it, bytes as they come. (fetch() adds "Cache-Control:
+ * no-cache" to conditional requests, as its spec says, and servers then rightly answer 200.)
+ */
+function raw(p: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    http.get(new URL(p, server.url), { headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+    }).on('error', reject);
+  });
+}
+
+describe('the local server', () => {
+  it.each([
+    ['rss.xml', 'application/rss+xml; charset=utf-8'],
+    ['atom.xml', 'application/atom+xml; charset=utf-8'],
+    ['feed.json', 'application/feed+json; charset=utf-8'],
+    ['index.html', 'text/html; charset=utf-8'],
+  ])('serves /%s as %s with a Cache-Control', async (file, type) => {
+    const res = await get(file);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe(type);
+    expect(res.headers.get('cache-control')).toMatch(/max-age=\d+/);
+    await res.arrayBuffer();
+  });
+
+  it('serves feeds that parse', async () => {
+    expect(parseJsonFeed(await (await get('feed.json')).text()).items).toHaveLength(1);
+    expect(parseRss(await (await get('rss.xml')).text()).feed.items).toHaveLength(1);
+  });
+
+  it('answers a repeat poll with If-None-Match with a bodiless 304', async () => {
+    const first = await raw('feed.json');
+    const etag = first.headers.etag;
+    expect(etag).toBeTruthy();
+    const again = await raw('feed.json', { 'If-None-Match': etag as string });
+    expect(again.status).toBe(304);
+    expect(again.body.byteLength).toBe(0);
+    expect(again.headers.etag).toBe(etag);
+  });
+
+  it('answers If-Modified-Since with 304 too', async () => {
+    const first = await raw('rss.xml');
+    const again = await raw('rss.xml', { 'If-Modified-Since': first.headers['last-modified'] as string });
+    expect(again.status).toBe(304);
+    expect(again.body.byteLength).toBe(0);
+  });
+
+  it('compresses when the client asks, and not otherwise', async () => {
+    const zipped = await raw('feed.json', { 'Accept-Encoding': 'gzip' });
+    const plain = await raw('feed.json');
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(zipped.body.byteLength).toBeLessThan(plain.body.byteLength / 2);
+    expect(gunzipSync(zipped.body)).toEqual(plain.body);
+  });
+
+  it('serves /articles/<slug>/ from its index.html, and redirects the slash-less form to it', async () => {
+    const page = await get('articles/good-news/');
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<h1>Good news</h1>');
+    const bare = await get('articles/good-news');
+    expect(bare.status).toBe(301);
+    expect(bare.headers.get('location')).toBe('/articles/good-news/');
+  });
+
+  it('answers a missing page with the site\'s 404 page and status 404', async () => {
+    const res = await get('articles/nothing-here/');
+    expect(res.status).toBe(404);
+    expect(await res.text()).toContain('Page not found');
+  });
+
+  it('never serves the publisher\'s manifest', async () => {
+    const res = await get('.wirefeed/manifest.json');
+    expect(res.status).toBe(404);
+    expect(await res.text()).not.toContain('"entries"');
+  });
+
+  it('allows apps on other origins to poll the JSON feed', async () => {
+    const res = await get('feed.json', { Origin: 'https://app.example' });
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    await res.arrayBuffer();
+  });
+});
