@@ -26,9 +26,10 @@ export async function startServer(options: { dir: string; port: number; host?: s
     lastModified: true,
     setHeaders: (res, file) => {
       const { contentType, cacheControl } = headersFor(path.relative(root, file).split(path.sep).join('/'));
-      res.setHeader('Content-Type', contentType); // serve-static keeps a type that is already set
+      res.setHeader('Content-Type', isBrowserView(res.req, file) ? 'application/xml; charset=utf-8' : contentType); // serve-static keeps a type already set
       res.setHeader('Cache-Control', cacheControl);
       if (file.endsWith('feed.json')) res.setHeader('Access-Control-Allow-Origin', '*');
+      if (/(rss|atom)\.xml$/.test(file)) res.setHeader('Vary', 'Accept, Sec-Fetch-Dest');
     },
   });
   const server = http.createServer((req, res) => {
@@ -47,6 +48,15 @@ export async function startServer(options: { dir: string; port: number; host?: s
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * A person opening RSS or Atom in a browser: browsers show the feed types as raw text, but render
+ * application/xml through the feeds' /feed.xsl. The same rule runs at the edge (infra/cloudfront/feed-view.js).
+ */
+function isBrowserView(req: http.IncomingMessage, file: string): boolean {
+  if (!/(^|[/\\])(rss|atom)\.xml$/.test(file)) return false;
+  return req.headers['sec-fetch-dest'] === 'document' || (req.headers.accept ?? '').includes('text/html');
 }
 
 async function notFound(root: string, res: http.ServerResponse): Promise<void> {

@@ -162,6 +162,14 @@ export class FeedSite extends Construct {
       }),
     });
 
+    const feedView = new cloudfront.Function(this, 'FeedView', {
+      comment: 'Label RSS and Atom application/xml for browser navigations, so feed.xsl renders them',
+      runtime: cloudfront.FunctionRuntime.JS_2_0,
+      code: cloudfront.FunctionCode.fromFile({
+        filePath: fileURLToPath(new URL('./cloudfront/feed-view.js', import.meta.url)),
+      }),
+    });
+
     const feedBehavior: cloudfront.BehaviorOptions = {
       origin,
       viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
@@ -193,6 +201,7 @@ export class FeedSite extends Construct {
         responseHeadersPolicy: pageHeaders,
         functionAssociations: [
           { function: indexRewrite, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST },
+          { function: feedView, eventType: cloudfront.FunctionEventType.VIEWER_RESPONSE },
         ],
       },
       additionalBehaviors: Object.fromEntries(corsPaths.map((path) => [path, feedBehavior])),

@@ -85,8 +85,8 @@ describe('Atom 1.0', () => {
 
   it('gives each entry its id, first publication as published, and the correction as updated', () => {
     expect(nodeText(entry.id)).toBe(corrected.id);
-    expect(nodeText(entry.published)).toBe('2025-03-14T09:30:00.000Z');
-    expect(nodeText(entry.updated)).toBe('2025-03-15T08:00:00.000Z');
+    expect(nodeText(entry.published)).toBe('2025-03-14T09:30:00Z');
+    expect(nodeText(entry.updated)).toBe('2025-03-15T08:00:00Z');
     expect(feed.items[1]?.published?.toISOString()).toBe('2025-03-13T00:00:00.000Z');
   });
 
@@ -104,7 +104,7 @@ describe('Atom 1.0', () => {
 
   it('has a feed-level author and updated date, as Atom requires', () => {
     expect(nodeText(xml.feed.author[0].name)).toBe('The Desk');
-    expect(nodeText(xml.feed.updated)).toBe('2025-03-15T08:00:00.000Z');
+    expect(nodeText(xml.feed.updated)).toBe('2025-03-15T08:00:00Z');
   });
 });
 
@@ -141,7 +141,7 @@ describe('JSON Feed 1.1', () => {
 describe('hostile text', () => {
   const nasty = article(
     'nasty',
-    { title: 'A ]]> B ]]> <script>x</script> & "quotes" \u0001', date: '2025-03-16', summary: 'Ends with ]]> twice ]]>', tags: ['Q&A "tag"'] },
+    { title: 'A ]]> B ]]> <script>x</script> & "quotes" \u0001', date: '2025-03-16', summary: 'Ends with ]]> twice ]]>', tags: ['Q&A "tag" <b>'] },
     'Body with ]]> and ]]> again, <b onclick="x">bold</b>, and \u0002.\n',
   );
   const out = buildFeeds([nasty], site);
@@ -154,8 +154,11 @@ describe('hostile text', () => {
 
   it('shows readers the title exactly as written, as text and not markup', () => {
     const expected = 'A ]]> B ]]> <script>x</script> & "quotes"';
+    // RSS titles are read as HTML by readers, so the markup arrives escaped and shows as text.
     expect(textOf(nodeText(parseRss(out['rss.xml']).xml.rss.channel.item[0].title) ?? '')).toBe(expected);
-    expect(textOf(nodeText(parseAtom(out['atom.xml']).xml.feed.entry[0].title) ?? '')).toBe(expected);
+    const atomTitle = parseAtom(out['atom.xml']).xml.feed.entry[0].title;
+    expect(atomTitle['@_type']).toBe('text'); // plain text: no markup to render
+    expect(nodeText(atomTitle)).toBe(expected);
     expect(parseJsonFeed(out['feed.json']).items[0]?.title).toBe(expected);
   });
 
@@ -164,8 +167,9 @@ describe('hostile text', () => {
     expect(content).toBe('Body with ]]> and ]]> again, bold, and .');
   });
 
-  it('keeps a tag with & and quotes intact in Atom category terms', () => {
-    expect(parseAtom(out['atom.xml']).xml.feed.entry[0].category[0]['@_term']).toBe('Q&A "tag"');
+  it('keeps a tag with &, quotes and angle brackets intact in Atom category terms and RSS categories', () => {
+    expect(parseAtom(out['atom.xml']).xml.feed.entry[0].category[0]['@_term']).toBe('Q&A "tag" <b>');
+    expect(nodeText(parseRss(out['rss.xml']).xml.rss.channel.item[0].category[0])).toBe('Q&A "tag" <b>');
   });
 });
 
@@ -177,7 +181,7 @@ describe('determinism', () => {
 
   it('gives an empty feed a fixed date rather than the time of the build', () => {
     const empty = buildFeeds([], site);
-    expect(nodeText(parseAtom(empty['atom.xml']).xml.feed.updated)).toBe('1970-01-01T00:00:00.000Z');
+    expect(nodeText(parseAtom(empty['atom.xml']).xml.feed.updated)).toBe('1970-01-01T00:00:00Z');
     expect(parseJsonFeed(empty['feed.json']).items).toEqual([]);
   });
 });
@@ -234,7 +238,7 @@ describe('the feed package (6.0.0) as wirefeed found it', () => {
     expect(() => parseXmlStrict(raw({ title: 'bell\u0007' }).rss2())).toThrow();
   });
 
-  it('does not escape "<" in attribute values (so tags may not contain < or >)', () => {
+  it('does not escape "<" in attribute values (one reason atom.ts writes Atom itself)', () => {
     expect(() => parseXmlStrict(raw({ category: [{ term: 'a<b' }] }).atom1())).toThrow();
   });
 
@@ -247,16 +251,21 @@ describe('the feed package (6.0.0) as wirefeed found it', () => {
     expect(nodeText(parseXmlStrict(raw({ author: [{ name: 'Ada' }] }).rss2()).rss.channel.item[0].author[0])).toBe('Ada');
   });
 
-  it('makes its `feed` option the self link of both RSS and Atom (so feeds.ts uses feedLinks)', () => {
+  it('makes its `feed` option the self link of both RSS and Atom (so feeds.ts writes the atom:link list itself)', () => {
     const f = raw({}, { feed: 'https://x.test/rss.xml' });
     expect(parseXmlStrict(f.atom1()).feed.link.find((l: Record<string, string>) => l['@_rel'] === 'self')['@_href']).toBe('https://x.test/rss.xml');
   });
 
-  it('throws for an Atom id that is not a URL (so article.ts checks ids first)', () => {
+  it('throws for an Atom id that is not a URL (so article.ts checks ids are URIs, and atom.ts writes Atom)', () => {
     expect(() => raw({ id: 'story 12' }).atom1()).toThrow();
   });
 
-  it('has no xml:lang for Atom (so feeds.ts adds it to the root)', () => {
+  it('has no xml:lang for Atom (so atom.ts writes Atom itself)', () => {
     expect(parseXmlStrict(raw({}, { language: 'en' }).atom1()).feed['@_xml:lang']).toBeUndefined();
+  });
+
+  it('guesses an Atom enclosure\'s type from the file extension (so atom.ts writes the real one)', () => {
+    const xml = parseXmlStrict(raw({ enclosure: { url: 'https://x.test/photo.jpg', type: 'image/jpeg', length: 10 } }).atom1());
+    expect(xml.feed.entry[0].link.find((l: Record<string, string>) => l['@_rel'] === 'enclosure')['@_type']).toBe('image/jpg');
   });
 });

@@ -41,6 +41,13 @@ function logicalId(resource: IResource): string {
   return resource.stack.getLogicalId(resource.node.defaultChild as CfnElement);
 }
 
+/** The CloudFront Function whose comment mentions `word`. */
+function edgeFunction(word: string): Json {
+  const fn = resources(real.template, 'AWS::CloudFront::Function').find((f) => String((f as Json).Properties.FunctionConfig.Comment).includes(word));
+  if (!fn) throw new Error(`no CloudFront Function mentions ${word}`);
+  return fn as Json;
+}
+
 function resources(template: Template, type: string): Json[] {
   return Object.values(template.findResources(type));
 }
@@ -352,8 +359,9 @@ describe('site delivery', () => {
     const config = distributionConfig(real.template);
     expect(config.DefaultCacheBehavior.FunctionAssociations).toEqual([
       expect.objectContaining({ EventType: 'viewer-request' }),
+      expect.objectContaining({ EventType: 'viewer-response' }),
     ]);
-    const fn = resources(real.template, 'AWS::CloudFront::Function')[0] as Json;
+    const fn = edgeFunction('index.html');
     expect(fn.Properties.FunctionConfig.Runtime).toBe('cloudfront-js-2.0');
     // Run the deployed code itself on the URLs readers type.
     const handler = new Function(`${fn.Properties.FunctionCode}\nreturn handler;`)() as (e: Json) => Json;
@@ -367,8 +375,20 @@ describe('site delivery', () => {
     expect(served('/articles/moon-landing/cover.v2.jpg')).toBe('/articles/moon-landing/cover.v2.jpg');
   });
 
+  it('labels RSS and Atom application/xml for a person opening them in a browser, and leaves feed readers the feed types', () => {
+    const fn = edgeFunction('feed.xsl');
+    const handler = new Function(`${fn.Properties.FunctionCode}\nreturn handler;`)() as (e: Json) => Json;
+    const feedType = 'application/rss+xml; charset=utf-8';
+    const typeFor = (uri: string, headers: Json) =>
+      handler({ request: { uri, headers }, response: { statusCode: 200, headers: { 'content-type': { value: feedType } } } }).headers['content-type'].value;
+    expect(typeFor('/rss.xml', { 'sec-fetch-dest': { value: 'document' } })).toBe('application/xml; charset=utf-8');
+    expect(typeFor('/tags/space/atom.xml', { accept: { value: 'text/html,application/xhtml+xml,*/*;q=0.8' } })).toBe('application/xml; charset=utf-8');
+    expect(typeFor('/rss.xml', { accept: { value: 'application/rss+xml, application/atom+xml' } })).toBe(feedType);
+    expect(typeFor('/index.html', { 'sec-fetch-dest': { value: 'document' } })).toBe(feedType);
+  });
+
   it('never serves the publisher\'s manifest, which names drafts and embargoed stories', () => {
-    const fn = resources(real.template, 'AWS::CloudFront::Function')[0] as Json;
+    const fn = edgeFunction('index.html');
     const handler = new Function(`${fn.Properties.FunctionCode}\nreturn handler;`)() as (e: Json) => Json;
     const served = (uri: string) => handler({ request: { uri, headers: {} } }).uri;
     expect(served('/.wirefeed/manifest.json')).toBe('/404-not-public');

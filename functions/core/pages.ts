@@ -64,7 +64,7 @@ export function notFoundPage(site: Site): string {
 
 function feedLinks(site: Site): string {
   const scope = siteScope(site);
-  return `<p class="feeds">Subscribe: <a href="${esc(scope.rssUrl)}">RSS</a> <a href="${esc(scope.atomUrl)}">Atom</a> <a href="${esc(scope.jsonUrl)}">JSON Feed</a></p>`;
+  return `<p class="feeds">Subscribe: <a href="${esc(scope.self.rss)}">RSS</a> <a href="${esc(scope.self.atom)}">Atom</a> <a href="${esc(scope.self.json)}">JSON Feed</a></p>`;
 }
 
 function layout(site: Site, head: Head, body: string): string {
@@ -78,9 +78,9 @@ function layout(site: Site, head: Head, body: string): string {
 <title>${esc(pageTitle)}</title>
 <meta name="description" content="${esc(head.description)}">
 <link rel="canonical" href="${esc(head.canonical)}">
-<link rel="alternate" type="application/rss+xml" title="${esc(site.title)} (RSS)" href="${esc(scope.rssUrl)}">
-<link rel="alternate" type="application/atom+xml" title="${esc(site.title)} (Atom)" href="${esc(scope.atomUrl)}">
-<link rel="alternate" type="application/feed+json" title="${esc(site.title)} (JSON Feed)" href="${esc(scope.jsonUrl)}">
+<link rel="alternate" type="application/rss+xml" title="${esc(site.title)} (RSS)" href="${esc(scope.self.rss)}">
+<link rel="alternate" type="application/atom+xml" title="${esc(site.title)} (Atom)" href="${esc(scope.self.atom)}">
+<link rel="alternate" type="application/feed+json" title="${esc(site.title)} (JSON Feed)" href="${esc(scope.self.json)}">
 <meta property="og:type" content="${head.type}">
 <meta property="og:site_name" content="${esc(site.title)}">
 <meta property="og:title" content="${esc(head.title)}">

@@ -17,6 +17,14 @@ const SiteSchema = z.strictObject({
   feed_size: z.number().int().min(1).max(1000).default(50),
   /** full: the whole article in every feed; summary: the summary only, for sites that want the click. */
   feed_content: z.enum(['full', 'summary']).default('full'),
+  /** Square image (512x512 or so): JSON Feed icon, RSS image, Atom logo when there is no logo. */
+  icon: z.string().trim().min(1).optional(),
+  /** Small square image (64x64 or so): JSON Feed favicon, Atom icon. */
+  favicon: z.string().trim().min(1).optional(),
+  /** Wide image (2:1): Atom logo, RSS image. */
+  logo: z.string().trim().min(1).optional(),
+  /** A WebSub hub to announce every feed change to; off when unset. */
+  websub_hub: httpUrl.optional(),
 });
 export type SiteSettings = z.infer<typeof SiteSchema>;
 
@@ -32,6 +40,11 @@ export interface Site {
   copyright?: string;
   feedSize: number;
   feedContent: 'full' | 'summary';
+  /** Absolute URLs; a path in site.yaml is resolved against `url`. */
+  icon?: string;
+  favicon?: string;
+  logo?: string;
+  hub?: string;
 }
 
 /**
@@ -69,5 +82,19 @@ export function parseSite(bytes: Uint8Array | undefined, urlOverride?: string): 
     ...(s.copyright ? { copyright: s.copyright } : {}),
     feedSize: s.feed_size,
     feedContent: s.feed_content,
+    ...imageUrls(s, url.href),
+    ...(s.websub_hub ? { hub: new URL(s.websub_hub).href } : {}),
   };
+}
+
+function imageUrls(s: SiteSettings, base: string): Pick<Site, 'icon' | 'favicon' | 'logo'> {
+  const out: Pick<Site, 'icon' | 'favicon' | 'logo'> = {};
+  for (const name of ['icon', 'favicon', 'logo'] as const) {
+    const value = s[name];
+    if (value === undefined) continue;
+    const url = new URL(value, base);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new SiteError(SITE_FILE, `"${name}" must be an http(s) URL or a path (got ${JSON.stringify(value)})`);
+    out[name] = url.href;
+  }
+  return out;
 }
