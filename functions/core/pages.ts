@@ -1,8 +1,9 @@
 import type { Article } from './article.ts';
 import type { When } from './dates.ts';
-import { siteScope } from './feeds.ts';
+import { feedUrls, type FeedUrls } from './feeds.ts';
 import type { Site } from './site.ts';
 import { STYLE } from './style.ts';
+import { tagFolder, tagSlug } from './tags.ts';
 import { escapeHtml as esc } from './text.ts';
 
 interface Head {
@@ -11,6 +12,8 @@ interface Head {
   canonical: string;
   type: 'website' | 'article';
   extraMeta?: string;
+  /** The feeds this page announces for autodiscovery; the site's own by default. */
+  feeds?: { title: string; urls: FeedUrls };
 }
 
 /** /articles/<slug>/index.html: the story, readable on its own, with links a reader's app can follow. */
@@ -35,23 +38,37 @@ ${article.correction ? `<p class="correction"><strong>Correction:</strong> ${esc
 <div class="body">
 ${article.html}
 </div>
-${article.tags.length > 0 ? `<p class="tags">Tags: ${article.tags.map(esc).join(', ')}</p>` : ''}
+${article.tags.length > 0 ? `<p class="tags">Tags: ${article.tags.map((t) => `<a href="${esc(new URL(tagFolder(tagSlug(t)), site.url).href)}">${esc(t)}</a>`).join(', ')}</p>` : ''}
 </article>`;
   return layout(site, { title: article.title, description: article.summary, canonical: article.url, type: 'article', extraMeta }, body);
 }
 
 /** /index.html: the newest articles, and the feeds to subscribe to. */
 export function indexPage(articles: readonly Article[], site: Site): string {
+  return listPage(articles, site, { title: site.title, description: site.description, url: site.url, feeds: feedUrls(site) });
+}
+
+/** /tags/<tag>/index.html: the newest articles with one tag, and that tag's own feeds. */
+export function tagPage(articles: readonly Article[], site: Site, tag: { name: string; url: string; feeds: FeedUrls }): string {
+  return listPage(articles, site, { title: tag.name, description: `Articles tagged ${tag.name}`, url: tag.url, feeds: tag.feeds, heading: tag.name });
+}
+
+function listPage(
+  articles: readonly Article[],
+  site: Site,
+  page: { title: string; description: string; url: string; feeds: FeedUrls; heading?: string },
+): string {
   const items = articles
     .map((a) => `<li><h2><a href="${esc(a.url)}">${esc(a.title)}</a></h2>
 <p class="meta">${timeElement(a.published, site)}</p>
 <p>${esc(a.summary)}</p></li>`)
     .join('\n');
-  const body = `<h1>${esc(site.title)}</h1>
-<p class="standfirst">${esc(site.description)}</p>
-${feedLinks(site)}
+  const body = `<h1>${esc(page.heading ?? site.title)}</h1>
+<p class="standfirst">${esc(page.description)}</p>
+${feedLinks(page.feeds)}
 ${articles.length > 0 ? `<ol class="articles">\n${items}\n</ol>` : '<p>No articles yet.</p>'}`;
-  return layout(site, { title: site.title, description: site.description, canonical: site.url, type: 'website' }, body);
+  const feeds = { title: page.heading ? `${site.title}: ${page.heading}` : site.title, urls: page.feeds };
+  return layout(site, { title: page.title, description: page.description, canonical: page.url, type: 'website', feeds }, body);
 }
 
 /** /404.html: served by the CDN and the local server for any missing path. */
@@ -62,13 +79,12 @@ export function notFoundPage(site: Site): string {
   return layout(site, { title: 'Page not found', description: site.description, canonical: new URL('404.html', site.url).href, type: 'website' }, body);
 }
 
-function feedLinks(site: Site): string {
-  const scope = siteScope(site);
-  return `<p class="feeds">Subscribe: <a href="${esc(scope.self.rss)}">RSS</a> <a href="${esc(scope.self.atom)}">Atom</a> <a href="${esc(scope.self.json)}">JSON Feed</a></p>`;
+function feedLinks(urls: FeedUrls): string {
+  return `<p class="feeds">Subscribe: <a href="${esc(urls.rss)}">RSS</a> <a href="${esc(urls.atom)}">Atom</a> <a href="${esc(urls.json)}">JSON Feed</a></p>`;
 }
 
 function layout(site: Site, head: Head, body: string): string {
-  const scope = siteScope(site);
+  const feeds = head.feeds ?? { title: site.title, urls: feedUrls(site) };
   const pageTitle = head.title === site.title ? site.title : `${head.title} · ${site.title}`;
   return `<!doctype html>
 <html lang="${esc(site.language)}">
@@ -78,9 +94,9 @@ function layout(site: Site, head: Head, body: string): string {
 <title>${esc(pageTitle)}</title>
 <meta name="description" content="${esc(head.description)}">
 <link rel="canonical" href="${esc(head.canonical)}">
-<link rel="alternate" type="application/rss+xml" title="${esc(site.title)} (RSS)" href="${esc(scope.self.rss)}">
-<link rel="alternate" type="application/atom+xml" title="${esc(site.title)} (Atom)" href="${esc(scope.self.atom)}">
-<link rel="alternate" type="application/feed+json" title="${esc(site.title)} (JSON Feed)" href="${esc(scope.self.json)}">
+<link rel="alternate" type="application/rss+xml" title="${esc(feeds.title)} (RSS)" href="${esc(feeds.urls.rss)}">
+<link rel="alternate" type="application/atom+xml" title="${esc(feeds.title)} (Atom)" href="${esc(feeds.urls.atom)}">
+<link rel="alternate" type="application/feed+json" title="${esc(feeds.title)} (JSON Feed)" href="${esc(feeds.urls.json)}">
 <meta property="og:type" content="${head.type}">
 <meta property="og:site_name" content="${esc(site.title)}">
 <meta property="og:title" content="${esc(head.title)}">
@@ -94,7 +110,7 @@ ${head.extraMeta ?? ''}
 <main class="wrap">
 ${body}
 </main>
-<footer class="site"><div class="wrap">${feedLinks(site)}${site.copyright ? `<p>${esc(site.copyright)}</p>` : ''}</div></footer>
+<footer class="site"><div class="wrap">${feedLinks(feedUrls(site))}${site.copyright ? `<p>${esc(site.copyright)}</p>` : ''}</div></footer>
 </body>
 </html>
 `;
@@ -103,8 +119,18 @@ ${body}
 /** A <time> a person can read and a machine can parse; a date-only source shows no made-up time. */
 function timeElement(when: When, site: Site): string {
   const date = new Date(when.iso);
-  const shown = when.dateOnly
-    ? new Intl.DateTimeFormat(site.language, { dateStyle: 'long', timeZone: 'UTC' }).format(date)
-    : `${new Intl.DateTimeFormat(site.language, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(date)} UTC`;
+  const shown = when.dateOnly ? formatter(site.language, false).format(date) : `${formatter(site.language, true).format(date)} UTC`;
   return `<time datetime="${esc(when.dateOnly ? when.iso.slice(0, 10) : when.iso)}">${esc(shown)}</time>`;
+}
+
+// Building an Intl.DateTimeFormat is costly (it was the hottest function of a full build): one per kind.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(language: string, withTime: boolean): Intl.DateTimeFormat {
+  const key = `${language}|${withTime}`;
+  let f = formatters.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(language, { dateStyle: 'long', ...(withTime ? { timeStyle: 'short' } : {}), timeZone: 'UTC' });
+    formatters.set(key, f);
+  }
+  return f;
 }
