@@ -1,12 +1,13 @@
 import { ARTICLES_PREFIX, isPublic, newestFirst, parseArticle, type Article } from './core/article.ts';
-import { checkFeed } from './core/check.ts';
-import { ArticleError } from './core/errors.ts';
-import { buildFeeds } from './core/feeds.ts';
+import { countItems } from './core/check.ts';
+import { ArticleError, FeedCheckError } from './core/errors.ts';
 import { MANIFEST_KEY, hash, parseManifest, serializeManifest, settingsHash, type Entry, type Manifest } from './core/manifest.ts';
 import { headersFor } from './core/objects.ts';
-import { articlePage, indexPage, notFoundPage } from './core/pages.ts';
+import { ARCHIVE_FOLDER, planOutputs } from './core/outputs.ts';
+import { articlePage } from './core/pages.ts';
 import { SITE_FILE, parseSite, type Site } from './core/site.ts';
 import { mapLimit } from './concurrency.ts';
+import { publishMedia } from './media.ts';
 import { PreconditionFailedError, type Store } from './stores/store.ts';
 
 /**
@@ -36,6 +37,8 @@ export interface PublishReport {
   /** Site keys written and deleted, for CDN invalidation. */
   written: string[];
   deleted: string[];
+  /** Subscription feeds (main and tags) that changed: what a WebSub hub is told about. */
+  feedsChanged: string[];
   /** Tries needed: more than one means another publish raced this one and won the manifest. */
   attempts: number;
 }
@@ -78,11 +81,11 @@ async function publishOnce(content: Store, out: Store, options: PublishOptions):
   const full = requested.kind === 'full' || !previous || previous.settings !== settingsHash(settings);
   const mode = full ? 'full' : requested.kind;
   const manifest: Manifest = {
-    version: 1,
+    version: 2,
     settings: settingsHash(settings),
     // Kept even in a full rebuild: an article whose new version is broken stays in its last good form.
     entries: { ...previous?.entries },
-    outputs: full ? {} : { ...previous?.outputs },
+    outputs: { ...previous?.outputs },
   };
 
   // 1. Which content files to look at, and what the listing already says about them.
@@ -109,7 +112,8 @@ async function publishOnce(content: Store, out: Store, options: PublishOptions):
     if (!object) return { key, kind: 'removed' };
     if (!full && settled && object.etag === entry.etag) return { key, kind: 'unchanged' };
     try {
-      return { key, kind: 'parsed', article: parseArticle(key, object.body, settings), etag: object.etag };
+      const article = await publishMedia(parseArticle(key, object.body, settings), settings, content, out);
+      return { key, kind: 'parsed', article, etag: object.etag };
     } catch (err) {
       if (err instanceof ArticleError) return { key, kind: 'rejected', error: err };
       throw err;
@@ -145,26 +149,41 @@ async function publishOnce(content: Store, out: Store, options: PublishOptions):
     slugOwner.set(article.slug, outcome.key);
     const isNowPublic = isPublic(article, now);
     if (old?.public && (old.article.slug !== article.slug || !isNowPublic)) toDelete.add(pageKey(old.article.slug));
-    manifest.entries[outcome.key] = { etag, article, public: isNowPublic, ...(old?.page && old.article.slug === article.slug ? { page: old.page } : {}) };
+    // The page hash says what is in the bucket: kept only while that page is still there (public, same slug).
+    const pageStays = old?.page && old.public && isNowPublic && old.article.slug === article.slug;
+    manifest.entries[outcome.key] = { etag, article, public: isNowPublic, ...(pageStays ? { page: old.page } : {}) };
     if (isNowPublic) toWrite.push(article);
   }
   const rendered = toWrite.length;
 
-  // 4. The newest N public articles make the feeds and the front page; only they keep their HTML.
+  // 4. Plan every output group from the metadata; build only those whose signature changed.
   const publicEntries = Object.entries(manifest.entries).filter(([, e]) => e.public);
   publicEntries.sort(([, a], [, b]) => newestFirst(a.article, b.article));
-  const latest = await withHtml(publicEntries, settings.feedSize, content, settings, limit);
-  const inFeed = new Set(latest.map((a) => a.file));
-  for (const [key, entry] of Object.entries(manifest.entries)) if (!inFeed.has(key)) delete entry.article.html;
+  const groups = planOutputs(publicEntries.map(([, e]) => ({ ...e.article, etag: e.etag })), settings);
+  const stale = groups.filter((g) => full || manifest.outputs[g.id]?.signature !== g.signature);
+  const fresh = new Map(toWrite.map((a) => [a.file, a]));
+  const articles = await withHtml(
+    [...new Set(stale.flatMap((g) => g.members))],
+    (file) => fresh.get(file) ?? cachedArticle(manifest.entries[file]),
+    (file) => manifest.entries[file]?.article,
+    content,
+    settings,
+    limit,
+  );
+  const builds = stale.map((group) => ({ group, files: group.build(articles) }));
+  for (const { files } of builds) checkFeeds(files);
 
-  const shared = new Map<string, string>([
-    ...Object.entries(buildFeeds(latest, settings)),
-    ['index.html', indexPage(latest, settings)],
-    ['404.html', notFoundPage(settings)],
-  ]);
-  for (const [key, body] of shared) if (key.endsWith('.xml') || key.endsWith('.json')) checkFeed(key, body, latest.length);
+  // Only the newest articles (main and tag feeds) keep their HTML in the manifest.
+  const hot = new Set(groups.filter((g) => g.hot).flatMap((g) => g.members));
+  for (const [key, entry] of Object.entries(manifest.entries)) {
+    if (!hot.has(key)) delete entry.article.html;
+    else if (entry.article.html === undefined) {
+      const html = articles.get(key)?.html;
+      if (html !== undefined) entry.article.html = html;
+    }
+  }
 
-  // 5. Write: pages, then deletions, then the front page and feeds, then the manifest.
+  // 5. Write: pages, then lists and archives, then the feeds, then deletions, then the manifest.
   const written: string[] = [];
   await mapLimit(toWrite, limit, async (article) => {
     const entry = manifest.entries[article.file] as Entry;
@@ -176,52 +195,104 @@ async function publishOnce(content: Store, out: Store, options: PublishOptions):
     written.push(pageKey(article.slug));
   });
   for (const key of toWrite.map((a) => pageKey(a.slug))) toDelete.delete(key);
-  await mapLimit([...toDelete], limit, (key) => out.delete(key));
-  // Feeds last: a reader that fetches a feed can follow every link in it.
-  for (const [key, body] of [...shared].sort(([a], [b]) => feedsLast(a) - feedsLast(b))) {
-    const bodyHash = hash(body);
-    if (manifest.outputs[key] === bodyHash) continue;
-    await put(out, key, body);
-    manifest.outputs[key] = bodyHash;
-    written.push(key);
+
+  const puts: [string, string, string][] = [];
+  for (const { group, files } of builds) {
+    const before = manifest.outputs[group.id]?.files ?? {};
+    const record = { signature: group.signature, files: {} as Record<string, string> };
+    for (const [key, body] of files) {
+      const bodyHash = hash(body);
+      record.files[key] = bodyHash;
+      if (full || before[key] !== bodyHash) puts.push([key, body, bodyHash]);
+    }
+    for (const key of Object.keys(before)) if (!files.has(key)) toDelete.add(key);
+    manifest.outputs[group.id] = record;
   }
+  // Groups that are gone (a tag's last article, an archive page): their files go too.
+  const live = new Set(groups.map((g) => g.id));
+  for (const [id, record] of Object.entries(manifest.outputs)) {
+    if (live.has(id)) continue;
+    for (const key of Object.keys(record.files)) toDelete.add(key);
+    delete manifest.outputs[id];
+  }
+  for (const record of Object.values(manifest.outputs)) for (const key of Object.keys(record.files)) toDelete.delete(key);
+  for (const key of written) toDelete.delete(key);
+
+  // Feeds last, the site's own very last: a reader that fetches a feed can follow every link in it.
+  puts.sort(([a], [b]) => writeOrder(a) - writeOrder(b) || (a < b ? -1 : a > b ? 1 : 0));
+  for (const tier of [0, 1, 2, 3]) {
+    await mapLimit(puts.filter(([key]) => writeOrder(key) === tier), limit, async ([key, body]) => {
+      await put(out, key, body);
+      written.push(key);
+    });
+  }
+  // Deletions after the feeds, so no feed links to a page that is already gone.
+  await mapLimit([...toDelete], limit, (key) => out.delete(key));
 
   const next = serializeManifest(manifest);
   if (!stored || Buffer.from(stored.body).toString('utf8') !== next) {
     await out.put(MANIFEST_KEY, next, { ...headersFor(MANIFEST_KEY), ...(stored ? { ifMatch: stored.etag } : { ifNoneMatch: '*' }) });
   }
-  return { mode, public: publicEntries.length, rendered, rejected, written: written.sort(), deleted: [...toDelete].sort() };
+  const feedsChanged = written.filter((k) => isFeedKey(k) && !k.startsWith(ARCHIVE_FOLDER));
+  return { mode, public: publicEntries.length, rendered, rejected, written: written.sort(), deleted: [...toDelete].sort(), feedsChanged: feedsChanged.sort() };
 }
 
-const feedsLast = (key: string): number => (key.endsWith('.html') ? 0 : 1);
+const isFeedKey = (key: string): boolean => /(^|\/)(rss\.xml|atom\.xml|feed\.json)$/.test(key);
+
+/** 0 pages and other files, 1 archive feeds, 2 tag feeds, 3 the site's own feeds. */
+function writeOrder(key: string): number {
+  if (!isFeedKey(key)) return 0;
+  if (key.startsWith(ARCHIVE_FOLDER)) return 1;
+  return key.includes('/') ? 2 : 3;
+}
+
+/** Parse every feed back; the three formats of one folder must hold the same number of items. */
+function checkFeeds(files: ReadonlyMap<string, string>): void {
+  const counts = new Map<string, number>();
+  for (const [key, body] of files) {
+    if (!isFeedKey(key)) continue;
+    const folder = key.slice(0, key.lastIndexOf('/') + 1);
+    const count = countItems(key, body);
+    const other = counts.get(folder);
+    if (other !== undefined && other !== count) throw new FeedCheckError(key, `${count} items where the other formats have ${other}`);
+    counts.set(folder, count);
+  }
+}
+
+function cachedArticle(entry: Entry | undefined): Article | undefined {
+  return entry?.article.html === undefined ? undefined : (entry.article as Article);
+}
 
 async function put(out: Store, key: string, body: string): Promise<void> {
   await out.put(key, body, headersFor(key));
 }
 
 /**
- * The newest `count` public articles with their HTML. An article that moves up into the feed (a newer
- * one was deleted) has none cached: it is read and rendered again; if it no longer parses, it is skipped.
+ * The articles the stale groups need, with their HTML: rendered in this publish, cached in the
+ * manifest, or (an older article moving into a feed, an archive page to rebuild) read and rendered
+ * again. One that no longer parses is left out of the group rather than failing the publish.
  */
-async function withHtml(entries: [string, Entry][], count: number, content: Store, site: Site, limit: number): Promise<Article[]> {
-  const chosen: Article[] = [];
-  let index = 0;
-  while (chosen.length < count && index < entries.length) {
-    const batch = entries.slice(index, index + (count - chosen.length));
-    index += batch.length;
-    const filled = await mapLimit(batch, limit, async ([key, entry]) => {
-      if (entry.article.html !== undefined) return entry.article as Article;
-      const object = await content.get(key);
-      if (!object) return undefined;
-      try {
-        const article = parseArticle(key, object.body, site);
-        entry.article.html = article.html;
-        return { ...entry.article, html: article.html } as Article;
-      } catch {
-        return undefined;
-      }
-    });
-    for (const article of filled) if (article) chosen.push(article);
-  }
-  return chosen;
+async function withHtml(
+  files: string[],
+  known: (file: string) => Article | undefined,
+  meta: (file: string) => Omit<Article, 'html'> | undefined,
+  content: Store,
+  site: Site,
+  limit: number,
+): Promise<Map<string, Article>> {
+  const found = await mapLimit(files, limit, async (file): Promise<[string, Article | undefined]> => {
+    const article = known(file);
+    if (article) return [file, article];
+    const object = await content.get(file);
+    if (!object) return [file, undefined];
+    try {
+      // The HTML is new; the facts stay those of the last publish (media type and size included).
+      const { html } = parseArticle(file, object.body, site);
+      const facts = meta(file);
+      return [file, facts ? { ...facts, html } : undefined];
+    } catch {
+      return [file, undefined];
+    }
+  });
+  return new Map(found.filter((f): f is [string, Article] => f[1] !== undefined));
 }

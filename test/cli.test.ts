@@ -23,7 +23,10 @@ describe('wirefeed build', () => {
     expect(io.stdout[0]).toMatch(/^1 article published, 0 rejected, .* in \d+ ms$/);
     expect(io.stderr).toEqual([]);
     expect(await listFiles(path.join(dir, 'dist'))).toEqual(
-      ['.wirefeed/manifest.json', '404.html', 'articles/good-news/index.html', 'atom.xml', 'feed.json', 'index.html', 'rss.xml'].sort(),
+      [
+        '.wirefeed/manifest.json', '404.html', 'articles/good-news/index.html', 'atom.xml', 'feed.json', 'feed.xsl',
+        'index.html', 'robots.txt', 'rss.xml', 'sitemap.xml',
+      ].sort(),
     );
   });
 

@@ -8,8 +8,13 @@ const ATOM = 'http://www.w3.org/2005/Atom';
  * strict, namespace-aware parser), or has lost items, throws, and the previous good feed stays in place.
  */
 export function checkFeed(key: string, body: string, expectedItems: number): void {
-  const count = key.endsWith('.json') ? checkJson(key, body) : checkXml(key, body);
+  const count = countItems(key, body);
   if (count !== expectedItems) throw new FeedCheckError(key, `${count} items instead of ${expectedItems}`);
+}
+
+/** Parse a feed back (throwing FeedCheckError when it is not valid) and count its items. */
+export function countItems(key: string, body: string): number {
+  return key.endsWith('.json') ? checkJson(key, body) : checkXml(key, body);
 }
 
 function checkJson(key: string, body: string): number {

@@ -24,16 +24,23 @@ export interface Entry {
  * Replaced with a conditional write; see publish.ts.
  */
 export interface Manifest {
-  version: 1;
+  version: 2;
   /** Hash of the settings and renderer that made these entries: a mismatch means a full rebuild. */
   settings: string;
   entries: Record<string, Entry>;
-  /** Hashes of the shared outputs last written (feeds, front page, 404). */
-  outputs: Record<string, string>;
+  /** Per output group (main feeds, each tag, each archive page, sitemap, fixed files): what was last written. */
+  outputs: Record<string, GroupRecord>;
+}
+
+export interface GroupRecord {
+  /** Everything the group's bytes depend on: unchanged, nothing to build. */
+  signature: string;
+  /** Each file written, with the hash of its bytes. */
+  files: Record<string, string>;
 }
 
 export function emptyManifest(site: Site): Manifest {
-  return { version: 1, settings: settingsHash(site), entries: {}, outputs: {} };
+  return { version: 2, settings: settingsHash(site), entries: {}, outputs: {} };
 }
 
 export function settingsHash(site: Site): string {
@@ -48,7 +55,7 @@ export function hash(text: string): string {
 export function parseManifest(bytes: Uint8Array): Manifest | undefined {
   try {
     const data = JSON.parse(Buffer.from(bytes).toString('utf8')) as Partial<Manifest>;
-    if (data.version !== 1 || typeof data.settings !== 'string' || typeof data.entries !== 'object' || typeof data.outputs !== 'object') return undefined;
+    if (data.version !== 2 || typeof data.settings !== 'string' || typeof data.entries !== 'object' || typeof data.outputs !== 'object') return undefined;
     return data as Manifest;
   } catch {
     return undefined;
