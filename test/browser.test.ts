@@ -45,7 +45,7 @@ describe.skipIf(!haveChromium)('in a real browser', () => {
     await expect(page.locator('h1').innerText()).resolves.toBe('Inching closer to war? Iran pounds American military bases with ballistic missiles');
     await expect(page.getByText('All is well! Missiles launched from Iran').isVisible()).resolves.toBe(true);
     // Readable on a phone: nothing wider than the screen.
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
     expect(overflow).toBeLessThanOrEqual(0);
     await page.screenshot({ path: path.join(shots, 'article-phone.png'), fullPage: true });
     await page.close();
