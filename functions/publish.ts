@@ -77,6 +77,7 @@ async function publishOnce(content: Store, out: Store, options: PublishOptions):
   const settings = parseSite((await content.get(SITE_FILE))?.body, options.siteUrl); // a SiteError stops here, before any write
   const stored = await out.get(MANIFEST_KEY);
   const previous = stored ? parseManifest(stored.body) : undefined;
+  const pending = await readPending(out, limit);
   const requested = options.mode ?? { kind: 'scan' };
   const full = requested.kind === 'full' || !previous || previous.settings !== settingsHash(settings);
   const mode = full ? 'full' : requested.kind;
@@ -155,15 +156,19 @@ async function publishOnce(content: Store, out: Store, options: PublishOptions):
     if (isNowPublic) toWrite.push(article);
   }
   const rendered = toWrite.length;
+  // A publish that failed midway left a marker naming what it was writing: those pages are rewritten.
+  const repage = Object.entries(manifest.entries).filter(([key, e]) => e.public && pending.markers.length > 0 && pending.keys.has(pageKey(e.article.slug)) && !toWrite.some((a) => a.file === key));
+  for (const [, entry] of repage) delete entry.page;
 
   // 4. Plan every output group from the metadata; build only those whose signature changed.
   const publicEntries = Object.entries(manifest.entries).filter(([, e]) => e.public);
   publicEntries.sort(([, a], [, b]) => newestFirst(a.article, b.article));
   const groups = planOutputs(publicEntries.map(([, e]) => ({ ...e.article, etag: e.etag })), settings);
-  const stale = groups.filter((g) => full || manifest.outputs[g.id]?.signature !== g.signature);
+  const touched = (id: string) => Object.keys(manifest.outputs[id]?.files ?? {}).some((key) => pending.keys.has(key));
+  const stale = groups.filter((g) => full || manifest.outputs[g.id]?.signature !== g.signature || touched(g.id));
   const fresh = new Map(toWrite.map((a) => [a.file, a]));
   const articles = await withHtml(
-    [...new Set(stale.flatMap((g) => g.members))],
+    [...new Set([...stale.flatMap((g) => g.members), ...repage.map(([key]) => key)])],
     (file) => fresh.get(file) ?? cachedArticle(manifest.entries[file]),
     (file) => manifest.entries[file]?.article,
     content,
@@ -183,19 +188,19 @@ async function publishOnce(content: Store, out: Store, options: PublishOptions):
     }
   }
 
-  // 5. Write: pages, then lists and archives, then the feeds, then deletions, then the manifest.
-  const written: string[] = [];
-  await mapLimit(toWrite, limit, async (article) => {
+  // 5. Decide every write and deletion before making any.
+  for (const [key] of repage) {
+    const article = articles.get(key);
+    if (article) toWrite.push(article);
+  }
+  const pagePuts: [string, string, string][] = [];
+  for (const article of toWrite) {
     const entry = manifest.entries[article.file] as Entry;
     const body = articlePage(article, settings);
     const pageHash = hash(body);
-    if (!full && entry.page === pageHash) return;
-    await put(out, pageKey(article.slug), body);
+    if (full || entry.page !== pageHash) pagePuts.push([pageKey(article.slug), body, pageHash]);
     entry.page = pageHash;
-    written.push(pageKey(article.slug));
-  });
-  for (const key of toWrite.map((a) => pageKey(a.slug))) toDelete.delete(key);
-
+  }
   const puts: [string, string, string][] = [];
   for (const { group, files } of builds) {
     const before = manifest.outputs[group.id]?.files ?? {};
@@ -203,23 +208,34 @@ async function publishOnce(content: Store, out: Store, options: PublishOptions):
     for (const [key, body] of files) {
       const bodyHash = hash(body);
       record.files[key] = bodyHash;
-      if (full || before[key] !== bodyHash) puts.push([key, body, bodyHash]);
+      if (full || before[key] !== bodyHash || pending.keys.has(key)) puts.push([key, body, bodyHash]);
     }
     for (const key of Object.keys(before)) if (!files.has(key)) toDelete.add(key);
     manifest.outputs[group.id] = record;
   }
   // Groups that are gone (a tag's last article, an archive page): their files go too.
-  const live = new Set(groups.map((g) => g.id));
+  const liveGroups = new Set(groups.map((g) => g.id));
   for (const [id, record] of Object.entries(manifest.outputs)) {
-    if (live.has(id)) continue;
+    if (liveGroups.has(id)) continue;
     for (const key of Object.keys(record.files)) toDelete.add(key);
     delete manifest.outputs[id];
   }
-  for (const record of Object.values(manifest.outputs)) for (const key of Object.keys(record.files)) toDelete.delete(key);
-  for (const key of written) toDelete.delete(key);
+  // What a failed publish wrote and nothing now produces (an article removed since) goes as well.
+  const live = new Set([...Object.values(manifest.entries).filter((e) => e.public).map((e) => pageKey(e.article.slug)), ...Object.values(manifest.outputs).flatMap((r) => Object.keys(r.files))]);
+  for (const key of pending.keys) if (!live.has(key)) toDelete.add(key);
+  for (const key of live) toDelete.delete(key);
 
+  // 6. Write: a marker naming what is about to change (so a failure midway is repaired by the next
+  // publish), pages, then lists and archives, then the feeds, then deletions, then the manifest.
+  const changing = [...pagePuts.map(([key]) => key), ...puts.map(([key]) => key), ...toDelete];
+  const marker = changing.length > 0 ? `${PENDING_PREFIX}${Date.now()}-${Math.random().toString(36).slice(2, 10)}.json` : undefined;
+  if (marker) await out.put(marker, JSON.stringify(changing), headersFor(marker));
+  const written: string[] = [];
+  await mapLimit(pagePuts, limit, async ([key, body]) => {
+    await put(out, key, body);
+    written.push(key);
+  });
   // Feeds last, the site's own very last: a reader that fetches a feed can follow every link in it.
-  puts.sort(([a], [b]) => writeOrder(a) - writeOrder(b) || (a < b ? -1 : a > b ? 1 : 0));
   for (const tier of [0, 1, 2, 3]) {
     await mapLimit(puts.filter(([key]) => writeOrder(key) === tier), limit, async ([key, body]) => {
       await put(out, key, body);
@@ -233,8 +249,27 @@ async function publishOnce(content: Store, out: Store, options: PublishOptions):
   if (!stored || Buffer.from(stored.body).toString('utf8') !== next) {
     await out.put(MANIFEST_KEY, next, { ...headersFor(MANIFEST_KEY), ...(stored ? { ifMatch: stored.etag } : { ifNoneMatch: '*' }) });
   }
+  // Repaired: the markers this publish read, and its own, are done with.
+  await mapLimit([...pending.markers, ...(marker ? [marker] : [])], limit, (key) => out.delete(key));
   const feedsChanged = written.filter((k) => isFeedKey(k) && !k.startsWith(ARCHIVE_FOLDER));
   return { mode, public: publicEntries.length, rendered, rejected, written: written.sort(), deleted: [...toDelete].sort(), feedsChanged: feedsChanged.sort() };
+}
+
+/** Markers of publishes under way (or failed midway): each names the site keys it was changing. */
+const PENDING_PREFIX = '.wirefeed/pending/';
+
+async function readPending(out: Store, limit: number): Promise<{ markers: string[]; keys: Set<string> }> {
+  const markers = (await out.list(PENDING_PREFIX)).map((info) => info.key);
+  const keys = new Set<string>();
+  const bodies = await mapLimit(markers, limit, (key) => out.get(key));
+  for (const body of bodies) {
+    try {
+      for (const key of JSON.parse(Buffer.from(body?.body ?? '[]').toString('utf8')) as unknown[]) if (typeof key === 'string') keys.add(key);
+    } catch {
+      // An unreadable marker names nothing; the next full rebuild repairs whatever it meant.
+    }
+  }
+  return { markers, keys };
 }
 
 const isFeedKey = (key: string): boolean => /(^|\/)(rss\.xml|atom\.xml|feed\.json)$/.test(key);

@@ -269,10 +269,11 @@ describe('incremental publishing', () => {
     expect(large.add).toEqual(small.add);
     expect(large.edit).toEqual(small.edit);
     for (const counts of [small.add, small.edit]) {
-      expect(counts.list).toBe(0);
+      expect(counts.list).toBe(1); // the markers of publishes that failed midway (none here)
       expect(counts.get).toBeLessThanOrEqual(3); // site.yaml, the manifest, the article
-      expect(counts.put).toBeLessThanOrEqual(7); // its page, the front page, three feeds, the sitemap, the manifest
-      expect(counts.delete + counts.head + counts.other).toBe(0);
+      expect(counts.put).toBeLessThanOrEqual(8); // the marker, its page, the front page, three feeds, the sitemap, the manifest
+      expect(counts.delete).toBe(1); // the marker, once the manifest is written
+      expect(counts.head + counts.other).toBe(0);
     }
     for (const run of [small, large]) {
       expect(run.addReport?.mode).toBe('changed');
@@ -500,6 +501,27 @@ describe('faults midway through a publish (injected client-side: a real server c
     expect(await s.feedTitles()).toEqual(inEveryFeed(['Second story', 'First story']));
     await everyLinkResolves(s);
     client.destroy();
+  });
+
+  it('when a publish fails midway and its article is deleted before any retry, the next publish repairs what the failed one wrote', async () => {
+    // Prepare: a publish of the second story writes its page, RSS and Atom, then fails on feed.json
+    const { s, second } = await siteWithPending();
+    const client = separateClient(server);
+    const fault = injectFaults(client, { kind: '5xx', failNext: Infinity, match: (command, input) => command === 'PutObjectCommand' && input.Key === 'feed.json' });
+    await expect(handlerFor(s, { s3: client }).handle(s3Notification(s.contentBucket, [second]))).rejects.toThrow(/feed\.json/);
+    fault.remove();
+    client.destroy();
+    expect(await s.read(PAGE('second'))).toBeDefined(); // written before the failure
+
+    // Act: the newsroom deletes the story; its delete event is the next publish
+    await s.deleteContent(second);
+    const result = await handlerFor(s).handle(s3Notification(s.contentBucket, [{ key: second, event: 'ObjectRemoved:Delete' }]));
+
+    // Assess: no feed keeps the story the failed publish announced, and its page is gone
+    expect(result.batchItemFailures).toEqual([]);
+    expect(await s.feedTitles()).toEqual(inEveryFeed(['First story']));
+    expect(await s.read(PAGE('second'))).toBeUndefined();
+    await everyLinkResolves(s);
   });
 
   it('when the PUT of the new article\'s page keeps failing, no feed announces it: the feeds and the manifest stay exactly as they were', async () => {

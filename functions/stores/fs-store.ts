@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { mapLimit } from '../concurrency.ts';
 import { PreconditionFailedError, StoreError, type ObjectInfo, type PutOptions, type Store, type StoredObject } from './store.ts';
 
 /**
@@ -66,20 +67,26 @@ export class FsStore implements Store {
   }
 
   async list(prefix: string): Promise<ObjectInfo[]> {
+    // Walk only the folder the prefix names, not the whole store.
+    const folder = prefix.slice(0, prefix.lastIndexOf('/') + 1);
     let names: string[];
     try {
-      names = await readdir(this.root, { recursive: true });
+      names = await readdir(this.#resolveFolder(folder), { recursive: true });
     } catch (err) {
       if (isMissing(err)) return [];
       throw new StoreError(this.root, 'could not be listed', { cause: err });
     }
-    const keys = names.map((n) => n.split(path.sep).join('/')).filter((k) => k.startsWith(prefix) && !k.endsWith('.tmp'));
-    const infos: ObjectInfo[] = [];
-    for (const key of keys.sort()) {
-      const info = await this.head(key).catch(() => undefined); // a folder, or gone since listed
-      if (info) infos.push(info);
-    }
-    return infos;
+    const keys = names
+      .map((n) => folder + n.split(path.sep).join('/'))
+      .filter((k) => k.startsWith(prefix) && !k.endsWith('.tmp'))
+      .sort();
+    // A folder, or a file gone since it was listed, has no head: it is left out.
+    const infos = await mapLimit(keys, 32, (key) => this.head(key).catch(() => undefined));
+    return infos.filter((info): info is ObjectInfo => info !== undefined);
+  }
+
+  #resolveFolder(folder: string): string {
+    return folder === '' ? this.root : this.#resolve(folder.slice(0, -1));
   }
 
   async #read(key: string): Promise<Uint8Array | undefined> {
