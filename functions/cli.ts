@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { ArticleError, SiteError } from './core/errors.ts';
 import { publish, type PublishMode, type PublishReport } from './publish.ts';
 import { startServer } from './serve.ts';
+import { pingHub } from './websub.ts';
 import { FsStore } from './stores/fs-store.ts';
 import { MemoryStore } from './stores/memory-store.ts';
 import type { Store } from './stores/store.ts';
@@ -129,12 +130,16 @@ export async function runPublish(
   contentLabel: string,
   outLabel: string | undefined,
   io: Io,
-  opts: { mode: PublishMode; siteUrl?: string | undefined },
+  opts: { mode: PublishMode; siteUrl?: string | undefined; ping?: boolean },
 ): Promise<number> {
   const started = performance.now();
   const report = await publish(content, out, { now: io.now(), mode: opts.mode, ...(opts.siteUrl ? { siteUrl: opts.siteUrl } : {}) });
   for (const error of report.rejected) io.err(`${location(contentLabel, error)}: ${error.problem}`);
   io.out(summary(report, outLabel, performance.now() - started));
+  // Only a publish to the real site tells the hub; local builds have no public URLs to announce.
+  if (opts.ping && report.hub && report.feedsChanged.length > 0) {
+    await pingHub(report.hub, report.feedsChanged, (level, message, fields) => (level === 'info' ? undefined : io.err(`${message} ${JSON.stringify(fields ?? {})}`)));
+  }
   return report.rejected.length > 0 ? 1 : 0;
 }
 

@@ -4,6 +4,7 @@ import { readEvent } from './events.ts';
 import { invalidate } from './invalidate.ts';
 import { jsonLog, type Log } from './logger.ts';
 import { publish, type PublishReport } from './publish.ts';
+import { pingHub } from './websub.ts';
 import { createS3Client } from './stores/s3-client.ts';
 import { S3Store } from './stores/s3-store.ts';
 
@@ -57,6 +58,8 @@ export function createHandler(config: HandlerConfig): (event: unknown) => Promis
         log('warn', 'invalidation failed', { error: String(err) });
       }
     }
+    // Push: subscribers hear within seconds; a hub that is down never fails the publish.
+    if (report.hub && report.feedsChanged.length > 0) await pingHub(report.hub, report.feedsChanged, log);
     const summary = { ...report, rejected: report.rejected.map((e) => ({ file: e.file, problem: e.problem })) };
     log('info', 'published', { mode: report.mode, public: report.public, rendered: report.rendered, written: report.written.length, deleted: report.deleted.length, rejected: report.rejected.length, attempts: report.attempts });
     return { batchItemFailures: [], report: summary };

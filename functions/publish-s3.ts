@@ -18,6 +18,7 @@ export async function publishCommand(args: readonly string[], io: Io): Promise<n
     return await runPublish(new S3Store(s3, content.bucket, content.prefix), new S3Store(s3, site.bucket, site.prefix), values.content, values.site, io, {
       mode: values.full ? { kind: 'full' } : { kind: 'scan' },
       siteUrl: io.env.SITE_URL,
+      ping: true,
     });
   } finally {
     s3.destroy();

@@ -37,8 +37,10 @@ export interface PublishReport {
   /** Site keys written and deleted, for CDN invalidation. */
   written: string[];
   deleted: string[];
-  /** Subscription feeds (main and tags) that changed: what a WebSub hub is told about. */
+  /** Subscription feeds (main and tags) that changed, as absolute URLs: what a WebSub hub is told about. */
   feedsChanged: string[];
+  /** The WebSub hub from site.yaml, if any. */
+  hub?: string;
   /** Tries needed: more than one means another publish raced this one and won the manifest. */
   attempts: number;
 }
@@ -251,8 +253,17 @@ async function publishOnce(content: Store, out: Store, options: PublishOptions):
   }
   // Repaired: the markers this publish read, and its own, are done with.
   await mapLimit([...pending.markers, ...(marker ? [marker] : [])], limit, (key) => out.delete(key));
-  const feedsChanged = written.filter((k) => isFeedKey(k) && !k.startsWith(ARCHIVE_FOLDER));
-  return { mode, public: publicEntries.length, rendered, rejected, written: written.sort(), deleted: [...toDelete].sort(), feedsChanged: feedsChanged.sort() };
+  const feedsChanged = written.filter((k) => isFeedKey(k) && !k.startsWith(ARCHIVE_FOLDER)).sort().map((k) => new URL(k, settings.url).href);
+  return {
+    mode,
+    public: publicEntries.length,
+    rendered,
+    rejected,
+    written: written.sort(),
+    deleted: [...toDelete].sort(),
+    feedsChanged,
+    ...(settings.hub ? { hub: settings.hub } : {}),
+  };
 }
 
 /** Markers of publishes under way (or failed midway): each names the site keys it was changing. */

@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../functions/cli.ts';
@@ -818,5 +820,61 @@ describe('CDN invalidation', () => {
     expect(despite.batchItemFailures).toEqual([]);
     expect(failing.logs).toContainEqual({ level: 'warn', message: 'invalidation failed', fields: { error: 'Error: Throttling: Rate exceeded' } });
     expect(await s.feedTitles()).toEqual(inEveryFeed(['Breaking news, updated', 'Story 1']));
+  });
+});
+
+describe('WebSub push after a publish', () => {
+  async function localHub(status = 204) {
+    const pings: URLSearchParams[] = [];
+    const hub = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        pings.push(new URLSearchParams(body));
+        res.statusCode = status;
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => hub.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(hub.address() as AddressInfo).port}/`;
+    return { url, pings, close: () => new Promise((resolve) => hub.close(resolve)) };
+  }
+
+  it('tells the hub which feeds changed, and stays quiet when a replay changes nothing', async () => {
+    // Prepare
+    const hub = await localHub();
+    const s = await newS3Site(server, { websub_hub: hub.url });
+    const key = await s.putArticle('scoop.md', { title: 'Scoop', date: '2026-11-20', tags: ['Politics'] });
+    const { handle } = handlerFor(s);
+
+    // Act
+    await handle(s3Notification(s.contentBucket, [key]));
+    await handle(s3Notification(s.contentBucket, [key]));
+    await hub.close();
+
+    // Assess
+    expect(hub.pings).toHaveLength(1);
+    expect(hub.pings[0]?.get('hub.mode')).toBe('publish');
+    expect(hub.pings[0]?.getAll('hub.url').sort()).toEqual(
+      ['atom.xml', 'feed.json', 'rss.xml', 'tags/politics/atom.xml', 'tags/politics/feed.json', 'tags/politics/rss.xml'].map((k) => `${SITE_URL}${k}`).sort(),
+    );
+  });
+
+  it('never fails the publish when the hub is down', async () => {
+    // Prepare
+    const hub = await localHub(503);
+    const s = await newS3Site(server, { websub_hub: hub.url });
+    const key = await s.putArticle('scoop.md', { title: 'Scoop', date: '2026-11-20' });
+    const { handle, logs } = handlerFor(s);
+
+    // Act
+    const result = await handle(sqsEvent([s3Notification(s.contentBucket, [key])]));
+    await hub.close();
+
+    // Assess
+    expect(result.batchItemFailures).toEqual([]);
+    expect(hub.pings.length).toBe(3); // tried, and retried
+    expect(logs.some((l) => l.level === 'error' && /websub hub not notified/.test(l.message))).toBe(true);
+    expect(await s.feedTitles()).toEqual(inEveryFeed(['Scoop']));
   });
 });
