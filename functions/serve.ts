@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import compression from 'compression';
 import serveStatic from 'serve-static';
-import { headersFor } from './core/objects.ts';
+import { CONTENT_SECURITY_POLICY, headersFor } from './core/objects.ts';
 
 export interface LocalServer {
   url: string;
@@ -28,6 +28,7 @@ export async function startServer(options: { dir: string; port: number; host?: s
       const { contentType, cacheControl } = headersFor(path.relative(root, file).split(path.sep).join('/'));
       res.setHeader('Content-Type', isBrowserView(res.req, file) ? 'application/xml; charset=utf-8' : contentType); // serve-static keeps a type already set
       res.setHeader('Cache-Control', cacheControl);
+      res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
       if (file.endsWith('feed.json')) res.setHeader('Access-Control-Allow-Origin', '*');
       if (/(rss|atom)\.xml$/.test(file)) res.setHeader('Vary', 'Accept, Sec-Fetch-Dest');
     },

@@ -5,16 +5,10 @@ import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { CONTENT_SECURITY_POLICY } from '../functions/core/objects.ts';
 
 /** Pages are plain HTML with one inline <style> block, no scripts, and article images from anywhere. */
-const STATIC_PAGE_CSP = [
-  "default-src 'none'",
-  "style-src 'unsafe-inline'",
-  "img-src 'self' https: data:",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+
 
 /** Props for {@link FeedSite}. Everything is optional: the defaults serve the site on its CloudFront domain. */
 export interface FeedSiteProps {
@@ -131,7 +125,7 @@ export class FeedSite extends Construct {
         override: true,
       },
       contentSecurityPolicy: {
-        contentSecurityPolicy: props.contentSecurityPolicy ?? STATIC_PAGE_CSP,
+        contentSecurityPolicy: props.contentSecurityPolicy ?? CONTENT_SECURITY_POLICY,
         override: true,
       },
     };
