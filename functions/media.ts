@@ -1,4 +1,3 @@
-import { fileTypeFromBuffer } from 'file-type';
 import type { Article, Media } from './core/article.ts';
 import type { Site } from './core/site.ts';
 import type { Store } from './stores/store.ts';
@@ -8,19 +7,19 @@ const MEDIA_CACHE = 'public, max-age=86400, stale-while-revalidate=604800';
 
 /**
  * A lead image kept in the content bucket under media/ is published beside the pages, and its real
- * MIME type and byte length come from the stored object (its Content-Type, or its first bytes when
- * the store keeps no type), never from the file extension. Other images keep what the front matter
+ * MIME type and byte length come from the stored object (the Content-Type the store reports: S3 keeps
+ * it, the filesystem store reads it from the file's bytes), never from the file extension. Other images
+ * keep what the front matter
  * declares; without both, feeds carry no enclosure.
  */
 export async function publishMedia(article: Article, site: Site, content: Store, out: Store): Promise<Article> {
   const key = mediaKey(article.image, site);
   if (!article.image || key === undefined) return article;
   const info = await content.head(key);
-  if (!info) return article;
+  const type = info?.contentType;
+  if (!type?.startsWith('image/')) return article;
   const object = await content.get(key);
   if (!object) return article;
-  const type = info.contentType?.startsWith('image/') ? info.contentType : (await fileTypeFromBuffer(object.body))?.mime;
-  if (!type?.startsWith('image/')) return article;
   const published = await out.head(key);
   if (published?.etag !== object.etag) await out.put(key, object.body, { contentType: type, cacheControl: MEDIA_CACHE });
   return { ...article, image: { ...article.image, type, length: object.body.byteLength } };

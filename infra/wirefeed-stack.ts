@@ -58,6 +58,8 @@ export const PUBLISHER_ESBUILD = {
   banner:
     "import { createRequire as __wirefeedCreateRequire } from 'node:module'; const require = __wirefeedCreateRequire(import.meta.url);",
   external: [] as string[],
+  // postcss is loaded by sanitize-html but used only for style attributes, which are never allowed.
+  alias: { postcss: fileURLToPath(new URL('../functions/stubs/postcss.js', import.meta.url)) },
 } as const;
 
 /** Props for {@link WirefeedStack}: the deployment's knobs. All optional; the defaults deploy a working site. */
@@ -235,6 +237,7 @@ export class WirefeedStack extends Stack {
         banner: PUBLISHER_ESBUILD.banner,
         bundleAwsSDK: true,
         externalModules: [...PUBLISHER_ESBUILD.external],
+        esbuildArgs: { '--alias:postcss': PUBLISHER_ESBUILD.alias.postcss },
       },
     });
 

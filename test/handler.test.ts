@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../functions/cli.ts';
 import { mapLimit } from '../functions/concurrency.ts';
@@ -876,5 +876,24 @@ describe('WebSub push after a publish', () => {
     expect(hub.pings.length).toBe(3); // tried, and retried
     expect(logs.some((l) => l.level === 'error' && /websub hub not notified/.test(l.message))).toBe(true);
     expect(await s.feedTitles()).toEqual(inEveryFeed(['Scoop']));
+  });
+});
+
+describe('media on S3', () => {
+  it('takes a lead image\'s type and size from the stored object\'s metadata and publishes it beside the pages', async () => {
+    // Prepare: the object's Content-Type is the truth, whatever its name says
+    const s = await newS3Site(server);
+    const bytes = Buffer.from('GIF89a-not-really-but-typed-by-the-newsroom');
+    await server.client.send(new PutObjectCommand({ Bucket: s.contentBucket, Key: 'media/harbour.jpg', Body: bytes, ContentType: 'image/webp' }));
+    const key = await s.putArticle('harbour.md', { title: 'Harbour', date: '2026-11-20', image: { url: '/media/harbour.jpg', alt: 'The harbour' } });
+
+    // Act
+    await handlerFor(s).handle(s3Notification(s.contentBucket, [key]));
+
+    // Assess
+    const item = parseJsonFeed((await s.read('feed.json')) ?? '').items[0];
+    expect(item?.attachments).toEqual([{ url: `${SITE_URL}media/harbour.jpg`, mime_type: 'image/webp', size_in_bytes: bytes.length, title: 'The harbour' }]);
+    const published = await server.client.send(new HeadObjectCommand({ Bucket: s.siteBucket, Key: 'media/harbour.jpg' }));
+    expect([published.ContentType, published.ContentLength]).toEqual(['image/webp', bytes.length]);
   });
 });

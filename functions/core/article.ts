@@ -1,10 +1,10 @@
 import path from 'node:path/posix';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { DATE_HINT, parseWhen, toIso, type When } from './dates.ts';
 import { ArticleError, listIssues } from './errors.ts';
 import { splitFrontMatter } from './front-matter.ts';
 import { absoluteUrl, excerpt, renderArticleHtml } from './html.ts';
-import { person, type Person } from './schema-parts.ts';
+import { person, text, type Person } from './schema-parts.ts';
 import type { Site } from './site.ts';
 import { decodeText } from './text.ts';
 
@@ -13,38 +13,31 @@ export const ARTICLES_PREFIX = 'articles/';
 const MAX_ARTICLE_BYTES = 2 * 1024 * 1024;
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
-const when = z.string().refine((v) => parseWhen(v) !== undefined, DATE_HINT);
-const tag = z
-  .string()
-  .trim()
-  .min(1, 'must not be empty')
-  .max(100);
+const when = z.string().check(z.refine((v) => parseWhen(v) !== undefined, DATE_HINT));
 
 const FrontMatter = z.strictObject({
-  title: z.string().trim().min(1, 'must not be empty').max(500),
+  title: text(1, 500),
   date: when,
-  updated: when.optional(),
-  summary: z.string().trim().min(1, 'must not be empty').max(2000).optional(),
-  tags: z.array(tag).max(50).default([]),
-  authors: z.array(z.union([z.string().trim().min(1).transform((name) => ({ name })), person])).max(50).default([]),
-  image: z
-    .strictObject({
-      url: z.string().trim().min(1),
-      alt: z.string().trim(),
+  updated: z.optional(when),
+  summary: z.optional(text(1, 2000)),
+  tags: z._default(z.array(text(1, 100)).check(z.maxLength(50)), []),
+  authors: z._default(z.array(z.union([z.pipe(text(1, 200), z.transform((name: string) => ({ name }))), person])).check(z.maxLength(50)), []),
+  image: z.optional(
+    z.strictObject({
+      url: text(1, 2000),
+      alt: text(0, 1000),
       /** The image's real MIME type and size, for enclosures; read from the content bucket when it is there. */
-      type: z.string().regex(/^image\/[a-z0-9.+-]+$/, 'must be an image MIME type such as image/jpeg').optional(),
-      length: z.number().int().positive().optional(),
-    })
-    .optional(),
-  slug: z.string().regex(SLUG, 'may hold only a-z, 0-9 and single hyphens, such as "budget-vote"').max(120).optional(),
-  id: z
-    .string()
-    .trim()
-    .refine(isStableUri, 'must be an absolute URI such as tag:example.com,2020-01-08:budget-vote or urn:uuid:…')
-    .optional(),
-  draft: z.boolean().default(false),
-  expires: when.optional(),
-  correction: z.string().trim().min(1).max(2000).optional(),
+      type: z.optional(z.string().check(z.regex(/^image\/[a-z0-9.+-]+$/, 'must be an image MIME type such as image/jpeg'))),
+      length: z.optional(z.int().check(z.positive())),
+    }),
+  ),
+  slug: z.optional(z.string().check(z.regex(SLUG, 'may hold only a-z, 0-9 and single hyphens, such as "budget-vote"'), z.maxLength(120))),
+  id: z.optional(
+    z.string().check(z.trim(), z.refine(isStableUri, 'must be an absolute URI such as tag:example.com,2020-01-08:budget-vote or urn:uuid:…')),
+  ),
+  draft: z._default(z.boolean(), false),
+  expires: z.optional(when),
+  correction: z.optional(text(1, 2000)),
 });
 export type FrontMatter = z.infer<typeof FrontMatter>;
 

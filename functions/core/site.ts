@@ -1,30 +1,30 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ArticleError, SiteError, listIssues } from './errors.ts';
 import { parseYaml } from './front-matter.ts';
-import { httpUrl, languageTag, person } from './schema-parts.ts';
+import { httpUrl, languageTag, person, text } from './schema-parts.ts';
 import { decodeText } from './text.ts';
 
 export const SITE_FILE = 'site.yaml';
 
 const SiteSchema = z.strictObject({
-  title: z.string().trim().min(1, 'must not be empty'),
-  description: z.string().trim().min(1, 'must not be empty'),
+  title: text(1, 500),
+  description: text(1, 2000),
   url: httpUrl,
-  language: languageTag.default('en'),
-  author: person.optional(),
-  copyright: z.string().trim().min(1).optional(),
+  language: z._default(languageTag, 'en'),
+  author: z.optional(person),
+  copyright: z.optional(text(1, 500)),
   /** How many of the newest articles each feed holds. */
-  feed_size: z.number().int().min(1).max(1000).default(50),
+  feed_size: z._default(z.int().check(z.gte(1), z.lte(1000)), 50),
   /** full: the whole article in every feed; summary: the summary only, for sites that want the click. */
-  feed_content: z.enum(['full', 'summary']).default('full'),
+  feed_content: z._default(z.enum(['full', 'summary']), 'full'),
   /** Square image (512x512 or so): JSON Feed icon, RSS image, Atom logo when there is no logo. */
-  icon: z.string().trim().min(1).optional(),
+  icon: z.optional(text(1, 2000)),
   /** Small square image (64x64 or so): JSON Feed favicon, Atom icon. */
-  favicon: z.string().trim().min(1).optional(),
+  favicon: z.optional(text(1, 2000)),
   /** Wide image (2:1): Atom logo, RSS image. */
-  logo: z.string().trim().min(1).optional(),
+  logo: z.optional(text(1, 2000)),
   /** A WebSub hub to announce every feed change to; off when unset. */
-  websub_hub: httpUrl.optional(),
+  websub_hub: z.optional(httpUrl),
 });
 export type SiteSettings = z.infer<typeof SiteSchema>;
 

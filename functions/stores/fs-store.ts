@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileTypeFromBuffer } from 'file-type';
 import { mapLimit } from '../concurrency.ts';
 import { PreconditionFailedError, StoreError, type ObjectInfo, type PutOptions, type Store, type StoredObject } from './store.ts';
 
@@ -37,7 +38,8 @@ export class FsStore implements Store {
     const body = await this.#read(key);
     if (body === undefined) return undefined;
     const info = await stat(this.#resolve(key)); // after the read: a folder has failed by now
-    return { key, etag: etagOf(body), size: body.byteLength, lastModified: info.mtime };
+    const contentType = await sniffType(key, body);
+    return { key, etag: etagOf(body), size: body.byteLength, lastModified: info.mtime, ...(contentType ? { contentType } : {}) };
   }
 
   async put(key: string, body: Uint8Array | string, options: PutOptions): Promise<{ etag: string }> {
@@ -108,4 +110,13 @@ export function etagOf(bytes: Uint8Array): string {
 function isMissing(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   return code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR';
+}
+
+// Text the publisher reads by name; anything else (images under media/) gets its type from its bytes.
+const TEXT = /\.(md|markdown|ya?ml|json|html|xml|xsl|txt)$/i;
+
+/** A file keeps no Content-Type, so one is read from its first bytes (never from its extension). */
+async function sniffType(key: string, body: Uint8Array): Promise<string | undefined> {
+  if (TEXT.test(key)) return undefined;
+  return (await fileTypeFromBuffer(body))?.mime;
 }

@@ -34,6 +34,7 @@ const shipped: BuildOptions = {
   mainFields: [...PUBLISHER_ESBUILD.mainFields],
   banner: { js: PUBLISHER_ESBUILD.banner },
   external: [...PUBLISHER_ESBUILD.external],
+  alias: { ...PUBLISHER_ESBUILD.alias },
   logLevel: 'error',
 };
 
