@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileTypeFromBuffer } from 'file-type';
@@ -31,15 +31,31 @@ export class FsStore implements Store {
 
   async get(key: string): Promise<StoredObject | undefined> {
     const body = await this.#read(key);
-    return body === undefined ? undefined : { body, etag: etagOf(body) };
+    if (body === undefined) return undefined;
+    const info = await this.#stat(key);
+    return info ? { body, etag: info.etag } : undefined;
   }
 
   async head(key: string): Promise<ObjectInfo | undefined> {
-    const body = await this.#read(key);
-    if (body === undefined) return undefined;
-    const info = await stat(this.#resolve(key)); // after the read: a folder has failed by now
-    const contentType = await sniffType(key, body);
-    return { key, etag: etagOf(body), size: body.byteLength, lastModified: info.mtime, ...(contentType ? { contentType } : {}) };
+    const info = await this.#stat(key);
+    if (!info) return undefined;
+    const contentType = TEXT.test(key) ? undefined : await sniffType(await this.#read(key));
+    return { key, etag: info.etag, size: info.size, lastModified: info.mtime, ...(contentType ? { contentType } : {}) };
+  }
+
+  /**
+   * A file's ETag from its metadata, so listing a large folder reads no file: the inode (every put
+   * renames a new file into place), the size and the modification time in nanoseconds.
+   */
+  async #stat(key: string): Promise<{ etag: string; size: number; mtime: Date } | undefined> {
+    try {
+      const info = await stat(this.#resolve(key), { bigint: true });
+      if (!info.isFile()) return undefined;
+      return { etag: `"${info.ino}-${info.size}-${info.mtimeNs}"`, size: Number(info.size), mtime: new Date(Number(info.mtimeMs)) };
+    } catch (err) {
+      if (isMissing(err)) return undefined;
+      throw new StoreError(this.describe(key), 'could not be read', { cause: err });
+    }
   }
 
   async put(key: string, body: Uint8Array | string, options: PutOptions): Promise<{ etag: string }> {
@@ -47,9 +63,9 @@ export class FsStore implements Store {
     const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
     if (options.ifMatch !== undefined || options.ifNoneMatch !== undefined) {
       // Not atomic across processes; the local build has one writer. S3 enforces it for real.
-      const current = await this.#read(key);
+      const current = await this.#stat(key);
       if (options.ifNoneMatch === '*' && current !== undefined) throw new PreconditionFailedError(key);
-      if (options.ifMatch !== undefined && (current === undefined || etagOf(current) !== options.ifMatch)) {
+      if (options.ifMatch !== undefined && current?.etag !== options.ifMatch) {
         throw new PreconditionFailedError(key);
       }
     }
@@ -61,7 +77,8 @@ export class FsStore implements Store {
     } catch (err) {
       throw new StoreError(this.describe(key), 'could not be written', { cause: err });
     }
-    return { etag: etagOf(bytes) };
+    const written = await this.#stat(key);
+    return { etag: written?.etag ?? '""' };
   }
 
   async delete(key: string): Promise<void> {
@@ -102,10 +119,6 @@ export class FsStore implements Store {
   }
 }
 
-/** An S3-style ETag (the MD5 of the bytes, quoted), so conditional writes behave the same on both stores. */
-export function etagOf(bytes: Uint8Array): string {
-  return `"${createHash('md5').update(bytes).digest('hex')}"`;
-}
 
 function isMissing(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
@@ -116,7 +129,6 @@ function isMissing(err: unknown): boolean {
 const TEXT = /\.(md|markdown|ya?ml|json|html|xml|xsl|txt)$/i;
 
 /** A file keeps no Content-Type, so one is read from its first bytes (never from its extension). */
-async function sniffType(key: string, body: Uint8Array): Promise<string | undefined> {
-  if (TEXT.test(key)) return undefined;
-  return (await fileTypeFromBuffer(body))?.mime;
+async function sniffType(body: Uint8Array | undefined): Promise<string | undefined> {
+  return body === undefined ? undefined : (await fileTypeFromBuffer(body))?.mime;
 }

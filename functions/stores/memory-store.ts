@@ -1,4 +1,4 @@
-import { etagOf } from './fs-store.ts';
+import { createHash } from 'node:crypto';
 import { PreconditionFailedError, type ObjectInfo, type PutOptions, type Store, type StoredObject } from './store.ts';
 
 /** A store in memory: `wirefeed check` publishes into one, so it validates everything and writes nothing. */
@@ -36,4 +36,9 @@ export class MemoryStore implements Store {
     const keys = [...this.#objects.keys()].filter((k) => k.startsWith(prefix)).sort();
     return Promise.all(keys.map(async (k) => (await this.head(k)) as ObjectInfo));
   }
+}
+
+/** An S3-style ETag: the MD5 of the bytes, quoted. */
+function etagOf(bytes: Uint8Array): string {
+  return `"${createHash('md5').update(bytes).digest('hex')}"`;
 }
