@@ -12,6 +12,7 @@ import { PreconditionFailedError, StoreError, type ObjectInfo, type PutOptions, 
  */
 export class FsStore implements Store {
   readonly root: string;
+  readonly #folders = new Set<string>();
   constructor(root: string) {
     this.root = path.resolve(root);
   }
@@ -70,7 +71,11 @@ export class FsStore implements Store {
       }
     }
     try {
-      await mkdir(path.dirname(full), { recursive: true });
+      const folder = path.dirname(full);
+      if (!this.#folders.has(folder)) {
+        await mkdir(folder, { recursive: true });
+        this.#folders.add(folder); // a full build writes thousands of files into known folders
+      }
       const temp = `${full}.${randomBytes(6).toString('hex')}.tmp`;
       await writeFile(temp, bytes);
       await rename(temp, full);
