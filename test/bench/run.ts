@@ -1,16 +1,18 @@
-// Every benchmark, in order: the local build (build.bench.ts), the S3 publisher (publish.bench.ts), then the
-// publisher bundle's cold start (bundle.bench.ts). Each prints its own table and says what it measures.
+// Every benchmark, in order: the local build (build.bench.ts), the S3 publisher (publish.bench.ts), feed readers
+// polling the local server (poll.bench.ts), then the publisher bundle's cold start (bundle.bench.ts). Each prints
+// its own table and says what it measures.
 //
 //   npm run bench                      N = 1,000 and 10,000 (several minutes: the 10,000-object upload to s3rver dominates)
 //   npm run bench -- --quick           N = 200 and 1,000, a smoke run
-//   npm run bench -- --only build      one of build | publish | bundle
+//   npm run bench -- --only build      one of build | publish | poll | bundle
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { DEFAULT_SIZES, runBuildBench } from './build.bench.ts';
 import { runBundleBench } from './bundle.bench.ts';
+import { runPollBench } from './poll.bench.ts';
 import { runPublishBench } from './publish.bench.ts';
 
-const BENCHES = ['build', 'publish', 'bundle'] as const;
+const BENCHES = ['build', 'publish', 'poll', 'bundle'] as const;
 type Bench = (typeof BENCHES)[number];
 
 const { values } = parseArgs({
@@ -49,6 +51,11 @@ if (selected('build')) {
 if (selected('publish')) {
   heading('publish: S3 full rebuild and incremental publishes');
   await runPublishBench(sizes);
+}
+if (selected('poll')) {
+  heading('poll: /feed.json under load, with and without If-None-Match');
+  await runPollBench();
+  console.log('');
 }
 if (selected('bundle')) {
   heading('bundle: publisher bundle size and cold import');
