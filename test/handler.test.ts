@@ -897,3 +897,31 @@ describe('media on S3', () => {
     expect([published.ContentType, published.ContentLength]).toEqual(['image/webp', bytes.length]);
   });
 });
+
+describe('full history, sitemap and the feed stylesheet on S3', () => {
+  it('publishes archive pages an app can walk with next_url, the sitemap, robots.txt and feed.xsl', async () => {
+    // Prepare
+    const s = await newS3Site(server, { feed_size: 2 });
+    const keys = [];
+    for (const day of [1, 2, 3, 4, 5]) keys.push(await s.putArticle(`day-${day}.md`, { title: `Day ${day}`, date: `2026-11-0${day}`, tags: ['Daily'] }));
+
+    // Act
+    await handlerFor(s).handle(s3Notification(s.contentBucket, keys));
+
+    // Assess
+    const titles: string[] = [];
+    let next: string | undefined = `${SITE_URL}feed.json`;
+    while (next) {
+      const doc = parseJsonFeed((await s.read(next.slice(SITE_URL.length))) ?? '');
+      titles.push(...doc.items.map((i) => i.title ?? ''));
+      next = doc.next_url;
+    }
+    expect([...new Set(titles)].sort()).toEqual(['Day 1', 'Day 2', 'Day 3', 'Day 4', 'Day 5']);
+    expect(parseRss((await s.read('archive/1/rss.xml')) ?? '').feed.items.map((i) => i.title)).toEqual(['Day 2', 'Day 1']);
+    expect(parseJsonFeed((await s.read('tags/daily/feed.json')) ?? '').items.map((i) => i.title)).toEqual(['Day 5', 'Day 4']);
+    expect(await s.read('sitemap.xml')).toContain(`<loc>${SITE_URL}articles/day-3/</loc>`);
+    expect(await s.read('robots.txt')).toContain(`Sitemap: ${SITE_URL}sitemap.xml`);
+    const xsl = await server.client.send(new HeadObjectCommand({ Bucket: s.siteBucket, Key: 'feed.xsl' }));
+    expect(xsl.ContentType).toBe('text/xsl; charset=utf-8');
+  });
+});
