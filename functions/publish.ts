@@ -8,6 +8,7 @@ import { articlePage } from './core/pages.ts';
 import { SITE_FILE, parseSite, type Site } from './core/site.ts';
 import { mapLimit } from './concurrency.ts';
 import { publishMedia } from './media.ts';
+import { readPending, writeMarker } from './pending.ts';
 import { PreconditionFailedError, type Store } from './stores/store.ts';
 
 /**
@@ -159,7 +160,8 @@ async function publishOnce(content: Store, out: Store, options: PublishOptions):
   }
   const rendered = toWrite.length;
   // A publish that failed midway left a marker naming what it was writing: those pages are rewritten.
-  const repage = Object.entries(manifest.entries).filter(([key, e]) => e.public && pending.markers.length > 0 && pending.keys.has(pageKey(e.article.slug)) && !toWrite.some((a) => a.file === key));
+  const rendering = new Set(toWrite.map((a) => a.file));
+  const repage = Object.entries(manifest.entries).filter(([key, e]) => e.public && pending.keys.has(pageKey(e.article.slug)) && !rendering.has(key));
   for (const [, entry] of repage) delete entry.page;
 
   // 4. Plan every output group from the metadata; build only those whose signature changed.
@@ -230,8 +232,7 @@ async function publishOnce(content: Store, out: Store, options: PublishOptions):
   // 6. Write: a marker naming what is about to change (so a failure midway is repaired by the next
   // publish), pages, then lists and archives, then the feeds, then deletions, then the manifest.
   const changing = [...pagePuts.map(([key]) => key), ...puts.map(([key]) => key), ...toDelete];
-  const marker = changing.length > 0 ? `${PENDING_PREFIX}${Date.now()}-${Math.random().toString(36).slice(2, 10)}.json` : undefined;
-  if (marker) await out.put(marker, JSON.stringify(changing), headersFor(marker));
+  const marker = await writeMarker(out, changing);
   const written: string[] = [];
   await mapLimit(pagePuts, limit, async ([key, body]) => {
     await put(out, key, body);
@@ -264,23 +265,6 @@ async function publishOnce(content: Store, out: Store, options: PublishOptions):
     feedsChanged,
     ...(settings.hub ? { hub: settings.hub } : {}),
   };
-}
-
-/** Markers of publishes under way (or failed midway): each names the site keys it was changing. */
-const PENDING_PREFIX = '.wirefeed/pending/';
-
-async function readPending(out: Store, limit: number): Promise<{ markers: string[]; keys: Set<string> }> {
-  const markers = (await out.list(PENDING_PREFIX)).map((info) => info.key);
-  const keys = new Set<string>();
-  const bodies = await mapLimit(markers, limit, (key) => out.get(key));
-  for (const body of bodies) {
-    try {
-      for (const key of JSON.parse(Buffer.from(body?.body ?? '[]').toString('utf8')) as unknown[]) if (typeof key === 'string') keys.add(key);
-    } catch {
-      // An unreadable marker names nothing; the next full rebuild repairs whatever it meant.
-    }
-  }
-  return { markers, keys };
 }
 
 const isFeedKey = (key: string): boolean => /(^|\/)(rss\.xml|atom\.xml|feed\.json)$/.test(key);
