@@ -10,7 +10,12 @@
 // - I/O floor: a plain Node script that reads every article file and writes one 6 KB file per article
 //   (16 at a time, the publisher's default concurrency), no parsing or rendering: what the disk and
 //   the event loop cost whatever the publisher does. The ratio to it is the publisher's own overhead.
+// - Hugo, when `hugo` is on PATH (Debian's package): a minimal site from the same corpus (a page per article,
+//   the home RSS of the newest 50; test/bench/hugo.ts), wall time and peak RSS, and wirefeed's full build
+//   wall time over Hugo's. Without hugo the bench says so and carries on.
 // Plus, once, the start-up cost: `wirefeed --help`, which loads the CLI and everything it imports.
+// The issue's goals: a full build within 3x the I/O floor; peak RSS at 100,000 articles within 1.5x the peak
+// at 10,000 (printed as the memory growth when both sizes run: `npx tsx test/bench/run.ts --large`).
 //
 //   npx tsx test/bench/build.bench.ts [N ...]     (default 1000 10000)
 import { spawn } from 'node:child_process';
@@ -19,6 +24,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { writeCorpus } from './generate.ts';
+import { buildHugoSite, type HugoRun, hugoVersion } from './hugo.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = path.join(REPO_ROOT, 'functions', 'bin', 'wirefeed.js');
@@ -98,10 +104,14 @@ export interface BuildBenchRow {
   build: ChildRun;
   noop: ChildRun;
   floor: ChildRun;
+  /** Undefined when hugo is not on PATH. */
+  hugo: HugoRun | undefined;
 }
 
 export async function runBuildBench(sizes: readonly number[] = DEFAULT_SIZES): Promise<BuildBenchRow[]> {
   const startup = await runNode([CLI, '--help']);
+  const hugoVersionLine = hugoVersion();
+  if (hugoVersionLine === undefined) process.stderr.write('build bench: hugo not on PATH, no Hugo comparison\n');
   const rows: BuildBenchRow[] = [];
   for (const n of sizes) {
     const dir = await mkdtemp(path.join(os.tmpdir(), `wirefeed-build-bench-${n}-`));
@@ -117,7 +127,12 @@ export async function runBuildBench(sizes: readonly number[] = DEFAULT_SIZES): P
       const build = expectBuild(await runNode([CLI, 'build', '--content', content, '--out', out, '--full']), n, 'full build');
       const noop = expectBuild(await runNode([CLI, 'build', '--content', content, '--out', out]), n, 'no-op rebuild');
       if (!/ 0 pages rendered, 0 files written/.test(noop.stdout)) process.stderr.write(`note: the no-op rebuild did work: ${noop.stdout}\n`);
-      rows.push({ n, corpusMb, build, noop, floor });
+      let hugo: HugoRun | undefined;
+      if (hugoVersionLine !== undefined) {
+        process.stderr.write(`build bench: N=${n}: Hugo...\n`);
+        hugo = await buildHugoSite(content, path.join(dir, 'hugo'));
+      }
+      rows.push({ n, corpusMb, build, noop, floor, hugo });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -127,10 +142,19 @@ export async function runBuildBench(sizes: readonly number[] = DEFAULT_SIZES): P
     `Local build (FsStore to FsStore), each run a fresh \`node functions/bin/wirefeed.js build\` process; ` +
       `wall = spawn to exit, peak RSS = the child's maxRSS.\n` +
       `Start-up alone (wirefeed --help: Node + tsx loader + imports): ${seconds(startup.wallMs)} s, ${startup.peakRssMb.toFixed(0)} MB.\n` +
-      `I/O floor: read every article, write one 6 KB file per article, 16 at a time, plain Node (no tsx).\n`,
+      `I/O floor: read every article, write one 6 KB file per article, 16 at a time, plain Node (no tsx). Goal: full build <= 3x the floor.\n` +
+      (hugoVersionLine === undefined
+        ? 'hugo not on PATH: apt-get install hugo for the comparison\n'
+        : `Hugo: ${hugoVersionLine}; a minimal site (a page per article, home RSS of the newest 50), \`hugo --quiet\`, ` +
+          `peak RSS from /usr/bin/time -v. Ratio to Hugo = wirefeed full build wall / Hugo wall.\n`),
   );
+  const withHugo = hugoVersionLine !== undefined;
   printTable(
-    ['N', 'corpus MB', 'full build s', 'µs/article', 'peak RSS MB', 'floor s', 'floor RSS MB', 'ratio to floor', 'no-op rebuild s', 'no-op RSS MB'],
+    [
+      'N', 'corpus MB', 'full build s', 'µs/article', 'peak RSS MB', 'floor s', 'floor RSS MB', 'ratio to floor',
+      ...(withHugo ? ['hugo s', 'hugo RSS MB', 'ratio to Hugo'] : []),
+      'no-op rebuild s', 'no-op RSS MB',
+    ],
     rows.map((r) => [
       r.n.toLocaleString('en'),
       r.corpusMb.toFixed(1),
@@ -140,10 +164,23 @@ export async function runBuildBench(sizes: readonly number[] = DEFAULT_SIZES): P
       seconds(r.floor.wallMs),
       r.floor.peakRssMb.toFixed(0),
       `${(r.build.wallMs / r.floor.wallMs).toFixed(1)}x`,
+      ...(withHugo
+        ? r.hugo
+          ? [r.hugo.wallS.toFixed(2), r.hugo.peakRssMb.toFixed(0), `${(r.build.wallMs / 1000 / r.hugo.wallS).toFixed(1)}x`]
+          : ['-', '-', '-']
+        : []),
       seconds(r.noop.wallMs),
       r.noop.peakRssMb.toFixed(0),
     ]),
   );
+  const small = rows.find((r) => r.n === 10_000);
+  const large = rows.find((r) => r.n === 100_000);
+  if (small && large) {
+    const hugoGrowth = small.hugo && large.hugo ? `${(large.hugo.peakRssMb / small.hugo.peakRssMb).toFixed(1)}x` : 'n/a (not on PATH)';
+    console.log(
+      `memory growth 10k -> 100k: wirefeed ${(large.build.peakRssMb / small.build.peakRssMb).toFixed(1)}x (goal <= 1.5x), hugo ${hugoGrowth}\n`,
+    );
+  }
   console.log('What the CLI itself reported:');
   const clean = (line: string) => line.replace(/ into \S+/, ' into OUT');
   for (const r of rows) console.log(`  N=${r.n} full:  ${clean(r.build.stdout)}\n  N=${r.n} no-op: ${clean(r.noop.stdout)}`);

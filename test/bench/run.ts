@@ -1,10 +1,13 @@
 // Every benchmark, in order: the local build (build.bench.ts), the S3 publisher (publish.bench.ts), feed readers
 // polling the local server (poll.bench.ts), then the publisher bundle's cold start (bundle.bench.ts). Each prints
-// its own table and says what it measures.
+// its own table and says what it measures. The build bench compares with Hugo when `hugo` is on PATH.
 //
 //   npm run bench                      N = 1,000 and 10,000 (several minutes: the 10,000-object upload to s3rver dominates)
 //   npm run bench -- --quick           N = 200 and 1,000, a smoke run
 //   npm run bench -- --only build      one of build | publish | poll | bundle
+//   npm run bench -- --large           the build bench only, at N = 10,000 and 100,000, for the memory growth
+//                                      10k -> 100k (goal <= 1.5x); takes minutes (100,000 articles, ~350 MB, written
+//                                      and built several times); not with --quick, nor with --only other than build
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { DEFAULT_SIZES, runBuildBench } from './build.bench.ts';
@@ -17,7 +20,7 @@ type Bench = (typeof BENCHES)[number];
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
-  options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } },
+  options: { quick: { type: 'boolean', default: false }, large: { type: 'boolean', default: false }, only: { type: 'string' } },
   strict: true,
   allowPositionals: false,
 });
@@ -26,8 +29,12 @@ if (only !== undefined && !(BENCHES as readonly string[]).includes(only)) {
   console.error(`--only must be one of ${BENCHES.join(', ')} (got "${only}")`);
   process.exit(2);
 }
-const selected = (name: Bench) => only === undefined || only === name;
-const sizes = values.quick ? [200, 1_000] : DEFAULT_SIZES;
+if (values.large && (values.quick || (only !== undefined && only !== 'build'))) {
+  console.error('--large runs the build bench only: it does not go with --quick or --only other than build');
+  process.exit(2);
+}
+const selected = (name: Bench) => (values.large ? name === 'build' : only === undefined || only === name);
+const sizes = values.large ? [10_000, 100_000] : values.quick ? [200, 1_000] : DEFAULT_SIZES;
 
 const cpus = os.cpus();
 console.log(
@@ -36,7 +43,8 @@ console.log(
     `  node ${process.version} on ${os.platform()} ${os.release()} (${os.arch()})`,
     `  ${cpus.length} CPUs: ${cpus[0]?.model.trim() ?? 'unknown'}`,
     `  memory: ${(os.totalmem() / 1024 ** 3).toFixed(1)} GB total, ${(os.freemem() / 1024 ** 3).toFixed(1)} GB free`,
-    `  sizes: ${sizes.map((n) => n.toLocaleString('en')).join(', ')} articles${values.quick ? ' (--quick)' : ''}`,
+    `  sizes: ${sizes.map((n) => n.toLocaleString('en')).join(', ')} articles${values.quick ? ' (--quick)' : ''}` +
+      (values.large ? ' (--large: the build bench only)' : ''),
     `  started ${new Date().toISOString()}`,
     '',
   ].join('\n'),
@@ -45,7 +53,7 @@ console.log(
 const heading = (title: string) => console.log(`== ${title} ${'='.repeat(Math.max(0, 70 - title.length))}\n`);
 const started = performance.now();
 if (selected('build')) {
-  heading('build: local full build, no-op rebuild, I/O floor');
+  heading('build: local full build, no-op rebuild, I/O floor, Hugo');
   await runBuildBench(sizes);
 }
 if (selected('publish')) {
