@@ -1,8 +1,10 @@
 import { watch } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ArticleError, SiteError } from './core/errors.ts';
 import { publish, type PublishMode, type PublishReport } from './publish.ts';
+import { RenderPool, type Parse } from './render-pool.ts';
 import { startServer } from './serve.ts';
 import { pingHub } from './websub.ts';
 import { FsStore } from './stores/fs-store.ts';
@@ -79,10 +81,18 @@ async function build(args: readonly string[], io: Io): Promise<number> {
   const opts = options(args, { full: { type: 'boolean' } });
   const contentDir = opts.content ?? 'content';
   const outDir = opts.out ?? 'dist';
-  return runPublish(new FsStore(contentDir), new FsStore(outDir), contentDir, outDir, io, {
-    mode: opts.full ? { kind: 'full' } : { kind: 'scan' },
-    siteUrl: io.env.SITE_URL,
-  });
+  // Worker threads pay off past a few hundred articles; below that their start-up costs more than they save.
+  const articles = await readdir(path.join(contentDir, 'articles')).catch(() => []);
+  const pool = articles.length > 300 ? new RenderPool() : undefined;
+  try {
+    return await runPublish(new FsStore(contentDir), new FsStore(outDir), contentDir, outDir, io, {
+      mode: opts.full ? { kind: 'full' } : { kind: 'scan' },
+      siteUrl: io.env.SITE_URL,
+      ...(pool ? { parse: pool.parse } : {}),
+    });
+  } finally {
+    await pool?.close();
+  }
 }
 
 async function check(args: readonly string[], io: Io): Promise<number> {
@@ -130,10 +140,15 @@ export async function runPublish(
   contentLabel: string,
   outLabel: string | undefined,
   io: Io,
-  opts: { mode: PublishMode; siteUrl?: string | undefined; ping?: boolean },
+  opts: { mode: PublishMode; siteUrl?: string | undefined; ping?: boolean; parse?: Parse },
 ): Promise<number> {
   const started = performance.now();
-  const report = await publish(content, out, { now: io.now(), mode: opts.mode, ...(opts.siteUrl ? { siteUrl: opts.siteUrl } : {}) });
+  const report = await publish(content, out, {
+    now: io.now(),
+    mode: opts.mode,
+    ...(opts.siteUrl ? { siteUrl: opts.siteUrl } : {}),
+    ...(opts.parse ? { parse: opts.parse, concurrency: 64 } : {}),
+  });
   for (const error of report.rejected) io.err(`${location(contentLabel, error)}: ${error.problem}`);
   io.out(summary(report, outLabel, performance.now() - started));
   // Only a publish to the real site tells the hub; local builds have no public URLs to announce.

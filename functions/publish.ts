@@ -9,6 +9,7 @@ import { SITE_FILE, parseSite, type Site } from './core/site.ts';
 import { mapLimit } from './concurrency.ts';
 import { publishMedia } from './media.ts';
 import { readPending, writeMarker } from './pending.ts';
+import type { Parse } from './render-pool.ts';
 import { PreconditionFailedError, type Store } from './stores/store.ts';
 
 /**
@@ -26,6 +27,8 @@ export interface PublishOptions {
   mode?: PublishMode;
   /** Parallel store requests. */
   concurrency?: number;
+  /** Parse and render an article; a RenderPool spreads this over worker threads. */
+  parse?: Parse;
 }
 
 export interface PublishReport {
@@ -77,6 +80,7 @@ type Outcome =
 async function publishOnce(content: Store, out: Store, options: PublishOptions): Promise<Omit<PublishReport, 'attempts'>> {
   const { now } = options;
   const limit = options.concurrency ?? 16;
+  const parse = options.parse ?? (async (file: string, bytes: Uint8Array, site: Site) => parseArticle(file, bytes, site));
   const settings = parseSite((await content.get(SITE_FILE))?.body, options.siteUrl); // a SiteError stops here, before any write
   const stored = await out.get(MANIFEST_KEY);
   const previous = stored ? parseManifest(stored.body) : undefined;
@@ -116,7 +120,7 @@ async function publishOnce(content: Store, out: Store, options: PublishOptions):
     if (!object) return { key, kind: 'removed' };
     if (!full && settled && object.etag === entry.etag) return { key, kind: 'unchanged' };
     try {
-      const article = await publishMedia(parseArticle(key, object.body, settings), settings, content, out);
+      const article = await publishMedia(await parse(key, object.body, settings), settings, content, out);
       return { key, kind: 'parsed', article, etag: object.etag };
     } catch (err) {
       if (err instanceof ArticleError) return { key, kind: 'rejected', error: err };

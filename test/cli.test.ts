@@ -199,3 +199,19 @@ describe('wirefeed check', () => {
     expect(io.stdout[0]).toMatch(/^1 article would be published, 0 rejected; nothing written/);
   });
 });
+
+describe('wirefeed build on a large archive (worker threads)', () => {
+  it('renders every article on the worker threads and still names each rejected one', async () => {
+    const dir = await tempDir();
+    const articles: Record<string, string> = {};
+    for (let i = 1; i <= 320; i++) articles[`story-${i}.md`] = articleText({ title: `Story ${i}`, date: `2025-03-14T${String(i % 24).padStart(2, '0')}:00:00Z`, tags: [`T${i % 3}`] }, `Paragraph *${i}*.\n`);
+    articles['broken.md'] = articleText({ title: 'Broken', date: 'soon' });
+    const content = await writeContent(path.join(dir, 'content'), articles);
+    const { code, io } = await build(content, path.join(dir, 'dist'));
+    expect(code).toBe(1);
+    expect(io.stderr).toEqual([expect.stringMatching(/articles\/broken.md: "date" must be a date/)]);
+    expect(io.stdout[0]).toMatch(/^320 articles published, 1 rejected, 320 pages rendered/);
+    const page = await readText(dir, 'dist', 'articles', 'story-17', 'index.html');
+    expect(page).toContain('<p>Paragraph <em>17</em>.</p>');
+  });
+});

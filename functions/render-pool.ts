@@ -1,0 +1,56 @@
+import os from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { Article } from './core/article.ts';
+import { ArticleError } from './core/errors.ts';
+import type { Site } from './core/site.ts';
+
+/** Parse and render one article; the publish awaits it, so it may run on another thread. */
+export type Parse = (file: string, bytes: Uint8Array, site: Site) => Promise<Article>;
+
+type Reply = { id: number; article: Article } | { id: number; file: string; problem: string } | { id: number; crash: string };
+
+/**
+ * Worker threads that parse and render articles (YAML, Markdown, sanitising: most of a full build's
+ * CPU), so a large local build uses every core while the main thread does the I/O and the feeds.
+ */
+export class RenderPool {
+  readonly #workers: Worker[];
+  readonly #waiting = new Map<number, { resolve: (a: Article) => void; reject: (e: Error) => void }>();
+  #next = 0;
+  #turn = 0;
+
+  constructor(size = Math.max(1, os.availableParallelism())) {
+    this.#workers = Array.from({ length: size }, () => {
+      const worker = new Worker(new URL('./render-worker.js', import.meta.url));
+      worker.on('message', (reply: Reply) => this.#settle(reply));
+      worker.on('error', (err) => this.#failAll(err));
+      return worker;
+    });
+  }
+
+  readonly parse: Parse = (file, bytes, site) =>
+    new Promise<Article>((resolve, reject) => {
+      const id = this.#next++;
+      this.#waiting.set(id, { resolve, reject });
+      const worker = this.#workers[this.#turn++ % this.#workers.length] as Worker;
+      worker.postMessage({ id, file, bytes, site });
+    });
+
+  async close(): Promise<void> {
+    await Promise.all(this.#workers.map((w) => w.terminate()));
+  }
+
+  #settle(reply: Reply): void {
+    const waiting = this.#waiting.get(reply.id);
+    if (!waiting) return;
+    this.#waiting.delete(reply.id);
+    if ('article' in reply) waiting.resolve(reply.article);
+    else if ('problem' in reply) waiting.reject(new ArticleError(reply.file, reply.problem));
+    else waiting.reject(new Error(reply.crash));
+  }
+
+  #failAll(err: Error): void {
+    for (const { reject } of this.#waiting.values()) reject(err);
+    this.#waiting.clear();
+  }
+}
