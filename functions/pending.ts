@@ -13,28 +13,39 @@ export const PENDING_PREFIX = '.wirefeed/pending/';
 export interface Pending {
   /** The marker objects read: delete them once the repair is written. */
   markers: string[];
-  /** Every site key they name. */
+  /** Every site key they name (pages, deletions). */
   keys: Set<string>;
+  /** Every output group they name: rebuilt and rewritten whole. */
+  groups: Set<string>;
+}
+
+/** What a marker records. */
+export interface Intent {
+  keys: readonly string[];
+  groups: readonly string[];
 }
 
 export async function readPending(out: Store, limit: number): Promise<Pending> {
   const markers = (await out.list(PENDING_PREFIX)).map((info) => info.key);
   const keys = new Set<string>();
+  const groups = new Set<string>();
   const bodies = await mapLimit(markers, limit, (key) => out.get(key));
   for (const body of bodies) {
     try {
-      for (const key of JSON.parse(Buffer.from(body?.body ?? '[]').toString('utf8')) as unknown[]) if (typeof key === 'string') keys.add(key);
+      const intent = JSON.parse(Buffer.from(body?.body ?? '{}').toString('utf8')) as Partial<Intent>;
+      for (const key of intent.keys ?? []) if (typeof key === 'string') keys.add(key);
+      for (const id of intent.groups ?? []) if (typeof id === 'string') groups.add(id);
     } catch {
       // An unreadable marker names nothing; the next full rebuild repairs whatever it meant.
     }
   }
-  return { markers, keys };
+  return { markers, keys, groups };
 }
 
-/** Record the keys about to change; undefined (and no request) when there are none. */
-export async function writeMarker(out: Store, keys: readonly string[]): Promise<string | undefined> {
-  if (keys.length === 0) return undefined;
+/** Record what is about to change; undefined (and no request) when nothing is. */
+export async function writeMarker(out: Store, intent: Intent): Promise<string | undefined> {
+  if (intent.keys.length === 0 && intent.groups.length === 0) return undefined;
   const marker = `${PENDING_PREFIX}${Date.now()}-${Math.random().toString(36).slice(2, 10)}.json`;
-  await out.put(marker, JSON.stringify(keys), headersFor(marker));
+  await out.put(marker, JSON.stringify(intent), headersFor(marker));
   return marker;
 }

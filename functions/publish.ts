@@ -159,7 +159,8 @@ async function publishOnce(content: Store, out: Store, options: PublishOptions):
     if (old?.public && (old.article.slug !== article.slug || !isNowPublic)) toDelete.add(pageKey(old.article.slug));
     // The page hash says what is in the bucket: kept only while that page is still there (public, same slug).
     const pageStays = old?.page && old.public && isNowPublic && old.article.slug === article.slug;
-    manifest.entries[outcome.key] = { etag, article, public: isNowPublic, ...(pageStays ? { page: old.page } : {}) };
+    // A copy: the manifest drops the HTML of articles outside the feeds, the page still needs it.
+    manifest.entries[outcome.key] = { etag, article: { ...article }, public: isNowPublic, ...(pageStays ? { page: old.page } : {}) };
     if (isNowPublic) toWrite.push(article);
   }
   const rendered = toWrite.length;
@@ -172,7 +173,7 @@ async function publishOnce(content: Store, out: Store, options: PublishOptions):
   const publicEntries = Object.entries(manifest.entries).filter(([, e]) => e.public);
   publicEntries.sort(([, a], [, b]) => newestFirst(a.article, b.article));
   const groups = planOutputs(publicEntries.map(([, e]) => ({ ...e.article, etag: e.etag })), settings);
-  const touched = (id: string) => Object.keys(manifest.outputs[id]?.files ?? {}).some((key) => pending.keys.has(key));
+  const touched = (id: string) => pending.groups.has(id) || Object.keys(manifest.outputs[id]?.files ?? {}).some((key) => pending.keys.has(key));
   const stale = groups.filter((g) => full || manifest.outputs[g.id]?.signature !== g.signature || touched(g.id));
   const fresh = new Map(toWrite.map((a) => [a.file, a]));
   const articles = await withHtml(
@@ -183,8 +184,6 @@ async function publishOnce(content: Store, out: Store, options: PublishOptions):
     settings,
     limit,
   );
-  const builds = stale.map((group) => ({ group, files: group.build(articles) }));
-  for (const { files } of builds) checkFeeds(files);
 
   // Only the newest articles (main and tag feeds) keep their HTML in the manifest.
   const hot = new Set(groups.filter((g) => g.hot).flatMap((g) => g.members));
@@ -195,31 +194,9 @@ async function publishOnce(content: Store, out: Store, options: PublishOptions):
       if (html !== undefined) entry.article.html = html;
     }
   }
-
-  // 5. Decide every write and deletion before making any.
   for (const [key] of repage) {
     const article = articles.get(key);
     if (article) toWrite.push(article);
-  }
-  const pagePuts: [string, string, string][] = [];
-  for (const article of toWrite) {
-    const entry = manifest.entries[article.file] as Entry;
-    const body = articlePage(article, settings);
-    const pageHash = hash(body);
-    if (full || entry.page !== pageHash) pagePuts.push([pageKey(article.slug), body, pageHash]);
-    entry.page = pageHash;
-  }
-  const puts: [string, string, string][] = [];
-  for (const { group, files } of builds) {
-    const before = manifest.outputs[group.id]?.files ?? {};
-    const record = { signature: group.signature, files: {} as Record<string, string> };
-    for (const [key, body] of files) {
-      const bodyHash = hash(body);
-      record.files[key] = bodyHash;
-      if (full || before[key] !== bodyHash || pending.keys.has(key)) puts.push([key, body, bodyHash]);
-    }
-    for (const key of Object.keys(before)) if (!files.has(key)) toDelete.add(key);
-    manifest.outputs[group.id] = record;
   }
   // Groups that are gone (a tag's last article, an archive page): their files go too.
   const liveGroups = new Set(groups.map((g) => g.id));
@@ -228,27 +205,49 @@ async function publishOnce(content: Store, out: Store, options: PublishOptions):
     for (const key of Object.keys(record.files)) toDelete.add(key);
     delete manifest.outputs[id];
   }
+
+  // 5. Write: a marker naming what is about to change (so a failure midway is repaired by the next
+  // publish), pages, then each stale group as its turn comes (lists and archives, then tag feeds, the
+  // site's own feeds last), then deletions, then the manifest. Groups are built one at a time and
+  // written at once, so a full rebuild never holds every feed of the archive in memory.
+  const marker = await writeMarker(out, { keys: [...toWrite.map((a) => pageKey(a.slug)), ...toDelete], groups: stale.map((g) => g.id) });
+  const written: string[] = [];
+  await mapLimit(toWrite, limit, async (article) => {
+    const entry = manifest.entries[article.file] as Entry;
+    const key = pageKey(article.slug);
+    const body = articlePage(article, settings);
+    const pageHash = hash(body);
+    const unchanged = !full && entry.page === pageHash && !pending.keys.has(key);
+    entry.page = pageHash;
+    if (unchanged) return;
+    await put(out, key, body);
+    written.push(key);
+  });
+  for (const group of [...stale].sort((a, b) => groupOrder(a.id) - groupOrder(b.id))) {
+    const files = group.build(articles);
+    checkFeeds(files);
+    const before = manifest.outputs[group.id]?.files ?? {};
+    const record = { signature: group.signature, files: {} as Record<string, string> };
+    const puts: [string, string][] = [];
+    for (const [key, body] of files) {
+      const bodyHash = hash(body);
+      record.files[key] = bodyHash;
+      if (full || before[key] !== bodyHash || pending.keys.has(key) || pending.groups.has(group.id)) puts.push([key, body]);
+    }
+    // Within a group too: pages and lists before feeds, so every link in a feed leads somewhere.
+    for (const feeds of [false, true]) {
+      await mapLimit(puts.filter(([key]) => isFeedKey(key) === feeds), limit, async ([key, body]) => {
+        await put(out, key, body);
+        written.push(key);
+      });
+    }
+    for (const key of Object.keys(before)) if (!files.has(key)) toDelete.add(key);
+    manifest.outputs[group.id] = record;
+  }
   // What a failed publish wrote and nothing now produces (an article removed since) goes as well.
   const live = new Set([...Object.values(manifest.entries).filter((e) => e.public).map((e) => pageKey(e.article.slug)), ...Object.values(manifest.outputs).flatMap((r) => Object.keys(r.files))]);
   for (const key of pending.keys) if (!live.has(key)) toDelete.add(key);
   for (const key of live) toDelete.delete(key);
-
-  // 6. Write: a marker naming what is about to change (so a failure midway is repaired by the next
-  // publish), pages, then lists and archives, then the feeds, then deletions, then the manifest.
-  const changing = [...pagePuts.map(([key]) => key), ...puts.map(([key]) => key), ...toDelete];
-  const marker = await writeMarker(out, changing);
-  const written: string[] = [];
-  await mapLimit(pagePuts, limit, async ([key, body]) => {
-    await put(out, key, body);
-    written.push(key);
-  });
-  // Feeds last, the site's own very last: a reader that fetches a feed can follow every link in it.
-  for (const tier of [0, 1, 2, 3]) {
-    await mapLimit(puts.filter(([key]) => writeOrder(key) === tier), limit, async ([key, body]) => {
-      await put(out, key, body);
-      written.push(key);
-    });
-  }
   // Deletions after the feeds, so no feed links to a page that is already gone.
   await mapLimit([...toDelete], limit, (key) => out.delete(key));
 
@@ -273,11 +272,12 @@ async function publishOnce(content: Store, out: Store, options: PublishOptions):
 
 const isFeedKey = (key: string): boolean => /(^|\/)(rss\.xml|atom\.xml|feed\.json)$/.test(key);
 
-/** 0 pages and other files, 1 archive feeds, 2 tag feeds, 3 the site's own feeds. */
-function writeOrder(key: string): number {
-  if (!isFeedKey(key)) return 0;
-  if (key.startsWith(ARCHIVE_FOLDER)) return 1;
-  return key.includes('/') ? 2 : 3;
+/** The order stale groups are written in: fixed files and the sitemap, archives, tags, the site's own feeds last. */
+function groupOrder(id: string): number {
+  if (id === 'main') return 3;
+  if (id.startsWith('tag:')) return 2;
+  if (id.startsWith('archive:')) return 1;
+  return 0;
 }
 
 /** Parse every feed back; the three formats of one folder must hold the same number of items. */

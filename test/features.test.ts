@@ -74,6 +74,14 @@ describe('full history (RFC 5005 archives and JSON Feed next_url)', () => {
     expect(asArray(rssTwo['atom:link']).map((l: Record<string, string>) => l['@_rel']).sort()).toEqual(['current', 'prev-archive', 'self']);
   });
 
+  it('gives an article that is in no feed any more its whole story on its page', async () => {
+    const s = await site(five, { feed_size: 2 });
+    expect(await s.text('articles/day-1/index.html')).toContain('<p>Day 1: the story.</p>');
+    await writeFile(path.join(s.content, 'articles/day-2.md'), story('Day 2', '2025-03-02', {}, 'Day 2, corrected.\n'));
+    expect(await s.build()).toBe(0);
+    expect(await s.text('articles/day-2/index.html')).toContain('<p>Day 2, corrected.</p>');
+  });
+
   it('lets an app walk next_url from feed.json through every article', async () => {
     const s = await site(five, { feed_size: 2 });
     const seen: string[] = [];
