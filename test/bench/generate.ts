@@ -167,6 +167,8 @@ export interface ArticleOverrides {
   title?: string;
   /** Replaces the generated date (RFC 3339), e.g. to make a new article the newest one; drops `updated`. */
   date?: string;
+  /** Replaces the generated tags. */
+  tags?: string[];
 }
 
 function headline(i: number): { title: string; slug: string } {
@@ -229,7 +231,8 @@ export function generateArticle(i: number, overrides: ArticleOverrides = {}): { 
   const place = pick(rng, PLACES);
   const lede = `${capitalise(pick(rng, BODIES))} ${pick(rng, REPORT_VERBS)} that ${pick(rng, ACTIONS)}.`;
   const summary = `${lede.slice(0, -1)}, in a move closely watched in ${place}.`;
-  const tags = pickSome(rng, TAGS, int(rng, 1, 3));
+  const picked = pickSome(rng, TAGS, int(rng, 1, 3));
+  const tags = overrides.tags ?? picked; // picked anyway: the random stream stays the same
   const authorCount = int(rng, 0, 2);
   const authors: string[] = [];
   for (let a = 0; a < authorCount; a++) {
