@@ -1,30 +1,35 @@
-/** One article cannot be published. The message starts with the file, so a log line stands alone. */
-export class ArticleError extends Error {
+/**
+ * A problem with one named thing (a file, an object, a feed). The message starts with its name, so a
+ * log line stands alone: "articles/budget-vote.md: "date" must be a date such as 2020-01-08".
+ */
+export class LocatedError extends Error {
+  // Names spelt out, not taken from the class: the Lambda bundle is minified.
+  override name = 'LocatedError';
+  /** The file, key or URL the problem is about. */
   readonly file: string;
   readonly problem: string;
   constructor(file: string, problem: string, options?: ErrorOptions) {
     super(`${file}: ${problem}`, options);
-    this.name = 'ArticleError';
     this.file = file;
     this.problem = problem;
   }
 }
 
+/** One article cannot be published; the others still are. */
+export class ArticleError extends LocatedError {
+  override name = 'ArticleError';
+}
+
 /** site.yaml is missing or wrong: nothing sane can be built, so nothing is written. */
-export class SiteError extends Error {
-  readonly file: string;
-  constructor(file: string, problem: string, options?: ErrorOptions) {
-    super(`${file}: ${problem}`, options);
-    this.name = 'SiteError';
-    this.file = file;
-  }
+export class SiteError extends LocatedError {
+  override name = 'SiteError';
 }
 
 /** A feed failed its own parse-back check: a bug, never written over a good feed. */
-export class FeedCheckError extends Error {
+export class FeedCheckError extends LocatedError {
+  override name = 'FeedCheckError';
   constructor(file: string, problem: string, options?: ErrorOptions) {
-    super(`${file}: the generated feed is invalid (${problem}); the previous one was kept`, options);
-    this.name = 'FeedCheckError';
+    super(file, `the generated feed is invalid (${problem}); the previous one was kept`, options);
   }
 }
 

@@ -1,3 +1,5 @@
+import { LocatedError } from '../core/errors.ts';
+
 /**
  * The one port between wirefeed's core and the world. Keys use '/' and never start with it.
  * FsStore (the embedded default) and S3Store implement it; test/store-contract.ts says what it means.
@@ -43,21 +45,21 @@ export interface Store {
 }
 
 /** A conditional put lost: someone else wrote the key first. The caller re-reads and retries. */
-export class PreconditionFailedError extends Error {
-  readonly key: string;
+export class PreconditionFailedError extends LocatedError {
+  override name = 'PreconditionFailedError';
   constructor(key: string, options?: ErrorOptions) {
-    super(`${key}: changed since it was read (precondition failed)`, options);
-    this.name = 'PreconditionFailedError';
-    this.key = key;
+    super(key, 'changed since it was read (precondition failed)', options);
+  }
+
+  get key(): string {
+    return this.file;
   }
 }
 
 /** An I/O failure that is not about one article: the run stops, the previous output stays. */
-export class StoreError extends Error {
-  readonly location: string;
-  constructor(location: string, problem: string, options?: ErrorOptions) {
-    super(`${location}: ${problem}`, options);
-    this.name = 'StoreError';
-    this.location = location;
+export class StoreError extends LocatedError {
+  override name = 'StoreError';
+  get location(): string {
+    return this.file;
   }
 }
