@@ -39,10 +39,6 @@ export interface GroupRecord {
   files: Record<string, string>;
 }
 
-export function emptyManifest(site: Site): Manifest {
-  return { version: 2, settings: settingsHash(site), entries: {}, outputs: {} };
-}
-
 export function settingsHash(site: Site): string {
   return hash(JSON.stringify({ site, RENDER_VERSION }));
 }

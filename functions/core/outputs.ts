@@ -1,7 +1,7 @@
 import type { Article } from './article.ts';
 import { feedStylesheet } from './feed-xsl.ts';
 import { buildFeeds, feedUrls, siteScope, type FeedFiles, type FeedScope } from './feeds.ts';
-import { hash, RENDER_VERSION } from './manifest.ts';
+import { hash, settingsHash } from './manifest.ts';
 import { indexPage, notFoundPage, tagPage } from './pages.ts';
 import { robotsTxt, sitemapFiles } from './sitemap.ts';
 import type { Site } from './site.ts';
@@ -32,7 +32,7 @@ export const ARCHIVE_FOLDER = 'archive/';
  * nothing is rendered until a group's signature says it changed.
  */
 export function planOutputs(publicArticles: readonly (Meta & { etag: string })[], site: Site): OutputGroup[] {
-  const settings = hash(JSON.stringify({ site, RENDER_VERSION }));
+  const settings = settingsHash(site);
   const sig = (...parts: unknown[]) => hash(JSON.stringify([settings, ...parts]));
   const n = site.feedSize;
   const pick = (list: readonly (Meta & { etag: string })[]) => list.map((a) => a.file);
@@ -80,7 +80,8 @@ export function planOutputs(publicArticles: readonly (Meta & { etag: string })[]
     });
   }
 
-  for (const [slug, tag] of tagsOf(publicArticles)) {
+  const tags = tagsOf(publicArticles);
+  for (const [slug, tag] of tags) {
     const top = tag.articles.slice(0, n);
     const folder = tagFolder(slug);
     groups.push({
@@ -100,7 +101,7 @@ export function planOutputs(publicArticles: readonly (Meta & { etag: string })[]
     });
   }
 
-  const tagUrls = [...tagsOf(publicArticles)].map(([slug, tag]) => ({ loc: new URL(tagFolder(slug), site.url).href, lastmod: lastChange(tag.articles) }));
+  const tagUrls = [...tags].map(([slug, tag]) => ({ loc: new URL(tagFolder(slug), site.url).href, lastmod: lastChange(tag.articles) }));
   const urls = [
     { loc: site.url, lastmod: lastChange(publicArticles) },
     ...publicArticles.map((a) => ({ loc: a.url, lastmod: a.updated?.iso ?? a.published.iso })),
