@@ -4,7 +4,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../functions/cli.ts';
 import { startServer, type LocalServer } from '../functions/serve.ts';
-import { captureIo, tempDir } from './helpers/content.ts';
+import { captureIo, seedContent, tempDir } from './helpers/content.ts';
 
 // Debian's Chromium, driven by playwright-core (`npx playwright install` cannot download here).
 // .ci/run installs it; where it is missing these tests skip and say so.
@@ -21,9 +21,10 @@ describe.skipIf(!haveChromium)('in a real browser', () => {
     const dir = await tempDir();
     shots = path.join(dir, 'screenshots');
     const out = path.join(dir, 'dist');
-    // The stored content, built as `npm start` builds it: links point at the local server.
+    // The seed article alone, built as `npm start` builds it: links point at the local server.
+    const content = await seedContent(path.join(dir, 'content'));
     server = await startServer({ dir: out, port: 0 });
-    expect(await main(['build', '--content', 'content', '--out', out], captureIo(new Date(), { SITE_URL: server.url }))).toBe(0);
+    expect(await main(['build', '--content', content, '--out', out], captureIo(new Date(), { SITE_URL: server.url }))).toBe(0);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
@@ -61,4 +61,19 @@ export async function listFiles(dir: string): Promise<string[]> {
   } catch {
     return [];
   }
+}
+
+/** The repository's own site.yaml and seed article, the only stored article tests rely on. */
+export const SEED_ARTICLE = 'iran-missiles-us-bases-iraq.md';
+const REPO_CONTENT = new URL('../../content/', import.meta.url);
+
+/**
+ * A content folder holding only the repository's site.yaml and seed article: tests that show the seed
+ * build this, never the live content/, so a newsroom's new stories never change what they see.
+ */
+export async function seedContent(dir: string): Promise<string> {
+  await mkdir(path.join(dir, 'articles'), { recursive: true });
+  await copyFile(new URL('site.yaml', REPO_CONTENT), path.join(dir, 'site.yaml'));
+  await copyFile(new URL(`articles/${SEED_ARTICLE}`, REPO_CONTENT), path.join(dir, 'articles', SEED_ARTICLE));
+  return dir;
 }
