@@ -38,6 +38,10 @@ export interface PublishReport {
   /** Articles parsed and rendered in this publish. */
   rendered: number;
   rejected: ArticleError[];
+  /** Content files that are drafts (`draft: true`), sorted. */
+  drafts: string[];
+  /** Content files waiting for their date (an embargo), soonest first; `at` is when each goes live (RFC 3339, UTC). */
+  embargoed: { file: string; at: string }[];
   /** Site keys written and deleted, for CDN invalidation. */
   written: string[];
   deleted: string[];
@@ -258,11 +262,20 @@ async function publishOnce(content: Store, out: Store, options: PublishOptions):
   // Repaired: the markers this publish read, and its own, are done with.
   await mapLimit([...pending.markers, ...(marker ? [marker] : [])], limit, (key) => out.delete(key));
   const feedsChanged = written.filter((k) => isFeedKey(k) && !k.startsWith(ARCHIVE_FOLDER)).sort().map((k) => new URL(k, settings.url).href);
+  // From the manifest, so a scan that read nothing new still knows every waiting article.
+  const waiting = Object.entries(manifest.entries).filter(([, e]) => !e.public);
+  const drafts = waiting.filter(([, e]) => e.article.draft).map(([file]) => file).sort();
+  const embargoed = waiting
+    .filter(([, e]) => !e.article.draft && Date.parse(e.article.published.iso) > now.getTime())
+    .map(([file, e]) => ({ file, at: e.article.published.iso }))
+    .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.file < b.file ? -1 : 1));
   return {
     mode,
     public: publicEntries.length,
     rendered,
     rejected,
+    drafts,
+    embargoed,
     written: written.sort(),
     deleted: [...toDelete].sort(),
     feedsChanged,
