@@ -42,3 +42,17 @@ export const CONTENT_SECURITY_POLICY = [
   "form-action 'none'",
   "frame-ancestors 'none'",
 ].join('; ');
+
+/**
+ * The security headers on every response, as CloudFront's response headers policy sends them
+ * (infra/feed-site.ts, each with override) and the local server likewise. HSTS is two years, without
+ * includeSubDomains (a custom apex domain would pin HTTPS on sibling hosts we do not own); browsers
+ * ignore it over plain http, so it is harmless on localhost.
+ */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'Strict-Transport-Security': 'max-age=63072000',
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'strict-origin-when-cross-origin',
+  'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+};
