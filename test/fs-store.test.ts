@@ -1,4 +1,5 @@
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -61,4 +62,39 @@ describe('FsStore keeps every key inside its folder', () => {
     await expect(removal).rejects.toBeInstanceOf(StoreError);
     expect(await readFile(path.join(parent, 'secret.txt'), 'utf8')).toBe('not for the store');
   });
+});
+
+describe('FsStore between processes', () => {
+  it("lets exactly one of several processes racing ifNoneMatch '*' create each key, as two local builds taking the lease would", async () => {
+    // Prepare: four processes start at the same moment and race to create the same 300 keys in the same order.
+    const root = await mkdtemp(path.join(os.tmpdir(), 'wirefeed-fs-race-'));
+    const storeModule = new URL('../functions/stores/fs-store.ts', import.meta.url).href;
+    const at = Date.now() + 2000;
+    const script = `
+      const { FsStore } = await import(${JSON.stringify(storeModule)});
+      const store = new FsStore(${JSON.stringify(root)});
+      await new Promise((r) => setTimeout(r, ${at} - Date.now()));
+      let won = 0;
+      for (let i = 0; i < 300; i++) {
+        try { await store.put('state/lease-' + i + '.json', String(process.pid), { contentType: 'application/json', ifNoneMatch: '*' }); won++; }
+        catch (err) { if (err.name !== 'PreconditionFailedError') throw err; }
+      }
+      console.log(won);`;
+    // Act
+    const outputs = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        new Promise<string>((resolve, reject) => {
+          const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+          let out = '';
+          child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+          child.on('error', reject);
+          child.on('exit', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`child exited ${code}`))));
+        }),
+      ),
+    );
+    // Assess: every key created exactly once, and no lock or temporary file left behind.
+    expect(outputs.reduce((sum, won) => sum + Number(won), 0)).toBe(300);
+    expect((await readdir(path.join(root, 'state'))).filter((name) => !/^lease-\d+\.json$/.test(name))).toEqual([]);
+    await rm(root, { recursive: true, force: true });
+  }, 30_000);
 });

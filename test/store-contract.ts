@@ -6,8 +6,8 @@ import { PreconditionFailedError, type Store } from '../functions/stores/store.t
  * What "a Store" means, as one suite every adapter runs (test/fs-store.test.ts, test/s3-store.test.ts).
  * `open` gives a fresh, empty store for each test; `close` releases it.
  *
- * Conditional writes are checked one at a time here: FsStore does not claim atomicity between
- * concurrent writers (the local build has one), so racing writers are tested per adapter.
+ * Conditional writes and deletes are checked one at a time and racing: every store must let exactly one
+ * of several concurrent conditional writers win, as S3 does (the publisher's lease depends on it).
  */
 export interface OpenedStore {
   store: Store;
@@ -203,6 +203,45 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
       // Assess
       await expect(attempt).rejects.toBeInstanceOf(PreconditionFailedError);
       expect(await store.get('state.json')).toBeUndefined();
+    });
+
+    it('deletes with ifMatch only while the etag is the current one, and refuses a missing key', async () => {
+      // Prepare
+      const { etag: first } = await store.put('state/lease.json', 'one', { contentType: TEXT });
+      const { etag: second } = await store.put('state/lease.json', 'two', { contentType: TEXT });
+      // Act and Assess: a stale etag deletes nothing.
+      await expect(store.delete('state/lease.json', { ifMatch: first })).rejects.toBeInstanceOf(PreconditionFailedError);
+      expect(Buffer.from((await store.get('state/lease.json'))!.body).toString()).toBe('two');
+      await store.delete('state/lease.json', { ifMatch: second });
+      expect(await store.get('state/lease.json')).toBeUndefined();
+      await expect(store.delete('state/lease.json', { ifMatch: second })).rejects.toBeInstanceOf(PreconditionFailedError);
+    });
+
+    it("lets exactly one of many racing ifNoneMatch '*' writers create a key", async () => {
+      // Act: twelve writers at once, as overlapping publishes taking a lease would.
+      const results = await Promise.allSettled(
+        Array.from({ length: 12 }, (_, i) => store.put('state/lease.json', `writer ${i}`, { contentType: TEXT, ifNoneMatch: '*' })),
+      );
+      // Assess
+      const won = results.filter((r) => r.status === 'fulfilled');
+      expect(won).toHaveLength(1);
+      expect(results.filter((r) => r.status === 'rejected').every((r) => r.reason instanceof PreconditionFailedError)).toBe(true);
+    });
+
+    it('lets exactly one of many racing ifMatch writers replace the version they all read', async () => {
+      const { etag } = await store.put('state/head.json', 'generation 1', { contentType: TEXT });
+      const results = await Promise.allSettled(
+        Array.from({ length: 12 }, (_, i) => store.put('state/head.json', `generation 2 by ${i}`, { contentType: TEXT, ifMatch: etag })),
+      );
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    });
+
+    it('writes nothing once the signal has fired', async () => {
+      const controller = new AbortController();
+      controller.abort(new Error('lease lost'));
+      await expect(store.put('late.txt', 'late', { contentType: TEXT, signal: controller.signal })).rejects.toThrow();
+      await expect(store.delete('late.txt', { signal: controller.signal })).rejects.toThrow();
+      expect(await store.get('late.txt')).toBeUndefined();
     });
 
     it('round-trips keys with spaces, non-ASCII letters and +, = and , through put, get, head and list', async () => {

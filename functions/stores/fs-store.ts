@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileTypeFromBuffer } from 'file-type';
 import { mapLimit } from '../concurrency.ts';
-import { PreconditionFailedError, StoreError, type ObjectInfo, type PutOptions, type Store, type StoredObject } from './store.ts';
+import { PreconditionFailedError, StoreError, type DeleteOptions, type ObjectInfo, type PutOptions, type Store, type StoredObject } from './store.ts';
 
 /**
  * The local filesystem standing in for a bucket. Writes go to a temporary file and are renamed into
@@ -60,16 +60,25 @@ export class FsStore implements Store {
   }
 
   async put(key: string, body: Uint8Array | string, options: PutOptions): Promise<{ etag: string }> {
+    options.signal?.throwIfAborted();
     const full = this.#resolve(key);
     const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-    if (options.ifMatch !== undefined || options.ifNoneMatch !== undefined) {
-      // Not atomic across processes; the local build has one writer. S3 enforces it for real.
-      const current = await this.#stat(key);
-      if (options.ifNoneMatch === '*' && current !== undefined) throw new PreconditionFailedError(key);
-      if (options.ifMatch !== undefined && current?.etag !== options.ifMatch) {
-        throw new PreconditionFailedError(key);
+    const write = async (): Promise<{ etag: string }> => {
+      if (options.ifMatch !== undefined || options.ifNoneMatch !== undefined) {
+        const current = await this.#stat(key);
+        if (options.ifNoneMatch === '*' && current !== undefined) throw new PreconditionFailedError(key);
+        if (options.ifMatch !== undefined && current?.etag !== options.ifMatch) throw new PreconditionFailedError(key);
       }
-    }
+      await this.#write(key, full, bytes);
+      const written = await this.#stat(key);
+      return { etag: written?.etag ?? '""' };
+    };
+    // A conditional write checks and renames under the key's lock, so two writers (threads of one
+    // process, or two processes) cannot both win; a plain write is one atomic rename.
+    return options.ifMatch !== undefined || options.ifNoneMatch !== undefined ? exclusive(full, write) : write();
+  }
+
+  async #write(key: string, full: string, bytes: Uint8Array): Promise<void> {
     try {
       const folder = path.dirname(full);
       if (!this.#folders.has(folder)) {
@@ -82,12 +91,16 @@ export class FsStore implements Store {
     } catch (err) {
       throw new StoreError(this.describe(key), 'could not be written', { cause: err });
     }
-    const written = await this.#stat(key);
-    return { etag: written?.etag ?? '""' };
   }
 
-  async delete(key: string): Promise<void> {
-    await rm(this.#resolve(key), { force: true });
+  async delete(key: string, options: DeleteOptions = {}): Promise<void> {
+    options.signal?.throwIfAborted();
+    const full = this.#resolve(key);
+    if (options.ifMatch === undefined) return rm(full, { force: true });
+    await exclusive(full, async () => {
+      if ((await this.#stat(key))?.etag !== options.ifMatch) throw new PreconditionFailedError(key);
+      await rm(full, { force: true });
+    });
   }
 
   async list(prefix: string): Promise<ObjectInfo[]> {
@@ -102,10 +115,13 @@ export class FsStore implements Store {
     }
     const keys = names
       .map((n) => folder + n.split(path.sep).join('/'))
-      .filter((k) => k.startsWith(prefix) && !k.endsWith('.tmp'))
+      .filter((k) => k.startsWith(prefix) && !k.endsWith('.tmp') && !k.endsWith(LOCK))
       .sort();
-    // A folder, or a file gone since it was listed, has no head: it is left out.
-    const infos = await mapLimit(keys, 32, (key) => this.head(key).catch(() => undefined));
+    // A folder, or a file gone since it was listed, has no stat: it is left out. Listing reads no file.
+    const infos = await mapLimit(keys, 32, async (key): Promise<ObjectInfo | undefined> => {
+      const info = await this.#stat(key).catch(() => undefined);
+      return info && { key, etag: info.etag, size: info.size, lastModified: info.mtime };
+    });
     return infos.filter((info): info is ObjectInfo => info !== undefined);
   }
 
@@ -124,6 +140,50 @@ export class FsStore implements Store {
   }
 }
 
+const LOCK = '.wirefeed-lock';
+/** A lock older than this was left by a process that died holding it (a check-and-rename takes milliseconds). */
+const STALE_LOCK_MS = 10_000;
+const inProcess = new Map<string, Promise<unknown>>();
+
+/**
+ * Run `work` holding the key's lock: within this process a queue per file, across processes a lock file
+ * created with O_EXCL beside it (removed after; a stale one, left by a killed process, is broken).
+ */
+async function exclusive<T>(full: string, work: () => Promise<T>): Promise<T> {
+  const previous = inProcess.get(full) ?? Promise.resolve();
+  const run = previous.then(
+    () => withLockFile(full, work),
+    () => withLockFile(full, work),
+  );
+  const settled = run.catch(() => undefined);
+  inProcess.set(full, settled);
+  void settled.then(() => {
+    if (inProcess.get(full) === settled) inProcess.delete(full);
+  });
+  return run;
+}
+
+async function withLockFile<T>(full: string, work: () => Promise<T>): Promise<T> {
+  const lock = `${full}${LOCK}`;
+  await mkdir(path.dirname(full), { recursive: true });
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await (await open(lock, 'wx')).close();
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new StoreError(full, 'could not be locked', { cause: err });
+      const age = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0);
+      if (age > STALE_LOCK_MS) await rm(lock, { force: true });
+      else if (attempt > 2_000) throw new StoreError(full, `is locked by another process (${lock})`);
+      else await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 10));
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    await rm(lock, { force: true });
+  }
+}
 
 function isMissing(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { PreconditionFailedError, type ObjectInfo, type PutOptions, type Store, type StoredObject } from './store.ts';
+import { PreconditionFailedError, type DeleteOptions, type ObjectInfo, type PutOptions, type Store, type StoredObject } from './store.ts';
 
 /** A store in memory: `wirefeed check` publishes into one, so it validates everything and writes nothing. */
 export class MemoryStore implements Store {
@@ -19,6 +19,7 @@ export class MemoryStore implements Store {
   }
 
   async put(key: string, body: Uint8Array | string, options: PutOptions): Promise<{ etag: string }> {
+    options.signal?.throwIfAborted();
     const current = this.#objects.get(key);
     if (options.ifNoneMatch === '*' && current) throw new PreconditionFailedError(key);
     if (options.ifMatch !== undefined && current?.etag !== options.ifMatch) throw new PreconditionFailedError(key);
@@ -28,7 +29,9 @@ export class MemoryStore implements Store {
     return { etag: object.etag };
   }
 
-  async delete(key: string): Promise<void> {
+  async delete(key: string, options: DeleteOptions = {}): Promise<void> {
+    options.signal?.throwIfAborted();
+    if (options.ifMatch !== undefined && this.#objects.get(key)?.etag !== options.ifMatch) throw new PreconditionFailedError(key);
     this.#objects.delete(key);
   }
 

@@ -7,7 +7,7 @@ import {
   type PutObjectCommandInput,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { PreconditionFailedError, StoreError, type ObjectInfo, type PutOptions, type Store, type StoredObject } from './store.ts';
+import { PreconditionFailedError, StoreError, type DeleteOptions, type ObjectInfo, type PutOptions, type Store, type StoredObject } from './store.ts';
 
 /**
  * A bucket, or a folder of one (`s3://BUCKET/PREFIX`), as a Store. Keys in the Store API are relative
@@ -77,7 +77,7 @@ export class S3Store implements Store {
       ...(options.ifNoneMatch !== undefined ? { IfNoneMatch: options.ifNoneMatch } : {}),
     };
     try {
-      const res = await this.#s3.send(new PutObjectCommand(input));
+      const res = await this.#s3.send(new PutObjectCommand(input), sendOptions(options.signal));
       if (!res.ETag) throw new Error('PutObject answered without an ETag');
       return { etag: res.ETag };
     } catch (err) {
@@ -89,11 +89,13 @@ export class S3Store implements Store {
     }
   }
 
-  async delete(key: string): Promise<void> {
+  async delete(key: string, options: DeleteOptions = {}): Promise<void> {
+    const input = { Bucket: this.bucket, Key: this.#key(key), ...(options.ifMatch !== undefined ? { IfMatch: options.ifMatch } : {}) };
     try {
-      // S3 answers 204 whether or not the key existed.
-      await this.#s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.#key(key) }));
+      // S3 answers 204 whether or not the key existed (without If-Match).
+      await this.#s3.send(new DeleteObjectCommand(input), sendOptions(options.signal));
     } catch (err) {
+      if (options.ifMatch !== undefined && isConditionLost(err, true)) throw new PreconditionFailedError(key, { cause: err });
       throw new StoreError(this.describe(key), 'could not be deleted', { cause: err });
     }
   }
@@ -128,6 +130,11 @@ export class S3Store implements Store {
   #key(key: string): string {
     return this.prefix + key;
   }
+}
+
+/** The SDK stops the request, and does not retry it, once the signal fires. */
+function sendOptions(signal: AbortSignal | undefined): { abortSignal?: AbortSignal } {
+  return signal ? { abortSignal: signal } : {};
 }
 
 interface SdkError {

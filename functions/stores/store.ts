@@ -27,6 +27,14 @@ export interface PutOptions {
   ifMatch?: string;
   /** '*': create only if no object has this key yet. */
   ifNoneMatch?: '*';
+  /** Abort the request (and every retry) when this fires: a lease holder's writes stop at its deadline. */
+  signal?: AbortSignal;
+}
+
+export interface DeleteOptions {
+  /** Delete only if the current object still has this ETag; a missing object fails the condition too. */
+  ifMatch?: string;
+  signal?: AbortSignal;
 }
 
 export interface Store {
@@ -36,8 +44,11 @@ export interface Store {
   head(key: string): Promise<ObjectInfo | undefined>;
   /** Throws PreconditionFailedError when ifMatch/ifNoneMatch does not hold. */
   put(key: string, body: Uint8Array | string, options: PutOptions): Promise<{ etag: string }>;
-  /** Deleting a missing key is not an error (S3 semantics). */
-  delete(key: string): Promise<void>;
+  /**
+   * Deleting a missing key is not an error (S3 semantics), unless `ifMatch` is given: then a missing
+   * key or another ETag throws PreconditionFailedError and nothing is deleted.
+   */
+  delete(key: string, options?: DeleteOptions): Promise<void>;
   /** Every object under the prefix, all pages followed, sorted by key. */
   list(prefix: string): Promise<ObjectInfo[]>;
   /** A human-readable location for messages: a path or an s3:// URL. */

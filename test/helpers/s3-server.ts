@@ -148,6 +148,8 @@ async function stopChild(child: ChildProcess): Promise<void> {
 //    - `If-None-Match: *` — 412 PreconditionFailed when the key exists;
 //    - `If-Match: <etag>` — 412 PreconditionFailed when the current ETag differs, 404 NoSuchKey when
 //      there is no object (S3's answer to If-Match on a missing key).
+//    - on DeleteObject, `If-Match: <etag>` — the same answers (412 on another ETag, 404 NoSuchKey when the
+//      key is absent), as S3 general purpose buckets give since 2025.
 //    The proxy reads the current ETag with a HEAD to s3rver, then forwards the PUT. Every PUT and DELETE
 //    of a key (conditional or not) goes through a per-key queue, so check-and-write is atomic with
 //    respect to other writes of that key, as it is on S3. Writes to different keys stay concurrent.
@@ -199,8 +201,9 @@ async function startProxy(upstreamPort: number): Promise<Proxy> {
   async function writeObject(req: http.IncomingMessage, res: http.ServerResponse, target: Target): Promise<void> {
     const ifMatch = header(req, 'if-match');
     const ifNoneMatch = header(req, 'if-none-match');
-    if (req.method === 'PUT' && (ifMatch !== undefined || ifNoneMatch !== undefined)) {
-      const refusal = await checkConditions(ifMatch, ifNoneMatch, target);
+    const conditional = req.method === 'PUT' ? ifMatch !== undefined || ifNoneMatch !== undefined : ifMatch !== undefined;
+    if (conditional) {
+      const refusal = await checkConditions(ifMatch, req.method === 'PUT' ? ifNoneMatch : undefined, target);
       if (refusal) {
         req.resume(); // drain the body we will not store
         await new Promise((resolve) => req.once('end', resolve).once('error', resolve));
