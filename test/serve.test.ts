@@ -1,20 +1,29 @@
+import { mkdir, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../functions/cli.ts';
+import { SECURITY_HEADERS } from '../functions/core/objects.ts';
 import { startServer, type LocalServer } from '../functions/serve.ts';
 import { articleText, captureIo, tempDir, writeContent } from './helpers/content.ts';
 import { parseJsonFeed, parseRss } from './helpers/feeds.ts';
 
+// Real image bytes (1x1 pixels), so a type can only come from the file, never from its name.
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+const GIF = Buffer.from('R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw==', 'base64');
+
 let server: LocalServer;
+let out: string;
 
 beforeAll(async () => {
   const dir = await tempDir();
   const content = await writeContent(path.join(dir, 'content'), {
-    'good-news.md': articleText({ title: 'Good news', date: '2025-03-14' }, 'All is well. '.repeat(200)),
+    'good-news.md': articleText({ title: 'Good news', date: '2025-03-14', image: { url: '/media/harbour.png', alt: 'The harbour' } }, 'All is well. '.repeat(200)),
   });
-  const out = path.join(dir, 'dist');
+  await mkdir(path.join(content, 'media'), { recursive: true });
+  await writeFile(path.join(content, 'media', 'harbour.png'), PNG);
+  out = path.join(dir, 'dist');
   expect(await main(['build', '--content', content, '--out', out], captureIo())).toBe(0);
   server = await startServer({ dir: out, port: 0 });
 });
@@ -100,6 +109,66 @@ describe('the local server', () => {
     const res = await get('.wirefeed/manifest.json');
     expect(res.status).toBe(404);
     expect(await res.text()).not.toContain('"entries"');
+  });
+
+  it('shows a lead image in the browser: /media/ files carry the type their bytes say, whatever their name', async () => {
+    // Prepare: the published image, and an upload whose name says JPEG but whose bytes are a PNG
+    await writeFile(path.join(out, 'media', 'misnamed.jpg'), PNG);
+
+    // Act
+    const published = await get('media/harbour.png');
+    const misnamed = await get('media/misnamed.jpg');
+
+    // Assess
+    expect(published.status).toBe(200);
+    expect(published.headers.get('content-type')).toBe('image/png');
+    expect(Buffer.from(await published.arrayBuffer())).toEqual(PNG);
+    expect(misnamed.headers.get('content-type')).toBe('image/png');
+    await misnamed.arrayBuffer();
+  });
+
+  it('serves a replaced image with its new type, and unknown bytes as application/octet-stream', async () => {
+    // Prepare
+    const file = path.join(out, 'media', 'replaced');
+    await writeFile(file, PNG);
+    expect((await get('media/replaced')).headers.get('content-type')).toBe('image/png');
+    await new Promise((r) => setTimeout(r, 20)); // a new modification time
+
+    // Act
+    await writeFile(file, GIF);
+    const replaced = await get('media/replaced');
+    await writeFile(path.join(out, 'media', 'notes.bin'), 'no magic number here');
+    const unknown = await get('media/notes.bin');
+
+    // Assess
+    expect(replaced.headers.get('content-type')).toBe('image/gif');
+    expect(Buffer.from(await replaced.arrayBuffer())).toEqual(GIF);
+    expect(unknown.headers.get('content-type')).toBe('application/octet-stream');
+    await unknown.arrayBuffer();
+  });
+
+  it.each([
+    ['a page', 'index.html', {}, 200],
+    ['a feed', 'rss.xml', {}, 200],
+    ['an image', 'media/harbour.png', {}, 200],
+    ['a missing page', 'articles/nothing-here/', {}, 404],
+    ['the slash-less form of an article', 'articles/good-news', {}, 301],
+    ['a compressed feed', 'feed.json', { 'Accept-Encoding': 'gzip' }, 200],
+  ] as const)('sends the CDN\'s security headers with %s (%s)', async (_what, file, headers, status) => {
+    // Act
+    const res = await raw(file, headers);
+
+    // Assess
+    expect(res.status).toBe(status);
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) expect(res.headers[name.toLowerCase()], name).toBe(value);
+  });
+
+  it('sends the security headers with a bodiless 304 too', async () => {
+    const first = await raw('index.html');
+    const again = await raw('index.html', { 'If-None-Match': first.headers.etag as string });
+    expect(again.status).toBe(304);
+    expect(again.headers['x-frame-options']).toBe('DENY');
+    expect(again.headers['content-security-policy']).toBe(SECURITY_HEADERS['Content-Security-Policy']);
   });
 
   it('allows apps on other origins to poll the JSON feed', async () => {
