@@ -1,10 +1,10 @@
 import path from 'node:path/posix';
 import * as z from 'zod/mini';
-import { DATE_HINT, parseWhen, toIso, type When } from './dates.ts';
+import { DATE_HINT, looksLikeWhen, noSuchMoment, parseWhen, toIso, type When } from './dates.ts';
 import { ArticleError, listIssues } from './errors.ts';
 import { splitFrontMatter } from './front-matter.ts';
 import { absoluteUrl, excerpt, renderArticleHtml } from './html.ts';
-import { person, text, type Person } from './schema-parts.ts';
+import { fieldsAt, person, text, type Person } from './schema-parts.ts';
 import type { Site } from './site.ts';
 import { decodeText } from './text.ts';
 
@@ -13,7 +13,14 @@ export const ARTICLES_PREFIX = 'articles/';
 const MAX_ARTICLE_BYTES = 2 * 1024 * 1024;
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
-const when = z.string().check(z.refine((v) => parseWhen(v) !== undefined, DATE_HINT));
+/** A date or a zoned time: the wrong form gets the hint; a day that does not exist is named as such. */
+const when = z.string({ error: (issue) => (issue.input === undefined ? undefined : DATE_HINT) }).check(
+  z.refine(looksLikeWhen, { error: DATE_HINT, abort: true }),
+  z.refine((value) => parseWhen(value) !== undefined, {
+    error: (issue) => noSuchMoment(String(issue.input)) ?? DATE_HINT,
+    params: { namesValue: true },
+  }),
+);
 
 const FrontMatter = z.strictObject({
   title: text(1, 500),
@@ -21,7 +28,14 @@ const FrontMatter = z.strictObject({
   updated: z.optional(when),
   summary: z.optional(text(1, 2000)),
   tags: z._default(z.array(text(1, 100)).check(z.maxLength(50)), []),
-  authors: z._default(z.array(z.union([z.pipe(text(1, 200), z.transform((name: string) => ({ name }))), person])).check(z.maxLength(50)), []),
+  authors: z._default(
+    z.array(
+      z.union([z.pipe(text(1, 200), z.transform((name: string) => ({ name }))), person], {
+        error: 'must be a name such as Ada Lovelace, or {name, url, email}',
+      }),
+    ).check(z.maxLength(50)),
+    [],
+  ),
   image: z.optional(
     z.strictObject({
       url: text(1, 2000),
@@ -81,7 +95,7 @@ export function parseArticle(file: string, bytes: Uint8Array, site: Site): Artic
   }
   const { data, body } = splitFrontMatter(file, decodeText(file, bytes));
   const result = FrontMatter.safeParse(data ?? {});
-  if (!result.success) throw new ArticleError(file, listIssues(result.error.issues, data));
+  if (!result.success) throw new ArticleError(file, listIssues(result.error.issues, data, (at) => fieldsAt(FrontMatter, at)));
   const fm = result.data;
 
   const slug = fm.slug ?? slugFromFile(file);

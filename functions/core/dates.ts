@@ -30,6 +30,37 @@ export function parseWhen(value: string): When | undefined {
   return { iso: toIso(ms), dateOnly: false };
 }
 
+/** The value has the form of a date or a zoned time (it may still name a day that does not exist). */
+export function looksLikeWhen(value: string): boolean {
+  return DATE_ONLY.test(value) || DATE_TIME.test(value);
+}
+
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/**
+ * Why a value of the right form names no real moment, in an editor's words: "there is no 2026-02-30
+ * (February 2026 has 28 days)". Undefined when the value is a real moment or not of the form at all.
+ */
+export function noSuchMoment(value: string): string | undefined {
+  const parts = DATE_ONLY.exec(value) ?? DATE_TIME.exec(value);
+  if (!parts || parseWhen(value) !== undefined) return undefined;
+  const [, y = '', m = '', d = '', hh, mm, ss, , zone] = parts;
+  const year = Number(y);
+  const month = Number(m);
+  if (month < 1 || month > 12) return `there is no ${y}-${m}-${d} (month ${m} does not exist: months go from 01 to 12)`;
+  const days = daysIn(year, month);
+  if (Number(d) < 1 || Number(d) > days) return `there is no ${y}-${m}-${d} (${MONTHS[month - 1]} ${y} has ${days} days)`;
+  if (hh !== undefined && (Number(hh) > 23 || Number(mm) > 59 || Number(ss ?? 0) > 59)) {
+    return `there is no ${hh}:${mm}${ss === undefined ? '' : `:${ss}`} in a day (hours go up to 23, minutes and seconds up to 59)`;
+  }
+  return `there is no such moment as ${value}${zone && zone.length > 1 ? ` (check the zone ${zone})` : ''}`;
+}
+
+function daysIn(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+}
+
 export function toIso(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

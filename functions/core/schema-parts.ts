@@ -32,3 +32,39 @@ export type Person = z.infer<typeof person>;
 
 /** BCP 47, as feeds and `lang` want it: en, en-GB, pt-BR, zh-Hant. */
 export const languageTag = z.string().check(z.trim(), z.regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag such as en or en-GB'));
+
+/**
+ * The fields of the object that `path` leads to inside `schema` (through optional, default, lists and
+ * unions), so an unknown field can be met with "did you mean"; undefined when no object is there.
+ */
+export function fieldsAt(schema: z.core.$ZodType, path: readonly PropertyKey[]): readonly string[] | undefined {
+  // Every schema built here is one of zod's own types, so its def is one of theirs and `type` tells which.
+  const def = (schema as z.core.$ZodTypes)._zod.def;
+  switch (def.type) {
+    case 'optional':
+    case 'nullable':
+    case 'default':
+    case 'prefault':
+    case 'nonoptional':
+    case 'readonly':
+    case 'catch':
+      return fieldsAt(def.innerType, path);
+    case 'pipe':
+      return fieldsAt(def.in, path);
+    case 'array':
+      return typeof path[0] === 'number' ? fieldsAt(def.element, path.slice(1)) : undefined;
+    case 'union':
+      for (const option of def.options) {
+        const fields = fieldsAt(option, path);
+        if (fields) return fields;
+      }
+      return undefined;
+    case 'object': {
+      if (path.length === 0) return Object.keys(def.shape);
+      const next = def.shape[String(path[0])];
+      return next ? fieldsAt(next, path.slice(1)) : undefined;
+    }
+    default:
+      return undefined;
+  }
+}

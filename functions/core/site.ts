@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { ArticleError, SiteError, listIssues } from './errors.ts';
 import { parseYaml } from './front-matter.ts';
-import { httpUrl, languageTag, person, text } from './schema-parts.ts';
+import { fieldsAt, httpUrl, languageTag, person, text } from './schema-parts.ts';
 import { decodeText } from './text.ts';
 
 export const SITE_FILE = 'site.yaml';
@@ -55,7 +55,7 @@ export function parseSite(bytes: Uint8Array | undefined, urlOverride?: string): 
   if (bytes === undefined) throw new SiteError(SITE_FILE, 'is missing: create it with at least title, description and url');
   let data: unknown;
   try {
-    data = parseYaml(SITE_FILE, decodeText(SITE_FILE, bytes));
+    data = parseYaml(SITE_FILE, decodeText(SITE_FILE, bytes), { subject: '' });
   } catch (err) {
     if (err instanceof ArticleError) throw new SiteError(SITE_FILE, err.problem, { cause: err });
     throw err;
@@ -65,7 +65,7 @@ export function parseSite(bytes: Uint8Array | undefined, urlOverride?: string): 
   const result = SiteSchema.safeParse(data ?? {});
   if (!result.success) {
     const fromEnv = urlOverride !== undefined && result.error.issues.some((i) => i.path[0] === 'url') ? ' (the url came from SITE_URL)' : '';
-    throw new SiteError(SITE_FILE, listIssues(result.error.issues, data) + fromEnv);
+    throw new SiteError(SITE_FILE, listIssues(result.error.issues, data, (at) => fieldsAt(SiteSchema, at)) + fromEnv);
   }
   const s = result.data;
   const url = new URL(s.url);
