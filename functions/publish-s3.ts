@@ -8,9 +8,9 @@ export async function publishCommand(args: readonly string[], io: Io): Promise<n
   const { values } = parseArgs({
     args: [...args],
     strict: true,
-    options: { content: { type: 'string' }, site: { type: 'string' }, full: { type: 'boolean' } },
+    options: { content: { type: 'string' }, site: { type: 'string' }, full: { type: 'boolean' }, json: { type: 'boolean' } },
   });
-  if (!values.content || !values.site) throw new UsageError('publish needs --content s3://BUCKET[/PREFIX] and --site s3://BUCKET');
+  if (!values.content || !values.site) throw new UsageError('publish needs --content s3://BUCKET[/PREFIX] and --site s3://BUCKET[/PREFIX]');
   const content = parseS3Url(values.content, '--content');
   const site = parseS3Url(values.site, '--site');
   const s3 = createS3Client();
@@ -19,6 +19,7 @@ export async function publishCommand(args: readonly string[], io: Io): Promise<n
       mode: values.full ? { kind: 'full' } : { kind: 'scan' },
       siteUrl: io.env.SITE_URL,
       ping: true,
+      json: values.json === true,
     });
   } finally {
     s3.destroy();

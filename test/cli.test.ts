@@ -215,3 +215,187 @@ describe('wirefeed build on a large archive (worker threads)', () => {
     expect(page).toContain('<p>Paragraph <em>17</em>.</p>');
   });
 });
+
+describe('wirefeed --help, -h and --version', () => {
+  it.each(['build', 'check', 'serve', 'publish'])('`wirefeed %s --help` and `-h` print that command\'s usage and exit 0', async (command) => {
+    for (const flag of ['--help', '-h']) {
+      // Act: publish's required flags are missing, and help still wins
+      const io = captureIo();
+      const code = await main([command, flag], io);
+
+      // Assess
+      expect(code).toBe(0);
+      expect(io.stderr).toEqual([]);
+      expect(io.stdout.join('\n')).toMatch(new RegExp(`^Usage: wirefeed ${command} `));
+      expect(io.stdout.join('\n')).toContain('-h, --help');
+    }
+  });
+
+  it('`wirefeed --help` lists every command, --json, and every exit status', async () => {
+    const io = captureIo();
+    expect(await main(['--help'], io)).toBe(0);
+    const text = io.stdout.join('\n');
+    for (const word of ['wirefeed build', 'wirefeed check', 'wirefeed serve', 'wirefeed publish', '--json', '--version', 'FILE...']) expect(text).toContain(word);
+    for (const status of ['0', '1', '2', '3']) expect(text).toMatch(new RegExp(`^  ${status}  `, 'm'));
+  });
+
+  it('`wirefeed --version` prints package.json\'s version', async () => {
+    const io = captureIo();
+    expect(await main(['--version'], io)).toBe(0);
+    const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(io.stdout).toEqual([pkg.version]);
+  });
+
+  it('a wrong flag shows the usage of the command it was given to', async () => {
+    const io = captureIo();
+    expect(await main(['check', '--out', 'dist'], io)).toBe(2);
+    expect(io.stderr.join('\n')).toMatch(/^wirefeed: .*--out.*\n\nUsage: wirefeed check /s);
+  });
+});
+
+describe('wirefeed check FILE...', () => {
+  it('checks only the named files, with the content folder\'s site.yaml, and names them as given', async () => {
+    // Prepare: a broken article in the folder that is not named, and a new one outside it
+    const dir = await tempDir();
+    const content = await writeContent(path.join(dir, 'content'), { 'good-news.md': good, 'broken.md': '---\ntitle: [unclosed\n---\n' });
+    const elsewhere = path.join(dir, 'drafts', 'new-story.md');
+    await writeContent(path.join(dir, 'drafts'), {});
+    await writeFile(elsewhere, articleText({ title: 'New', date: 'Thursday' }));
+    const io = captureIo();
+
+    // Act
+    const code = await main(['check', '--content', content, path.join(content, 'articles', 'good-news.md'), elsewhere], io);
+
+    // Assess
+    expect(code).toBe(1);
+    expect(io.stderr).toEqual([expect.stringMatching(new RegExp(`^${elsewhere}: "date" must be a date`))]);
+    expect(io.stdout).toEqual([expect.stringMatching(/^1 article would be published, 1 rejected; nothing written/)]);
+  });
+
+  it('exits 0 when every named file is good, whatever the rest of the folder holds', async () => {
+    const dir = await tempDir();
+    const content = await writeContent(path.join(dir, 'content'), { 'good-news.md': good, 'broken.md': '---\ntitle: [unclosed\n---\n' });
+    const io = captureIo();
+    expect(await main(['check', '--content', content, path.join(content, 'articles', 'good-news.md')], io)).toBe(0);
+    expect(io.stderr).toEqual([]);
+  });
+
+  it('exits 2 when site.yaml is wrong, as build does', async () => {
+    const dir = await tempDir();
+    const content = await writeContent(path.join(dir, 'content'), { 'good-news.md': good }, { ...SITE_SETTINGS, url: 'not a url' });
+    const io = captureIo();
+    expect(await main(['check', '--content', content, path.join(content, 'articles', 'good-news.md')], io)).toBe(2);
+    expect(io.stderr.join('\n')).toMatch(/site.yaml: "url"/);
+  });
+
+  it.each([
+    ['a file that does not exist', 'articles/missing.md', /missing\.md is not a file/],
+    ['a file that is not an article', 'site.yaml', /site\.yaml is not an article/],
+  ])('exits 2 for %s, naming it', async (_what, file, message) => {
+    const dir = await tempDir();
+    const content = await writeContent(path.join(dir, 'content'), { 'good-news.md': good });
+    const io = captureIo();
+    expect(await main(['check', '--content', content, path.join(content, file)], io)).toBe(2);
+    expect(io.stderr.join('\n')).toMatch(message);
+  });
+});
+
+describe('drafts and embargoed articles', () => {
+  const waiting = {
+    'good-news.md': good,
+    'notes.md': articleText({ title: 'Notes', date: '2025-03-01', draft: true }),
+    'budget.md': articleText({ title: 'Budget', date: '2026-12-24T06:00:00Z' }),
+    'new-year.md': articleText({ title: 'New year', date: '2027-01-01' }),
+  };
+
+  it('build and check say how many wait, and when the next one goes live', async () => {
+    // Prepare
+    const dir = await tempDir();
+    const content = await writeContent(path.join(dir, 'content'), waiting);
+    const built = captureIo();
+    const checked = captureIo();
+
+    // Act
+    expect(await main(['build', '--content', content, '--out', path.join(dir, 'dist')], built)).toBe(0);
+    expect(await main(['check', '--content', content], checked)).toBe(0);
+
+    // Assess
+    const line = `1 draft, 2 embargoed (next goes live 2026-12-24T06:00:00Z: ${path.join(content, 'articles/budget.md')})`;
+    expect(built.stdout).toEqual([expect.stringMatching(/^1 article published/), line]);
+    expect(checked.stdout).toEqual([expect.stringMatching(/^1 article would be published/), line]);
+  });
+
+  it('names the next embargo once the first has lifted, and says nothing once none wait', async () => {
+    // Prepare
+    const dir = await tempDir();
+    const content = await writeContent(path.join(dir, 'content'), waiting);
+    const out = path.join(dir, 'dist');
+    await main(['build', '--content', content, '--out', out], captureIo());
+    const later = captureIo(new Date('2026-12-24T06:00:00Z'));
+    const done = captureIo(new Date('2027-01-01T00:00:00Z'));
+
+    // Act
+    await main(['build', '--content', content, '--out', out], later);
+    await rm(path.join(content, 'articles/notes.md'));
+    await main(['build', '--content', content, '--out', out], done);
+
+    // Assess
+    expect(later.stdout[1]).toBe(`1 draft, 1 embargoed (next goes live 2027-01-01T00:00:00Z: ${path.join(content, 'articles/new-year.md')})`);
+    expect(done.stdout).toEqual([expect.stringMatching(/^3 articles published/)]);
+  });
+});
+
+describe('--json', () => {
+  it('build --json prints one JSON object instead of the lines, with the rejected articles only in it', async () => {
+    // Prepare
+    const dir = await tempDir();
+    const content = await writeContent(path.join(dir, 'content'), {
+      'good-news.md': good,
+      'bad-date.md': articleText({ title: 'Bad', date: 'next Tuesday' }),
+      'notes.md': articleText({ title: 'Notes', date: '2025-03-01', draft: true }),
+      'budget.md': articleText({ title: 'Budget', date: '2026-12-24T06:00:00Z' }),
+    });
+    const io = captureIo();
+
+    // Act
+    const code = await main(['build', '--content', content, '--out', path.join(dir, 'dist'), '--json'], io);
+
+    // Assess
+    expect(code).toBe(1);
+    expect(io.stderr).toEqual([]);
+    expect(io.stdout).toHaveLength(1);
+    expect(JSON.parse(io.stdout[0] as string)).toEqual({
+      exit: 1,
+      published: 1,
+      rendered: 1,
+      rejected: [{ file: path.join(content, 'articles/bad-date.md'), problem: expect.stringMatching(/^"date" must be a date .*\(got "next Tuesday"\)$/) }],
+      drafts: [path.join(content, 'articles/notes.md')],
+      embargoed: [{ file: path.join(content, 'articles/budget.md'), goes_live: '2026-12-24T06:00:00Z' }],
+      written: 9,
+      deleted: 0,
+      ms: expect.any(Number),
+    });
+  });
+
+  it('check --json counts nothing written', async () => {
+    const dir = await tempDir();
+    const content = await writeContent(path.join(dir, 'content'), { 'good-news.md': good });
+    const io = captureIo();
+    expect(await main(['check', '--content', content, '--json'], io)).toBe(0);
+    expect(JSON.parse(io.stdout[0] as string)).toMatchObject({ exit: 0, published: 1, rejected: [], drafts: [], embargoed: [], written: 0, deleted: 0 });
+  });
+
+  it('a site.yaml error is the object\'s "error", exit 2, and nothing on stderr', async () => {
+    const dir = await tempDir();
+    const content = await writeContent(path.join(dir, 'content'), { 'good-news.md': good }, { ...SITE_SETTINGS, url: 'not a url' });
+    const io = captureIo();
+    expect(await main(['build', '--content', content, '--out', path.join(dir, 'dist'), '--json'], io)).toBe(2);
+    expect(io.stderr).toEqual([]);
+    expect(JSON.parse(io.stdout[0] as string)).toEqual({
+      exit: 2,
+      error: { file: path.join(content, 'site.yaml'), problem: expect.stringContaining('"url" must be an absolute http(s) URL') },
+      ms: expect.any(Number),
+    });
+    expect(await listFiles(path.join(dir, 'dist'))).toEqual([]);
+  });
+});

@@ -1,33 +1,86 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
+import net from 'node:net';
 import path from 'node:path';
-import { expect, it } from 'vitest';
-import { articleText, tempDir, writeContent } from './helpers/content.ts';
+import { afterEach, describe, expect, it } from 'vitest';
+import { main } from '../functions/cli.ts';
+import { articleText, captureIo, listFiles, readText, tempDir, writeContent } from './helpers/content.ts';
 import { parseJsonFeed } from './helpers/feeds.ts';
 
 const BIN = new URL('../functions/bin/wirefeed.js', import.meta.url).pathname;
+const REPO = new URL('..', import.meta.url).pathname;
 
-it('`wirefeed serve` builds, serves on its own localhost URL, and rebuilds when an article is saved', async () => {
-  // Prepare
-  const dir = await tempDir();
-  const content = await writeContent(path.join(dir, 'content'), { 'first.md': articleText({ title: 'First', date: '2025-03-14' }) });
-  const child = spawn(process.execPath, [BIN, 'serve', '--content', content, '--out', path.join(dir, 'dist'), '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let seen = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        seen += chunk.toString();
-        const match = /Serving .* at (http:\/\/localhost:\d+\/)/.exec(seen);
-        if (match?.[1]) resolve(match[1]);
-      });
-      child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${seen}`)));
+// Each child leads its own process group, so whatever it started, orphans included, is killed after the test.
+const started: ChildProcessWithoutNullStreams[] = [];
+afterEach(() => {
+  for (const child of started.splice(0)) {
+    try {
+      process.kill(-(child.pid as number), 'SIGKILL');
+    } catch {
+      // the group is gone already
+    }
+  }
+});
+
+function start(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): ChildProcessWithoutNullStreams {
+  const child = spawn(command, args, { cwd: options.cwd ?? REPO, env: { ...process.env, ...options.env }, detached: true, stdio: 'pipe' });
+  started.push(child);
+  return child;
+}
+
+/** The server's URL, once the command prints its "Serving … at URL" line. */
+function serving(child: ChildProcessWithoutNullStreams): Promise<{ url: string; folder: string }> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      const match = /Serving (.*) at (http:\/\/localhost:\d+\/)/.exec(seen);
+      if (match?.[1] && match[2]) resolve({ folder: match[1], url: match[2] });
     });
+    child.stderr.on('data', (chunk: Buffer) => (seen += chunk.toString()));
+    child.once('exit', (code) => reject(new Error(`exited with ${code}: ${seen}`)));
+  });
+}
+
+const answers = (url: string) =>
+  fetch(url, { signal: AbortSignal.timeout(1000) }).then(
+    async (res) => (await res.arrayBuffer(), true),
+    () => false,
+  );
+
+/** Whether the server stops answering within `ms`. */
+async function stopsAnswering(url: string, ms: number): Promise<boolean> {
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 100))) {
+    if (!(await answers(url))) return true;
+  }
+  return false;
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as net.AddressInfo;
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+const story = (title: string, date: string) => articleText({ title, date });
+
+describe('wirefeed serve', () => {
+  it('builds, serves on its own localhost URL, and rebuilds when an article is saved', async () => {
+    // Prepare
+    const dir = await tempDir();
+    const content = await writeContent(path.join(dir, 'content'), { 'first.md': story('First', '2025-03-14') });
+    const child = start(process.execPath, [BIN, 'serve', '--content', content, '--out', path.join(dir, 'dist'), '--port', '0']);
+    const { url } = await serving(child);
     const feed = async () => parseJsonFeed(await (await fetch(new URL('feed.json', url))).text());
     expect((await feed()).feed_url).toBe(`${url}feed.json`);
     expect((await feed()).items.map((i) => i.title)).toEqual(['First']);
 
     // Act
-    await writeFile(path.join(content, 'articles', 'second.md'), articleText({ title: 'Second', date: '2025-03-15' }));
+    await writeFile(path.join(content, 'articles', 'second.md'), story('Second', '2025-03-15'));
 
     // Assess: the watcher rebuilds within moments
     let titles: (string | undefined)[] = [];
@@ -36,7 +89,75 @@ it('`wirefeed serve` builds, serves on its own localhost URL, and rebuilds when 
       titles = (await feed()).items.map((item) => item.title);
     }
     expect(titles).toEqual(['Second', 'First']);
-  } finally {
-    child.kill('SIGTERM');
-  }
+  });
+
+  it('previews into .wirefeed/preview/ beside the content folder, so `wirefeed build` into dist/ never breaks its links', async () => {
+    // Prepare
+    const dir = await tempDir();
+    const content = await writeContent(path.join(dir, 'content'), { 'first.md': story('First', '2025-03-14') });
+    const child = start(process.execPath, [BIN, 'serve', '--content', 'content', '--port', '0'], { cwd: dir });
+    const { url, folder } = await serving(child);
+
+    // Act: an editor builds the site while the preview runs
+    expect(await main(['build', '--content', content, '--out', path.join(dir, 'dist')], captureIo())).toBe(0);
+
+    // Assess
+    expect(folder).toBe(path.join(dir, '.wirefeed', 'preview'));
+    expect(await listFiles(folder)).toContain('feed.json');
+    expect(parseJsonFeed(await (await fetch(new URL('feed.json', url))).text()).feed_url).toBe(`${url}feed.json`);
+    expect(parseJsonFeed(await readText(dir, 'dist', 'feed.json')).feed_url).toBe('https://news.test/feed.json');
+  });
+
+  it.each(['SIGTERM', 'SIGINT', 'SIGHUP'] as const)('stops serving and exits 0 on %s', async (signal) => {
+    // Prepare
+    const dir = await tempDir();
+    const content = await writeContent(path.join(dir, 'content'), { 'first.md': story('First', '2025-03-14') });
+    const child = start(process.execPath, [BIN, 'serve', '--content', content, '--port', '0']);
+    const { url } = await serving(child);
+    expect(await answers(url)).toBe(true);
+
+    // Act
+    const exited = once(child, 'exit');
+    child.kill(signal);
+
+    // Assess
+    expect(await exited).toEqual([0, null]);
+    expect(await answers(url)).toBe(false);
+  });
+
+  it('stops serving when the process that started it goes away, even if no signal reaches it', async () => {
+    // Prepare: a shell that waits for serve (the `; true` keeps any sh from exec-ing it), as npm's does
+    const dir = await tempDir();
+    const content = await writeContent(path.join(dir, 'content'), { 'first.md': story('First', '2025-03-14') });
+    const shell = start('sh', ['-c', `"${process.execPath}" "${BIN}" serve --content "${content}" --port 0; true`]);
+    const { url } = await serving(shell);
+
+    // Act: SIGKILL reaches only the shell; serve is left behind
+    shell.kill('SIGKILL');
+
+    // Assess
+    expect(await stopsAnswering(url, 5000)).toBe(true);
+  });
+});
+
+describe('npm start', () => {
+  it('stops serving when npm is sent SIGTERM (kill <pid of npm start>)', async () => {
+    // Prepare
+    const dir = await tempDir();
+    const content = await writeContent(path.join(dir, 'content'), { 'first.md': story('First', '2025-03-14') });
+    const port = await freePort();
+    const npm = start(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['start', '--', '--content', content], { env: { PORT: String(port) } });
+    const { url, folder } = await serving(npm);
+    expect(url).toBe(`http://localhost:${port}/`);
+    expect(folder).toBe(path.join(dir, '.wirefeed', 'preview'));
+    expect(await answers(url)).toBe(true);
+
+    // Act
+    const exited = once(npm, 'exit');
+    npm.kill('SIGTERM');
+
+    // Assess
+    await exited;
+    expect(await stopsAnswering(url, 5000)).toBe(true);
+  });
 });
