@@ -1,10 +1,12 @@
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { afterPublish } from './after-publish.ts';
+import { STATE_PREFIX_IN_CONTENT } from './core/keys.ts';
 import { readEvent } from './events.ts';
 import { invalidate } from './invalidate.ts';
 import { jsonLog, type Log } from './logger.ts';
-import { publish, type PublishReport } from './publish.ts';
-import { pingHub } from './websub.ts';
+import { leaseTiming, type LeaseTiming } from './publish/lease.ts';
+import { publish, type PublishReport } from './publish/publish.ts';
 import { createS3Client } from './stores/s3-client.ts';
 import { S3Store } from './stores/s3-store.ts';
 
@@ -12,6 +14,13 @@ export interface HandlerConfig {
   s3: S3Client;
   contentBucket: string;
   siteBucket: string;
+  /**
+   * The publisher's private state (drafts, embargoes, its indexes): a bucket of its own, never the site's.
+   * @default the content bucket under .wirefeed/, which the publish notifications ignore
+   */
+  stateBucket?: string;
+  /** The single-writer lease's timing. @default 30 s, renewed every 10 s */
+  lease?: LeaseTiming;
   /** The public base URL; site.yaml's url when undefined. */
   siteUrl?: string;
   /** Invalidate CloudFront after a publish; undefined when there is no distribution (tests, local). */
@@ -36,39 +45,36 @@ export function createHandler(config: HandlerConfig): (event: unknown) => Promis
   const log = config.log ?? jsonLog;
   const content = new S3Store(config.s3, config.contentBucket);
   const site = new S3Store(config.s3, config.siteBucket);
+  const state = config.stateBucket ? new S3Store(config.s3, config.stateBucket) : new S3Store(config.s3, config.contentBucket, STATE_PREFIX_IN_CONTENT);
   return async (event) => {
     const work = readEvent(event);
     const mode = work.mode === 'changed' ? { kind: 'changed' as const, keys: work.keys } : { kind: work.mode };
     let report: PublishReport;
     try {
-      report = await publish(content, site, { now: (config.now ?? (() => new Date()))(), mode, ...(config.siteUrl ? { siteUrl: config.siteUrl } : {}) });
+      // Another publish holding the lease takes this one's work (queued durably first): the event is done.
+      report = await publish({ content, site, state }, {
+        now: config.now ?? (() => new Date()),
+        mode,
+        log,
+        ...(config.lease ? { lease: config.lease } : {}),
+        ...(config.siteUrl ? { siteUrl: config.siteUrl } : {}),
+      });
     } catch (err) {
       log('error', 'publish failed; the previous feeds are still in place', { error: String(err), cause: String((err as Error).cause ?? ''), keys: work.keys });
       if (work.messageIds.length === 0) throw err;
       return { batchItemFailures: work.messageIds.map((itemIdentifier) => ({ itemIdentifier })) };
     }
     for (const error of report.rejected) log('warn', 'article rejected', { key: error.file, problem: error.problem });
-    const changed = [...report.written, ...report.deleted];
-    if (config.invalidate && changed.length > 0) {
-      try {
-        const paths = await config.invalidate(changed, `wirefeed-${Date.now()}-${Math.random().toString(36).slice(2)}`);
-        log('info', 'invalidated', { paths });
-      } catch (err) {
-        // The objects are already right; the CDN catches up within the feeds' max-age.
-        log('warn', 'invalidation failed', { error: String(err) });
-      }
-    }
-    // Push: subscribers hear within seconds; a hub that is down never fails the publish.
-    if (report.hub && report.feedsChanged.length > 0) await pingHub(report.hub, report.feedsChanged, log);
+    await afterPublish(report, { log, ...(config.invalidate ? { invalidate: config.invalidate } : {}) });
     const summary = { ...report, rejected: report.rejected.map((e) => ({ file: e.file, problem: e.problem })) };
-    log('info', 'published', { mode: report.mode, public: report.public, rendered: report.rendered, written: report.written.length, deleted: report.deleted.length, rejected: report.rejected.length, attempts: report.attempts });
+    log('info', 'published', { mode: report.mode, public: report.public, rendered: report.rendered, written: report.written.length, deleted: report.deleted.length, rejected: report.rejected.length, attempts: report.attempts, queued: report.queued });
     return { batchItemFailures: [], report: summary };
   };
 }
 
 let cached: ((event: unknown) => Promise<HandlerResult>) | undefined;
 
-/** The Lambda entry point: configured by CONTENT_BUCKET, SITE_BUCKET, SITE_URL and DISTRIBUTION_ID. */
+/** The Lambda entry point: configured by CONTENT_BUCKET, SITE_BUCKET, SITE_URL, and optionally STATE_BUCKET, DISTRIBUTION_ID, WIREFEED_LEASE_SECONDS. */
 export const handler = async (event: unknown): Promise<HandlerResult> => {
   cached ??= fromEnvironment(process.env); // once per container: clients keep their connections
   return cached(event);
@@ -86,6 +92,8 @@ export function fromEnvironment(env: NodeJS.ProcessEnv): (event: unknown) => Pro
     s3: createS3Client(),
     contentBucket: required('CONTENT_BUCKET'),
     siteBucket: required('SITE_BUCKET'),
+    ...(env.STATE_BUCKET ? { stateBucket: env.STATE_BUCKET } : {}),
+    lease: leaseTiming(env.WIREFEED_LEASE_SECONDS),
     ...(env.SITE_URL ? { siteUrl: env.SITE_URL } : {}),
     ...(cloudfront && distributionId ? { invalidate: (keys: readonly string[], ref: string) => invalidate(cloudfront, distributionId, keys, ref) } : {}),
   });

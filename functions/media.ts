@@ -3,39 +3,45 @@ import { ArticleError } from './core/errors.ts';
 import type { Site } from './core/site.ts';
 import type { Store } from './stores/store.ts';
 
-export const MEDIA_PREFIX = 'media/';
+import { MEDIA_PREFIX } from './core/keys.ts';
 const MEDIA_CACHE = 'public, max-age=86400, stale-while-revalidate=604800';
 
+/** A lead image under the site's /media/, as the content store has it. */
+export interface MediaFacts {
+  key: string;
+  etag: string;
+}
+
 /**
- * A lead image kept in the content bucket under media/ is published beside the pages, and its real
- * MIME type and byte length come from the stored object (the Content-Type the store reports: S3 keeps
- * it, the filesystem store reads it from the file's bytes), never from the file extension. Other images
- * keep what the front matter declares; without both, feeds carry no enclosure.
- *
- * Throws ArticleError when the image's URL is under the site's /media/ but no image is there: a missing
- * file (a typo, or the upload forgotten) or one that is not an image would otherwise publish the article
- * without its picture, and nobody would be told.
+ * The article with its lead image's real type and size when the image lives in the content store's
+ * media/ (read with one HEAD; nothing is written: the image reaches the site only while the article is
+ * public). Throws ArticleError for a missing file or one that is not an image, as publishMedia does.
  */
-export async function publishMedia(article: Article, site: Site, content: Store, out: Store): Promise<Article> {
-  if (!article.image || !isUnderMedia(article.image, site)) return article;
+export async function readMedia(article: Article, site: Site, content: Store): Promise<{ article: Article; media?: MediaFacts }> {
+  if (!article.image || !isUnderMedia(article.image, site)) return { article };
   const key = mediaKey(article.image, site);
   if (key === undefined) {
     throw new ArticleError(article.file, `"image.url" (${article.image.url}) does not name a file in media/: give the image's file name, such as /media/harbour.jpg`);
   }
-  const missing = () =>
-    new ArticleError(article.file, `"image.url" points to ${key}, which is not in the content store (looked for ${content.describe(key)}): upload the image there, or correct the url`);
   const info = await content.head(key);
-  if (!info) throw missing();
+  if (!info) {
+    throw new ArticleError(article.file, `"image.url" points to ${key}, which is not in the content store (looked for ${content.describe(key)}): upload the image there, or correct the url`);
+  }
   const type = info.contentType;
   if (!type?.startsWith('image/')) {
     const found = type ? `its type is ${type}` : 'its type cannot be told from its bytes';
     throw new ArticleError(article.file, `"image.url" points to ${key}, which is not an image (${found}): use a JPEG, PNG, GIF, WebP or AVIF file`);
   }
+  return { article: { ...article, image: { ...article.image, type, length: info.size } }, media: { key, etag: info.etag } };
+}
+
+/** Copy a lead image from the content store to the same key on the site; false when it is gone from the content. */
+export async function copyMedia(key: string, content: Store, site: Store): Promise<boolean> {
   const object = await content.get(key);
-  if (!object) throw missing(); // deleted between the two reads
-  const published = await out.head(key);
-  if (published?.etag !== object.etag) await out.put(key, object.body, { contentType: type, cacheControl: MEDIA_CACHE });
-  return { ...article, image: { ...article.image, type, length: object.body.byteLength } };
+  if (!object) return false;
+  const type = object.contentType ?? (await content.head(key))?.contentType ?? 'application/octet-stream';
+  await site.put(key, object.body, { contentType: type, cacheControl: MEDIA_CACHE });
+  return true;
 }
 
 function isUnderMedia(image: Media, site: Site): boolean {

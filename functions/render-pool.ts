@@ -4,8 +4,8 @@ import type { Article } from './core/article.ts';
 import { ArticleError } from './core/errors.ts';
 import type { Site } from './core/site.ts';
 
-/** Parse and render one article; the publish awaits it, so it may run on another thread. */
-export type Parse = (file: string, bytes: Uint8Array, site: Site) => Promise<Article>;
+import type { Parse } from './publish/read.ts';
+export type { Parse };
 
 type Reply = { id: number; article: Article } | { id: number; file: string; problem: string } | { id: number; crash: string };
 

@@ -24,8 +24,8 @@ describe('wirefeed build', () => {
     expect(io.stderr).toEqual([]);
     expect(await listFiles(path.join(dir, 'dist'))).toEqual(
       [
-        '.wirefeed/manifest.json', '404.html', 'articles/good-news/index.html', 'atom.xml', 'feed.json', 'feed.xsl',
-        'index.html', 'robots.txt', 'rss.xml', 'sitemap.xml',
+        '404.html', 'articles/good-news/index.html', 'atom.xml', 'feed.json', 'feed.xsl',
+        'index.html', 'robots.txt', 'rss.xml', 'sitemap-1.xml', 'sitemap.xml',
       ].sort(),
     );
   });
@@ -157,7 +157,7 @@ describe('wirefeed build', () => {
     expect(await listFiles(out)).toContain('articles/embargoed/index.html');
   });
 
-  it('never writes outside --out, whatever the article says', async () => {
+  it('never writes outside --out (and its private state beside the content), whatever the article says', async () => {
     const dir = await tempDir();
     const content = await writeContent(path.join(dir, 'content'), {
       'good-news.md': good,
@@ -166,7 +166,28 @@ describe('wirefeed build', () => {
     const { code, io } = await build(content, path.join(dir, 'out', 'dist'));
     expect(code).toBe(1);
     expect(io.stderr[0]).toMatch(/escape.md: "slug" may hold only/);
-    expect((await listFiles(dir)).filter((f) => !f.startsWith('content/') && !f.startsWith('out/dist/'))).toEqual([]);
+    expect((await listFiles(dir)).filter((f) => !f.startsWith('content/') && !f.startsWith('out/dist/') && !f.startsWith('.wirefeed/state/'))).toEqual([]);
+  });
+
+  it('keeps the publisher state, with its drafts and embargoed headlines, out of the build folder', async () => {
+    // Prepare: a draft and an embargoed story beside a public one.
+    const dir = await tempDir();
+    const content = await writeContent(path.join(dir, 'content'), {
+      'good-news.md': good,
+      'notes.md': articleText({ title: 'Secret draft headline', date: '2025-03-01', draft: true }),
+      'budget.md': articleText({ title: 'Embargoed budget headline', date: '2099-12-24T06:00:00Z' }),
+    });
+    // Act
+    await build(content, path.join(dir, 'dist'));
+    // Assess: nothing under dist/ names either, and no dot-folder of state is there.
+    const files = await listFiles(path.join(dir, 'dist'));
+    expect(files.filter((f) => f.startsWith('.'))).toEqual([]);
+    for (const file of files) {
+      const text = await readText(dir, 'dist', file);
+      expect(text, file).not.toContain('Secret draft headline');
+      expect(text, file).not.toContain('Embargoed budget headline');
+    }
+    expect(await listFiles(path.join(dir, '.wirefeed', 'state'))).not.toEqual([]);
   });
 
   it('uses SITE_URL over site.yaml for every link', async () => {
@@ -367,11 +388,11 @@ describe('--json', () => {
     expect(JSON.parse(io.stdout[0] as string)).toEqual({
       exit: 1,
       published: 1,
-      rendered: 1,
+      rendered: 3, // the draft and the embargoed article are rendered too, ready for their time
       rejected: [{ file: path.join(content, 'articles/bad-date.md'), problem: expect.stringMatching(/^"date" must be a date .*\(got "next Tuesday"\)$/) }],
       drafts: [path.join(content, 'articles/notes.md')],
       embargoed: [{ file: path.join(content, 'articles/budget.md'), goes_live: '2026-12-24T06:00:00Z' }],
-      written: 9,
+      written: 10,
       deleted: 0,
       ms: expect.any(Number),
     });

@@ -28,6 +28,15 @@ async function site(articles: Record<string, string>, settings: Record<string, u
 const story = (title: string, date: string, extra: Record<string, unknown> = {}, body = `${title}: the story.\n`) =>
   articleText({ title, date, ...extra }, body);
 
+/** Every <url> of every sitemap the index lists, in order. */
+async function sitemapUrls(s: { text(key: string): Promise<string> }): Promise<{ loc: string; lastmod?: string }[]> {
+  const list = <T,>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+  const index = list(parseXmlStrict(await s.text('sitemap.xml')).sitemapindex.sitemap as { loc: string } | { loc: string }[]);
+  const urls: { loc: string; lastmod?: string }[] = [];
+  for (const { loc } of index) urls.push(...list(parseXmlStrict(await s.text(new URL(loc).pathname.slice(1))).urlset.url as { loc: string; lastmod?: string } | undefined));
+  return urls;
+}
+
 describe('per-tag feeds', () => {
   it('gives every tag its own three feeds and page, named for the tag', async () => {
     const s = await site({
@@ -115,7 +124,7 @@ describe('embargo and expiry to the minute', () => {
     const everywhere = async () => ({
       feed: parseJsonFeed(await s.text('feed.json')).items.map((i) => i.title),
       files: (await listFiles(s.out)).filter((f) => f.includes('scoop') || f.includes('exclusive')),
-      sitemap: (await s.text('sitemap.xml')).includes('/articles/scoop/'),
+      sitemap: (await sitemapUrls(s)).some((u) => u.loc.includes('/articles/scoop/')),
     });
     expect(await everywhere()).toEqual({ feed: ['Old'], files: [], sitemap: false });
     await s.build(new Date('2026-11-25T12:05:00Z'));
@@ -196,13 +205,14 @@ describe('feed identity, push and discovery', () => {
     expect([json.icon, json.favicon]).toEqual(['https://news.test/icon.png', 'https://news.test/favicon.ico']);
   });
 
-  it('publishes a sitemap with lastmod for every public page, and a robots.txt pointing at it', async () => {
+  it('publishes a sitemap index whose shards list every public page, articles with lastmod, and a robots.txt pointing at it', async () => {
     const s = await site({ 'a.md': story('A', '2025-03-14', { updated: '2025-03-15', tags: ['T'] }), 'd.md': story('D', '2025-03-14', { draft: true }) });
-    const urls = parseXmlStrict(await s.text('sitemap.xml')).urlset.url as { loc: string; lastmod: string }[];
-    expect(urls.map((u) => [u.loc, u.lastmod])).toEqual([
-      ['https://news.test/', '2025-03-15T00:00:00Z'],
+    const index = parseXmlStrict(await s.text('sitemap.xml')).sitemapindex.sitemap as { loc: string }[];
+    expect(index.map((m) => m.loc)).toEqual(['https://news.test/sitemap-1.xml', 'https://news.test/sitemap-tags-1.xml']);
+    expect((await sitemapUrls(s)).map((u) => [u.loc, u.lastmod])).toEqual([
+      ['https://news.test/', undefined],
       ['https://news.test/articles/a/', '2025-03-15T00:00:00Z'],
-      ['https://news.test/tags/t/', '2025-03-15T00:00:00Z'],
+      ['https://news.test/tags/t/', undefined],
     ]);
     expect(await s.text('robots.txt')).toContain('Sitemap: https://news.test/sitemap.xml');
   });

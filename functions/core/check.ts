@@ -12,6 +12,21 @@ export function checkFeed(key: string, body: string, expectedItems: number): voi
   if (count !== expectedItems) throw new FeedCheckError(key, `${count} items instead of ${expectedItems}`);
 }
 
+const isFeed = (key: string): boolean => /(^|\/)(rss\.xml|atom\.xml|feed\.json)$/.test(key);
+
+/** Parse every feed of a group back; the three formats of one folder must hold the same number of items. */
+export function checkFeeds(files: ReadonlyMap<string, string>): void {
+  const counts = new Map<string, number>();
+  for (const [key, body] of files) {
+    if (!isFeed(key)) continue;
+    const folder = key.slice(0, key.lastIndexOf('/') + 1);
+    const count = countItems(key, body);
+    const other = counts.get(folder);
+    if (other !== undefined && other !== count) throw new FeedCheckError(key, `${count} items where the other formats have ${other}`);
+    counts.set(folder, count);
+  }
+}
+
 /** Parse a feed back (throwing FeedCheckError when it is not valid) and count its items. */
 export function countItems(key: string, body: string): number {
   return key.endsWith('.json') ? checkJson(key, body) : checkXml(key, body);

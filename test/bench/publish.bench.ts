@@ -16,8 +16,8 @@
 //   npx tsx test/bench/publish.bench.ts [N ...]     (default 1000 10000)
 import { pathToFileURL } from 'node:url';
 import { mapLimit } from '../../functions/concurrency.ts';
-import { MANIFEST_KEY } from '../../functions/core/manifest.ts';
-import { publish, type PublishOptions, type PublishReport } from '../../functions/publish.ts';
+import { STATE_PREFIX_IN_CONTENT } from '../../functions/core/keys.ts';
+import { publish, type PublishOptions, type PublishReport } from '../../functions/publish/publish.ts';
 import { S3Store } from '../../functions/stores/s3-store.ts';
 import { startS3Server, type RequestCounts, type S3TestServer } from '../helpers/s3-server.ts';
 import { DEFAULT_SIZES, printTable } from './build.bench.ts';
@@ -44,10 +44,10 @@ export interface PublishBenchRow {
   manifestKb: number;
 }
 
-async function step(server: S3TestServer, content: S3Store, site: S3Store, mode: PublishOptions['mode']): Promise<Step> {
+async function step(server: S3TestServer, content: S3Store, site: S3Store, state: S3Store, mode: PublishOptions['mode']): Promise<Step> {
   server.resetCounts();
   const started = performance.now();
-  const report = await publish(content, site, { now: NOW, mode });
+  const report = await publish({ content, site, state }, { now: NOW, mode });
   const ms = performance.now() - started;
   const counts = server.counts();
   if (report.rejected.length > 0) throw new Error(`publish rejected articles: ${report.rejected.map((e) => e.message).join('; ')}`);
@@ -82,6 +82,7 @@ export async function runPublishBench(sizes: readonly number[] = DEFAULT_SIZES):
       await server.createBucket(siteBucket);
       const content = new S3Store(server.client, contentBucket);
       const site = new S3Store(server.client, siteBucket);
+      const state = new S3Store(server.client, contentBucket, STATE_PREFIX_IN_CONTENT);
 
       // Upload (not measured as the publisher's work).
       const uploadStarted = performance.now();
@@ -96,7 +97,7 @@ export async function runPublishBench(sizes: readonly number[] = DEFAULT_SIZES):
       const uploadMs = performance.now() - uploadStarted;
 
       process.stderr.write(`publish bench: N=${n}: full publish...\n`);
-      const full = await step(server, content, site, { kind: 'full' });
+      const full = await step(server, content, site, state, { kind: 'full' });
       if (full.report.public !== n) throw new Error(`full publish: ${full.report.public} public, expected ${n}`);
 
       // One changed article: the newest, with an edited title.
@@ -104,18 +105,18 @@ export async function runPublishBench(sizes: readonly number[] = DEFAULT_SIZES):
       const original = generateArticle(target);
       const title = `${/^title: "(.*)"$/m.exec(original.text)?.[1] ?? 'Report'} (corrected)`;
       await content.put(original.name, generateArticle(target, { title }).text, MARKDOWN);
-      const changed = await step(server, content, site, { kind: 'changed', keys: [original.name] });
+      const changed = await step(server, content, site, state, { kind: 'changed', keys: [original.name] });
       if (changed.report.rendered !== 1) throw new Error(`changed publish rendered ${changed.report.rendered}, expected 1`);
 
       // One new article, the newest of all.
       // Fixed tags, so the new article touches the same feeds at every size.
       const added = generateArticle(n, { date: NEW_ARTICLE_DATE, tags: ['politics', 'economy'] });
       await content.put(added.name, added.text, MARKDOWN);
-      const addedStep = await step(server, content, site, { kind: 'changed', keys: [added.name] });
+      const addedStep = await step(server, content, site, state, { kind: 'changed', keys: [added.name] });
       if (addedStep.report.public !== n + 1) throw new Error(`new-article publish: ${addedStep.report.public} public, expected ${n + 1}`);
 
-      const manifest = await site.head(MANIFEST_KEY);
-      rows.push({ n, uploadMs, full, changed, added: addedStep, manifestKb: (manifest?.size ?? 0) / 1024 });
+      const stateObjects = await state.list('');
+      rows.push({ n, uploadMs, full, changed, added: addedStep, manifestKb: stateObjects.reduce((sum, o) => sum + o.size, 0) / 1024 });
     }
   } finally {
     await server.stop();
@@ -149,7 +150,7 @@ export async function runPublishBench(sizes: readonly number[] = DEFAULT_SIZES):
       `  N=${r.n.toLocaleString('en')}: full rebuild ${(r.full.ms / 1000).toFixed(2)} s, ${total(r.full.counts).toLocaleString('en')} requests` +
         ` | one changed article ${Math.round(r.changed.ms)} ms, ${total(r.changed.counts)} requests` +
         ` | one new article ${Math.round(r.added.ms)} ms, ${total(r.added.counts)} requests` +
-        ` | manifest ${r.manifestKb.toFixed(0)} KB | upload of the corpus ${(r.uploadMs / 1000).toFixed(1)} s`,
+        ` | state ${r.manifestKb.toFixed(0)} KB in all | upload of the corpus ${(r.uploadMs / 1000).toFixed(1)} s`,
     );
   }
   console.log('');

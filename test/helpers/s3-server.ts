@@ -122,6 +122,11 @@ function startChild(directory: string): Promise<{ child: ChildProcess; port: num
       if (newline === -1) return;
       clearTimeout(timer);
       child.removeAllListeners('exit');
+      // From now on the server's own complaints reach the test output: a crash must not pass unseen.
+      child.stderr!.on('data', (chunk: string) => process.stderr.write(`[s3rver] ${chunk}`));
+      child.once('exit', (code, signal) => {
+        if (code !== 0 && signal !== 'SIGTERM') process.stderr.write(`[s3rver] exited (code ${code}, signal ${signal})\n`);
+      });
       try {
         const { port } = JSON.parse(stdout.slice(0, newline)) as { port: number };
         resolve({ child, port });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { stringify } from 'yaml';
-import { MANIFEST_KEY } from '../../functions/core/manifest.ts';
+import { STATE, STATE_PREFIX_IN_CONTENT } from '../../functions/core/keys.ts';
 import { createS3Client } from '../../functions/stores/s3-client.ts';
 import { S3Store } from '../../functions/stores/s3-store.ts';
 import { SITE_SETTINGS, articleText } from './content.ts';
@@ -28,8 +28,10 @@ export interface S3Site {
   read(key: string): Promise<string | undefined>;
   /** The three feeds, parsed back by the independent parsers, as their item titles (newest first). */
   feedTitles(): Promise<{ rss: string[]; atom: string[]; json: string[] }>;
-  /** The manifest's text, or undefined. */
-  manifest(): Promise<string | undefined>;
+  /** The publisher's private state, where the handler keeps it by default (the content bucket's .wirefeed/). */
+  state: S3Store;
+  /** The state's commit point (head.json) as text, or undefined: it changes with every commit. */
+  head(): Promise<string | undefined>;
 }
 
 let sequence = 0;
@@ -48,6 +50,7 @@ export async function newS3Site(server: S3TestServer, settings: Record<string, u
   const client = server.client;
   const content = new S3Store(client, contentBucket);
   const site = new S3Store(client, siteBucket);
+  const state = new S3Store(client, contentBucket, STATE_PREFIX_IN_CONTENT);
   const putContent = async (key: string, text: string) => {
     await client.send(new PutObjectCommand({ Bucket: contentBucket, Key: key, Body: Buffer.from(text), ContentType: 'text/markdown; charset=utf-8' }));
   };
@@ -82,7 +85,11 @@ export async function newS3Site(server: S3TestServer, settings: Record<string, u
         json: parseJsonFeed(json).items.map((i) => i.title ?? ''),
       };
     },
-    manifest: () => read(MANIFEST_KEY),
+    state,
+    head: async () => {
+      const object = await state.get(STATE.head);
+      return object ? Buffer.from(object.body).toString('utf8') : undefined;
+    },
   };
   if (settings !== false) await s3Site.putSettings(settings);
   return s3Site;

@@ -11,6 +11,21 @@
  * port). Exits when stdin closes, so it never outlives the test process that started it, or on SIGTERM.
  */
 const S3rver = require('s3rver');
+const FilesystemStore = require('s3rver/lib/stores/filesystem');
+const fs = require('node:fs/promises');
+
+// s3rver 3.7.1 removes a key's now-empty parent folders after a DELETE; a PUT into the same folder at
+// that moment fails inside s3rver with ENOENT and the whole server crashes (S3 has no folders, so no
+// such race). Deleting only the object's own files, and leaving empty folders, keeps S3's semantics.
+FilesystemStore.prototype.deleteObject = async function deleteObject(bucket, key) {
+  await Promise.all(
+    ['object', 'object.md5', 'metadata.json'].map((type) =>
+      fs.unlink(this.getResourcePath(bucket, key, type)).catch((err) => {
+        if (err.code !== 'ENOENT') throw err;
+      }),
+    ),
+  );
+};
 
 const directory = process.argv[2];
 if (!directory) {

@@ -1,0 +1,48 @@
+import { parseArgs } from 'node:util';
+import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { STATE_PREFIX_IN_CONTENT } from '../core/keys.ts';
+import { invalidate } from '../invalidate.ts';
+import { createS3Client } from '../stores/s3-client.ts';
+import { S3Store } from '../stores/s3-store.ts';
+import { runPublish } from './report.ts';
+import { UsageError, type Io } from './usage.ts';
+
+
+/** `wirefeed publish`: the Lambda's work from a laptop or a CI job, to publish or repair a site. */
+export async function publishCommand(args: readonly string[], io: Io): Promise<number> {
+  const { values } = parseArgs({
+    args: [...args],
+    strict: true,
+    options: { content: { type: 'string' }, site: { type: 'string' }, state: { type: 'string' }, full: { type: 'boolean' }, json: { type: 'boolean' } },
+  });
+  if (!values.content || !values.site) throw new UsageError('publish needs --content s3://BUCKET[/PREFIX] and --site s3://BUCKET[/PREFIX]');
+  const content = parseS3Url(values.content, '--content');
+  const site = parseS3Url(values.site, '--site');
+  const state = values.state ? parseS3Url(values.state, '--state') : { bucket: content.bucket, prefix: `${content.prefix}${STATE_PREFIX_IN_CONTENT}` };
+  if (state.bucket === site.bucket && state.prefix.startsWith(site.prefix)) {
+    throw new UsageError('--state must not be inside --site: the state holds drafts and embargoed stories, and the site is public');
+  }
+  const s3 = createS3Client();
+  const distributionId = io.env.DISTRIBUTION_ID;
+  const cloudfront = distributionId ? new CloudFrontClient({ maxAttempts: 5 }) : undefined;
+  try {
+    const stores = { content: new S3Store(s3, content.bucket, content.prefix), site: new S3Store(s3, site.bucket, site.prefix), state: new S3Store(s3, state.bucket, state.prefix) };
+    return await runPublish(stores, values.content, values.site, io, {
+      mode: values.full ? { kind: 'full' } : { kind: 'scan' },
+      siteUrl: io.env.SITE_URL,
+      ping: true,
+      json: values.json === true,
+      ...(cloudfront && distributionId ? { invalidate: (keys: readonly string[], ref: string) => invalidate(cloudfront, distributionId, keys, ref) } : {}),
+    });
+  } finally {
+    s3.destroy();
+    cloudfront?.destroy();
+  }
+}
+
+export function parseS3Url(value: string, flag: string): { bucket: string; prefix: string } {
+  const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(value);
+  if (!match) throw new UsageError(`${flag} must look like s3://BUCKET or s3://BUCKET/PREFIX (got "${value}")`);
+  const prefix = match[2] ?? '';
+  return { bucket: match[1] as string, prefix: prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/` };
+}

@@ -1,0 +1,139 @@
+import path from 'node:path';
+import { SiteError } from '../core/errors.ts';
+import { publish, type PublishMode, type PublishReport, type PublishStores } from '../publish/publish.ts';
+import { leaseTiming } from '../publish/lease.ts';
+import type { Parse } from '../publish/read.ts';
+import { StoreError } from '../stores/store.ts';
+import { afterPublish } from '../after-publish.ts';
+import { EXIT, type Io } from './usage.ts';
+
+/** How long a command waits for a publish already under way (the lease) before giving up. */
+const WAIT_FOR_LEASE_MS = 10 * 60_000;
+
+/** Run a publish and turn its report into lines (or one JSON object) and an exit code. */
+export async function runPublish(
+  stores: PublishStores,
+  contentLabel: string,
+  outLabel: string | undefined,
+  io: Io,
+  opts: {
+    mode: PublishMode;
+    siteUrl?: string | undefined;
+    ping?: boolean;
+    /** Ask the CDN to drop what changed (DISTRIBUTION_ID set). */
+    invalidate?: (keys: readonly string[], reference: string) => Promise<string[]>;
+    parse?: Parse;
+    /** One JSON object on stdout instead of the lines. */
+    json?: boolean;
+    /** How a content key is named to the user. @default the content folder or URL joined with the key */
+    locate?: (file: string) => string;
+    /** serve: a site.yaml error says to save again rather than that nothing was written. */
+    watching?: boolean;
+  },
+): Promise<number> {
+  const started = performance.now();
+  const ms = () => Math.round(performance.now() - started);
+  const locate = opts.locate ?? ((file: string) => location(contentLabel, file));
+  let report: PublishReport;
+  try {
+    report = await publish(stores, {
+      now: io.now,
+      mode: opts.mode,
+      lease: leaseTiming(io.env.WIREFEED_LEASE_SECONDS),
+      // A person or a CI job waits for another publish to finish rather than leave work queued.
+      waitMs: WAIT_FOR_LEASE_MS,
+      ...(opts.siteUrl ? { siteUrl: opts.siteUrl } : {}),
+      ...(opts.parse ? { parse: opts.parse, concurrency: 64 } : {}),
+    });
+  } catch (err) {
+    const failure = fatal(err, locate, opts.watching);
+    if (!failure) throw err;
+    if (opts.json) io.out(JSON.stringify({ exit: failure.exit, error: { file: failure.file, problem: failure.problem }, ms: ms() }));
+    else io.err(failure.line);
+    return failure.exit;
+  }
+  const exit = report.rejected.length > 0 ? EXIT.rejected : EXIT.ok;
+  if (opts.json) {
+    io.out(JSON.stringify(toJson(report, exit, outLabel === undefined, locate, ms())));
+  } else {
+    for (const error of report.rejected) io.err(`${locate(error.file)}: ${error.problem}`);
+    io.out(summary(report, outLabel, ms()));
+    const waiting = waitingLine(report, locate);
+    if (waiting) io.out(waiting);
+  }
+  // Only a publish to the real site tells the hub (and the CDN); local builds have no public URLs to announce.
+  if (opts.ping) await afterPublish(report, { log: (level, message, fields) => (level === 'info' ? undefined : io.err(`${message} ${JSON.stringify(fields ?? {})}`)), ...(opts.invalidate ? { invalidate: opts.invalidate } : {}) });
+  return exit;
+}
+
+/** The --json object; USAGE documents it. */
+function toJson(report: PublishReport, exit: number, dryRun: boolean, locate: (file: string) => string, ms: number) {
+  return {
+    exit,
+    published: report.public,
+    rendered: report.rendered,
+    rejected: report.rejected.map((e) => ({ file: locate(e.file), problem: e.problem })),
+    drafts: report.drafts.map(locate),
+    embargoed: report.embargoed.map((e) => ({ file: locate(e.file), goes_live: e.at })),
+    written: dryRun ? 0 : report.written.length,
+    deleted: dryRun ? 0 : report.deleted.length,
+    ms,
+  };
+}
+
+interface Failure {
+  exit: number;
+  file: string;
+  problem: string;
+  /** What stderr says: one line for a store, site.yaml's problems and what follows from them. */
+  line: string;
+}
+
+/** A failure that stops the whole run and is the user's to fix (site.yaml) or the store's (exit 3); undefined for a bug. */
+export function fatal(err: unknown, locate: (file: string) => string, watching = false): Failure | undefined {
+  if (err instanceof SiteError) {
+    const line = watching ? `${err.message} (fix it and save again)` : `${err.message}\nNothing was written.`;
+    return { exit: EXIT.usage, file: locate(err.file), problem: err.problem, line };
+  }
+  if (err instanceof StoreError) {
+    const cause = causeOf(err.cause);
+    const problem = cause ? `${err.problem} (${cause})` : err.problem;
+    return { exit: EXIT.store, file: err.location, problem, line: `${err.location}: ${problem}. Nothing more was written; the previous site stays.` };
+  }
+  return undefined;
+}
+
+/** A store failure's cause in a few words: the S3 error's name and message (and HTTP status), or the errno code and message. */
+function causeOf(err: unknown): string | undefined {
+  if (err === undefined) return undefined;
+  if (!(err instanceof Error)) return String(err);
+  const code = (err as NodeJS.ErrnoException).code;
+  const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  // Node's happy-eyeballs connect fails with an AggregateError that has a code but no message.
+  const message = err.message || (err instanceof AggregateError ? err.errors.map((e: unknown) => (e instanceof Error ? e.message : String(e))).join('; ') : '');
+  let text: string;
+  if (typeof code === 'string') text = message.includes(code) ? message : [code, message].filter(Boolean).join(': ');
+  else text = err.name && err.name !== 'Error' && !message.startsWith(err.name) ? `${err.name}: ${message}` : message;
+  return `${text}${status ? ` (HTTP ${status})` : ''}`.replace(/\s*\n\s*/g, ' ').trim() || err.name;
+}
+
+export function location(contentLabel: string, file: string): string {
+  return contentLabel.startsWith('s3://') ? `${contentLabel.replace(/\/$/, '')}/${file}` : path.join(contentLabel, file);
+}
+
+const n = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
+
+function summary(report: PublishReport, outLabel: string | undefined, ms: number): string {
+  if (outLabel === undefined) return `${n(report.public, 'article')} would be published, ${report.rejected.length} rejected; nothing written (${ms} ms)`;
+  const where = `into ${outLabel}`;
+  return `${n(report.public, 'article')} published, ${report.rejected.length} rejected, ${n(report.rendered, 'page')} rendered, ${n(report.written.length, 'file')} written ${where} in ${ms} ms`;
+}
+
+/** "2 drafts, 1 embargoed (next goes live 2026-12-24T06:00:00Z: content/articles/budget.md)", or nothing when none wait. */
+function waitingLine(report: PublishReport, locate: (file: string) => string): string | undefined {
+  const parts: string[] = [];
+  if (report.drafts.length > 0) parts.push(n(report.drafts.length, 'draft'));
+  const next = report.embargoed[0];
+  if (next) parts.push(`${report.embargoed.length} embargoed (next goes live ${next.at}: ${locate(next.file)})`);
+  return parts.length > 0 ? parts.join(', ') : undefined;
+}

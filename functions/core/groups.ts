@@ -1,0 +1,71 @@
+import type { Article } from './article.ts';
+import { feedStylesheet } from './feed-xsl.ts';
+import { buildFeeds, feedUrls, siteScope, type FeedFiles, type FeedScope } from './feeds.ts';
+import { FRONT_PAGE, SITEMAP_INDEX, archiveFolder, articleSitemapKey, tagFolder, tagSitemapKey } from './keys.ts';
+import { indexPage, notFoundPage, tagPage } from './pages.ts';
+import type { Site } from './site.ts';
+import { robotsTxt, sitemapIndex, urlset, type SitemapLoc } from './sitemap.ts';
+
+/**
+ * The files of each output group, from the articles the state says are in it (already chosen and
+ * ordered newest first). Pure: the same inputs give the same bytes, so unchanged groups are never
+ * rewritten and pollers' ETags hold.
+ */
+
+/** The site's own feeds and front page; `archivePages` complete archive pages exist (RFC 5005 prev-archive). */
+export function mainFiles(articles: readonly Article[], site: Site, archivePages: number): Map<string, string> {
+  const scope: FeedScope = { ...siteScope(site), ...(archivePages > 0 ? { prevArchive: feedUrls(site, archiveFolder(archivePages)) } : {}) };
+  return new Map([...Object.entries(buildFeeds(articles, site, scope)), [FRONT_PAGE, indexPage(articles, site)]]);
+}
+
+/** One tag's feeds and page. */
+export function tagFiles(slug: string, name: string, articles: readonly Article[], site: Site): Map<string, string> {
+  const folder = tagFolder(slug);
+  const urls = feedUrls(site, folder);
+  const home = new URL(folder, site.url).href;
+  const scope: FeedScope = { title: `${site.title}: ${name}`, description: `Articles tagged ${name}`, homeUrl: home, self: urls };
+  const files = prefixed(folder, buildFeeds(articles, site, scope));
+  files.set(`${folder}${FRONT_PAGE}`, tagPage(articles, site, { name, url: home, feeds: urls }));
+  return files;
+}
+
+/** RFC 5005 archive page n (1 is the oldest): it never changes unless one of its own articles does. */
+export function archiveFiles(n: number, articles: readonly Article[], site: Site): Map<string, string> {
+  const scope: FeedScope = {
+    title: `${site.title} (archive ${n})`,
+    description: site.description,
+    homeUrl: site.url,
+    self: feedUrls(site, archiveFolder(n)),
+    current: feedUrls(site),
+    ...(n > 1 ? { prevArchive: feedUrls(site, archiveFolder(n - 1)) } : {}),
+  };
+  return prefixed(archiveFolder(n), buildFeeds(articles, site, scope));
+}
+
+/** Article sitemap shard n; the first also holds the front page. */
+export function articleSitemapFiles(n: number, urls: readonly SitemapLoc[], site: Site): Map<string, string> {
+  return new Map([[articleSitemapKey(n), urlset(n === 1 ? [{ loc: site.url }, ...urls] : urls)]]);
+}
+
+/** Tag-page sitemap shard n. */
+export function tagSitemapFiles(n: number, slugs: readonly string[], site: Site): Map<string, string> {
+  return new Map([[tagSitemapKey(n), urlset(slugs.map((slug) => ({ loc: new URL(tagFolder(slug), site.url).href })))]]);
+}
+
+/** /sitemap.xml: every shard. Shard files change as articles do; the index only when a shard is added. */
+export function sitemapIndexFiles(articleShards: number, tagShards: number, site: Site): Map<string, string> {
+  const locations = [
+    ...Array.from({ length: articleShards }, (_, i) => new URL(articleSitemapKey(i + 1), site.url).href),
+    ...Array.from({ length: tagShards }, (_, i) => new URL(tagSitemapKey(i + 1), site.url).href),
+  ];
+  return new Map([[SITEMAP_INDEX, sitemapIndex(locations)]]);
+}
+
+/** Files that depend on the settings alone. */
+export function staticFiles(site: Site): Map<string, string> {
+  return new Map([['404.html', notFoundPage(site)], ['feed.xsl', feedStylesheet()], ['robots.txt', robotsTxt(site.url)]]);
+}
+
+function prefixed(folder: string, files: FeedFiles): Map<string, string> {
+  return new Map(Object.entries(files).map(([key, body]) => [`${folder}${key}`, body]));
+}

@@ -1,0 +1,14 @@
+import { createHash } from 'node:crypto';
+import type { Site } from './site.ts';
+
+/** Bump when rendering changes, so the next publish rebuilds every page and feed. */
+export const RENDER_VERSION = 2;
+
+/** Everything the state was built with: a mismatch means a full rebuild. */
+export function settingsHash(site: Site): string {
+  return hash(JSON.stringify({ site, RENDER_VERSION }));
+}
+
+export function hash(text: string): string {
+  return createHash('sha256').update(text).digest('base64url');
+}

@@ -1,0 +1,188 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * Every key wirefeed reads or writes, and every output group's id, spelt once. A site key is a contract
+ * between the publisher, the CDN functions, the local server and the tests; a state key is the
+ * publisher's own, in a private store that nothing public serves. Adding an output means editing here.
+ */
+
+// ------------------------------------------------------------------------------------------------
+// Content store
+// ------------------------------------------------------------------------------------------------
+
+export const ARTICLES_PREFIX = 'articles/';
+export const MEDIA_PREFIX = 'media/';
+export const SITE_FILE = 'site.yaml';
+
+/** A stored article: articles/<name>.md, not a dot-file. */
+export const isArticleKey = (key: string): boolean =>
+  key.startsWith(ARTICLES_PREFIX) && key.endsWith('.md') && !key.slice(ARTICLES_PREFIX.length).startsWith('.');
+
+// ------------------------------------------------------------------------------------------------
+// Site store (public)
+// ------------------------------------------------------------------------------------------------
+
+export const FEED_FILES = ['rss.xml', 'atom.xml', 'feed.json'] as const;
+export type FeedFile = (typeof FEED_FILES)[number];
+export const FRONT_PAGE = 'index.html';
+export const STATIC_FILES = ['404.html', 'feed.xsl', 'robots.txt'] as const;
+export const SITEMAP_INDEX = 'sitemap.xml';
+/** URLs per sitemap file: far under the protocol's 50,000, so one publish rewrites a small file. */
+export const SITEMAP_SHARD_SIZE = 500;
+
+export const pageKey = (slug: string): string => `${ARTICLES_PREFIX}${slug}/index.html`;
+export const tagFolder = (slug: string): string => `tags/${slug}/`;
+/** RFC 5005 archive page n (1 is the oldest). */
+export const archiveFolder = (n: number): string => `archive/${n}/`;
+/** Sitemap of article shard n (1-based); shard 1 also holds the front page. */
+export const articleSitemapKey = (n: number): string => `sitemap-${n}.xml`;
+/** Sitemap of tag-page shard n (1-based). */
+export const tagSitemapKey = (n: number): string => `sitemap-tags-${n}.xml`;
+
+export const isFeedKey = (key: string): boolean => FEED_FILES.some((f) => key === f || key.endsWith(`/${f}`));
+export const isArchiveKey = (key: string): boolean => key.startsWith('archive/');
+
+/** Keys wirefeed owns in the site store: a reconcile deletes those nothing produces, and leaves any other file alone. */
+export function isManagedSiteKey(key: string): boolean {
+  if (key.startsWith('.wirefeed/')) return true; // an older wirefeed kept its manifest here: never public again
+  if ((FEED_FILES as readonly string[]).includes(key) || key === FRONT_PAGE || (STATIC_FILES as readonly string[]).includes(key)) return true;
+  if (/^sitemap(-tags)?(-\d+)?\.xml$/.test(key)) return true;
+  return /^(articles\/[^/]+\/index\.html|tags\/.+|archive\/.+|media\/.+)$/.test(key);
+}
+
+// ------------------------------------------------------------------------------------------------
+// Output groups: site files built together from the same inputs
+// ------------------------------------------------------------------------------------------------
+
+export type GroupId =
+  | { kind: 'main' }
+  | { kind: 'tag'; slug: string }
+  | { kind: 'archive'; n: number }
+  | { kind: 'sitemap' }
+  | { kind: 'sitemap-articles'; n: number }
+  | { kind: 'sitemap-tags'; n: number }
+  | { kind: 'static' };
+
+export function groupName(id: GroupId): string {
+  switch (id.kind) {
+    case 'main':
+    case 'sitemap':
+    case 'static':
+      return id.kind;
+    case 'tag':
+      return `tag:${id.slug}`;
+    default:
+      return `${id.kind}:${id.n}`;
+  }
+}
+
+export function parseGroupName(name: string): GroupId | undefined {
+  if (name === 'main' || name === 'sitemap' || name === 'static') return { kind: name };
+  const [kind, rest] = [name.slice(0, name.indexOf(':')), name.slice(name.indexOf(':') + 1)];
+  if (kind === 'tag' && rest) return { kind, slug: rest };
+  const n = Number(rest);
+  if ((kind === 'archive' || kind === 'sitemap-articles' || kind === 'sitemap-tags') && Number.isInteger(n) && n >= 1) return { kind, n };
+  return undefined;
+}
+
+/** The site keys a group writes. */
+export function groupFiles(id: GroupId): string[] {
+  switch (id.kind) {
+    case 'main':
+      return [...FEED_FILES, FRONT_PAGE];
+    case 'tag':
+      return [...FEED_FILES.map((f) => `${tagFolder(id.slug)}${f}`), `${tagFolder(id.slug)}${FRONT_PAGE}`];
+    case 'archive':
+      return FEED_FILES.map((f) => `${archiveFolder(id.n)}${f}`);
+    case 'sitemap':
+      return [SITEMAP_INDEX];
+    case 'sitemap-articles':
+      return [articleSitemapKey(id.n)];
+    case 'sitemap-tags':
+      return [tagSitemapKey(id.n)];
+    case 'static':
+      return [...STATIC_FILES];
+  }
+}
+
+/** The group that writes a site key, if any (pages and media belong to no group). */
+export function groupOfSiteKey(key: string): GroupId | undefined {
+  if ((FEED_FILES as readonly string[]).includes(key) || key === FRONT_PAGE) return { kind: 'main' };
+  if ((STATIC_FILES as readonly string[]).includes(key)) return { kind: 'static' };
+  if (key === SITEMAP_INDEX) return { kind: 'sitemap' };
+  let m = /^sitemap-(\d+)\.xml$/.exec(key);
+  if (m) return { kind: 'sitemap-articles', n: Number(m[1]) };
+  m = /^sitemap-tags-(\d+)\.xml$/.exec(key);
+  if (m) return { kind: 'sitemap-tags', n: Number(m[1]) };
+  m = /^tags\/([^/]+)\/(rss\.xml|atom\.xml|feed\.json|index\.html)$/.exec(key);
+  if (m) return { kind: 'tag', slug: m[1] as string };
+  m = /^archive\/(\d+)\/(rss\.xml|atom\.xml|feed\.json)$/.exec(key);
+  if (m) return { kind: 'archive', n: Number(m[1]) };
+  return undefined;
+}
+
+/** The slug of an article page key (articles/<slug>/index.html), or undefined. */
+export function slugOfPageKey(key: string): string | undefined {
+  return /^articles\/([^/]+)\/index\.html$/.exec(key)?.[1];
+}
+
+/**
+ * The order stale groups are written in, so a reader following any link finds its target: fixed files,
+ * sitemap shards, then the sitemap index, archive pages, tag feeds, and the site's own feeds last.
+ */
+export function groupOrder(id: GroupId): number {
+  return { static: 0, 'sitemap-articles': 1, 'sitemap-tags': 1, sitemap: 2, archive: 3, tag: 4, main: 5 }[id.kind];
+}
+
+// ------------------------------------------------------------------------------------------------
+// State store (private): the publisher's memory, never under the site's folder or bucket
+// ------------------------------------------------------------------------------------------------
+
+/** Short, stable, path-safe name for a content key (or a media key) in state keys. */
+export function keyHash(key: string): string {
+  return createHash('sha256').update(key).digest('base64url').slice(0, 22);
+}
+
+/** An ETag as a file-name part: quotes and anything but letters, digits, '-' and '_' dropped. */
+export const etagPart = (etag: string): string => etag.replace(/[^A-Za-z0-9_-]/g, '');
+
+export const STATE = {
+  /** The single-writer lease. */
+  lease: 'lease.json',
+  /** The commit point: settings, counters, the journal to replay. */
+  head: 'head.json',
+  requests: 'requests/',
+  journals: 'journal/',
+  /** One per article file: its processed version, rendered. */
+  record: (h: string) => `articles/${h}.json`,
+  records: 'articles/',
+  /** seen/<h>.<etag>: empty; a listing compares every article's processed ETag without reading a record. */
+  seen: (h: string, etag: string) => `seen/${h}.${etagPart(etag)}`,
+  seenPrefix: 'seen/',
+  slug: (slug: string) => `slugs/${slug}.json`,
+  slugs: 'slugs/',
+  timelineDir: (timeline: string) => `timeline/${timeline}/dir.json`,
+  timelineChunk: (timeline: string, chunk: number) => `timeline/${timeline}/${chunk}.json`,
+  timelines: 'timeline/',
+  archivePage: (n: number) => `archive/${n}.json`,
+  archivePages: 'archive/',
+  sitemapShard: (n: number) => `sitemap/${n}.json`,
+  tagShard: (n: number) => `sitemap-tags/${n}.json`,
+  media: (mediaKey: string) => `media/${keyHash(mediaKey)}.json`,
+  mediaRefs: 'media/',
+  schedule: 'schedule.json',
+  group: (name: string) => `groups/${encodeURIComponent(name)}.json`,
+  groups: 'groups/',
+  rebuildBatch: (n: number) => `rebuild/${n}.json`,
+  rebuildBatches: 'rebuild/',
+} as const;
+
+/**
+ * Where the state lives when no state bucket is given: the content store's .wirefeed/ (the publish
+ * notifications watch articles/ and site.yaml only, and the deploy never prunes the bucket).
+ */
+export const STATE_PREFIX_IN_CONTENT = '.wirefeed/';
+
+/** The main timeline's name; a tag's is `tag-<slug>`. */
+export const MAIN_TIMELINE = 'main';
+export const tagTimeline = (slug: string): string => `tag-${slug}`;

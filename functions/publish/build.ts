@@ -1,0 +1,110 @@
+import type { Article } from '../core/article.ts';
+import { archiveFiles, articleSitemapFiles, mainFiles, sitemapIndexFiles, staticFiles, tagFiles, tagSitemapFiles } from '../core/groups.ts';
+import { MAIN_TIMELINE, STATE, groupName, pageKey, tagTimeline, type GroupId } from '../core/keys.ts';
+import { hash } from '../core/hash.ts';
+import { articlePage } from '../core/pages.ts';
+import type { Site } from '../core/site.ts';
+import { CHECKS, StateError, type ArchivePage, type ArticleRecord, type GroupState, type Head, type SitemapShard, type TagDir, type TagShard } from '../core/state.ts';
+import { newest, type Entry, type TimelineDir } from '../core/timeline.ts';
+import { checkFeeds } from '../core/check.ts';
+import { mapLimit } from '../concurrency.ts';
+import { articleShards, completePages, tagShards } from './plan.ts';
+import type { StateView } from './state-view.ts';
+
+/**
+ * Build output groups and pages from the state, and only from it: a group is made of the article
+ * versions the state knows, never of a newer file that has not been processed yet (a story set to
+ * draft a moment ago cannot slip into an archive page before its own publish takes it down).
+ */
+
+/** The article versions of these entries, in their order. */
+export async function articlesOf(view: StateView, entries: readonly Entry[], limit: number): Promise<Article[]> {
+  return mapLimit(entries, limit, async (e) => {
+    const record = await view.read<ArticleRecord>(STATE.record(e.h), CHECKS.record);
+    if (!record) throw new StateError(STATE.record(e.h), 'is named by an index but missing');
+    return record.article;
+  });
+}
+
+/** A group's files from the state as this cycle leaves it; an empty map for a tag that is gone. */
+export async function buildGroup(view: StateView, id: GroupId, site: Site, head: Head, limit: number): Promise<Map<string, string>> {
+  const top = async (name: string, dir: TimelineDir) =>
+    articlesOf(view, await newest(dir, site.feedSize, async (c) => (await view.read<Entry[]>(STATE.timelineChunk(name, c), CHECKS.chunk)) ?? []), limit);
+  let files: Map<string, string>;
+  switch (id.kind) {
+    case 'main': {
+      const dir = await view.read<TimelineDir>(STATE.timelineDir(MAIN_TIMELINE), CHECKS.timelineDir);
+      files = mainFiles(dir ? await top(MAIN_TIMELINE, dir) : [], site, completePages(head, site));
+      break;
+    }
+    case 'tag': {
+      const dir = await view.read<TagDir>(STATE.timelineDir(tagTimeline(id.slug)), CHECKS.tagDir);
+      if (!dir) return new Map();
+      files = tagFiles(id.slug, dir.name, await top(tagTimeline(id.slug), dir), site);
+      break;
+    }
+    case 'archive': {
+      const page = await view.read<ArchivePage>(STATE.archivePage(id.n), CHECKS.archivePage);
+      files = archiveFiles(id.n, await articlesOf(view, page?.members ?? [], limit), site);
+      break;
+    }
+    case 'sitemap-articles': {
+      const shard = await view.read<SitemapShard>(STATE.sitemapShard(id.n), CHECKS.sitemapShard);
+      files = articleSitemapFiles(id.n, shard?.urls ?? [], site);
+      break;
+    }
+    case 'sitemap-tags': {
+      const shard = await view.read<TagShard>(STATE.tagShard(id.n), CHECKS.tagShard);
+      files = tagSitemapFiles(id.n, shard?.slugs ?? [], site);
+      break;
+    }
+    case 'sitemap':
+      files = sitemapIndexFiles(articleShards(head), tagShards(head), site);
+      break;
+    case 'static':
+      files = staticFiles(site);
+      break;
+  }
+  checkFeeds(files); // every feed parsed back before it can be written
+  return files;
+}
+
+export interface BuiltGroup {
+  id: GroupId;
+  /** Every file of the group. */
+  files: Map<string, string>;
+  /** The files whose bytes differ from what was last written (all of them when `force`). */
+  changed: string[];
+}
+
+/** Build groups and stage their file hashes; `force` writes every file (a repair), not only the changed. */
+export async function buildGroups(view: StateView, ids: readonly GroupId[], site: Site, head: Head, limit: number, force = false): Promise<BuiltGroup[]> {
+  const built: BuiltGroup[] = [];
+  for (const id of ids) {
+    // One group at a time: a rebuild never holds every feed of the archive in memory.
+    const files = await buildGroup(view, id, site, head, limit);
+    const stateKey = STATE.group(groupName(id));
+    const before = (await view.read<GroupState>(stateKey, CHECKS.group))?.files ?? {};
+    const hashes: Record<string, string> = {};
+    const changed: string[] = [];
+    for (const [key, body] of files) {
+      hashes[key] = hash(body);
+      if (force || before[key] !== hashes[key]) changed.push(key);
+    }
+    view.stage(stateKey, files.size > 0 ? ({ files: hashes } satisfies GroupState) : null);
+    built.push({ id, files, changed });
+  }
+  return built;
+}
+
+/** Render pages; the page hash goes into the staged record, and only a changed page is written. */
+export function buildPages(view: StateView, pages: ReadonlyMap<string, ArticleRecord>, site: Site, force = false): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [h, record] of pages) {
+    const body = articlePage(record.article, site);
+    const page = hash(body);
+    if (force || record.page !== page) out.set(pageKey(record.article.slug), body);
+    view.stage(STATE.record(h), { ...record, page });
+  }
+  return out;
+}

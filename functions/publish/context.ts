@@ -1,0 +1,43 @@
+import type { ArticleError } from '../core/errors.ts';
+import type { Site } from '../core/site.ts';
+import type { Store } from '../stores/store.ts';
+import type { Lease } from './lease.ts';
+import type { Parse } from './read.ts';
+
+/** The three stores a publish works with; `site` and `state` writes go through the lease's guard. */
+export interface PublishIo {
+  content: Store;
+  site: Store;
+  state: Store;
+}
+
+/** What every phase of one cycle is given. */
+export interface CycleContext {
+  site: Site;
+  now: Date;
+  parse: Parse;
+  /** Parallel store requests. */
+  limit: number;
+  lease: Lease;
+}
+
+/** What one cycle did. */
+export interface CycleResult {
+  full: boolean;
+  rendered: number;
+  rejected: ArticleError[];
+  written: string[];
+  deleted: string[];
+}
+
+export const emptyResult = (full = false): CycleResult => ({ full, rendered: 0, rejected: [], written: [], deleted: [] });
+
+export function addResults(a: CycleResult, b: CycleResult): CycleResult {
+  return {
+    full: a.full || b.full,
+    rendered: a.rendered + b.rendered,
+    rejected: [...a.rejected, ...b.rejected],
+    written: [...new Set([...a.written, ...b.written])].sort(),
+    deleted: [...new Set([...a.deleted, ...b.deleted])].filter((k) => !b.written.includes(k)).sort(),
+  };
+}

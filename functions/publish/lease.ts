@@ -1,0 +1,189 @@
+import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
+import { headersFor } from '../core/objects.ts';
+import { STATE } from '../core/keys.ts';
+import { PreconditionFailedError, type DeleteOptions, type ObjectInfo, type PutOptions, type Store, type StoredObject } from '../stores/store.ts';
+
+/**
+ * The single-writer lease in the state store: one publish at a time writes the site and the state.
+ *
+ * - Acquire: create the lease object with If-None-Match: *, or take over one whose expiry has passed
+ *   (by more than SKEW, for clocks that disagree) with If-Match on the ETag read.
+ * - Renew: every TTL/3, If-Match on our own ETag; a failed condition means another publish took it.
+ * - The bound that makes it safe: the holder's own deadline is TTL - MARGIN after it *sent* its last
+ *   successful acquire or renew, by its monotonic clock, so it always passes before anyone else may take
+ *   over. Every write goes through `guard`, which refuses to start past the deadline and aborts
+ *   in flight (no retries) when it comes.
+ * - Release: a conditional delete, so we never delete a lease someone else holds.
+ */
+export interface LeaseTiming {
+  /** How long a lease lives without renewal. */
+  ttlMs: number;
+  /** How far apart two machines' clocks may be. */
+  skewMs: number;
+  /** How long before its expiry the holder stops writing. */
+  marginMs: number;
+}
+
+export const LEASE_TIMING: LeaseTiming = { ttlMs: 30_000, skewMs: 5_000, marginMs: 5_000 };
+
+/** From WIREFEED_LEASE_SECONDS (tests and operators); the defaults otherwise. */
+export function leaseTiming(seconds: string | undefined): LeaseTiming {
+  const ttl = Number(seconds);
+  if (!seconds || !Number.isFinite(ttl) || ttl <= 0) return LEASE_TIMING;
+  const ttlMs = ttl * 1000;
+  return { ttlMs, skewMs: Math.min(LEASE_TIMING.skewMs, ttlMs / 6), marginMs: Math.min(LEASE_TIMING.marginMs, ttlMs / 6) };
+}
+
+interface LeaseBody {
+  holder: string;
+  /** Wall-clock expiry, RFC 3339: others may take over once their clock passes it plus SKEW. */
+  expires: string;
+}
+
+export class LeaseLostError extends Error {
+  override name = 'LeaseLostError';
+}
+
+export class Lease {
+  readonly holder: string;
+  /** The previous holder's lease had expired: it may have died mid-write, or still be writing. */
+  readonly tookOver: boolean;
+  readonly #store: Store;
+  readonly #timing: LeaseTiming;
+  readonly #controller = new AbortController();
+  #etag: string;
+  #deadline = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #renewing: NodeJS.Timeout | undefined;
+
+  private constructor(store: Store, holder: string, etag: string, sentAt: number, tookOver: boolean, timing: LeaseTiming) {
+    this.#store = store;
+    this.holder = holder;
+    this.#etag = etag;
+    this.tookOver = tookOver;
+    this.#timing = timing;
+    // Every guarded write listens on this signal while it is in flight: many at once is the normal case.
+    setMaxListeners(0, this.#controller.signal);
+    this.#extend(sentAt);
+    this.#renewing = setInterval(() => void this.renew().catch(() => undefined), timing.ttlMs / 3);
+    this.#renewing.unref();
+  }
+
+  /** Take the lease, or learn who holds it. */
+  static async acquire(store: Store, timing: LeaseTiming = LEASE_TIMING): Promise<Lease | { busy: string }> {
+    const holder = `${process.pid}-${randomBytes(6).toString('hex')}`;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const current = await store.get(STATE.lease);
+      const held = current ? readBody(current) : undefined;
+      if (current && held && Date.parse(held.expires) + timing.skewMs > Date.now()) return { busy: held.holder };
+      const sentAt = performance.now();
+      try {
+        const { etag } = await store.put(STATE.lease, body(holder, timing), {
+          ...headersFor(STATE.lease),
+          ...(current ? { ifMatch: current.etag } : { ifNoneMatch: '*' }),
+        });
+        return new Lease(store, holder, etag, sentAt, current !== undefined, timing);
+      } catch (err) {
+        if (!(err instanceof PreconditionFailedError)) throw err;
+        // Another publish took it between our read and our write: read again.
+      }
+    }
+    return { busy: 'another publish' };
+  }
+
+  /** Fires when the deadline passes or the lease is lost: every guarded write stops. */
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  alive(): boolean {
+    return !this.#controller.signal.aborted && performance.now() < this.#deadline;
+  }
+
+  /** Throw unless the lease is still ours with time to spare. */
+  check(): void {
+    if (!this.alive()) throw new LeaseLostError('the publishing lease expired or was taken over; the next publish finishes this one');
+  }
+
+  async renew(): Promise<void> {
+    if (this.#controller.signal.aborted) return;
+    const sentAt = performance.now();
+    try {
+      const { etag } = await this.#store.put(STATE.lease, body(this.holder, this.#timing), { ...headersFor(STATE.lease), ifMatch: this.#etag, signal: this.signal });
+      this.#etag = etag;
+      this.#extend(sentAt);
+    } catch (err) {
+      if (err instanceof PreconditionFailedError) this.#lose();
+      throw err;
+    }
+  }
+
+  /** Renew now if a third of the lease has gone: called between batches of long work. */
+  async keep(): Promise<void> {
+    this.check();
+    if (this.#deadline - performance.now() < (this.#timing.ttlMs * 2) / 3 - this.#timing.marginMs) await this.renew();
+  }
+
+  async release(): Promise<void> {
+    this.#stop();
+    try {
+      await this.#store.delete(STATE.lease, { ifMatch: this.#etag });
+    } catch (err) {
+      if (!(err instanceof PreconditionFailedError)) throw err; // someone took it over: theirs now
+    }
+  }
+
+  /** A store whose writes stop at the deadline (refused before they start, aborted in flight). */
+  guard(store: Store): Store {
+    return guarded(store, this);
+  }
+
+  #extend(sentAt: number): void {
+    this.#deadline = sentAt + this.#timing.ttlMs - this.#timing.marginMs;
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.#lose(), Math.max(0, this.#deadline - performance.now()));
+    this.#timer.unref();
+  }
+
+  #lose(): void {
+    this.#stop();
+    this.#controller.abort(new LeaseLostError('the publishing lease expired or was taken over'));
+  }
+
+  #stop(): void {
+    clearTimeout(this.#timer);
+    clearInterval(this.#renewing);
+  }
+}
+
+function body(holder: string, timing: LeaseTiming): string {
+  return JSON.stringify({ holder, expires: new Date(Date.now() + timing.ttlMs).toISOString() } satisfies LeaseBody);
+}
+
+function readBody(object: StoredObject): LeaseBody | undefined {
+  try {
+    const value = JSON.parse(Buffer.from(object.body).toString('utf8')) as Partial<LeaseBody>;
+    return typeof value.holder === 'string' && typeof value.expires === 'string' && !Number.isNaN(Date.parse(value.expires)) ? (value as LeaseBody) : undefined;
+  } catch {
+    return undefined; // unreadable: treated as expired, so a torn lease never blocks publishing
+  }
+}
+
+function guarded(store: Store, lease: Lease): Store {
+  const signal = (own?: AbortSignal) => (own ? AbortSignal.any([own, lease.signal]) : lease.signal);
+  return {
+    get: (key: string) => store.get(key),
+    head: (key: string): Promise<ObjectInfo | undefined> => store.head(key),
+    list: (prefix: string) => store.list(prefix),
+    describe: (key: string) => store.describe(key),
+    put: async (key: string, bytes: Uint8Array | string, options: PutOptions) => {
+      lease.check();
+      return store.put(key, bytes, { ...options, signal: signal(options.signal) });
+    },
+    delete: async (key: string, options: DeleteOptions = {}) => {
+      lease.check();
+      return store.delete(key, { ...options, signal: signal(options.signal) });
+    },
+  };
+}

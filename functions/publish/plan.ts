@@ -1,0 +1,90 @@
+import { MAIN_TIMELINE, SITEMAP_SHARD_SIZE, STATE, groupFiles, groupName, groupOrder, tagTimeline, type GroupId } from '../core/keys.ts';
+import type { Site } from '../core/site.ts';
+import { CHECKS, type Head, type TagDir } from '../core/state.ts';
+import { newest, type Entry, type TimelineDir } from '../core/timeline.ts';
+import { mapLimit } from '../concurrency.ts';
+import type { Applied } from './apply.ts';
+import type { StateView } from './state-view.ts';
+
+/** Complete archive pages (published as RFC 5005 archive documents): every place in them is given out. */
+export const completePages = (head: Pick<Head, 'nextSeq'>, site: Site): number => Math.floor(head.nextSeq / site.feedSize);
+export const articleShards = (head: Pick<Head, 'nextSeq'>): number => Math.max(1, Math.ceil(head.nextSeq / SITEMAP_SHARD_SIZE));
+export const tagShards = (head: Pick<Head, 'nextTagSeq'>): number => Math.ceil(head.nextTagSeq / SITEMAP_SHARD_SIZE);
+
+/** Each touched timeline's newest feed_size articles, before and after this cycle's changes. */
+export interface Tops {
+  before: Map<string, string[]>;
+  after: Map<string, string[]>;
+}
+
+export async function loadTops(view: StateView, timelines: Iterable<string>, site: Site, limit: number): Promise<Tops> {
+  const tops: Tops = { before: new Map(), after: new Map() };
+  const check = (name: string) => (name === MAIN_TIMELINE ? CHECKS.timelineDir : CHECKS.tagDir);
+  await mapLimit([...timelines], limit, async (name) => {
+    const before = await view.base<TimelineDir>(STATE.timelineDir(name), check(name));
+    const after = await view.read<TimelineDir>(STATE.timelineDir(name), check(name));
+    const hs = (entries: Entry[]) => entries.map((e) => e.h);
+    tops.before.set(name, before ? hs(await newest(before, site.feedSize, (c) => view.base<Entry[]>(STATE.timelineChunk(name, c), CHECKS.chunk).then((x) => x ?? []))) : []);
+    tops.after.set(name, after ? hs(await newest(after, site.feedSize, (c) => view.read<Entry[]>(STATE.timelineChunk(name, c), CHECKS.chunk).then((x) => x ?? []))) : []);
+  });
+  return tops;
+}
+
+export interface Plan {
+  /** Groups to build, in the order they are written. */
+  groups: GroupId[];
+  /** Site keys no longer produced: the files of tags that are gone. */
+  deletes: Set<string>;
+}
+
+/**
+ * Which output groups this cycle's changes make stale. Pure: a feed is rebuilt when its newest articles
+ * are not the same ones, or one of them changed, or (the site's feeds) a new archive page completed;
+ * an archive page or sitemap shard when one of its own articles changed, or when it is new.
+ */
+export function planGroups(applied: Applied, tops: Tops, before: Head, site: Site): Plan {
+  const stale = new Map<string, GroupId>();
+  const add = (id: GroupId) => stale.set(groupName(id), id);
+  const deletes = new Set<string>();
+  const after = applied.head;
+  const changedTop = (name: string) => {
+    const b = tops.before.get(name) ?? [];
+    const a = tops.after.get(name) ?? [];
+    return b.length !== a.length || b.some((h, i) => h !== a[i]) || a.some((h) => applied.changed.has(h));
+  };
+  if (applied.timelines.has(MAIN_TIMELINE) && changedTop(MAIN_TIMELINE)) add({ kind: 'main' });
+  if (completePages(before, site) !== completePages(after, site)) add({ kind: 'main' });
+  for (const name of applied.timelines) {
+    if (name === MAIN_TIMELINE) continue;
+    const slug = name.slice(tagTimeline('').length);
+    if (applied.tagsRemoved.has(slug)) {
+      for (const key of groupFiles({ kind: 'tag', slug })) deletes.add(key);
+      continue;
+    }
+    if (applied.tagsAdded.has(slug) || changedTop(name)) add({ kind: 'tag', slug });
+  }
+  const complete = completePages(after, site);
+  for (const n of applied.archivePages) if (n <= complete) add({ kind: 'archive', n });
+  for (let n = completePages(before, site) + 1; n <= complete; n++) add({ kind: 'archive', n });
+  for (const n of applied.sitemapShards) add({ kind: 'sitemap-articles', n });
+  for (let n = articleShards(before) + 1; n <= articleShards(after); n++) add({ kind: 'sitemap-articles', n });
+  for (const n of applied.tagShards) add({ kind: 'sitemap-tags', n });
+  if (articleShards(before) !== articleShards(after) || tagShards(before) !== tagShards(after)) add({ kind: 'sitemap' });
+  return { groups: orderGroups(stale.values()), deletes };
+}
+
+export function orderGroups(ids: Iterable<GroupId>): GroupId[] {
+  return [...ids].sort((a, b) => groupOrder(a) - groupOrder(b) || (groupName(a) < groupName(b) ? -1 : 1));
+}
+
+/** Every group the state produces: what a rebuild writes and a reconcile expects. */
+export function allGroups(head: Head, site: Site, tagSlugs: readonly string[]): GroupId[] {
+  const ids: GroupId[] = [{ kind: 'static' }, { kind: 'sitemap' }, { kind: 'main' }];
+  for (let n = 1; n <= articleShards(head); n++) ids.push({ kind: 'sitemap-articles', n });
+  for (let n = 1; n <= tagShards(head); n++) ids.push({ kind: 'sitemap-tags', n });
+  for (let n = 1; n <= completePages(head, site); n++) ids.push({ kind: 'archive', n });
+  for (const slug of tagSlugs) ids.push({ kind: 'tag', slug });
+  return orderGroups(ids);
+}
+
+export type { TagDir };

@@ -1,0 +1,275 @@
+import { ArticleError, SiteError } from '../core/errors.ts';
+import { settingsHash } from '../core/hash.ts';
+import { SITE_FILE, STATE, isArchiveKey, isFeedKey, keyHash, pageKey, groupFiles, parseGroupName } from '../core/keys.ts';
+import { parseSite, type Site } from '../core/site.ts';
+import { CHECKS, StateError, type ArticleRecord, type Head, type Journal, type Schedule } from '../core/state.ts';
+import type { Store } from '../stores/store.ts';
+import { writeHead } from './commit.ts';
+import { addResults, emptyResult, type CycleContext, type CycleResult, type PublishIo } from './context.ts';
+import { runCycle } from './cycle.ts';
+import { Lease, LeaseLostError, LEASE_TIMING, type LeaseTiming } from './lease.ts';
+import { parseHere, type Parse } from './read.ts';
+import { rebuild } from './rebuild.ts';
+import { readJournal, reconcileSite, repairKeys, replayJournal } from './repair.ts';
+import { deleteRequests, drainRequests, hasWork, mergeWork, noWork, writeRequest, type Work } from './requests.ts';
+import { selectKeys } from './select.ts';
+import { StateView } from './state-view.ts';
+import { writeInOrder } from './write.ts';
+
+/**
+ * full: rebuild everything. scan: compare every article with the state and reconcile the site (a
+ * local build, the daily reconcile, `wirefeed publish`). changed: these content keys (S3 events); an
+ * empty list still publishes what the clock made due (embargoes, expiries).
+ */
+export type PublishMode = { kind: 'full' } | { kind: 'scan' } | { kind: 'changed'; keys: readonly string[] };
+
+export interface PublishStores {
+  content: Store;
+  /** The public output. */
+  site: Store;
+  /** The publisher's private state: never the site store, never under the output folder. */
+  state: Store;
+}
+
+export interface PublishOptions {
+  /** The publish's notion of now (a clock for long runs): embargoes and expiry are judged against it. */
+  now: Date | (() => Date);
+  /** Overrides site.yaml's url (SITE_URL, or the local server's address). */
+  siteUrl?: string;
+  mode?: PublishMode;
+  /** Parallel store requests. */
+  concurrency?: number;
+  parse?: Parse;
+  lease?: LeaseTiming;
+  /**
+   * When another publish holds the lease: false (the Lambda) hands the work to it and returns at once
+   * (`queued`); true (the command line) waits for the lease, up to this many milliseconds.
+   */
+  waitMs?: number;
+  /** Told about what a publish repairs or gives up on (state found unreadable, a lease taken over). */
+  log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+}
+
+export interface PublishReport {
+  mode: 'full' | 'scan' | 'changed';
+  /** Public articles on the site after this publish. */
+  public: number;
+  /** Articles parsed and rendered in this publish. */
+  rendered: number;
+  rejected: ArticleError[];
+  /** Site keys written and deleted, for CDN invalidation. */
+  written: string[];
+  deleted: string[];
+  /** Subscription feeds (main and tags) that changed, as absolute URLs: what a WebSub hub is told about. */
+  feedsChanged: string[];
+  /** The WebSub hub from site.yaml, if any. */
+  hub?: string;
+  /** Cycles run while holding the lease (a holder drains what others queued before it lets go). */
+  attempts: number;
+  /** Content keys of drafts. */
+  drafts: string[];
+  /** Articles waiting for their time, soonest first. */
+  embargoed: { file: string; at: string }[];
+  /** The lease was held by another publish, which will do this work: nothing was published by this call. */
+  queued: boolean;
+}
+
+/** Keys per cycle: a bigger batch is carried on in further cycles, each committed on its own. */
+export const MAX_KEYS_PER_CYCLE = 500;
+
+/**
+ * Publish: record the work durably, take the lease (or hand the work to whoever holds it), and run
+ * cycles until no request is left. See README "Publishing" for the protocol and why it is safe.
+ */
+export async function publish(stores: PublishStores, options: PublishOptions): Promise<PublishReport> {
+  const mode = options.mode ?? { kind: 'scan' };
+  const own: Work = mode.kind === 'full' ? { ...noWork(), full: true } : mode.kind === 'scan' ? { ...noWork(), scan: true } : { ...noWork(), keys: [...mode.keys] };
+  // Durable first: once this is written, the event cannot be lost, whoever publishes it.
+  if (hasWork(own)) await writeRequest(stores.state, own);
+  const timing = options.lease ?? LEASE_TIMING;
+  const waitUntil = performance.now() + (options.waitMs ?? 0);
+  let total = emptyResult();
+  let attempts = 0;
+  let site: Site | undefined;
+  for (;;) {
+    const lease = await Lease.acquire(stores.state, timing);
+    if (!(lease instanceof Lease)) {
+      if (performance.now() < waitUntil) {
+        await sleep(100 + Math.random() * 200);
+        continue;
+      }
+      return report(stores, mode, total, attempts, site, true);
+    }
+    try {
+      const held = await hold(stores, lease, options, own);
+      total = addResults(total, held.result);
+      attempts += held.cycles;
+      site = held.site;
+    } finally {
+      await lease.release().catch(() => undefined);
+    }
+    // A request written while we let go finds no holder: take the lease again for it.
+    if ((await stores.state.list(STATE.requests)).length === 0) break;
+  }
+  return report(stores, mode, total, attempts, site, false);
+}
+
+async function hold(stores: PublishStores, lease: Lease, options: PublishOptions, own: Work): Promise<{ result: CycleResult; cycles: number; site: Site }> {
+  const io: PublishIo = { content: stores.content, site: lease.guard(stores.site), state: lease.guard(stores.state) };
+  const limit = options.concurrency ?? 16;
+  const clock = typeof options.now === 'function' ? options.now : () => options.now as Date;
+  const log = options.log ?? (() => undefined);
+  let result = emptyResult();
+  let cycles = 0;
+  let forceFull = false;
+  let site: Site;
+  for (;;) {
+    lease.check();
+    cycles++;
+    const now = clock();
+    const view = new StateView(io.state);
+    let head: Head | undefined;
+    try {
+      head = await view.base<Head>(STATE.head, CHECKS.head);
+    } catch (err) {
+      if (!(err instanceof StateError)) throw err;
+      log('warn', 'the publisher state could not be read; rebuilding everything from the content', { problem: err.message });
+      forceFull = true;
+    }
+    const headEtag = head ? view.etagOf(STATE.head) : forceFull ? (await io.state.head(STATE.head))?.etag : undefined;
+    try {
+      site = parseSite((await io.content.get(SITE_FILE))?.body, options.siteUrl);
+    } catch (err) {
+      // Remembered, so the first publish after the fix looks at every article (the events of the
+      // broken time are still queued as requests, never lost).
+      if (err instanceof SiteError && head && !head.settingsError) await writeHead(io.state, { ...head, settingsError: err.problem }, headEtag);
+      throw err;
+    }
+    const ctx: CycleContext = { site, now, parse: options.parse ?? parseHere, limit, lease };
+    try {
+      let etag = headEtag;
+      if (head && !forceFull) ({ head, etag } = await recover(io, ctx, head, headEtag as string, log));
+      const drained = await drainRequests(io.state, limit);
+      const work = mergeWork(drained.work, cycles === 1 ? own : noWork());
+      const full = forceFull || !head || head.rebuilding !== undefined || head.settings !== settingsHash(site) || work.full;
+      if (full) {
+        const rebuilt = await rebuild(io, ctx, { ...(head && !forceFull ? { head } : {}), ...(etag ? { etag } : {}) });
+        result = addResults(result, rebuilt);
+        forceFull = false;
+      } else {
+        const scan = work.scan || head?.settingsError !== undefined;
+        let current = head as Head;
+        if (current.settingsError !== undefined) {
+          const { settingsError: _fixed, ...rest } = current;
+          current = rest;
+          etag = await writeHead(io.state, current, etag);
+        }
+        const keys = await selectKeys(io.content, view, { ...work, scan }, now, limit);
+        const rest = keys.slice(MAX_KEYS_PER_CYCLE);
+        if (rest.length > 0) await writeRequest(io.state, { ...noWork(), keys: rest });
+        const cycle = await runCycle(io, ctx, keys.slice(0, MAX_KEYS_PER_CYCLE), current, etag as string);
+        result = addResults(result, cycle);
+        if (scan) result = addResults(result, { ...emptyResult(), ...(await reconcileSite({ ...io, limit }, cycle.head, site)) });
+      }
+      await deleteRequests(io.state, drained.keys, limit);
+    } catch (err) {
+      if (err instanceof StateError) {
+        log('warn', 'the publisher state could not be read; rebuilding everything from the content', { problem: err.message });
+        forceFull = true;
+        continue;
+      }
+      throw err;
+    }
+    if ((await io.state.list(STATE.requests)).length === 0) return { result, cycles, site };
+  }
+}
+
+/** How long after a takeover the old holder's late writes are redone once more (its time is surely up). */
+const recheckAfter = (lease: Lease, now: Date): string => new Date(now.getTime() + 120_000).toISOString();
+
+/**
+ * Finish what the last holder committed: replay its journal if it is still there. If that holder's
+ * lease had expired (it died, or it may still be writing), its site writes are redone once more after
+ * its time is surely up, so a late write of an old version never stands.
+ */
+async function recover(io: PublishIo, ctx: CycleContext, head: Head, etag: string, log: NonNullable<PublishOptions['log']>): Promise<{ head: Head; etag: string }> {
+  if (head.journal) {
+    const journal = await readJournal(io.state, head.journal);
+    if (journal) {
+      log('info', 'finishing a publish that did not complete', { journal: head.journal, tookOver: ctx.lease.tookOver });
+      await replayJournal({ ...io, limit: ctx.limit }, journal, ctx.site, head);
+      if (ctx.lease.tookOver) {
+        const { journal: _done, ...rest } = head;
+        head = { ...rest, recheck: { journal: head.journal, after: recheckAfter(ctx.lease, ctx.now) } };
+        etag = await writeHead(io.state, head, etag);
+      } else {
+        await io.state.delete(head.journal);
+      }
+    }
+  }
+  if (head.recheck && head.recheck.after <= ctx.now.toISOString()) {
+    const journal = await readJournal(io.state, head.recheck.journal);
+    if (journal) {
+      const view = new StateView(io.state);
+      const work = await repairKeys(view, siteKeysOf(journal), ctx.site, head, ctx.limit);
+      await writeInOrder(io.site, io.content, work, ctx.limit);
+      await io.state.delete(head.recheck.journal);
+    }
+    const { recheck: _done, ...rest } = head;
+    head = rest;
+    etag = await writeHead(io.state, head, etag);
+  }
+  return { head, etag };
+}
+
+/** Every site key a journal's cycle may have written or deleted. */
+function siteKeysOf(journal: Journal): string[] {
+  const keys = [...journal.site.mediaPut, ...journal.site.mediaDelete, ...journal.site.delete];
+  for (const name of journal.site.groups) {
+    const id = parseGroupName(name);
+    if (id) keys.push(...groupFiles(id));
+  }
+  const pages = new Set(journal.site.pages);
+  for (const w of journal.state) {
+    if (!w.body || !w.key.startsWith(STATE.records)) continue;
+    try {
+      const record = JSON.parse(w.body) as ArticleRecord;
+      if (pages.has(keyHash(record.key))) keys.push(pageKey(record.article.slug));
+    } catch {
+      // a journal is written whole or not at all; nothing to name from a torn one
+    }
+  }
+  return keys;
+}
+
+async function report(stores: PublishStores, mode: PublishMode, total: CycleResult, attempts: number, site: Site | undefined, queued: boolean): Promise<PublishReport> {
+  const view = new StateView(stores.state);
+  const head = await view.base<Head>(STATE.head, CHECKS.head).catch(() => undefined);
+  const schedule = await view.base<Schedule>(STATE.schedule, CHECKS.schedule).catch(() => undefined);
+  const feedsChanged = site ? total.written.filter((k) => isFeedKey(k) && !isArchiveKey(k)).map((k) => new URL(k, site.url).href) : [];
+  return {
+    mode: total.full ? 'full' : mode.kind,
+    public: head?.public ?? 0,
+    rendered: total.rendered,
+    rejected: dedupe(total.rejected),
+    written: total.written,
+    deleted: total.deleted,
+    feedsChanged,
+    ...(site?.hub ? { hub: site.hub } : {}),
+    attempts,
+    drafts: (schedule?.drafts ?? []).map((d) => d.key),
+    embargoed: (schedule?.embargoed ?? []).map((e) => ({ file: e.key, at: e.at })),
+    queued,
+  };
+}
+
+/** One line per file: a file rejected in two cycles is named once, with its latest problem. */
+function dedupe(errors: readonly ArticleError[]): ArticleError[] {
+  const byFile = new Map<string, ArticleError>();
+  for (const e of errors) byFile.set(e.file, e);
+  return [...byFile.values()].sort((a, b) => (a.file < b.file ? -1 : 1));
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export { LeaseLostError };

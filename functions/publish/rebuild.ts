@@ -1,0 +1,265 @@
+import { isPublic, type Article } from '../core/article.ts';
+import { ArticleError } from '../core/errors.ts';
+import { settingsHash } from '../core/hash.ts';
+import { ARTICLES_PREFIX, MAIN_TIMELINE, SITEMAP_SHARD_SIZE, STATE, isArticleKey, isManagedSiteKey, keyHash, pageKey, tagTimeline } from '../core/keys.ts';
+import { headersFor } from '../core/objects.ts';
+import { articlePage } from '../core/pages.ts';
+import {
+  CHECKS,
+  STATE_VERSION,
+  parseState,
+  type ArchivePage,
+  type ArticleRecord,
+  type Head,
+  type MediaRef,
+  type RebuildBatch,
+  type Schedule,
+  type SitemapShard,
+  type TagDir,
+  type TagShard,
+} from '../core/state.ts';
+import { tagSlug } from '../core/tags.ts';
+import { buildTimeline, compareEntries, type Entry } from '../core/timeline.ts';
+import { mapLimit } from '../concurrency.ts';
+import { readMedia } from '../media.ts';
+import { buildGroups } from './build.ts';
+import { writeHead } from './commit.ts';
+import type { CycleContext, CycleResult, PublishIo } from './context.ts';
+import { allGroups } from './plan.ts';
+import { producedKeys } from './repair.ts';
+import { StateView } from './state-view.ts';
+import { writeInOrder } from './write.ts';
+
+/**
+ * The full rebuild: when there is no state (a first publish, or state that could not be read), when
+ * the settings or the renderer changed, and on demand. Three steps, shaped so that the middle can later
+ * fan out (Step Functions Distributed Map: map = render a batch, reduce = index, then build groups):
+ *
+ * 1. render: every article file, a batch at a time, into rebuild/<n>.json (records with their HTML);
+ * 2. index: from the batches' metadata alone, first-publication places, every timeline, archive page,
+ *    sitemap shard, tag, media reference and slug claim; the records go to their own keys;
+ * 3. site: every page, then every group from the state (archive pages one at a time, so memory holds
+ *    one page of articles), then a reconcile that deletes whatever nothing produces.
+ *
+ * The head says `rebuilding` throughout: a holder that dies in step 1 or 2 leaves 'state' and the next
+ * starts over; one that dies in step 3 leaves 'site' and the next rewrites the site from the state.
+ */
+export const REBUILD_BATCH = 256;
+
+/** What the index step keeps of each article: a few hundred bytes, never its HTML. */
+interface Summary {
+  h: string;
+  record: Omit<ArticleRecord, 'article'> & { article: Omit<Article, 'html'> };
+}
+
+export async function rebuild(io: PublishIo, ctx: CycleContext, prior: { head?: Head; etag?: string }): Promise<CycleResult & { head: Head; etag: string }> {
+  const settings = settingsHash(ctx.site);
+  const resume = prior.head?.rebuilding === 'site' && prior.head.settings === settings;
+  let head: Head = resume
+    ? (prior.head as Head)
+    : { v: STATE_VERSION, settings, generation: (prior.head?.generation ?? 0) + 1, nextSeq: 0, nextTagSeq: 0, public: 0, rebuilding: 'state' };
+  let etag = resume ? (prior.etag as string) : await writeHead(io.state, head, prior.etag);
+  const rejected: ArticleError[] = [];
+  let rendered = 0;
+  if (!resume) {
+    const batches = await render(io, ctx, rejected);
+    rendered = batches.rendered;
+    head = await index(io, ctx, batches.count, head, rejected);
+    head = { ...head, rebuilding: 'site' };
+    etag = await writeHead(io.state, head, etag);
+  }
+  const { written, deleted } = await writeSite(io, ctx, head);
+  const { rebuilding: _done, ...finished } = head;
+  head = { ...finished, generation: head.generation + 1 };
+  etag = await writeHead(io.state, head, etag);
+  await mapLimit((await io.state.list(STATE.rebuildBatches)).map((i) => i.key), ctx.limit, (key) => io.state.delete(key));
+  return { full: true, rendered, rejected, written, deleted, head, etag };
+}
+
+/** Step 1: render every article file into batches. One broken file is a rejection, never a stop. */
+async function render(io: PublishIo, ctx: CycleContext, rejected: ArticleError[]): Promise<{ count: number; rendered: number }> {
+  const keys = (await io.content.list(ARTICLES_PREFIX)).map((i) => i.key).filter(isArticleKey);
+  let rendered = 0;
+  let count = 0;
+  for (let start = 0; start < keys.length; start += REBUILD_BATCH) {
+    await ctx.lease.keep();
+    const records = await mapLimit(keys.slice(start, start + REBUILD_BATCH), ctx.limit, async (key): Promise<ArticleRecord | undefined> => {
+      const object = await io.content.get(key);
+      if (!object) return undefined;
+      try {
+        const { article, media } = await readMedia(await ctx.parse(key, object.body, ctx.site), ctx.site, io.content);
+        rendered++;
+        return { key, etag: object.etag, article, public: isPublic(article, ctx.now), ...(media ? { media } : {}) };
+      } catch (err) {
+        if (!(err instanceof ArticleError)) throw err;
+        rejected.push(err);
+        return lastGood(io, key, ctx);
+      }
+    });
+    const batch: RebuildBatch = { records: records.filter((r): r is ArticleRecord => r !== undefined) };
+    const key = STATE.rebuildBatch(++count);
+    await io.state.put(key, JSON.stringify(batch), headersFor(key));
+  }
+  return { count, rendered };
+}
+
+/** A broken file keeps its last good version, if the old state still has a readable one. */
+async function lastGood(io: PublishIo, key: string, ctx: CycleContext): Promise<ArticleRecord | undefined> {
+  try {
+    const object = await io.state.get(STATE.record(keyHash(key)));
+    if (!object) return undefined;
+    const record = parseState<ArticleRecord>(key, object.body, CHECKS.record);
+    const { seq: _seq, page: _page, ...rest } = record;
+    return { ...rest, public: isPublic(record.article, ctx.now) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Step 2: every index, from the batches' metadata; then each record at its own key, with its place. */
+async function index(io: PublishIo, ctx: CycleContext, count: number, start: Head, rejected: ArticleError[]): Promise<Head> {
+  const summaries: Summary[] = [];
+  for (let n = 1; n <= count; n++) {
+    for (const r of await readBatch(io, n)) {
+      const { html: _html, ...article } = r.article;
+      summaries.push({ h: keyHash(r.key), record: { ...r, article } });
+    }
+  }
+  // One slug, one file: the first by key keeps it; the others are named.
+  summaries.sort((a, b) => (a.record.key < b.record.key ? -1 : 1));
+  const owners = new Map<string, string>();
+  const kept = summaries.filter((s) => {
+    const owner = owners.get(s.record.article.slug);
+    if (owner === undefined) {
+      owners.set(s.record.article.slug, s.record.key);
+      return true;
+    }
+    rejected.push(new ArticleError(s.record.key, `slug "${s.record.article.slug}" is already used by ${owner}; set a different slug: in the front matter`));
+    return false;
+  });
+  const entry = (s: Summary, t?: string): Entry => ({ h: s.h, p: s.record.article.published.iso, id: s.record.article.id, ...(t !== undefined ? { t } : {}) });
+  const published = kept.filter((s) => s.record.public).sort((a, b) => compareEntries(entry(b), entry(a)));
+  published.forEach((s, seq) => (s.record.seq = seq));
+
+  const state = new Map<string, unknown>();
+  const main = buildTimeline(published.map((s) => entry(s)));
+  state.set(STATE.timelineDir(MAIN_TIMELINE), main.dir);
+  for (const [c, chunk] of main.chunks) state.set(STATE.timelineChunk(MAIN_TIMELINE, c), chunk);
+  const tags = new Map<string, Entry[]>();
+  for (const s of published) for (const t of s.record.article.tags) {
+    const slug = tagSlug(t);
+    const list = tags.get(slug) ?? [];
+    if (!list.some((e) => e.h === s.h)) list.push(entry(s, t));
+    tags.set(slug, list);
+  }
+  const slugs = [...tags.keys()].sort();
+  slugs.forEach((slug, seq) => {
+    const timeline = buildTimeline(tags.get(slug) as Entry[]);
+    const newest = timeline.chunks.get(timeline.dir.chunks[0]?.c ?? -1)?.[0];
+    state.set(STATE.timelineDir(tagTimeline(slug)), { ...timeline.dir, name: newest?.t ?? slug, seq } satisfies TagDir);
+    for (const [c, chunk] of timeline.chunks) state.set(STATE.timelineChunk(tagTimeline(slug), c), chunk);
+  });
+  for (let n = 1; n * SITEMAP_SHARD_SIZE <= slugs.length + SITEMAP_SHARD_SIZE - 1; n++) {
+    state.set(STATE.tagShard(n), { slugs: slugs.slice((n - 1) * SITEMAP_SHARD_SIZE, n * SITEMAP_SHARD_SIZE) } satisfies TagShard);
+  }
+  const size = ctx.site.feedSize;
+  for (let n = 1; (n - 1) * size < published.length; n++) {
+    const members = published.slice((n - 1) * size, n * size).map((s) => entry(s)).sort(compareEntries);
+    state.set(STATE.archivePage(n), { members } satisfies ArchivePage);
+  }
+  for (let n = 1; (n - 1) * SITEMAP_SHARD_SIZE < published.length; n++) {
+    const urls = published.slice((n - 1) * SITEMAP_SHARD_SIZE, n * SITEMAP_SHARD_SIZE).map((s) => ({ h: s.h, loc: s.record.article.url, lastmod: s.record.article.updated?.iso ?? s.record.article.published.iso }));
+    state.set(STATE.sitemapShard(n), { urls: urls.sort((a, b) => (a.loc < b.loc ? -1 : 1)) } satisfies SitemapShard);
+  }
+  const media = new Map<string, MediaRef>();
+  for (const s of published) {
+    const m = s.record.media;
+    if (!m) continue;
+    const ref = media.get(m.key) ?? { key: m.key, etag: m.etag, users: [] };
+    ref.users.push(s.h);
+    media.set(m.key, ref);
+  }
+  for (const ref of media.values()) state.set(STATE.media(ref.key), { ...ref, users: ref.users.sort() });
+  state.set(STATE.schedule, scheduleOf(kept, ctx.now));
+  for (const s of kept) state.set(STATE.slug(s.record.article.slug), { key: s.record.key });
+
+  // What the old state holds and the new does not goes (records of deleted files, old chunks, claims).
+  const places = new Map(kept.map((s) => [s.h, s.record.seq]));
+  const keep = new Set([...state.keys(), ...kept.map((s) => STATE.record(s.h)), ...kept.map((s) => STATE.seen(s.h, s.record.etag))]);
+  const control = (key: string) => key === STATE.lease || key === STATE.head || key.startsWith(STATE.requests) || key.startsWith(STATE.journals) || key.startsWith(STATE.rebuildBatches);
+  const orphans = (await io.state.list('')).map((i) => i.key).filter((key) => !keep.has(key) && !control(key));
+  await mapLimit(orphans, ctx.limit, (key) => io.state.delete(key));
+  await mapLimit([...state], ctx.limit, async ([key, value]) => {
+    await io.state.put(key, JSON.stringify(value), headersFor(key));
+  });
+  // The records themselves, a batch at a time, with their places.
+  for (let n = 1; n <= count; n++) {
+    await ctx.lease.keep();
+    await mapLimit(await readBatch(io, n), ctx.limit, async (r) => {
+      const h = keyHash(r.key);
+      if (!places.has(h) || owners.get(r.article.slug) !== r.key) return;
+      const seq = places.get(h);
+      // No page hash: step 3 writes every page, and the next change to this article writes it again.
+      const record: ArticleRecord = { ...r, ...(seq !== undefined ? { seq } : {}) };
+      await io.state.put(STATE.record(h), JSON.stringify(record), headersFor(STATE.record(h)));
+      await io.state.put(STATE.seen(h, r.etag), '', headersFor(STATE.seen(h, r.etag)));
+    });
+  }
+  return { ...start, nextSeq: published.length, nextTagSeq: slugs.length, public: published.length };
+}
+
+async function readBatch(io: PublishIo, n: number): Promise<ArticleRecord[]> {
+  const key = STATE.rebuildBatch(n);
+  const object = await io.state.get(key);
+  return object ? parseState<RebuildBatch>(key, object.body, CHECKS.batch).records : [];
+}
+
+function scheduleOf(summaries: readonly Summary[], now: Date): Schedule {
+  const at = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const schedule: Schedule = { drafts: [], embargoed: [], expiring: [] };
+  for (const s of summaries) {
+    const a = s.record.article;
+    if (a.draft) schedule.drafts.push({ key: s.record.key, h: s.h });
+    else if (!s.record.public && a.published.iso > at) schedule.embargoed.push({ key: s.record.key, h: s.h, at: a.published.iso });
+    else if (s.record.public && a.expires) schedule.expiring.push({ key: s.record.key, h: s.h, at: a.expires.iso });
+  }
+  schedule.embargoed.sort((x, y) => (x.at < y.at ? -1 : x.at > y.at ? 1 : 0));
+  schedule.expiring.sort((x, y) => (x.at < y.at ? -1 : x.at > y.at ? 1 : 0));
+  return schedule;
+}
+
+/** Step 3: every page, published media and group from the state, then delete what nothing produces. */
+async function writeSite(io: PublishIo, ctx: CycleContext, head: Head): Promise<{ written: string[]; deleted: string[] }> {
+  const written: string[] = [];
+  const view = new StateView(io.state);
+  // Pages and media, archive page by archive page: every public article is on exactly one.
+  const pages = Math.ceil(head.nextSeq / ctx.site.feedSize);
+  for (let n = 1; n <= pages; n++) {
+    await ctx.lease.keep();
+    const page = new StateView(io.state); // a fresh view each page: memory holds one page of articles
+    const members = (await page.read<ArchivePage>(STATE.archivePage(n), CHECKS.archivePage))?.members ?? [];
+    const records = await mapLimit(members, ctx.limit, (e) => page.read<ArticleRecord>(STATE.record(e.h), CHECKS.record));
+    const work = new Map<string, string>();
+    for (const r of records) if (r?.public) work.set(pageKey(r.article.slug), articlePage(r.article, ctx.site));
+    written.push(...(await writeInOrder(io.site, io.content, { mediaPut: [], mediaDelete: [], pages: work, groups: [], deletes: [] }, ctx.limit)).written);
+  }
+  const refs = (await io.state.list(STATE.mediaRefs)).map((i) => i.key);
+  const media = (await mapLimit(refs, ctx.limit, (key) => view.read<MediaRef>(key, CHECKS.media))).filter((r): r is MediaRef => r !== undefined && r.users.length > 0).map((r) => r.key);
+  written.push(...(await writeInOrder(io.site, io.content, { mediaPut: media, mediaDelete: [], pages: new Map(), groups: [], deletes: [] }, ctx.limit)).written);
+  const tagSlugs = (await io.state.list(STATE.timelines)).map((i) => /^timeline\/tag-(.+)\/dir\.json$/.exec(i.key)?.[1]).filter((s): s is string => s !== undefined);
+  for (const id of allGroups(head, ctx.site, tagSlugs)) {
+    await ctx.lease.keep();
+    const groupView = new StateView(io.state);
+    const [built] = await buildGroups(groupView, [id], ctx.site, head, ctx.limit, true);
+    if (!built) continue;
+    written.push(...(await writeInOrder(io.site, io.content, { mediaPut: [], mediaDelete: [], pages: new Map(), groups: [{ id, files: built.files }], deletes: [] }, ctx.limit)).written);
+    for (const w of groupView.writes()) {
+      if (w.body === null) await io.state.delete(w.key);
+      else await io.state.put(w.key, w.body, headersFor(w.key));
+    }
+  }
+  const produced = await producedKeys(view, head, ctx.site, ctx.limit);
+  const extra = (await io.site.list('')).map((i) => i.key).filter((key) => isManagedSiteKey(key) && !produced.has(key));
+  await mapLimit(extra, ctx.limit, (key) => io.site.delete(key));
+  return { written: written.sort(), deleted: extra.sort() };
+}
