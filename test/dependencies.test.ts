@@ -56,3 +56,31 @@ describe('package.json', () => {
     expect(devOnly).toEqual([]);
   });
 });
+
+describe('the modules', () => {
+  it('import each other without a cycle, so each can be read, tested and bundled on its own', async () => {
+    // Prepare: every static relative import of functions/ and infra/.
+    const files = [...(await sourceFiles('functions')), ...(await sourceFiles('infra'))].filter((f) => f.endsWith('.ts'));
+    const graph = new Map<string, string[]>();
+    for (const file of files) {
+      const text = await readFile(path.join(ROOT, file), 'utf8');
+      const targets = [...text.matchAll(/\bfrom\s*'(\.[^']+)'/g)].map((m) => path.normalize(path.join(path.dirname(file), m[1] as string)));
+      graph.set(file, targets);
+    }
+    // Act: a depth-first walk that records every path that comes back to a module on it.
+    const cycles: string[] = [];
+    const done = new Set<string>();
+    const walk = (file: string, trail: string[]) => {
+      if (trail.includes(file)) {
+        cycles.push([...trail.slice(trail.indexOf(file)), file].join(' -> '));
+        return;
+      }
+      if (done.has(file)) return;
+      for (const next of graph.get(file) ?? []) walk(next, [...trail, file]);
+      done.add(file);
+    };
+    for (const file of files) walk(file, []);
+    // Assess
+    expect(cycles).toEqual([]);
+  });
+});

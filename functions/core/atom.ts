@@ -1,6 +1,6 @@
 import type { Article } from './article.ts';
 import { feedContentHtml } from './content.ts';
-import { HISTORY_NS, stylesheetHref, type FeedScope } from './feeds.ts';
+import { HISTORY_NS, stylesheetHref, type FeedScope } from './feed-scope.ts';
 import type { Person } from './schema-parts.ts';
 import type { Site } from './site.ts';
 import { el, xmlDocument, type Element } from './xml.ts';

@@ -1,6 +1,7 @@
 import type { Article } from './article.ts';
 import { feedStylesheet } from './feed-xsl.ts';
-import { buildFeeds, feedUrls, siteScope, type FeedFiles, type FeedScope } from './feeds.ts';
+import { feedUrls, siteScope, type FeedScope } from './feed-scope.ts';
+import { buildFeeds, type FeedFiles } from './feeds.ts';
 import { FRONT_PAGE, SITEMAP_INDEX, archiveFolder, articleSitemapKey, tagFolder, tagSitemapKey } from './keys.ts';
 import { indexPage, notFoundPage, tagPage } from './pages.ts';
 import type { Site } from './site.ts';

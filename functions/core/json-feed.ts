@@ -1,5 +1,5 @@
 import type { Article } from './article.ts';
-import type { FeedScope } from './feeds.ts';
+import type { FeedScope } from './feed-scope.ts';
 import { feedContentHtml } from './content.ts';
 import type { Site } from './site.ts';
 

@@ -1,6 +1,6 @@
 import type { Article } from './article.ts';
 import type { When } from './dates.ts';
-import { feedUrls, type FeedUrls } from './feeds.ts';
+import { feedUrls, type FeedUrls } from './feed-scope.ts';
 import type { Site } from './site.ts';
 import { STYLE } from './style.ts';
 import { tagFolder, tagSlug } from './tags.ts';
