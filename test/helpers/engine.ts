@@ -1,0 +1,135 @@
+import { stringify } from 'yaml';
+import { publish, type PublishOptions, type PublishReport } from '../../functions/publish/publish.ts';
+import { MemoryStore } from '../../functions/stores/memory-store.ts';
+import type { DeleteOptions, ObjectInfo, PutOptions, Store, StoredObject } from '../../functions/stores/store.ts';
+import { NOW, SITE_SETTINGS, articleText } from './content.ts';
+import { parseJsonFeed } from './feeds.ts';
+
+/** Three MemoryStores and the few things the engine's tests do with them. */
+export interface MemorySite {
+  content: MemoryStore;
+  site: MemoryStore;
+  state: MemoryStore;
+  article(name: string, fields: Record<string, unknown>, body?: string): Promise<string>;
+  remove(name: string): Promise<void>;
+  publish(options?: Partial<PublishOptions>): Promise<PublishReport>;
+  text(key: string): Promise<string | undefined>;
+  /** The JSON feed's titles, newest first. */
+  titles(folder?: string): Promise<string[]>;
+  keys(store?: Store): Promise<string[]>;
+}
+
+export async function memorySite(settings: Record<string, unknown> = {}): Promise<MemorySite> {
+  const content = new MemoryStore();
+  const site = new MemoryStore();
+  const state = new MemoryStore();
+  await content.put('site.yaml', stringify({ ...SITE_SETTINGS, ...settings }), { contentType: 'application/yaml' });
+  const text = async (key: string, store: Store = site) => {
+    const object = await store.get(key);
+    return object ? Buffer.from(object.body).toString('utf8') : undefined;
+  };
+  return {
+    content,
+    site,
+    state,
+    async article(name, fields, body) {
+      const key = `articles/${name}`;
+      await content.put(key, articleText(fields, body), { contentType: 'text/markdown' });
+      return key;
+    },
+    async remove(name) {
+      await content.delete(`articles/${name}`);
+    },
+    publish: (options = {}) => publish({ content, site, state }, { now: NOW, ...options }),
+    text: (key) => text(key),
+    async titles(folder = '') {
+      const json = await text(`${folder}feed.json`);
+      return json ? parseJsonFeed(json).items.map((i) => i.title ?? '') : [];
+    },
+    keys: async (store = site) => (await store.list('')).map((i) => i.key),
+  };
+}
+
+/** How many more writes the stores of one "process" may make before it dies. */
+export interface Budget {
+  left: number;
+}
+
+/**
+ * A store of a process that dies: once the shared budget of writes is spent, every request fails, as
+ * if the process had been killed (nothing of it runs again, not even its attempt to release the lease),
+ * until `revive()` (a paused process waking up). FOR TESTS ONLY: a crash, injected client-side.
+ */
+export class DyingStore implements Store {
+  readonly #inner: Store;
+  readonly #budget: Budget;
+  constructor(inner: Store, budget: Budget) {
+    this.#inner = inner;
+    this.#budget = budget;
+  }
+  #check(write: boolean): void {
+    if (this.#budget.left < 0 || (write && this.#budget.left === 0)) {
+      this.#budget.left = -1;
+      throw new Error('killed (injected: the process died here)');
+    }
+    if (write) this.#budget.left--;
+  }
+  async get(key: string): Promise<StoredObject | undefined> {
+    this.#check(false);
+    return this.#inner.get(key);
+  }
+  async head(key: string): Promise<ObjectInfo | undefined> {
+    this.#check(false);
+    return this.#inner.head(key);
+  }
+  async list(prefix: string): Promise<ObjectInfo[]> {
+    this.#check(false);
+    return this.#inner.list(prefix);
+  }
+  async put(key: string, body: Uint8Array | string, options: PutOptions): Promise<{ etag: string }> {
+    this.#check(true);
+    return this.#inner.put(key, body, options);
+  }
+  async delete(key: string, options?: DeleteOptions): Promise<void> {
+    this.#check(true);
+    return this.#inner.delete(key, options);
+  }
+  describe(key: string): string {
+    return this.#inner.describe(key);
+  }
+}
+
+/** Count every request a publish makes, by store and kind. */
+export class CountingStore implements Store {
+  readonly #inner: Store;
+  readonly keys = { read: new Set<string>(), written: new Set<string>(), listed: new Set<string>() };
+  constructor(inner: Store) {
+    this.#inner = inner;
+  }
+  reset(): void {
+    for (const set of Object.values(this.keys)) set.clear();
+  }
+  get(key: string) {
+    this.keys.read.add(key);
+    return this.#inner.get(key);
+  }
+  head(key: string) {
+    this.keys.read.add(key);
+    return this.#inner.head(key);
+  }
+  list(prefix: string) {
+    this.keys.listed.add(prefix);
+    return this.#inner.list(prefix);
+  }
+  put(key: string, body: Uint8Array | string, options: PutOptions) {
+    this.keys.written.add(key);
+    return this.#inner.put(key, body, options);
+  }
+  delete(key: string, options?: DeleteOptions) {
+    this.keys.written.add(key);
+    return this.#inner.delete(key, options);
+  }
+  describe(key: string): string {
+    return this.#inner.describe(key);
+  }
+}

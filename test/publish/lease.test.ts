@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { STATE } from '../../functions/core/keys.ts';
+import { Lease, LeaseLostError, type LeaseTiming } from '../../functions/publish/lease.ts';
+import { MemoryStore } from '../../functions/stores/memory-store.ts';
+import { DyingStore, type Budget } from '../helpers/engine.ts';
+
+const SHORT: LeaseTiming = { ttlMs: 300, skewMs: 50, marginMs: 50 };
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function take(store: MemoryStore | DyingStore, timing = SHORT): Promise<Lease> {
+  const lease = await Lease.acquire(store, timing);
+  if (!(lease instanceof Lease)) throw new Error(`the lease is held by ${lease.busy}`);
+  return lease;
+}
+
+describe('the publishing lease', () => {
+  it('lets one publish hold it at a time, and the next take it once it is released', async () => {
+    // Prepare
+    const state = new MemoryStore();
+    const first = await take(state);
+    // Act
+    const second = await Lease.acquire(state, SHORT);
+    await first.release();
+    const third = await Lease.acquire(state, SHORT);
+    // Assess
+    expect(second).toEqual({ busy: first.holder });
+    expect(third).toBeInstanceOf(Lease);
+    expect((third as Lease).tookOver).toBe(false); // released cleanly: nothing to fear from the first
+    await (third as Lease).release();
+    expect(await state.get(STATE.lease)).toBeUndefined();
+  });
+
+  it('stays with a holder that keeps renewing it, long past its time to live', async () => {
+    const state = new MemoryStore();
+    const holder = await take(state);
+    await sleep(SHORT.ttlMs * 3);
+    expect(holder.alive()).toBe(true);
+    expect(await Lease.acquire(state, SHORT)).toEqual({ busy: holder.holder });
+    await holder.release();
+  });
+
+  it('is taken over once a dead holder\'s lease has expired, and says so', async () => {
+    // Prepare: a holder whose process dies (its renewals fail)
+    const state = new MemoryStore();
+    const budget: Budget = { left: 1 };
+    const dead = await take(new DyingStore(state, budget));
+    budget.left = -1;
+    expect(await Lease.acquire(state, SHORT)).toEqual({ busy: dead.holder });
+    // Act
+    await sleep(SHORT.ttlMs + SHORT.skewMs + 50);
+    const next = await take(state);
+    // Assess
+    expect(next.tookOver).toBe(true);
+    expect(dead.alive()).toBe(false);
+    await next.release();
+  });
+
+  it('stops its holder\'s writes at its deadline, before anyone may take over', async () => {
+    // Prepare: a holder that cannot renew
+    const state = new MemoryStore();
+    const budget: Budget = { left: 1 };
+    const holder = await take(new DyingStore(state, budget));
+    budget.left = -1;
+    const site = holder.guard(new MemoryStore());
+    await site.put('rss.xml', 'early', { contentType: 'application/rss+xml' });
+    // Act
+    await sleep(SHORT.ttlMs - SHORT.marginMs + 20);
+    // Assess: refused before it starts, and the lease could not yet have been taken over
+    await expect(site.put('rss.xml', 'late', { contentType: 'application/rss+xml' })).rejects.toBeInstanceOf(LeaseLostError);
+    await expect(site.delete('rss.xml')).rejects.toBeInstanceOf(LeaseLostError);
+    expect(await Lease.acquire(state, SHORT)).toEqual({ busy: holder.holder });
+  });
+
+  it('never deletes a lease someone else now holds, when a paused holder wakes up and releases', async () => {
+    // Prepare: a holder pauses past its lease; another takes over
+    const state = new MemoryStore();
+    const budget: Budget = { left: 1 };
+    const paused = await take(new DyingStore(state, budget));
+    budget.left = -1;
+    await sleep(SHORT.ttlMs + SHORT.skewMs + 50);
+    const next = await take(state);
+    // Act: the first wakes up
+    budget.left = 10;
+    await paused.release();
+    // Assess
+    expect(await Lease.acquire(state, SHORT)).toEqual({ busy: next.holder });
+    await next.release();
+  });
+});

@@ -1,0 +1,197 @@
+import { describe, expect, it } from 'vitest';
+import { STATE } from '../../functions/core/keys.ts';
+import type { Head } from '../../functions/core/state.ts';
+import { publish } from '../../functions/publish/publish.ts';
+import type { LeaseTiming } from '../../functions/publish/lease.ts';
+import { NOW } from '../helpers/content.ts';
+import { CountingStore, DyingStore, memorySite, type Budget } from '../helpers/engine.ts';
+import { parseJsonFeed } from '../helpers/feeds.ts';
+
+const SHORT: LeaseTiming = { ttlMs: 300, skewMs: 50, marginMs: 50 };
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46, 0, 1, 1, 0, 0, 1, 0, 1, 0, 0, 0xff, 0xd9]);
+const at = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000);
+
+describe('a publish that dies midway', () => {
+  it('is finished by the next publish, and its site writes are redone once more after the dead holder\'s time is surely up', async () => {
+    // Prepare: two stories published; a third one's publish dies right after its commit: it wrote its
+    // request, its lease, its journal and the head naming it, and nothing more
+    const s = await memorySite();
+    await s.article('first.md', { title: 'First story', date: '2026-11-20' });
+    await s.article('second.md', { title: 'Second story', date: '2026-11-21' });
+    await s.publish();
+    const third = await s.article('third.md', { title: 'Third story', date: '2026-11-22' });
+    const budget: Budget = { left: 4 };
+    const dying = { content: s.content, site: new DyingStore(s.site, budget), state: new DyingStore(s.state, budget) };
+    await expect(publish(dying, { now: NOW, mode: { kind: 'changed', keys: [third] }, lease: SHORT })).rejects.toThrow(/killed/);
+    expect(await s.titles()).toEqual(['Second story', 'First story']);
+    expect((JSON.parse(Buffer.from((await s.state.get(STATE.head))!.body).toString()) as Head).journal).toBeDefined();
+
+    // Act: after the dead holder's lease has lapsed, any publish (the minute tick) takes over
+    await sleep(SHORT.ttlMs + SHORT.skewMs + 50);
+    const tick = await s.publish({ mode: { kind: 'changed', keys: [] }, lease: SHORT });
+
+    // Assess: the third story is live everywhere, and the takeover scheduled a second pass
+    expect(tick.queued).toBe(false);
+    expect(await s.titles()).toEqual(['Third story', 'Second story', 'First story']);
+    const recheck = (JSON.parse(Buffer.from((await s.state.get(STATE.head))!.body).toString()) as Head).recheck;
+    expect(recheck).toBeDefined();
+
+    // Act: a late write of the dead holder lands (here: an old feed), then the tick after its time is up
+    await s.site.put('feed.json', '{"version":"https://jsonfeed.org/version/1.1","items":[]}', { contentType: 'application/feed+json' });
+    await s.publish({ now: at(3), mode: { kind: 'changed', keys: [] }, lease: SHORT });
+
+    // Assess: redone from the committed state, and the second pass is done with
+    expect(await s.titles()).toEqual(['Third story', 'Second story', 'First story']);
+    expect((JSON.parse(Buffer.from((await s.state.get(STATE.head))!.body).toString()) as Head).recheck).toBeUndefined();
+    expect(await s.state.list(STATE.journals)).toEqual([]);
+  });
+
+  it('at any point, leaves a site that the next publish makes equal to the content', async () => {
+    // Prepare: for every number of writes a dying publish gets through, a fresh site
+    for (let writes = 0; writes < 40; writes += 3) {
+      const s = await memorySite({ feed_size: 2 });
+      for (let i = 1; i <= 4; i++) await s.article(`s-${i}.md`, { title: `Story ${i}`, date: `2026-11-0${i}`, tags: ['Tag'] });
+      await s.publish();
+      const changed = [await s.article('s-2.md', { title: 'Story 2, corrected', date: '2026-11-02', tags: ['Other'] }), await s.article('s-5.md', { title: 'Story 5', date: '2026-11-05' })];
+      await s.remove('s-1.md');
+      const budget: Budget = { left: writes };
+      const dying = { content: s.content, site: new DyingStore(s.site, budget), state: new DyingStore(s.state, budget) };
+      // Act
+      const died = await publish(dying, { now: NOW, mode: { kind: 'changed', keys: [...changed, 'articles/s-1.md'] }, lease: SHORT }).then(
+        () => false,
+        () => true,
+      );
+      // A publish that died never acknowledged its event, so SQS delivers it again (after the lease lapses).
+      if (died) await sleep(SHORT.ttlMs + SHORT.skewMs + 50);
+      await s.publish({ mode: { kind: 'changed', keys: died ? [...changed, 'articles/s-1.md'] : [] }, lease: SHORT });
+      // Assess
+      expect(await s.titles(), `died after ${writes} writes`).toEqual(['Story 5', 'Story 4']);
+      expect(await s.titles('tags/other/'), `died after ${writes} writes`).toEqual(['Story 2, corrected']);
+      expect(await s.text('articles/s-1/index.html'), `died after ${writes} writes`).toBeUndefined();
+      expect(await s.text('articles/s-2/index.html'), `died after ${writes} writes`).toContain('Story 2, corrected');
+      if (!died) break;
+    }
+  });
+});
+
+describe('requests', () => {
+  it('a publish that finds the lease held hands its work to the holder and returns at once; nothing is lost', async () => {
+    // Prepare: a publish holds the lease
+    const s = await memorySite();
+    const key = await s.article('a.md', { title: 'A story', date: '2026-11-20' });
+    const { Lease } = await import('../../functions/publish/lease.ts');
+    const holder = await Lease.acquire(s.state);
+    if (!(holder instanceof Lease)) throw new Error('no lease');
+    // Act
+    const queued = await s.publish({ mode: { kind: 'changed', keys: [key] } });
+    await holder.release();
+    const next = await s.publish({ mode: { kind: 'changed', keys: [] } });
+    // Assess
+    expect(queued.queued).toBe(true);
+    expect(queued.written).toEqual([]);
+    expect(next.queued).toBe(false);
+    expect(await s.titles()).toEqual(['A story']);
+    expect(await s.state.list(STATE.requests)).toEqual([]);
+  });
+
+  it('an unreadable request asks for a scan, so whatever it named is still found', async () => {
+    const s = await memorySite();
+    await s.publish();
+    await s.article('a.md', { title: 'A story', date: '2026-11-20' });
+    await s.state.put(`${STATE.requests}0-torn.json`, '{"keys": ["articles/a', { contentType: 'application/json' });
+    await s.publish({ mode: { kind: 'changed', keys: [] } });
+    expect(await s.titles()).toEqual(['A story']);
+  });
+});
+
+describe('what the site shows', () => {
+  it('is only what was processed: a story set to draft, not yet published, never slips into a rebuilt archive page', async () => {
+    // Prepare: four stories, feeds of two, so archive page 1 holds the two oldest
+    const s = await memorySite({ feed_size: 2 });
+    for (let i = 1; i <= 4; i++) await s.article(`s-${i}.md`, { title: `Story ${i}`, date: `2026-11-0${i}` }, `Public text ${i}.\n`);
+    await s.publish();
+    // The newsroom makes story 1 a draft with private notes; its event has not been handled yet
+    await s.article('s-1.md', { title: 'Story 1', date: '2026-11-01', draft: true }, 'PRIVATE NOTES: the source is the minister.\n');
+    // Act: story 2, on the same archive page, is corrected and published
+    const two = await s.article('s-2.md', { title: 'Story 2, corrected', date: '2026-11-02' }, 'Public text 2, corrected.\n');
+    await s.publish({ mode: { kind: 'changed', keys: [two] } });
+    // Assess: the archive page was rebuilt from what the state knows of story 1
+    const archive = (await s.text('archive/1/feed.json')) ?? '';
+    expect(parseJsonFeed(archive).items.map((i) => i.title)).toEqual(['Story 2, corrected', 'Story 1']);
+    for (const key of await s.keys()) expect((await s.text(key)) ?? '', key).not.toContain('PRIVATE NOTES');
+  });
+
+  it('publishes a draft\'s lead image only once the article is public, and removes it when it stops being public', async () => {
+    // Prepare
+    const s = await memorySite();
+    await s.content.put('media/harbour.jpg', JPEG, { contentType: 'image/jpeg' });
+    const image = { url: '/media/harbour.jpg', alt: 'The harbour at dawn' };
+    const key = await s.article('harbour.md', { title: 'Harbour plans', date: '2026-11-20', draft: true, image });
+    // Act and Assess: a draft, then public, then embargoed again
+    await s.publish();
+    expect(await s.site.get('media/harbour.jpg')).toBeUndefined();
+    await s.article('harbour.md', { title: 'Harbour plans', date: '2026-11-20', image });
+    await s.publish({ mode: { kind: 'changed', keys: [key] } });
+    expect(Buffer.from((await s.site.get('media/harbour.jpg'))!.body).equals(JPEG)).toBe(true);
+    await s.article('harbour.md', { title: 'Harbour plans', date: '2099-01-01', image });
+    await s.publish({ mode: { kind: 'changed', keys: [key] } });
+    expect(await s.site.get('media/harbour.jpg')).toBeUndefined();
+  });
+
+  it('keeps an image two public articles share until the last of them goes', async () => {
+    const s = await memorySite();
+    await s.content.put('media/logo.jpg', JPEG, { contentType: 'image/jpeg' });
+    const image = { url: '/media/logo.jpg', alt: 'Logo' };
+    await s.article('a.md', { title: 'A', date: '2026-11-20', image });
+    await s.article('b.md', { title: 'B', date: '2026-11-21', image });
+    await s.publish();
+    await s.remove('a.md');
+    await s.publish({ mode: { kind: 'changed', keys: ['articles/a.md'] } });
+    expect(await s.site.get('media/logo.jpg')).toBeDefined();
+    await s.remove('b.md');
+    await s.publish({ mode: { kind: 'changed', keys: ['articles/b.md'] } });
+    expect(await s.site.get('media/logo.jpg')).toBeUndefined();
+  });
+
+  it('after a reconcile, holds nothing that nothing produces, and everything that is produced', async () => {
+    // Prepare: a published site, then a stray page, an old manifest, and a lost feed
+    const s = await memorySite();
+    await s.article('a.md', { title: 'A story', date: '2026-11-20', tags: ['Politics'] });
+    await s.publish();
+    const before = await s.keys();
+    await s.site.put('articles/gone/index.html', '<p>an old page</p>', { contentType: 'text/html' });
+    await s.site.put('.wirefeed/manifest.json', '{"entries":{}}', { contentType: 'application/json' });
+    await s.site.put('tags/old-tag/feed.json', '{}', { contentType: 'application/feed+json' });
+    await s.site.put('CNAME', 'news.example.org', { contentType: 'text/plain' }); // not wirefeed's: left alone
+    await s.site.delete('tags/politics/rss.xml');
+    // Act
+    const report = await s.publish({ mode: { kind: 'scan' } });
+    // Assess
+    expect(report.deleted).toEqual(['.wirefeed/manifest.json', 'articles/gone/index.html', 'tags/old-tag/feed.json']);
+    expect(report.written).toContain('tags/politics/rss.xml');
+    expect(await s.keys()).toEqual([...before, 'CNAME'].sort());
+  });
+});
+
+describe('the cost of one article', () => {
+  it('is the same state objects and site files, however long the archive', async () => {
+    async function touched(size: number) {
+      const s = await memorySite({ feed_size: 5 });
+      for (let i = 0; i < size; i++) await s.article(`s-${i}.md`, { title: `Story ${i}`, date: new Date(Date.UTC(2026, 0, 1) + i * 3_600_000).toISOString(), tags: [`T${i % 3}`] });
+      await s.publish();
+      const state = new CountingStore(s.state);
+      const site = new CountingStore(s.site);
+      const key = await s.article('breaking.md', { title: 'Breaking', date: '2026-11-24T00:00:00Z', tags: ['T1'] });
+      await publish({ content: s.content, site, state }, { now: NOW, mode: { kind: 'changed', keys: [key] } });
+      return { stateRead: state.keys.read.size, stateWritten: state.keys.written.size, site: [...site.keys.written].sort(), listed: [...state.keys.listed] };
+    }
+    const small = await touched(60);
+    const large = await touched(600);
+    const shape = (keys: string[]) => keys.map((k) => k.replace(/\d+/g, 'N')); // the newest sitemap shard's number differs
+    expect(shape(large.site)).toEqual(shape(small.site)); // the same files
+    expect(large.stateWritten).toBe(small.stateWritten);
+    expect(large.stateRead).toBe(small.stateRead);
+    expect(large.listed).toEqual([STATE.requests]); // no listing of records, seen markers or timelines
+  });
+});
