@@ -205,6 +205,14 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
       expect(await store.get('state.json')).toBeUndefined();
     });
 
+    it('lists the same keys with keysOnly, the cheap listing for callers that need no ETag', async () => {
+      for (const key of ['seen/a.1', 'seen/b.2', 'seen/sub/c.3', 'other/d']) await store.put(key, '', { contentType: TEXT });
+      const full = (await store.list('seen/')).map((i) => i.key);
+      const cheap = (await store.list('seen/', { keysOnly: true })).map((i) => i.key);
+      expect(cheap).toEqual(full);
+      expect(cheap).toEqual(['seen/a.1', 'seen/b.2', 'seen/sub/c.3']);
+    });
+
     it('deletes with ifMatch only while the etag is the current one, and refuses a missing key', async () => {
       // Prepare
       const { etag: first } = await store.put('state/lease.json', 'one', { contentType: TEXT });

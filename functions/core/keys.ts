@@ -183,6 +183,9 @@ export const STATE = {
  */
 export const STATE_PREFIX_IN_CONTENT = '.wirefeed/';
 
+/** List options for listings that need the keys alone (no ETags). */
+export const KEYS = { keysOnly: true } as const;
+
 /** The main timeline's name; a tag's is `tag-<slug>`. */
 export const MAIN_TIMELINE = 'main';
 export const tagTimeline = (slug: string): string => `tag-${slug}`;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { headersFor } from '../core/objects.ts';
 import { STATE } from '../core/keys.ts';
-import { PreconditionFailedError, type DeleteOptions, type ObjectInfo, type PutOptions, type Store, type StoredObject } from '../stores/store.ts';
+import { PreconditionFailedError, type DeleteOptions, type ListOptions, type ObjectInfo, type PutOptions, type Store, type StoredObject } from '../stores/store.ts';
 
 /**
  * The single-writer lease in the state store: one publish at a time writes the site and the state.
@@ -56,6 +56,8 @@ export class Lease {
   #deadline = 0;
   #timer: NodeJS.Timeout | undefined;
   #renewing: NodeJS.Timeout | undefined;
+  /** The renewal in flight: two at once would race each other's If-Match and lose the lease. */
+  #renewal: Promise<void> | undefined;
 
   private constructor(store: Store, holder: string, etag: string, sentAt: number, tookOver: boolean, timing: LeaseTiming) {
     this.#store = store;
@@ -106,7 +108,12 @@ export class Lease {
     if (!this.alive()) throw new LeaseLostError('the publishing lease expired or was taken over; the next publish finishes this one');
   }
 
-  async renew(): Promise<void> {
+  renew(): Promise<void> {
+    this.#renewal ??= this.#renew().finally(() => (this.#renewal = undefined));
+    return this.#renewal;
+  }
+
+  async #renew(): Promise<void> {
     if (this.#controller.signal.aborted) return;
     const sentAt = performance.now();
     try {
@@ -114,8 +121,9 @@ export class Lease {
       this.#etag = etag;
       this.#extend(sentAt);
     } catch (err) {
-      if (err instanceof PreconditionFailedError) this.#lose();
-      throw err;
+      if (!(err instanceof PreconditionFailedError)) throw err;
+      this.#lose();
+      throw new LeaseLostError('another publish took the publishing lease over', { cause: err });
     }
   }
 
@@ -175,7 +183,7 @@ function guarded(store: Store, lease: Lease): Store {
   return {
     get: (key: string) => store.get(key),
     head: (key: string): Promise<ObjectInfo | undefined> => store.head(key),
-    list: (prefix: string) => store.list(prefix),
+    list: (prefix: string, options?: ListOptions) => store.list(prefix, options),
     describe: (key: string) => store.describe(key),
     put: async (key: string, bytes: Uint8Array | string, options: PutOptions) => {
       lease.check();

@@ -1,6 +1,6 @@
 import { ArticleError, SiteError } from '../core/errors.ts';
 import { settingsHash } from '../core/hash.ts';
-import { SITE_FILE, STATE, isArchiveKey, isFeedKey, keyHash, pageKey, groupFiles, parseGroupName } from '../core/keys.ts';
+import { KEYS, SITE_FILE, STATE, isArchiveKey, isFeedKey, keyHash, pageKey, groupFiles, parseGroupName } from '../core/keys.ts';
 import { parseSite, type Site } from '../core/site.ts';
 import { CHECKS, StateError, type ArticleRecord, type Head, type Journal, type Schedule } from '../core/state.ts';
 import type { Store } from '../stores/store.ts';
@@ -109,7 +109,7 @@ export async function publish(stores: PublishStores, options: PublishOptions): P
       await lease.release().catch(() => undefined);
     }
     // A request written while we let go finds no holder: take the lease again for it.
-    if ((await stores.state.list(STATE.requests)).length === 0) break;
+    if ((await stores.state.list(STATE.requests, KEYS)).length === 0) break;
   }
   return report(stores, mode, total, attempts, site, false);
 }
@@ -180,7 +180,7 @@ async function hold(stores: PublishStores, lease: Lease, options: PublishOptions
       }
       throw err;
     }
-    if ((await io.state.list(STATE.requests)).length === 0) return { result, cycles, site };
+    if ((await io.state.list(STATE.requests, KEYS)).length === 0) return { result, cycles, site };
   }
 }
 

@@ -1,7 +1,7 @@
 import { isPublic, type Article } from '../core/article.ts';
 import { ArticleError } from '../core/errors.ts';
-import { settingsHash } from '../core/hash.ts';
-import { ARTICLES_PREFIX, MAIN_TIMELINE, SITEMAP_SHARD_SIZE, STATE, isArticleKey, isManagedSiteKey, keyHash, pageKey, tagTimeline } from '../core/keys.ts';
+import { hash, settingsHash } from '../core/hash.ts';
+import { ARTICLES_PREFIX, KEYS, MAIN_TIMELINE, SITEMAP_SHARD_SIZE, STATE, isArticleKey, isManagedSiteKey, keyHash, pageKey, tagTimeline } from '../core/keys.ts';
 import { headersFor } from '../core/objects.ts';
 import { articlePage } from '../core/pages.ts';
 import {
@@ -60,19 +60,22 @@ export async function rebuild(io: PublishIo, ctx: CycleContext, prior: { head?: 
     : { v: STATE_VERSION, settings, generation: (prior.head?.generation ?? 0) + 1, nextSeq: 0, nextTagSeq: 0, public: 0, rebuilding: 'state' };
   let etag = resume ? (prior.etag as string) : await writeHead(io.state, head, prior.etag);
   const rejected: ArticleError[] = [];
+  const pagesWritten: string[] = [];
   let rendered = 0;
   if (!resume) {
     const batches = await render(io, ctx, rejected);
     rendered = batches.rendered;
-    head = await index(io, ctx, batches.count, head, rejected);
+    head = await index(io, ctx, batches.count, head, rejected, pagesWritten);
     head = { ...head, rebuilding: 'site' };
     etag = await writeHead(io.state, head, etag);
   }
-  const { written, deleted } = await writeSite(io, ctx, head);
+  const site = await writeSite(io, ctx, head, resume);
+  const written = [...pagesWritten, ...site.written].sort();
+  const deleted = site.deleted;
   const { rebuilding: _done, ...finished } = head;
   head = { ...finished, generation: head.generation + 1 };
   etag = await writeHead(io.state, head, etag);
-  await mapLimit((await io.state.list(STATE.rebuildBatches)).map((i) => i.key), ctx.limit, (key) => io.state.delete(key));
+  await mapLimit((await io.state.list(STATE.rebuildBatches, KEYS)).map((i) => i.key), ctx.limit, (key) => io.state.delete(key));
   return { full: true, rendered, rejected, written, deleted, head, etag };
 }
 
@@ -117,7 +120,7 @@ async function lastGood(io: PublishIo, key: string, ctx: CycleContext): Promise<
 }
 
 /** Step 2: every index, from the batches' metadata; then each record at its own key, with its place. */
-async function index(io: PublishIo, ctx: CycleContext, count: number, start: Head, rejected: ArticleError[]): Promise<Head> {
+async function index(io: PublishIo, ctx: CycleContext, count: number, start: Head, rejected: ArticleError[], written: string[]): Promise<Head> {
   const summaries: Summary[] = [];
   for (let n = 1; n <= count; n++) {
     for (const r of await readBatch(io, n)) {
@@ -187,7 +190,7 @@ async function index(io: PublishIo, ctx: CycleContext, count: number, start: Hea
   const places = new Map(kept.map((s) => [s.h, s.record.seq]));
   const keep = new Set([...state.keys(), ...kept.map((s) => STATE.record(s.h)), ...kept.map((s) => STATE.seen(s.h, s.record.etag))]);
   const control = (key: string) => key === STATE.lease || key === STATE.head || key.startsWith(STATE.requests) || key.startsWith(STATE.journals) || key.startsWith(STATE.rebuildBatches);
-  const orphans = (await io.state.list('')).map((i) => i.key).filter((key) => !keep.has(key) && !control(key));
+  const orphans = (await io.state.list('', KEYS)).map((i) => i.key).filter((key) => !keep.has(key) && !control(key));
   await mapLimit(orphans, ctx.limit, (key) => io.state.delete(key));
   await mapLimit([...state], ctx.limit, async ([key, value]) => {
     await io.state.put(key, JSON.stringify(value), headersFor(key));
@@ -199,8 +202,15 @@ async function index(io: PublishIo, ctx: CycleContext, count: number, start: Hea
       const h = keyHash(r.key);
       if (!places.has(h) || owners.get(r.article.slug) !== r.key) return;
       const seq = places.get(h);
-      // No page hash: step 3 writes every page, and the next change to this article writes it again.
-      const record: ArticleRecord = { ...r, ...(seq !== undefined ? { seq } : {}) };
+      // Its page now, while the article is in hand (step 3 would have to read every record back for it).
+      let page: string | undefined;
+      if (r.public) {
+        const body = articlePage(r.article, ctx.site);
+        page = hash(body);
+        await io.site.put(pageKey(r.article.slug), body, headersFor(pageKey(r.article.slug)));
+        written.push(pageKey(r.article.slug));
+      }
+      const record: ArticleRecord = { ...r, ...(seq !== undefined ? { seq } : {}), ...(page ? { page } : {}) };
       await io.state.put(STATE.record(h), JSON.stringify(record), headersFor(STATE.record(h)));
       await io.state.put(STATE.seen(h, r.etag), '', headersFor(STATE.seen(h, r.etag)));
     });
@@ -228,12 +238,15 @@ function scheduleOf(summaries: readonly Summary[], now: Date): Schedule {
   return schedule;
 }
 
-/** Step 3: every page, published media and group from the state, then delete what nothing produces. */
-async function writeSite(io: PublishIo, ctx: CycleContext, head: Head): Promise<{ written: string[]; deleted: string[] }> {
+/**
+ * Step 3: published media and every group from the state (and, resuming a rebuild that died here, every
+ * page), then delete what nothing produces.
+ */
+async function writeSite(io: PublishIo, ctx: CycleContext, head: Head, withPages: boolean): Promise<{ written: string[]; deleted: string[] }> {
   const written: string[] = [];
   const view = new StateView(io.state);
-  // Pages and media, archive page by archive page: every public article is on exactly one.
-  const pages = Math.ceil(head.nextSeq / ctx.site.feedSize);
+  // Pages archive page by archive page: every public article is on exactly one.
+  const pages = withPages ? Math.ceil(head.nextSeq / ctx.site.feedSize) : 0;
   for (let n = 1; n <= pages; n++) {
     await ctx.lease.keep();
     const page = new StateView(io.state); // a fresh view each page: memory holds one page of articles
@@ -243,10 +256,10 @@ async function writeSite(io: PublishIo, ctx: CycleContext, head: Head): Promise<
     for (const r of records) if (r?.public) work.set(pageKey(r.article.slug), articlePage(r.article, ctx.site));
     written.push(...(await writeInOrder(io.site, io.content, { mediaPut: [], mediaDelete: [], pages: work, groups: [], deletes: [] }, ctx.limit)).written);
   }
-  const refs = (await io.state.list(STATE.mediaRefs)).map((i) => i.key);
+  const refs = (await io.state.list(STATE.mediaRefs, KEYS)).map((i) => i.key);
   const media = (await mapLimit(refs, ctx.limit, (key) => view.read<MediaRef>(key, CHECKS.media))).filter((r): r is MediaRef => r !== undefined && r.users.length > 0).map((r) => r.key);
   written.push(...(await writeInOrder(io.site, io.content, { mediaPut: media, mediaDelete: [], pages: new Map(), groups: [], deletes: [] }, ctx.limit)).written);
-  const tagSlugs = (await io.state.list(STATE.timelines)).map((i) => /^timeline\/tag-(.+)\/dir\.json$/.exec(i.key)?.[1]).filter((s): s is string => s !== undefined);
+  const tagSlugs = (await io.state.list(STATE.timelines, KEYS)).map((i) => /^timeline\/tag-(.+)\/dir\.json$/.exec(i.key)?.[1]).filter((s): s is string => s !== undefined);
   for (const id of allGroups(head, ctx.site, tagSlugs)) {
     await ctx.lease.keep();
     const groupView = new StateView(io.state);
@@ -259,7 +272,7 @@ async function writeSite(io: PublishIo, ctx: CycleContext, head: Head): Promise<
     }
   }
   const produced = await producedKeys(view, head, ctx.site, ctx.limit);
-  const extra = (await io.site.list('')).map((i) => i.key).filter((key) => isManagedSiteKey(key) && !produced.has(key));
+  const extra = (await io.site.list('', KEYS)).map((i) => i.key).filter((key) => isManagedSiteKey(key) && !produced.has(key));
   await mapLimit(extra, ctx.limit, (key) => io.site.delete(key));
   return { written: written.sort(), deleted: extra.sort() };
 }

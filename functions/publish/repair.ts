@@ -1,4 +1,4 @@
-import { MEDIA_PREFIX, STATE, groupFiles, groupName, groupOfSiteKey, isManagedSiteKey, keyHash, pageKey, parseGroupName, slugOfPageKey, tagTimeline, type GroupId } from '../core/keys.ts';
+import { KEYS, MEDIA_PREFIX, STATE, groupFiles, groupName, groupOfSiteKey, isManagedSiteKey, keyHash, pageKey, parseGroupName, slugOfPageKey, tagTimeline, type GroupId } from '../core/keys.ts';
 import { articlePage } from '../core/pages.ts';
 import type { Site } from '../core/site.ts';
 import { CHECKS, parseState, type ArticleRecord, type Head, type Journal, type MediaRef, type SiteActions, type SitemapShard, type SlugClaim } from '../core/state.ts';
@@ -88,7 +88,7 @@ export async function repairKeys(view: StateView, keys: Iterable<string>, site: 
 
 /** Every site key the state produces: group files, public pages, published media. The only O(archive) reads. */
 export async function producedKeys(view: StateView, head: Head, site: Site, limit: number): Promise<Set<string>> {
-  const tagSlugs = (await view.store.list(STATE.timelines))
+  const tagSlugs = (await view.store.list(STATE.timelines, KEYS))
     .map((info) => /^timeline\/tag-(.+)\/dir\.json$/.exec(info.key)?.[1])
     .filter((slug): slug is string => slug !== undefined);
   const keys = new Set<string>();
@@ -98,7 +98,7 @@ export async function producedKeys(view: StateView, head: Head, site: Site, limi
   const shards = await mapLimit(Array.from({ length: articleShards(head) }, (_, i) => i + 1), limit, (n) => view.read<SitemapShard>(STATE.sitemapShard(n), CHECKS.sitemapShard));
   const articles = new URL('articles/', site.url).href;
   for (const shard of shards) for (const u of shard?.urls ?? []) if (u.loc.startsWith(articles)) keys.add(pageKey(u.loc.slice(articles.length).replace(/\/$/, '')));
-  const refs = await mapLimit((await view.store.list(STATE.mediaRefs)).map((i) => i.key), limit, (key) => view.read<MediaRef>(key, CHECKS.media));
+  const refs = await mapLimit((await view.store.list(STATE.mediaRefs, KEYS)).map((i) => i.key), limit, (key) => view.read<MediaRef>(key, CHECKS.media));
   for (const ref of refs) if (ref && ref.users.length > 0) keys.add(ref.key);
   return keys;
 }
@@ -110,7 +110,7 @@ export async function producedKeys(view: StateView, head: Head, site: Site, limi
 export async function reconcileSite(io: RepairIo, head: Head, site: Site): Promise<{ written: string[]; deleted: string[] }> {
   const view = new StateView(io.state);
   const produced = await producedKeys(view, head, site, io.limit);
-  const listed = new Set((await io.site.list('')).map((info) => info.key));
+  const listed = new Set((await io.site.list('', KEYS)).map((info) => info.key));
   const work = await repairKeys(view, [...produced].filter((key) => !listed.has(key)), site, head, io.limit);
   work.deletes.push(...[...listed].filter((key) => isManagedSiteKey(key) && !produced.has(key)));
   return writeInOrder(io.site, io.content, work, io.limit);

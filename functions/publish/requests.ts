@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { STATE } from '../core/keys.ts';
+import { KEYS, STATE } from '../core/keys.ts';
 import { headersFor } from '../core/objects.ts';
 import { mapLimit } from '../concurrency.ts';
 import type { Store } from '../stores/store.ts';
@@ -42,7 +42,7 @@ export interface Drained {
 
 /** Every request waiting, merged. An unreadable one asks for a scan: whatever it named is then found. */
 export async function drainRequests(state: Store, limit: number): Promise<Drained> {
-  const keys = (await state.list(STATE.requests)).map((info) => info.key);
+  const keys = (await state.list(STATE.requests, KEYS)).map((info) => info.key);
   const bodies = await mapLimit(keys, limit, (key) => state.get(key));
   let work = noWork();
   for (const object of bodies) {

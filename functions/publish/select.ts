@@ -1,4 +1,4 @@
-import { ARTICLES_PREFIX, STATE, etagPart, isArticleKey, keyHash } from '../core/keys.ts';
+import { ARTICLES_PREFIX, KEYS, STATE, etagPart, isArticleKey, keyHash } from '../core/keys.ts';
 import { CHECKS, type ArticleRecord, type Schedule } from '../core/state.ts';
 import { mapLimit } from '../concurrency.ts';
 import type { Store } from '../stores/store.ts';
@@ -22,7 +22,7 @@ export async function selectKeys(content: Store, view: StateView, work: Work, no
 export async function changedSinceProcessed(content: Store, view: StateView, limit: number): Promise<string[]> {
   const listed = (await content.list(ARTICLES_PREFIX)).filter((info) => isArticleKey(info.key));
   const seen = new Map<string, Set<string>>();
-  for (const info of await view.store.list(STATE.seenPrefix)) {
+  for (const info of await view.store.list(STATE.seenPrefix, KEYS)) {
     const name = info.key.slice(STATE.seenPrefix.length);
     const dot = name.indexOf('.');
     if (dot < 0) continue;

@@ -37,6 +37,10 @@ export interface DeleteOptions {
   signal?: AbortSignal;
 }
 
+export interface ListOptions {
+  keysOnly?: boolean;
+}
+
 export interface Store {
   /** undefined: no such key. */
   get(key: string): Promise<StoredObject | undefined>;
@@ -49,8 +53,11 @@ export interface Store {
    * key or another ETag throws PreconditionFailedError and nothing is deleted.
    */
   delete(key: string, options?: DeleteOptions): Promise<void>;
-  /** Every object under the prefix, all pages followed, sorted by key. */
-  list(prefix: string): Promise<ObjectInfo[]>;
+  /**
+   * Every object under the prefix, all pages followed, sorted by key. `keysOnly`: the caller needs the
+   * keys alone, so a store that pays for each ETag (the filesystem's stat) may leave etag and size empty.
+   */
+  list(prefix: string, options?: ListOptions): Promise<ObjectInfo[]>;
   /** A human-readable location for messages: a path or an s3:// URL. */
   describe(key: string): string;
 }
