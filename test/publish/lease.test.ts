@@ -39,6 +39,15 @@ describe('the publishing lease', () => {
     await holder.release();
   });
 
+  it('survives renewals that overlap (a long build renewing between batches while the timer renews too)', async () => {
+    const state = new MemoryStore();
+    const holder = await take(state);
+    await Promise.all([holder.renew(), holder.renew(), holder.keep(), holder.renew()]);
+    expect(holder.alive()).toBe(true);
+    expect(await Lease.acquire(state, SHORT)).toEqual({ busy: holder.holder });
+    await holder.release();
+  });
+
   it('is taken over once a dead holder\'s lease has expired, and says so', async () => {
     // Prepare: a holder whose process dies (its renewals fail)
     const state = new MemoryStore();
