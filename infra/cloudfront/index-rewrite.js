@@ -6,19 +6,63 @@
 //   /articles/slug/        -> /articles/slug/index.html
 //   /articles/slug         -> /articles/slug/index.html   (served, not redirected: one round trip)
 //   /rss.xml, /style.css   -> unchanged (the last segment has an extension)
-//   /.wirefeed/...         -> a key that never exists, so the reader gets the 404 page: the
-//                             publisher's manifest (drafts, embargoes) lives there and is not public
+//   /.wirefeed/..., /a/.b  -> a key that never exists, so the reader gets the 404 page
+// No dot-file or dot-folder is ever public: an older wirefeed kept its manifest (drafts, embargoes) in
+// the site bucket's .wirefeed/, and it stays there until the next full rebuild or reconcile deletes it.
+//
+// The URI arrives percent-encoded, as the viewer sent it, and S3 decodes the key, so every decision is
+// taken on the decoded path: /%2ewirefeed/ and /.%77irefeed/ are /.wirefeed/ to S3. It is decoded
+// again (ASCII escapes only) while that changes anything, so a double-encoded /%252e... cannot hide a
+// dot either. A malformed escape, a NUL or a backslash is never a real page: 404. The URI sent on is
+// the viewer's own (plus index.html), so S3 decodes exactly what it would have without this function.
 // No `export`: CloudFront calls the global `handler`.
+var NOT_PUBLIC = '/404-not-public';
+// Enough for any real URL (which needs one decoding); a deeper nesting is an attack, not a page.
+var MAX_DECODINGS = 4;
+var ASCII_ESCAPE = /%([0-7][0-9A-Fa-f])/g;
+
+function decodeAscii(match, hex) {
+  return String.fromCharCode(parseInt(hex, 16));
+}
+
+/** The path as S3 would see it, decoded until nothing changes; undefined when it cannot be a page. */
+function decodedPath(uri) {
+  var path;
+  try {
+    path = decodeURIComponent(uri);
+  } catch (e) {
+    return undefined; // a malformed escape (%zz, a lone %, invalid UTF-8): S3 has no such key
+  }
+  for (var i = 0; path.indexOf('%') !== -1; i++) {
+    var next = path.replace(ASCII_ESCAPE, decodeAscii);
+    if (next === path) break;
+    if (i === MAX_DECODINGS) return undefined;
+    path = next;
+  }
+  return path;
+}
+
+function isPublic(path) {
+  if (path.indexOf('\u0000') !== -1 || path.indexOf('\\') !== -1) return false;
+  var segments = path.split('/');
+  for (var i = 0; i < segments.length; i++) {
+    // '.', '..', '.wirefeed', '.env': nothing the publisher writes starts with a dot.
+    if (segments[i].charAt(0) === '.') return false;
+  }
+  return true;
+}
+
 function handler(event) {
   var request = event.request;
   var uri = request.uri;
-  if (uri.indexOf('/.') !== -1) {
-    request.uri = '/404-not-public';
+  var path = decodedPath(uri);
+  if (path === undefined || !isPublic(path)) {
+    request.uri = NOT_PUBLIC;
     return request;
   }
-  if (uri.charAt(uri.length - 1) === '/') {
+  if (path.charAt(path.length - 1) === '/') {
     request.uri = uri + 'index.html';
-  } else if (uri.slice(uri.lastIndexOf('/') + 1).indexOf('.') === -1) {
+  } else if (path.slice(path.lastIndexOf('/') + 1).indexOf('.') === -1) {
     request.uri = uri + '/index.html';
   }
   return request;
