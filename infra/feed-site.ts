@@ -7,8 +7,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { CONTENT_SECURITY_POLICY } from '../functions/core/objects.ts';
 
-/** Pages are plain HTML with one inline <style> block, no scripts, and article images from anywhere. */
-
+/** Every JSON feed: the site's, each tag's, and each archive page (JSON Feed next_url leads apps there). */
+export const DEFAULT_CORS_PATHS: readonly string[] = ['/feed.json', '/tags/*/feed.json', '/archive/*/feed.json'];
 
 /** Props for {@link FeedSite}. Everything is optional: the defaults serve the site on its CloudFront domain. */
 export interface FeedSiteProps {
@@ -26,7 +26,8 @@ export interface FeedSiteProps {
   /**
    * Paths whose responses carry CORS headers (allow-origin `*`, GET/HEAD, conditional requests),
    * so browser-based feed readers on other origins can fetch them.
-   * @default ['/feed.json', '/tags/*\/feed.json'] - the JSON feeds: the feeds that are read from JavaScript
+   * @default ['/feed.json', '/tags/*\/feed.json', '/archive/*\/feed.json'] - the JSON feeds, read from JavaScript;
+   * the archive pages too, since apps follow JSON Feed's next_url into them to backfill
    */
   readonly corsPaths?: readonly string[];
   /**
@@ -63,7 +64,7 @@ export class FeedSite extends Construct {
 
   constructor(scope: Construct, id: string, props: FeedSiteProps = {}) {
     super(scope, id);
-    const corsPaths = props.corsPaths ?? ['/feed.json', '/tags/*/feed.json'];
+    const corsPaths = props.corsPaths ?? DEFAULT_CORS_PATHS;
     const domainNames = props.domainNames ? [...props.domainNames] : undefined;
     if (domainNames?.length && !props.certificate) {
       throw new Error('FeedSite: domainNames need a certificate (an ACM certificate in us-east-1)');

@@ -413,11 +413,12 @@ describe('site delivery', () => {
     }
   });
 
-  it('lets browser-based readers fetch /feed.json and /tags/*/feed.json cross-origin, with conditional requests', () => {
+  it('lets browser-based readers fetch every JSON feed (site, tags, archive pages) cross-origin, with conditional requests', () => {
     const { template, stack } = real;
     const config = distributionConfig(template);
     const behaviors = config.CacheBehaviors as Json[];
-    expect(behaviors.map((b) => b.PathPattern).sort()).toEqual(['/feed.json', '/tags/*/feed.json']);
+    // Archive pages too: apps follow JSON Feed's next_url into them from the browser.
+    expect(behaviors.map((b) => b.PathPattern).sort()).toEqual(['/archive/*/feed.json', '/feed.json', '/tags/*/feed.json']);
     const cors = template.findResources('AWS::CloudFront::ResponseHeadersPolicy', {
       Properties: { ResponseHeadersPolicyConfig: { CorsConfig: Match.anyValue() } },
     });
