@@ -387,12 +387,15 @@ describe('site delivery', () => {
     expect(typeFor('/index.html', { 'sec-fetch-dest': { value: 'document' } })).toBe(feedType);
   });
 
-  it('never serves the publisher\'s manifest, which names drafts and embargoed stories', () => {
+  it('never serves an old publisher\'s manifest (drafts, embargoed stories) or any dot path, however encoded', () => {
     const fn = edgeFunction('index.html');
+    // What deploys is the file test/infra-edge.test.ts runs over its full table of paths.
+    expect(fn.Properties.FunctionCode).toBe(readFileSync(new URL('../infra/cloudfront/index-rewrite.js', import.meta.url), 'utf8'));
     const handler = new Function(`${fn.Properties.FunctionCode}\nreturn handler;`)() as (e: Json) => Json;
     const served = (uri: string) => handler({ request: { uri, headers: {} } }).uri;
-    expect(served('/.wirefeed/manifest.json')).toBe('/404-not-public');
-    expect(served('/articles/.hidden/')).toBe('/404-not-public');
+    for (const uri of ['/.wirefeed/manifest.json', '/%2ewirefeed/manifest.json', '/%252Ewirefeed/manifest.json', '/.%77irefeed/', '/articles/.hidden/', '/a%5cb', '/%zz']) {
+      expect(served(uri)).toBe('/404-not-public');
+    }
   });
 
   it('sends security headers: HSTS, nosniff, frame DENY, a referrer policy and a CSP allowing inline styles and the feed stylesheet', () => {
