@@ -105,6 +105,8 @@ export interface WirefeedStackProps extends StackProps {
  */
 export class WirefeedStack extends Stack {
   readonly contentBucket: s3.Bucket;
+  /** The publisher's private state (lease, requests, journals, indexes, drafts and embargoes): only it reads or writes it. */
+  readonly stateBucket: s3.Bucket;
   readonly site: FeedSite;
   readonly publisher: NodejsFunction;
   readonly publishQueue: sqs.Queue;
@@ -116,6 +118,7 @@ export class WirefeedStack extends Stack {
 
     const accessLogs = this.accessLogsBucket(props.accessLogExpiration ?? Duration.days(90));
     this.contentBucket = this.createContentBucket(accessLogs, props.noncurrentVersionExpiration ?? Duration.days(90));
+    this.stateBucket = this.createStateBucket(accessLogs);
     this.site = new FeedSite(this, 'Site', {
       domainNames: props.domainNames,
       certificate: props.certificateArn
@@ -166,6 +169,28 @@ export class WirefeedStack extends Stack {
     });
   }
 
+  /**
+   * The publisher's memory, in a bucket of its own: nothing public serves it, no notification watches it, and the
+   * publisher needs no write access to the content bucket. Derived data: losing it costs one full rebuild.
+   */
+  private createStateBucket(accessLogs: s3.IBucket): s3.Bucket {
+    return new s3.Bucket(this, 'StateBucket', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      // Not versioned: the lease is rewritten every 10 s while a publish runs and the state churns with every
+      // publish, so versions would keep every old copy, and a full rebuild recreates it anyway.
+      versioned: false,
+      // The publisher writes single-part objects; this only sweeps up after anything else.
+      lifecycleRules: [{ abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+      // Retained like the site bucket: deleting the stack should not force a full rebuild on redeploy.
+      removalPolicy: RemovalPolicy.RETAIN,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'state-bucket/',
+    });
+  }
+
   /** S3 events -> queue (with a dead-letter queue) -> publisher, with the publisher's least-privilege grants. */
   private publishingPath(): { queue: sqs.Queue; deadLetters: sqs.Queue; fn: NodejsFunction } {
     // A full rebuild renders every article; 5 minutes leaves room for a large archive.
@@ -203,7 +228,7 @@ export class WirefeedStack extends Stack {
     // (logs on every log group in the account): this one may write to its own log group only.
     const role = new iam.Role(this, 'PublisherRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'wirefeed publisher: read content, write the site, invalidate its distribution',
+      description: 'wirefeed publisher: read content, write the site and its own state, invalidate its distribution',
     });
     logGroup.grantWrite(role);
 
@@ -223,6 +248,8 @@ export class WirefeedStack extends Stack {
       environment: {
         CONTENT_BUCKET: this.contentBucket.bucketName,
         SITE_BUCKET: this.site.bucket.bucketName,
+        // With a state bucket the publisher writes nothing to the content bucket (else it would use its .wirefeed/).
+        STATE_BUCKET: this.stateBucket.bucketName,
         SITE_URL: this.site.url,
         DISTRIBUTION_ID: this.site.distribution.distributionId,
         NODE_OPTIONS: '--enable-source-maps',
@@ -241,10 +268,12 @@ export class WirefeedStack extends Stack {
       },
     });
 
+    // Read only: articles, site.yaml and media. With STATE_BUCKET set the publisher never writes here.
     this.contentBucket.grantRead(fn);
     // Read and write pages and feeds; grantReadWrite also covers deleting the pages of removed articles
     // (s3:DeleteObject*) and listing the bucket (s3:List*), so a separate grantDelete would only duplicate it.
     this.site.bucket.grantReadWrite(fn);
+    this.grantState(fn);
     this.site.distribution.grantCreateInvalidation(fn);
     this.acknowledgeGrantWildcards(role);
 
@@ -253,13 +282,29 @@ export class WirefeedStack extends Stack {
         batchSize: 100,
         maxBatchingWindow,
         reportBatchItemFailures: true,
-        // Not reserved concurrency (which a new account's minimum unreserved pool may refuse): a cap on the
-        // SQS pollers. Writes are conditional and retried, so parallel runs are safe; they would mostly rewrite
-        // the same feed files, so more than two buys nothing.
+        // A cap on the SQS pollers, and the lowest SQS allows. One publish writes at a time (the lease); a second
+        // invocation records its work as a request for the holder and returns at once, so more buys nothing.
+        // Not reserved concurrency: the schedules' invocations must never be throttled, and a new account's
+        // minimum unreserved pool may refuse a reservation.
         maxConcurrency: 2,
       }),
     );
     return { queue, deadLetters, fn };
+  }
+
+  /**
+   * Exactly what the state store does (S3Store): GetObject and HeadObject (s3:GetObject), conditional PutObject
+   * (s3:PutObject), conditional DeleteObject (s3:DeleteObject, plus s3:GetObject for If-Match), ListObjectsV2
+   * (s3:ListBucket). No wildcard actions, no versions, tags, ACLs or bucket configuration.
+   */
+  private grantState(fn: lambda.IFunction): void {
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+        resources: [this.stateBucket.arnForObjects('*')],
+      }),
+    );
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.stateBucket.bucketArn] }));
   }
 
   /**
@@ -270,9 +315,11 @@ export class WirefeedStack extends Stack {
     const findings: Record<string, string> = {
       [`Resource::${this.objectsArn(this.contentBucket)}`]: 'Reads any article: the objects of the content bucket only.',
       [`Resource::${this.objectsArn(this.site.bucket)}`]: 'Writes any page or feed: the objects of the site bucket only.',
-      'Action::s3:GetObject*': 'Reads objects and their metadata in its two buckets (grantRead), nothing else.',
-      'Action::s3:GetBucket*': 'Reads the configuration of its two buckets (grantRead), no object data beyond them.',
-      'Action::s3:List*': 'Lists keys in its two buckets: a rebuild lists articles, and removal finds stale pages.',
+      [`Resource::${this.objectsArn(this.stateBucket)}`]:
+        'Reads, writes and deletes its own state (lease, requests, journals, records): the objects of the state bucket only, with three named actions.',
+      'Action::s3:GetObject*': 'Reads objects and their metadata in the content and site buckets (grantRead), nothing else.',
+      'Action::s3:GetBucket*': 'Reads the configuration of the content and site buckets (grantRead), no object data beyond them.',
+      'Action::s3:List*': 'Lists keys in the content and site buckets: a rebuild lists articles, and removal finds stale pages.',
       'Action::s3:DeleteObject*': 'Deletes the pages of removed articles, in the site bucket only (grantReadWrite).',
       'Action::s3:Abort*': 'Aborts its own failed multipart uploads of large pages, in the site bucket only.',
     };
@@ -391,6 +438,10 @@ export class WirefeedStack extends Stack {
     new CfnOutput(this, 'AtomFeedUrl', { value: `${url}atom.xml`, description: 'Atom 1.0 feed' });
     new CfnOutput(this, 'JsonFeedUrl', { value: `${url}feed.json`, description: 'JSON Feed 1.1' });
     new CfnOutput(this, 'ContentBucketName', { value: this.contentBucket.bucketName });
+    new CfnOutput(this, 'StateBucketName', {
+      value: this.stateBucket.bucketName,
+      description: "The publisher's private state; emptying it makes the next publish a full rebuild",
+    });
     new CfnOutput(this, 'PublishCommand', {
       value: `aws s3 cp story.md s3://${this.contentBucket.bucketName}/articles/`,
       description: 'Publish an article: copy its Markdown into the content bucket',

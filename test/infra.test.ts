@@ -121,12 +121,34 @@ describe('storage', () => {
     );
   });
 
+  it("keeps the publisher's state in a private, encrypted, unversioned bucket of its own, retained with the stack", () => {
+    const { template, stack } = real;
+    const state = template.toJSON().Resources[logicalId(stack.stateBucket)] as Json;
+    expect(state.Properties.VersioningConfiguration).toBeUndefined();
+    expect(state.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0]).toMatchObject({
+      ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' },
+    });
+    expect(state.Properties.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
+    expect(state.Properties.LifecycleConfiguration.Rules).toEqual([
+      { AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }, Status: 'Enabled' },
+    ]);
+    expect(state).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    // Its own bucket: neither the content nor the site bucket.
+    expect(new Set([stack.stateBucket, stack.contentBucket, stack.site.bucket].map(logicalId)).size).toBe(3);
+    // Its bucket policy only refuses plain HTTP: it grants nobody anything.
+    const ref = { Ref: logicalId(stack.stateBucket) };
+    const [policy] = resources(template, 'AWS::S3::BucketPolicy').filter((p) => JSON.stringify(p.Properties.Bucket) === JSON.stringify(ref));
+    expect((policy?.Properties.PolicyDocument.Statement as Json[]).map((s) => s.Effect)).toEqual(['Deny']);
+  });
+
   it('records who read or wrote the buckets, and what readers fetched through CloudFront, in an access-log bucket', () => {
     const { template, stack } = real;
     const content = template.toJSON().Resources[logicalId(stack.contentBucket)] as Json;
     const site = template.toJSON().Resources[logicalId(stack.site.bucket)] as Json;
+    const state = template.toJSON().Resources[logicalId(stack.stateBucket)] as Json;
     expect(content.Properties.LoggingConfiguration.LogFilePrefix).toBe('content-bucket/');
     expect(site.Properties.LoggingConfiguration.LogFilePrefix).toBe('site-bucket/');
+    expect(state.Properties.LoggingConfiguration.LogFilePrefix).toBe('state-bucket/');
     template.hasResourceProperties('AWS::CloudFront::Distribution', {
       DistributionConfig: Match.objectLike({ Logging: Match.objectLike({ Prefix: 'cloudfront/' }) }),
     });
@@ -200,7 +222,15 @@ describe('publishing path', () => {
     const fn = template.toJSON().Resources[logicalId(stack.publisher)] as Json;
     const queue = template.toJSON().Resources[logicalId(stack.publishQueue)] as Json;
     // A message must stay invisible while any (retried) invocation may still be working on it.
-    expect(queue.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * fn.Properties.Timeout);
+    expect(queue.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * fn.Properties.Timeout + 5);
+  });
+
+  it('polls the queue with at most two publishers (the SQS minimum): one holds the lease, the other hands over', () => {
+    const { template } = real;
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { ScalingConfig: { MaximumConcurrency: 2 } });
+    // No reserved concurrency: the schedules' invocations are never throttled by it.
+    const fn = template.toJSON().Resources[logicalId(real.stack.publisher)] as Json;
+    expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
   });
 
   it('runs the publisher on the newest Node.js runtime, on arm64, with JSON logs kept for a month', () => {
@@ -221,12 +251,13 @@ describe('publishing path', () => {
     expect((template.toJSON().Resources[logGroup] as Json).Properties.RetentionInDays).toBe(30);
   });
 
-  it('tells the publisher its buckets, its distribution and the public site URL', () => {
+  it('tells the publisher its buckets (its state in a bucket of its own), its distribution and the public site URL', () => {
     const { template, stack } = real;
     const env = (template.toJSON().Resources[logicalId(stack.publisher)] as Json).Properties.Environment.Variables;
     expect(env).toEqual({
       CONTENT_BUCKET: { Ref: logicalId(stack.contentBucket) },
       SITE_BUCKET: { Ref: logicalId(stack.site.bucket) },
+      STATE_BUCKET: { Ref: logicalId(stack.stateBucket) },
       DISTRIBUTION_ID: { Ref: logicalId(stack.site.distribution) },
       SITE_URL: { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalId(stack.site.distribution), 'DomainName'] }, '/']] },
       NODE_OPTIONS: '--enable-source-maps',
@@ -259,7 +290,7 @@ describe('least privilege', () => {
     }
   });
 
-  it('lets the publisher read content, write the site, invalidate its distribution, use its queue: nothing else', () => {
+  it('lets the publisher read content, write the site and its state, invalidate its distribution, use its queue: nothing else', () => {
     const { template, stack } = real;
     const role = logicalId(stack.publisher.role as IResource);
     const [policy] = resources(template, 'AWS::IAM::Policy').filter((p) =>
@@ -286,12 +317,21 @@ describe('least privilege', () => {
       [
         arn(stack.contentBucket), objects(stack.contentBucket),
         arn(stack.site.bucket), objects(stack.site.bucket),
+        arn(stack.stateBucket), objects(stack.stateBucket),
         distributionArn, arn(stack.publishQueue),
         JSON.stringify({ 'Fn::GetAtt': [logicalId(stack.node.findChild('PublisherLogs') as IResource), 'Arn'] }),
       ].sort(),
     );
-    const content = byResource.get(objects(stack.contentBucket)) ?? [];
-    expect(content.some((a) => a.startsWith('s3:Put') || a.startsWith('s3:Delete'))).toBe(false);
+    // The content bucket is read only: with STATE_BUCKET set the publisher writes nothing there.
+    for (const resource of [arn(stack.contentBucket), objects(stack.contentBucket)]) {
+      const actions = byResource.get(resource) ?? [];
+      expect(actions.length).toBeGreaterThan(0);
+      expect(actions.filter((a) => !/^s3:(Get|List)/.test(a))).toEqual([]);
+    }
+    // The state bucket: exactly what the state store does. GetObject covers HEAD and the If-Match delete's check;
+    // PutObject and DeleteObject carry the conditions; ListBucket is ListObjectsV2. No wildcard, no versions.
+    expect([...(byResource.get(objects(stack.stateBucket)) ?? [])].sort()).toEqual(['s3:DeleteObject', 's3:GetObject', 's3:PutObject']);
+    expect(byResource.get(arn(stack.stateBucket))).toEqual(['s3:ListBucket']);
     expect(byResource.get(objects(stack.site.bucket))).toEqual(
       expect.arrayContaining(['s3:GetObject*', 's3:PutObject', 's3:DeleteObject*']),
     );
@@ -300,6 +340,25 @@ describe('least privilege', () => {
     // Its own role, without the AWSLambdaBasicExecutionRole managed policy (logs in every log group).
     const roleResource = template.toJSON().Resources[role] as Json;
     expect(roleResource.Properties.ManagedPolicyArns).toBeUndefined();
+  });
+});
+
+describe('state bucket access', () => {
+  it('is reachable by the publisher role alone: no other role, no bucket policy grant, no CloudFront origin', () => {
+    for (const { template, stack } of [real, configured]) {
+      const state = logicalId(stack.stateBucket);
+      const role = logicalId(stack.publisher.role as IResource);
+      for (const [id, policy] of Object.entries(template.findResources('AWS::IAM::Policy'))) {
+        if (!JSON.stringify(policy.Properties.PolicyDocument).includes(state)) continue;
+        expect({ id, roles: policy.Properties.Roles }).toEqual({ id, roles: [{ Ref: role }] });
+      }
+      for (const s of statements(template, 'AWS::S3::BucketPolicy')) {
+        if (s.Effect === 'Allow') expect(JSON.stringify(s.Resource)).not.toContain(state);
+      }
+      const config = (resources(template, 'AWS::CloudFront::Distribution')[0] as Json).Properties.DistributionConfig;
+      expect(JSON.stringify(config.Origins)).not.toContain(state);
+      expect(JSON.stringify(config.Origins)).toContain(logicalId(stack.site.bucket));
+    }
   });
 });
 
@@ -485,7 +544,7 @@ describe('operations', () => {
     });
   });
 
-  it('outputs the site and feed URLs, the content bucket and the command that publishes an article', () => {
+  it('outputs the site and feed URLs, the content and state buckets and the command that publishes an article', () => {
     const outputs = real.template.toJSON().Outputs as Json;
     const siteUrl = outputs.SiteUrl.Value;
     expect(siteUrl).toEqual({
@@ -498,6 +557,7 @@ describe('operations', () => {
     expect(outputs.AtomFeedUrl.Value).toEqual(withSuffix('atom.xml'));
     expect(outputs.JsonFeedUrl.Value).toEqual(withSuffix('feed.json'));
     expect(outputs.ContentBucketName.Value).toEqual({ Ref: logicalId(real.stack.contentBucket) });
+    expect(outputs.StateBucketName.Value).toEqual({ Ref: logicalId(real.stack.stateBucket) });
     expect(outputs.PublishCommand.Value).toEqual({
       'Fn::Join': ['', ['aws s3 cp story.md s3://', { Ref: logicalId(real.stack.contentBucket) }, '/articles/']],
     });
