@@ -41,12 +41,17 @@ export interface HandlerResult {
  * message failed, so the event is retried and finally lands in the dead-letter queue; the previous
  * feeds stay valid meanwhile. A rejected article is logged and not retried: retrying cannot fix it.
  */
-export function createHandler(config: HandlerConfig): (event: unknown) => Promise<HandlerResult> {
+/** What the Lambda runtime passes beside the event: only the time left is used. */
+export interface LambdaContext {
+  getRemainingTimeInMillis?: () => number;
+}
+
+export function createHandler(config: HandlerConfig): (event: unknown, context?: LambdaContext) => Promise<HandlerResult> {
   const log = config.log ?? jsonLog;
   const content = new S3Store(config.s3, config.contentBucket);
   const site = new S3Store(config.s3, config.siteBucket);
   const state = config.stateBucket ? new S3Store(config.s3, config.stateBucket) : new S3Store(config.s3, config.contentBucket, STATE_PREFIX_IN_CONTENT);
-  return async (event) => {
+  return async (event, context) => {
     const work = readEvent(event);
     const mode = work.mode === 'changed' ? { kind: 'changed' as const, keys: work.keys } : { kind: work.mode };
     let report: PublishReport;
@@ -56,6 +61,7 @@ export function createHandler(config: HandlerConfig): (event: unknown) => Promis
         now: config.now ?? (() => new Date()),
         mode,
         log,
+        ...(context?.getRemainingTimeInMillis ? { remainingMs: () => context.getRemainingTimeInMillis?.() ?? Number.POSITIVE_INFINITY } : {}),
         ...(config.lease ? { lease: config.lease } : {}),
         ...(config.siteUrl ? { siteUrl: config.siteUrl } : {}),
       });
@@ -72,15 +78,15 @@ export function createHandler(config: HandlerConfig): (event: unknown) => Promis
   };
 }
 
-let cached: ((event: unknown) => Promise<HandlerResult>) | undefined;
+let cached: ((event: unknown, context?: LambdaContext) => Promise<HandlerResult>) | undefined;
 
 /** The Lambda entry point: configured by CONTENT_BUCKET, SITE_BUCKET, SITE_URL, and optionally STATE_BUCKET, DISTRIBUTION_ID, WIREFEED_LEASE_SECONDS. */
-export const handler = async (event: unknown): Promise<HandlerResult> => {
+export const handler = async (event: unknown, context?: LambdaContext): Promise<HandlerResult> => {
   cached ??= fromEnvironment(process.env); // once per container: clients keep their connections
-  return cached(event);
+  return cached(event, context);
 };
 
-export function fromEnvironment(env: NodeJS.ProcessEnv): (event: unknown) => Promise<HandlerResult> {
+export function fromEnvironment(env: NodeJS.ProcessEnv): (event: unknown, context?: LambdaContext) => Promise<HandlerResult> {
   const required = (name: string): string => {
     const value = env[name];
     if (!value) throw new Error(`${name} is not set: the stack sets it; set it to run the publisher elsewhere`);

@@ -45,6 +45,11 @@ export interface Head {
   recheck?: { journal: string; after: string };
   /** The last publish found site.yaml broken: the next good one looks at every article. */
   settingsError?: string;
+  /**
+   * The newest, incomplete archive page is published too: it holds an article the site's feeds do not
+   * (one that went public after newer-dated ones), which must still be reachable through the history.
+   */
+  openArchive?: boolean;
   /** A full rebuild is under way: 'state' (indexes being remade; the next holder starts over) or 'site' (state done, files being written). */
   rebuilding?: 'state' | 'site';
 }

@@ -8,7 +8,7 @@ import { CHECKS, StateError, type ArchivePage, type ArticleRecord, type GroupSta
 import { newest, type Entry, type TimelineDir } from '../core/timeline.ts';
 import { checkFeeds } from '../core/check.ts';
 import { mapLimit } from '../concurrency.ts';
-import { articleShards, completePages, tagShards } from './plan.ts';
+import { articleShards, publishedPages, tagShards } from './plan.ts';
 import type { StateView } from './state-view.ts';
 
 /**
@@ -34,7 +34,7 @@ export async function buildGroup(view: StateView, id: GroupId, site: Site, head:
   switch (id.kind) {
     case 'main': {
       const dir = await view.read<TimelineDir>(STATE.timelineDir(MAIN_TIMELINE), CHECKS.timelineDir);
-      files = mainFiles(dir ? await top(MAIN_TIMELINE, dir) : [], site, completePages(head, site));
+      files = mainFiles(dir ? await top(MAIN_TIMELINE, dir) : [], site, publishedPages(head, site));
       break;
     }
     case 'tag': {

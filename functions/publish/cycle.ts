@@ -1,10 +1,11 @@
-import { STATE, groupName } from '../core/keys.ts';
-import { CHECKS, type GroupState, type Head, type Journal } from '../core/state.ts';
+import { MAIN_TIMELINE, STATE, groupName } from '../core/keys.ts';
+import type { Site } from '../core/site.ts';
+import { CHECKS, type ArchivePage, type GroupState, type Head, type Journal } from '../core/state.ts';
 import { applyOutcomes, loadForApply } from './apply.ts';
 import { buildGroups, buildPages } from './build.ts';
 import { applyStateWrites, commitJournal } from './commit.ts';
 import type { CycleContext, CycleResult, PublishIo } from './context.ts';
-import { loadTops, planGroups } from './plan.ts';
+import { completePages, loadTops, needsOpenArchive, planGroups } from './plan.ts';
 import { readOutcomes } from './read.ts';
 import { StateView } from './state-view.ts';
 import { isEmptyWork, writeInOrder, type SiteWork } from './write.ts';
@@ -20,7 +21,9 @@ export async function runCycle(io: PublishIo, ctx: CycleContext, keys: readonly 
   const outcomes = await readOutcomes(io.content, view, keys, ctx);
   await loadForApply(view, outcomes, { site: ctx.site, now: ctx.now, head }, ctx.limit);
   const applied = applyOutcomes(view, outcomes, { site: ctx.site, now: ctx.now, head });
-  const plan = planGroups(applied, await loadTops(view, applied.timelines, ctx.site, ctx.limit), head, ctx.site);
+  const tops = await loadTops(view, new Set([...applied.timelines, MAIN_TIMELINE]), ctx.site, ctx.limit);
+  applied.head = await withOpenArchive(view, applied.head, ctx.site, tops.after.get(MAIN_TIMELINE) ?? []);
+  const plan = planGroups(applied, tops, head, ctx.site);
   const pages = buildPages(view, applied.pages, ctx.site);
   const built = await buildGroups(view, plan.groups, ctx.site, applied.head, ctx.limit);
   // The group records of tags that are gone go with their files.
@@ -58,4 +61,11 @@ export async function runCycle(io: PublishIo, ctx: CycleContext, keys: readonly 
   // Done: a head naming a journal that is gone means its cycle finished.
   await io.state.delete(committed.journalKey);
   return { ...result, written, deleted, head: committed.head, etag: committed.etag };
+}
+
+/** The head with `openArchive` decided from the open page as this cycle leaves it. */
+async function withOpenArchive(view: StateView, head: Head, site: Site, mainTop: readonly string[]): Promise<Head> {
+  const page = await view.read<ArchivePage>(STATE.archivePage(completePages(head, site) + 1), CHECKS.archivePage);
+  const { openArchive: _was, ...rest } = head;
+  return needsOpenArchive(head, site, page?.members ?? [], mainTop) ? { ...rest, openArchive: true } : rest;
 }

@@ -8,6 +8,8 @@ import type { StateView } from './state-view.ts';
 
 /** Complete archive pages (published as RFC 5005 archive documents): every place in them is given out. */
 export const completePages = (head: Pick<Head, 'nextSeq'>, site: Site): number => Math.floor(head.nextSeq / site.feedSize);
+/** Archive pages published: the complete ones, and the newest incomplete one when it must be (Head.openArchive). */
+export const publishedPages = (head: Pick<Head, 'nextSeq' | 'openArchive'>, site: Site): number => completePages(head, site) + (head.openArchive ? 1 : 0);
 export const articleShards = (head: Pick<Head, 'nextSeq'>): number => Math.max(1, Math.ceil(head.nextSeq / SITEMAP_SHARD_SIZE));
 export const tagShards = (head: Pick<Head, 'nextTagSeq'>): number => Math.ceil(head.nextTagSeq / SITEMAP_SHARD_SIZE);
 
@@ -53,7 +55,7 @@ export function planGroups(applied: Applied, tops: Tops, before: Head, site: Sit
     return b.length !== a.length || b.some((h, i) => h !== a[i]) || a.some((h) => applied.changed.has(h));
   };
   if (applied.timelines.has(MAIN_TIMELINE) && changedTop(MAIN_TIMELINE)) add({ kind: 'main' });
-  if (completePages(before, site) !== completePages(after, site)) add({ kind: 'main' });
+  if (publishedPages(before, site) !== publishedPages(after, site)) add({ kind: 'main' });
   for (const name of applied.timelines) {
     if (name === MAIN_TIMELINE) continue;
     const slug = name.slice(tagTimeline('').length);
@@ -63,14 +65,26 @@ export function planGroups(applied: Applied, tops: Tops, before: Head, site: Sit
     }
     if (applied.tagsAdded.has(slug) || changedTop(name)) add({ kind: 'tag', slug });
   }
-  const complete = completePages(after, site);
-  for (const n of applied.archivePages) if (n <= complete) add({ kind: 'archive', n });
-  for (let n = completePages(before, site) + 1; n <= complete; n++) add({ kind: 'archive', n });
+  const published = publishedPages(after, site);
+  for (const n of applied.archivePages) if (n <= published) add({ kind: 'archive', n });
+  for (let n = publishedPages(before, site) + 1; n <= published; n++) add({ kind: 'archive', n });
+  // The open page stops being needed (its stray article went, or the feeds caught up): its files go.
+  for (let n = published + 1; n <= publishedPages(before, site); n++) for (const key of groupFiles({ kind: 'archive', n })) deletes.add(key);
   for (const n of applied.sitemapShards) add({ kind: 'sitemap-articles', n });
   for (let n = articleShards(before) + 1; n <= articleShards(after); n++) add({ kind: 'sitemap-articles', n });
   for (const n of applied.tagShards) add({ kind: 'sitemap-tags', n });
   if (articleShards(before) !== articleShards(after) || tagShards(before) !== tagShards(after)) add({ kind: 'sitemap' });
   return { groups: orderGroups(stale.values()), deletes };
+}
+
+/**
+ * Whether the newest, incomplete archive page must be published: it must when one of its articles is not
+ * among the site feed's newest (`mainTop`), or that article would be in no document of the history.
+ */
+export function needsOpenArchive(head: Pick<Head, 'nextSeq'>, site: Site, openMembers: readonly { h: string }[], mainTop: readonly string[]): boolean {
+  if (head.nextSeq % site.feedSize === 0) return false;
+  const top = new Set(mainTop);
+  return openMembers.some((m) => !top.has(m.h));
 }
 
 export function orderGroups(ids: Iterable<GroupId>): GroupId[] {
@@ -82,7 +96,7 @@ export function allGroups(head: Head, site: Site, tagSlugs: readonly string[]): 
   const ids: GroupId[] = [{ kind: 'static' }, { kind: 'sitemap' }, { kind: 'main' }];
   for (let n = 1; n <= articleShards(head); n++) ids.push({ kind: 'sitemap-articles', n });
   for (let n = 1; n <= tagShards(head); n++) ids.push({ kind: 'sitemap-tags', n });
-  for (let n = 1; n <= completePages(head, site); n++) ids.push({ kind: 'archive', n });
+  for (let n = 1; n <= publishedPages(head, site); n++) ids.push({ kind: 'archive', n });
   for (const slug of tagSlugs) ids.push({ kind: 'tag', slug });
   return orderGroups(ids);
 }

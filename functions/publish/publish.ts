@@ -11,7 +11,7 @@ import { Lease, LeaseLostError, LEASE_TIMING, type LeaseTiming } from './lease.t
 import { parseHere, type Parse } from './read.ts';
 import { rebuild } from './rebuild.ts';
 import { readJournal, reconcileSite, repairKeys, replayJournal } from './repair.ts';
-import { deleteRequests, drainRequests, hasWork, mergeWork, noWork, writeRequest, type Work } from './requests.ts';
+import { deleteRequests, drainRequests, hasWork, noWork, writeRequest, type Work } from './requests.ts';
 import { selectKeys } from './select.ts';
 import { StateView } from './state-view.ts';
 import { writeInOrder } from './write.ts';
@@ -46,6 +46,11 @@ export interface PublishOptions {
    * (`queued`); true (the command line) waits for the lease, up to this many milliseconds.
    */
   waitMs?: number;
+  /**
+   * Milliseconds this process has left (the Lambda's getRemainingTimeInMillis): a holder starts no new
+   * cycle with less than a minute to go, and leaves the rest queued for the next publish.
+   */
+  remainingMs?: () => number;
   /** Told about what a publish repairs or gives up on (state found unreadable, a lease taken over). */
   log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 }
@@ -76,6 +81,8 @@ export interface PublishReport {
 
 /** Keys per cycle: a bigger batch is carried on in further cycles, each committed on its own. */
 export const MAX_KEYS_PER_CYCLE = 500;
+/** A cycle is not started with less time than this left (a cycle of MAX_KEYS_PER_CYCLE takes seconds). */
+const LAST_CYCLE_MS = 60_000;
 
 /**
  * Publish: record the work durably, take the lease (or hand the work to whoever holds it), and run
@@ -101,10 +108,11 @@ export async function publish(stores: PublishStores, options: PublishOptions): P
       return report(stores, mode, total, attempts, site, true);
     }
     try {
-      const held = await hold(stores, lease, options, own);
+      const held = await hold(stores, lease, options);
       total = addResults(total, held.result);
       attempts += held.cycles;
       site = held.site;
+      if (held.outOfTime) break; // the rest stays queued: the next event or the minute schedule takes it
     } finally {
       await lease.release().catch(() => undefined);
     }
@@ -114,7 +122,7 @@ export async function publish(stores: PublishStores, options: PublishOptions): P
   return report(stores, mode, total, attempts, site, false);
 }
 
-async function hold(stores: PublishStores, lease: Lease, options: PublishOptions, own: Work): Promise<{ result: CycleResult; cycles: number; site: Site }> {
+async function hold(stores: PublishStores, lease: Lease, options: PublishOptions): Promise<{ result: CycleResult; cycles: number; site: Site; outOfTime?: boolean }> {
   const io: PublishIo = { content: stores.content, site: lease.guard(stores.site), state: lease.guard(stores.state) };
   const limit = options.concurrency ?? 16;
   const clock = typeof options.now === 'function' ? options.now : () => options.now as Date;
@@ -125,6 +133,11 @@ async function hold(stores: PublishStores, lease: Lease, options: PublishOptions
   let site: Site;
   for (;;) {
     lease.check();
+    if (cycles > 0 && options.remainingMs && options.remainingMs() < LAST_CYCLE_MS) {
+      log('info', 'time is short: the rest stays queued for the next publish', { remainingMs: options.remainingMs() });
+      // A cycle has run (cycles > 0), so `site` holds its settings.
+      return { result, cycles, site: site!, outOfTime: true };
+    }
     cycles++;
     const now = clock();
     const view = new StateView(io.state);
@@ -150,7 +163,8 @@ async function hold(stores: PublishStores, lease: Lease, options: PublishOptions
       let etag = headEtag;
       if (head && !forceFull) ({ head, etag } = await recover(io, ctx, head, headEtag as string, log));
       const drained = await drainRequests(io.state, limit);
-      const work = mergeWork(drained.work, cycles === 1 ? own : noWork());
+      // This publish's own work is among them: it was written as a request before the lease was asked for.
+      const work = drained.work;
       const full = forceFull || !head || head.rebuilding !== undefined || head.settings !== settingsHash(site) || work.full;
       if (full) {
         const rebuilt = await rebuild(io, ctx, { ...(head && !forceFull ? { head } : {}), ...(etag ? { etag } : {}) });

@@ -6,7 +6,7 @@ import { mapLimit } from '../concurrency.ts';
 import type { Store } from '../stores/store.ts';
 import { buildGroup } from './build.ts';
 import { applyStateWrites } from './commit.ts';
-import { allGroups, articleShards, completePages, orderGroups, tagShards } from './plan.ts';
+import { allGroups, articleShards, publishedPages, orderGroups, tagShards } from './plan.ts';
 import { StateView } from './state-view.ts';
 import { noSiteWork, writeInOrder, type SiteWork } from './write.ts';
 
@@ -53,7 +53,7 @@ export async function materialize(view: StateView, actions: SiteActions, site: S
 export async function repairKeys(view: StateView, keys: Iterable<string>, site: Site, head: Head, limit: number): Promise<SiteWork> {
   const work = noSiteWork();
   const groups = new Map<string, GroupId>();
-  const complete = completePages(head, site);
+  const complete = publishedPages(head, site);
   await mapLimit([...new Set(keys)], limit, async (key) => {
     const slug = slugOfPageKey(key);
     if (slug !== undefined) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { STATE } from '../../functions/core/keys.ts';
 import type { Head } from '../../functions/core/state.ts';
-import { publish } from '../../functions/publish/publish.ts';
+import { MAX_KEYS_PER_CYCLE, publish } from '../../functions/publish/publish.ts';
 import type { LeaseTiming } from '../../functions/publish/lease.ts';
 import { NOW } from '../helpers/content.ts';
 import { CountingStore, DyingStore, memorySite, type Budget } from '../helpers/engine.ts';
@@ -95,6 +95,23 @@ describe('requests', () => {
     expect(await s.state.list(STATE.requests)).toEqual([]);
   });
 
+  it('a holder short of time starts no new cycle and leaves the rest queued, which the next publish does', async () => {
+    // Prepare: more articles than one cycle takes
+    const s = await memorySite();
+    await s.publish();
+    const keys: string[] = [];
+    for (let i = 0; i < MAX_KEYS_PER_CYCLE + 3; i++) keys.push(await s.article(`s-${i}.md`, { title: `Story ${i}`, date: '2026-11-20' }));
+    // Act: a Lambda with 30 s left
+    const short = await s.publish({ mode: { kind: 'changed', keys }, remainingMs: () => 30_000 });
+    const left = await s.state.list(STATE.requests);
+    const next = await s.publish({ mode: { kind: 'changed', keys: [] } });
+    // Assess
+    expect(short.attempts).toBe(1);
+    expect(left).toHaveLength(1);
+    expect(next.public).toBe(MAX_KEYS_PER_CYCLE + 3);
+    expect(await s.state.list(STATE.requests)).toEqual([]);
+  });
+
   it('an unreadable request asks for a scan, so whatever it named is still found', async () => {
     const s = await memorySite();
     await s.publish();
@@ -120,6 +137,26 @@ describe('what the site shows', () => {
     const archive = (await s.text('archive/1/feed.json')) ?? '';
     expect(parseJsonFeed(archive).items.map((i) => i.title)).toEqual(['Story 2, corrected', 'Story 1']);
     for (const key of await s.keys()) expect((await s.text(key)) ?? '', key).not.toContain('PRIVATE NOTES');
+  });
+
+  it('keeps a story published late with an old date reachable through the history at once (RFC 5005)', async () => {
+    // Prepare: feeds of 2; five stories, so archive pages 1 and 2 are complete
+    const s = await memorySite({ feed_size: 2 });
+    for (let i = 1; i <= 4; i++) await s.article(`s-${i}.md`, { title: `Story ${i}`, date: `2026-11-1${i}` });
+    await s.publish();
+    // Act: a story dated before all of them is filed now: it is in no feed of the newest two
+    const late = await s.article('late.md', { title: 'Filed late', date: '2026-10-01' });
+    await s.publish({ mode: { kind: 'changed', keys: [late] } });
+    // Assess: following next_url from feed.json reaches it
+    const seen: string[] = [];
+    let next: string | undefined = 'feed.json';
+    while (next) {
+      const doc = parseJsonFeed((await s.text(next)) ?? '');
+      seen.push(...doc.items.map((i) => i.title ?? ''));
+      next = doc.next_url ? new URL(doc.next_url).pathname.slice(1) : undefined;
+    }
+    expect(seen).toContain('Filed late');
+    expect(new Set(seen)).toEqual(new Set(['Story 4', 'Story 3', 'Story 2', 'Story 1', 'Filed late']));
   });
 
   it('publishes a draft\'s lead image only once the article is public, and removes it when it stops being public', async () => {
