@@ -8,6 +8,7 @@ import type { Log } from '../functions/logger.ts';
 import { textOf } from './helpers/feeds.ts';
 import { S3RVER_CREDENTIALS, startS3Server, type S3TestServer } from './helpers/s3-server.ts';
 import { newS3Site, s3Notification, sqsEvent, type S3EventName, type S3Site } from './helpers/s3-site.ts';
+import { mulberry32 } from './helpers/random.ts';
 import { siteViolations } from './helpers/site-oracle.ts';
 
 /**
@@ -677,18 +678,6 @@ class World {
 // ---------------------------------------------------------------------------------------------------
 // Small helpers
 // ---------------------------------------------------------------------------------------------------
-
-/** A small, fast, seedable PRNG (mulberry32): the same seed gives the same sequence. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pick<T>(rng: () => number, items: readonly T[]): T {
   return items[Math.floor(rng() * items.length)] as T;

@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CHUNK_SIZE, applyTimeline, buildTimeline, chunksFor, compareEntries, emptyDir, newest, type Entry, type TimelineDir } from '../functions/core/timeline.ts';
-
-/** A seeded PRNG (mulberry32), so a failing sequence can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from './helpers/random.ts';
 
 const entry = (n: number, day: number): Entry => ({ h: `h${n}`, id: `tag:news.test,2025:${n}`, p: `2025-01-${String(day).padStart(2, '0')}T00:00:00Z` });
 
@@ -40,7 +29,7 @@ class Stored {
 describe('a timeline', () => {
   it('keeps every article in feed order through thousands of random adds, edits and removals, touching at most two chunks each', async () => {
     // Prepare
-    const random = prng(20261203);
+    const random = mulberry32(20261203);
     const model = new Map<string, Entry>();
     const timeline = new Stored();
     // Act
