@@ -231,6 +231,50 @@ describe('feedparser', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
+// newsboat: what a terminal reader shows
+// ---------------------------------------------------------------------------------------------
+
+const hasNewsboat = spawnSync('newsboat', ['--version'], { encoding: 'utf8' }).status === 0;
+const sqlitePython = ['python3', '/usr/bin/python3'].find((p) => spawnSync(p, ['-c', 'import sqlite3'], { encoding: 'utf8' }).status === 0);
+
+describe('newsboat', () => {
+  it.skipIf(!hasNewsboat || !sqlitePython)(
+    `shows every author of an item, its title as written, and the standfirst at the top of the article${hasNewsboat ? '' : ' (skipped: newsboat is not installed; apt-get install newsboat)'}`,
+    () => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'wirefeed-newsboat-'));
+      try {
+        const file = path.join(dir, 'rss.xml');
+        writeFileSync(file, feeds.get('rss.xml') ?? '');
+        writeFileSync(path.join(dir, 'urls'), `file://${file}\n`);
+        writeFileSync(path.join(dir, 'config'), '');
+        const cache = path.join(dir, 'cache.db');
+        const run = spawnSync('newsboat', ['-C', path.join(dir, 'config'), '-u', path.join(dir, 'urls'), '-c', cache, '-x', 'reload'], {
+          encoding: 'utf8',
+          env: { ...process.env, HOME: dir },
+          timeout: 30_000,
+        });
+        expect(run.status, run.stderr).toBe(0);
+        const rows = JSON.parse(
+          execFileSync(sqlitePython as string, ['-c', 'import sqlite3,json,sys; print(json.dumps(sqlite3.connect(sys.argv[1]).execute("select title, author, content from rss_item").fetchall()))', cache], {
+            encoding: 'utf8',
+          }),
+        ) as [string, string, string][];
+        expect(rows.length).toBe(FEED_SIZE);
+        const shown = new Map(rows.map(([title, author, content]) => [title, { author, content }]));
+        for (const g of corpus().slice(-FEED_SIZE)) {
+          const item = shown.get(g.fields.title as string);
+          expect(item, g.fields.title as string).toBeDefined();
+          expect(item?.author).toBe((g.fields.authors as { name: string }[]).map((p) => p.name).join(', '));
+          if (g.fields.summary) expect(item?.content).toMatch(/^<p class="standfirst"><strong>Standfirst /);
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+});
+
+// ---------------------------------------------------------------------------------------------
 // The W3C Feed Validator's rules (https://github.com/w3c/feedvalidator), encoded
 // ---------------------------------------------------------------------------------------------
 
