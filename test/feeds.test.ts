@@ -248,7 +248,7 @@ describe('feed identity and history links', () => {
     const newest = archiveFiles(2, [corrected], site, 2);
     expect(rels(newest, 'archive/2/atom.xml')).toContain('prev-archive https://news.test/archive/1/atom.xml');
     expect(rels(newest, 'archive/2/atom.xml').some((r: string) => r.startsWith('next-archive'))).toBe(false);
-    expect(nodeText(parseAtom(newest.get('archive/2/atom.xml') ?? '').xml.feed.id)).toBe('https://news.test/archive/2/');
+    expect(nodeText(parseAtom(newest.get('archive/2/atom.xml') ?? '').xml.feed.id)).toBe('https://news.test/'); // one logical feed
   });
 });
 

@@ -36,7 +36,7 @@ export function tagFiles(slug: string, name: string, articles: readonly Article[
  */
 export function archiveFiles(n: number, articles: readonly Article[], site: Site, pages: number): Map<string, string> {
   const scope: FeedScope = {
-    id: feedId(site, archiveFolder(n)),
+    id: feedId(site), // one logical feed (RFC 5005): its archive documents share the feed's id
     title: `${site.title} (archive ${n})`,
     description: site.description,
     homeUrl: site.url,
