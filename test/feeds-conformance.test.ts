@@ -488,3 +488,21 @@ describe('the archive chain', () => {
     expect(pages).toBe(ofType('feed.json').filter(([k]) => k.startsWith('archive/')).length);
   });
 });
+
+describe('the archive chain, published one article at a time', () => {
+  it('gives the page below a new archive page its next-archive link in the same publish', async () => {
+    const s = await memorySite({ url: SITE_URL, feed_size: 2 });
+    for (let i = 1; i <= 9; i++) {
+      await s.article(`a${i}.md`, { title: `Story ${i}`, date: `2026-02-${String(i).padStart(2, '0')}T08:00:00Z` });
+      await s.publish();
+      const pages = (await s.keys()).filter((k) => /^archive\/\d+\/atom\.xml$/.test(k)).length;
+      for (let n = 1; n <= pages; n++) {
+        const body = (await s.text(`archive/${n}/atom.xml`)) ?? '';
+        const next = kids(tree(body), 'link', NS.atom).find((l) => l.attrs.rel === 'next-archive')?.attrs.href;
+        expect(next, `after ${i} articles, archive page ${n} of ${pages}`).toBe(n < pages ? `${SITE_URL}archive/${n + 1}/atom.xml` : undefined);
+        // RFC 5005 leaves a sole archive page without neighbours: the one ArchiveIncomplete left (README).
+        if (pages > 1) expect(w3cAtom(`archive/${n}/atom.xml`, body)).toEqual([]);
+      }
+    }
+  });
+});
