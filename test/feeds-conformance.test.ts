@@ -120,8 +120,9 @@ describe('strict parsers (saxes, fast-xml-parser, @rowanmanning/feed-parser, the
       expect(titles.length, key).toBeGreaterThan(0);
       for (const t of titles) expect(titleSet.has(t ?? ''), `${key}: ${t}`).toBe(true);
       const folder = key.slice(0, key.lastIndexOf('/') + 1);
-      const json = parseJsonFeed(feeds.get(`${folder}feed.json`) ?? '').items.map((i) => i.title);
-      expect(titles, key).toEqual(json);
+      const jsonFeed = parseJsonFeed(feeds.get(`${folder}feed.json`) ?? '');
+      expect(titles, key).toEqual(jsonFeed.items.map((i) => i.title));
+      expect(jsonFeed.feed_url).toBe(location(`${folder}feed.json`));
     }
   });
 });

@@ -10,7 +10,8 @@ import { el, escapeXml, serialize, type Element } from './xml.ts';
  * 1. Text nodes: xml-js turns every "&amp;" back into "&" before escaping, so text loses one level of
  *    escaping ("HTML &amp; CSS" reads "HTML & CSS"). `text()` doubles every "&" first, which that step undoes.
  * 2. Attributes (extensions, the stylesheet): xml-js escapes only '"', so a URL with "&" (an image CDN's
- *    `?w=800&h=450`) or a "<" makes the feed ill-formed. `attr()` escapes them all.
+ *    `?w=800&h=450`) or a "<" makes the feed ill-formed (jpmonette/feed#112, nashwaan/xml-js#69; feed 6
+ *    escapes "&" only in the URLs it writes itself). `attr()` escapes them all.
  * 3. Item titles always go in CDATA, and xml-js splits only the first "]]>". Titles are plain text, so
  *    they are written as a text node instead (an item extension named `title` replaces feed's in place).
  * 4. Channel extensions are written after the items (the W3C validator's MisplacedItem), so the channel's
