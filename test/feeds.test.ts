@@ -4,6 +4,9 @@ import { parseArticle, type Article } from '../functions/core/article.ts';
 import { checkFeed } from '../functions/core/check.ts';
 import { FeedCheckError } from '../functions/core/errors.ts';
 import { buildFeeds } from '../functions/core/feeds.ts';
+import { archiveFiles } from '../functions/core/groups.ts';
+import { parseSite } from '../functions/core/site.ts';
+import { stringify } from 'yaml';
 import { articleText, testSite } from './helpers/content.ts';
 import { asArray, nodeText, parseAtom, parseJsonFeed, parseRss, parseXmlStrict, textOf } from './helpers/feeds.ts';
 
@@ -42,8 +45,8 @@ describe('RSS 2.0', () => {
     expect(nodeText(channel.link[0])).toBe('https://news.test/');
   });
 
-  it('carries the full HTML in content:encoded and the summary in description', () => {
-    expect(textOf(nodeText(item['content:encoded']) ?? '')).toBe('The budget passed by a vote on Friday.');
+  it('carries the standfirst and the full HTML in content:encoded, and the summary in description', () => {
+    expect(textOf(nodeText(item['content:encoded']) ?? '')).toBe('MPs approved the budget. The budget passed by a vote on Friday.');
     expect(nodeText(item['content:encoded'])).toContain('href="https://news.test/articles/budget-vote/results/"');
     expect(textOf(nodeText(item.description) ?? '')).toBe('MPs approved the budget.');
   });
@@ -58,9 +61,9 @@ describe('RSS 2.0', () => {
     expect(feed.items[0]?.published?.toISOString()).toBe('2025-03-14T09:30:00.000Z');
   });
 
-  it('names authors without an e-mail in dc:creator and the others in <author>', () => {
-    expect(asArray(item['dc:creator']).map(nodeText)).toEqual(['Ada Reporter']);
-    expect(item.author.map(nodeText)).toEqual(['bo@news.test (Bo Editor)']);
+  it('names every author in one dc:creator (what newsboat shows), and writes no RSS <author> beside it', () => {
+    expect(asArray(item['dc:creator']).map(nodeText)).toEqual(['Ada Reporter, Bo Editor']);
+    expect(item.author).toBeUndefined();
   });
 
   it('lists the tags as categories', () => {
@@ -98,7 +101,7 @@ describe('Atom 1.0', () => {
   it('has categories with term, HTML content and a summary', () => {
     expect(entry.category.map((c: Record<string, string>) => c['@_term'])).toEqual(['Politics', 'Economy']);
     expect(entry.content['@_type']).toBe('html');
-    expect(textOf(nodeText(entry.content) ?? '')).toBe('The budget passed by a vote on Friday.');
+    expect(textOf(nodeText(entry.content) ?? '')).toBe('MPs approved the budget. The budget passed by a vote on Friday.');
     expect(textOf(nodeText(entry.summary) ?? '')).toBe('MPs approved the budget.');
   });
 
@@ -130,7 +133,7 @@ describe('JSON Feed 1.1', () => {
       authors: [{ name: 'Ada Reporter' }, { name: 'Bo Editor', url: 'https://news.test/bo/' }],
       tags: ['Politics', 'Economy'],
     });
-    expect(textOf(item?.content_html ?? '')).toBe('The budget passed by a vote on Friday.');
+    expect(textOf(item?.content_html ?? '')).toBe('MPs approved the budget. The budget passed by a vote on Friday.');
   });
 
   it('keeps the newest first, by first publication', () => {
@@ -154,8 +157,8 @@ describe('hostile text', () => {
 
   it('shows readers the title exactly as written, as text and not markup', () => {
     const expected = 'A ]]> B ]]> <script>x</script> & "quotes"';
-    // RSS titles are read as HTML by readers, so the markup arrives escaped and shows as text.
-    expect(textOf(nodeText(parseRss(out['rss.xml']).xml.rss.channel.item[0].title) ?? '')).toBe(expected);
+    // RSS titles are plain text nodes (not HTML in CDATA): a strict parser reads them exactly as written.
+    expect(nodeText(parseRss(out['rss.xml']).xml.rss.channel.item[0].title)).toBe(expected);
     const atomTitle = parseAtom(out['atom.xml']).xml.feed.entry[0].title;
     expect(atomTitle['@_type']).toBe('text'); // plain text: no markup to render
     expect(nodeText(atomTitle)).toBe(expected);
@@ -164,12 +167,88 @@ describe('hostile text', () => {
 
   it('keeps every "]]>" of the story in the content', () => {
     const content = textOf(nodeText(parseRss(out['rss.xml']).xml.rss.channel.item[0]['content:encoded']) ?? '');
-    expect(content).toBe('Body with ]]> and ]]> again, bold, and .');
+    expect(content).toBe('Ends with ]]> twice ]]> Body with ]]> and ]]> again, bold, and .');
   });
 
   it('keeps a tag with &, quotes and angle brackets intact in Atom category terms and RSS categories', () => {
     expect(parseAtom(out['atom.xml']).xml.feed.entry[0].category[0]['@_term']).toBe('Q&A "tag" <b>');
     expect(nodeText(parseRss(out['rss.xml']).xml.rss.channel.item[0].category[0])).toBe('Q&A "tag" <b>');
+  });
+});
+
+describe('escaping, in every format (values a newsroom really has)', () => {
+  const odd = testSite({ url: 'https://news.test/a&b/', websub_hub: 'https://hub.test/?topic=x&mode=y' });
+  const image = { url: 'https://cdn.test/photo.jpg?w=800&h=450', alt: 'Tom & "Jerry" <3', type: 'image/jpeg', length: 1234 };
+  const story = parseArticle(
+    'articles/story.md',
+    Buffer.from(articleText({ title: 'Black & Decker: "HTML &amp; CSS" < 2%', date: '2025-03-16', tags: ['Q&A'], authors: [{ name: 'Ann & Bo' }], image })),
+    odd,
+  );
+  const out = buildFeeds([story], odd);
+  const rss = parseRss(out['rss.xml']).xml.rss.channel;
+  const atom = parseAtom(out['atom.xml']).xml.feed;
+  const json = parseJsonFeed(out['feed.json']);
+
+  it('gives the image URL with its query string back exactly, in every place it appears', () => {
+    expect(rss.item[0].enclosure['@_url']).toBe(image.url);
+    expect(rss.item[0]['media:content']['@_url']).toBe(image.url);
+    expect(nodeText(rss.item[0]['media:content']['media:description'])).toBe(image.alt);
+    expect(atom.entry[0].link.find((l: Record<string, string>) => l['@_rel'] === 'enclosure')['@_href']).toBe(image.url);
+    expect(json.items[0]?.image).toBe(image.url);
+  });
+
+  it('gives a hub URL and a site URL with "&" back exactly', () => {
+    const rel = (links: Record<string, string>[], r: string) => links.find((l) => l['@_rel'] === r)?.['@_href'];
+    expect(rel(asArray(rss['atom:link']), 'hub')).toBe('https://hub.test/?topic=x&mode=y');
+    expect(rel(asArray(rss['atom:link']), 'self')).toBe('https://news.test/a&b/rss.xml');
+    expect(rel(atom.link, 'hub')).toBe('https://hub.test/?topic=x&mode=y');
+    expect(rel(atom.link, 'self')).toBe('https://news.test/a&b/atom.xml');
+    expect(json.feed_url).toBe('https://news.test/a&b/feed.json');
+    expect(out['rss.xml']).toContain('href="/a&amp;b/feed.xsl"');
+  });
+
+  it('reads the title, tag and author back exactly as written: no level of "&amp;" lost or added', () => {
+    const title = 'Black & Decker: "HTML &amp; CSS" < 2%';
+    expect(nodeText(rss.item[0].title)).toBe(title);
+    expect(nodeText(rss.item[0].category[0])).toBe('Q&A');
+    expect(nodeText(asArray(rss.item[0]['dc:creator'])[0])).toBe('Ann & Bo');
+    expect(nodeText(atom.entry[0].title)).toBe(title);
+    expect(json.items[0]?.title).toBe(title);
+  });
+
+  it('writes "&" and "<" in RSS text as hexadecimal references, as the RSS Profile asks, and no title as CDATA', () => {
+    expect(out['rss.xml']).toContain('<title>Black &#x26; Decker: "HTML &#x26;amp; CSS" &#x3C; 2%</title>');
+    expect(out['rss.xml']).not.toContain('<title><![CDATA[');
+  });
+
+  it('puts the channel\'s atom:link elements before the first item', () => {
+    const xml = out['rss.xml'];
+    expect(xml.lastIndexOf('<atom:link')).toBeLessThan(xml.indexOf('<item>'));
+  });
+});
+
+describe('feed identity and history links', () => {
+  const settings = { title: 'Wire', description: 'News', url: 'https://news.test/' };
+  const local = parseSite(Buffer.from(stringify(settings)), 'http://localhost:8080/');
+  const deployed = parseSite(Buffer.from(stringify(settings)), 'https://d111.cloudfront.test/');
+
+  it('gives the Atom feed the same id locally and deployed: site.yaml\'s url, not SITE_URL', () => {
+    const ids = [local, deployed].map((s) => nodeText(parseAtom(buildFeeds([], s)['atom.xml']).xml.feed.id));
+    expect(ids).toEqual(['https://news.test/', 'https://news.test/']);
+    const self = parseAtom(buildFeeds([], local)['atom.xml']).xml.feed.link.find((l: Record<string, string>) => l['@_rel'] === 'self');
+    expect(self['@_href']).toBe('http://localhost:8080/atom.xml'); // links follow SITE_URL
+  });
+
+  it('gives archive pages below the newest a next-archive link, and the oldest no prev-archive', () => {
+    const rels = (files: Map<string, string>, key: string) =>
+      parseAtom(files.get(key) ?? '').xml.feed.link.map((l: Record<string, string>) => `${l['@_rel']} ${l['@_href']}`);
+    const oldest = archiveFiles(1, [plain], site, 2);
+    expect(rels(oldest, 'archive/1/atom.xml')).toContain('next-archive https://news.test/archive/2/atom.xml');
+    expect(rels(oldest, 'archive/1/atom.xml').some((r: string) => r.startsWith('prev-archive'))).toBe(false);
+    const newest = archiveFiles(2, [corrected], site, 2);
+    expect(rels(newest, 'archive/2/atom.xml')).toContain('prev-archive https://news.test/archive/1/atom.xml');
+    expect(rels(newest, 'archive/2/atom.xml').some((r: string) => r.startsWith('next-archive'))).toBe(false);
+    expect(nodeText(parseAtom(newest.get('archive/2/atom.xml') ?? '').xml.feed.id)).toBe('https://news.test/'); // one logical feed
   });
 });
 
@@ -226,11 +305,42 @@ describe('the feed package (6.0.0) as wirefeed found it', () => {
     return f;
   };
 
+  // Each of these is worked around in functions/core/rss.ts (numbers as there).
+  it('1: loses one level of "&amp;" in text nodes: "HTML &amp; CSS" reads "HTML & CSS" (so rss.ts doubles "&")', () => {
+    const xml = parseXmlStrict(raw({ category: [{ name: 'HTML &amp; CSS' }] }).rss2());
+    expect(nodeText(xml.rss.channel.item[0].category[0])).toBe('HTML & CSS');
+  });
+
+  it('2: writes "&" raw in extension attributes, so an image URL with a query string breaks the feed (so rss.ts escapes them)', () => {
+    const item = { extensions: [{ name: 'image', objects: { _attributes: { url: 'https://x.test/p.jpg?w=800&h=450' } } }] };
+    expect(() => parseXmlStrict(raw(item).rss2())).toThrow();
+  });
+
+  it('2: writes "&" raw in the stylesheet instruction (so rss.ts escapes its href)', () => {
+    expect(raw({}, { stylesheet: '/feed.xsl?a=1&b=2' }).rss2()).toContain('href="/feed.xsl?a=1&b=2"');
+  });
+
+  it('3: puts item titles in CDATA and splits only the first "]]>" (so rss.ts writes titles as text nodes)', () => {
+    expect(raw({ title: 'Black & Decker' }).rss2()).toContain('<title><![CDATA[Black & Decker]]></title>');
+    expect(() => parseXmlStrict(raw({ title: 'a ]]> b ]]> c' }).rss2())).toThrow();
+  });
+
+  it('4: writes channel extensions after the items, the W3C validator\'s MisplacedItem (so rss.ts puts them before)', () => {
+    const f = raw({});
+    f.addExtension({ name: 'ttl', objects: { _text: '5' } });
+    const out = f.rss2();
+    expect(out.indexOf('<ttl>')).toBeGreaterThan(out.indexOf('<item>'));
+  });
+
+  it('5: declares xmlns:dc only when an item has content (so rss.ts declares every namespace it uses)', () => {
+    expect(raw({}).rss2()).not.toContain('xmlns:dc');
+  });
+
   it('writes JSON Feed version 1, not 1.1 (so json-feed.ts builds 1.1 itself)', () => {
     expect(() => parseJsonFeed(raw({}).json1())).toThrow();
   });
 
-  it('splits only the first "]]>" of a CDATA section (so feeds.ts escapes them all first)', () => {
+  it('splits only the first "]]>" of a CDATA section (so rss.ts escapes them all first)', () => {
     expect(() => parseXmlStrict(raw({ content: 'a ]]> b ]]> c' }).rss2())).toThrow();
   });
 
@@ -247,7 +357,7 @@ describe('the feed package (6.0.0) as wirefeed found it', () => {
     expect(nodeText(parseXmlStrict(f.atom1()).feed.updated)).not.toBe('1970-01-01T00:00:00.000Z');
   });
 
-  it('writes a name-only RSS <author>, which RSS forbids (so feeds.ts uses dc:creator)', () => {
+  it('writes a name-only RSS <author>, which RSS forbids (so feeds.ts uses dc:creator only)', () => {
     expect(nodeText(parseXmlStrict(raw({ author: [{ name: 'Ada' }] }).rss2()).rss.channel.item[0].author[0])).toBe('Ada');
   });
 

@@ -15,7 +15,7 @@ export function atomFeed(articles: readonly Article[], site: Site, scope: FeedSc
   const root = el(
     'feed',
     { xmlns: 'http://www.w3.org/2005/Atom', 'xml:lang': site.language, ...(scope.current ? { 'xmlns:fh': HISTORY_NS } : {}) },
-    el('id', {}, scope.homeUrl),
+    el('id', {}, scope.id),
     el('title', {}, scope.title),
     el('subtitle', {}, scope.description),
     el('updated', {}, updated),
@@ -24,6 +24,7 @@ export function atomFeed(articles: readonly Article[], site: Site, scope: FeedSc
     site.hub && el('link', { rel: 'hub', href: site.hub }),
     scope.current && el('link', { rel: 'current', type: 'application/atom+xml', href: scope.current.atom }),
     scope.prevArchive && el('link', { rel: 'prev-archive', type: 'application/atom+xml', href: scope.prevArchive.atom }),
+    scope.nextArchive && el('link', { rel: 'next-archive', type: 'application/atom+xml', href: scope.nextArchive.atom }),
     scope.current && el('fh:archive'),
     author(feedAuthor),
     (site.favicon ?? site.icon) && el('icon', {}, site.favicon ?? site.icon),

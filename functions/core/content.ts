@@ -1,9 +1,13 @@
 import type { Article } from './article.ts';
 import { escapeHtml } from './text.ts';
 
-/** The HTML a feed reader shows: the lead image, the correction note, then the story. */
+/**
+ * The HTML a feed reader shows, in the article page's order: the standfirst (when the author wrote one;
+ * readers hide the summary once there is full content), the lead image, the correction note, the story.
+ */
 export function feedContentHtml(article: Article): string {
   const parts: string[] = [];
+  if (article.standfirst) parts.push(`<p class="standfirst"><strong>${escapeHtml(article.standfirst)}</strong></p>`);
   if (article.image) parts.push(`<figure><img src="${escapeHtml(article.image.url)}" alt="${escapeHtml(article.image.alt)}"></figure>`);
   if (article.correction) parts.push(`<p><strong>Correction:</strong> ${escapeHtml(article.correction)}</p>`);
   parts.push(article.html);

@@ -14,12 +14,16 @@ export interface FeedUrls {
 
 /** What one set of feeds is about, and where it sits in the history. URLs are absolute. */
 export interface FeedScope {
+  /** Atom's feed id: stable across SITE_URL (local builds, the deployed site). */
+  id: string;
   title: string;
   description: string;
   homeUrl: string;
   self: FeedUrls;
   /** RFC 5005: the next older archive document (JSON Feed: next_url). */
   prevArchive?: FeedUrls;
+  /** RFC 5005: the next newer archive document (archive documents below the newest only). */
+  nextArchive?: FeedUrls;
   /** Set on archive documents only: the subscription feeds they belong to. */
   current?: FeedUrls;
 }
@@ -37,7 +41,17 @@ export function feedUrls(site: Site, folder = ''): FeedUrls {
 }
 
 export function siteScope(site: Site): FeedScope {
-  return { title: site.title, description: site.description, homeUrl: site.url, self: feedUrls(site) };
+  return { id: feedId(site), title: site.title, description: site.description, homeUrl: site.url, self: feedUrls(site) };
+}
+
+/**
+ * Atom's feed id for the documents under a folder: the folder's URL under site.yaml's own `url`, never
+ * SITE_URL, so the local build, a preview and the deployed site give one feed one id (readers that key
+ * on it keep their history), and a site whose site.yaml url is its public address keeps the id it had.
+ * The same rule as the default article ids (site.yaml's domain, not SITE_URL).
+ */
+export function feedId(site: Site, folder = ''): string {
+  return new URL(folder, site.idUrl).href;
 }
 
 /** The XSL stylesheet that makes RSS and Atom readable in a browser: same origin, as browsers require. */

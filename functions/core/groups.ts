@@ -1,6 +1,6 @@
 import type { Article } from './article.ts';
 import { feedStylesheet } from './feed-xsl.ts';
-import { feedUrls, siteScope, type FeedScope } from './feed-scope.ts';
+import { feedId, feedUrls, siteScope, type FeedScope } from './feed-scope.ts';
 import { buildFeeds, type FeedFiles } from './feeds.ts';
 import { FRONT_PAGE, SITEMAP_INDEX, archiveFolder, articleSitemapKey, tagFolder, tagSitemapKey } from './keys.ts';
 import { indexPage, notFoundPage, tagPage } from './pages.ts';
@@ -24,21 +24,26 @@ export function tagFiles(slug: string, name: string, articles: readonly Article[
   const folder = tagFolder(slug);
   const urls = feedUrls(site, folder);
   const home = new URL(folder, site.url).href;
-  const scope: FeedScope = { title: `${site.title}: ${name}`, description: `Articles tagged ${name}`, homeUrl: home, self: urls };
+  const scope: FeedScope = { id: feedId(site, folder), title: `${site.title}: ${name}`, description: `Articles tagged ${name}`, homeUrl: home, self: urls };
   const files = prefixed(folder, buildFeeds(articles, site, scope));
   files.set(`${folder}${FRONT_PAGE}`, tagPage(articles, site, { name, url: home, feeds: urls }));
   return files;
 }
 
-/** RFC 5005 archive page n (1 is the oldest): it never changes unless one of its own articles does. */
-export function archiveFiles(n: number, articles: readonly Article[], site: Site): Map<string, string> {
+/**
+ * RFC 5005 archive page n (1 is the oldest) of `pages` published: it changes when one of its own articles
+ * does, and once when the next page appears (its next-archive link; the W3C validator's ArchiveIncomplete).
+ */
+export function archiveFiles(n: number, articles: readonly Article[], site: Site, pages: number): Map<string, string> {
   const scope: FeedScope = {
+    id: feedId(site), // one logical feed (RFC 5005): its archive documents share the feed's id
     title: `${site.title} (archive ${n})`,
     description: site.description,
     homeUrl: site.url,
     self: feedUrls(site, archiveFolder(n)),
     current: feedUrls(site),
     ...(n > 1 ? { prevArchive: feedUrls(site, archiveFolder(n - 1)) } : {}),
+    ...(n < pages ? { nextArchive: feedUrls(site, archiveFolder(n + 1)) } : {}),
   };
   return prefixed(archiveFolder(n), buildFeeds(articles, site, scope));
 }

@@ -35,6 +35,8 @@ export interface Site {
   url: string;
   /** The domain in default article ids: site.yaml's own url, so SITE_URL or a new domain never changes ids. */
   idAuthority: string;
+  /** site.yaml's own url (normalised), never SITE_URL: the base of the feeds' Atom ids. */
+  idUrl: string;
   language: string;
   author?: { name: string; url?: string; email?: string };
   copyright?: string;
@@ -68,15 +70,13 @@ export function parseSite(bytes: Uint8Array | undefined, urlOverride?: string): 
     throw new SiteError(SITE_FILE, listIssues(result.error.issues, data, (at) => fieldsAt(SiteSchema, at)) + fromEnv);
   }
   const s = result.data;
-  const url = new URL(s.url);
-  url.search = '';
-  url.hash = '';
-  if (!url.pathname.endsWith('/')) url.pathname += '/';
+  const url = new URL(normalUrl(new URL(s.url)));
   return {
     title: s.title,
     description: s.description,
     url: url.href,
     idAuthority: new URL(configured.success ? configured.data : url.href).hostname,
+    idUrl: configured.success ? normalUrl(new URL(configured.data)) : url.href,
     language: s.language,
     ...(s.author ? { author: s.author } : {}),
     ...(s.copyright ? { copyright: s.copyright } : {}),
@@ -85,6 +85,14 @@ export function parseSite(bytes: Uint8Array | undefined, urlOverride?: string): 
     ...imageUrls(s, url.href),
     ...(s.websub_hub ? { hub: new URL(s.websub_hub).href } : {}),
   };
+}
+
+/** A base URL: no query, no fragment, a path ending in '/'. */
+function normalUrl(url: URL): string {
+  url.search = '';
+  url.hash = '';
+  if (!url.pathname.endsWith('/')) url.pathname += '/';
+  return url.href;
 }
 
 function imageUrls(s: SiteSettings, base: string): Pick<Site, 'icon' | 'favicon' | 'logo'> {

@@ -45,7 +45,7 @@ export async function buildGroup(view: StateView, id: GroupId, site: Site, head:
     }
     case 'archive': {
       const page = await view.read<ArchivePage>(STATE.archivePage(id.n), CHECKS.archivePage);
-      files = archiveFiles(id.n, await articlesOf(view, page?.members ?? [], limit), site);
+      files = archiveFiles(id.n, await articlesOf(view, page?.members ?? [], limit), site, publishedPages(head, site));
       break;
     }
     case 'sitemap-articles': {

@@ -68,6 +68,9 @@ export function planGroups(applied: Applied, tops: Tops, before: Head, site: Sit
   const published = publishedPages(after, site);
   for (const n of applied.archivePages) if (n <= published) add({ kind: 'archive', n });
   for (let n = publishedPages(before, site) + 1; n <= published; n++) add({ kind: 'archive', n });
+  // The page that was or becomes the newest gains or loses its next-archive link (RFC 5005).
+  const newestBefore = Math.min(publishedPages(before, site), published);
+  if (newestBefore >= 1 && publishedPages(before, site) !== published) add({ kind: 'archive', n: newestBefore });
   // The open page stops being needed (its stray article went, or the feeds caught up): its files go.
   for (let n = published + 1; n <= publishedPages(before, site); n++) for (const key of groupFiles({ kind: 'archive', n })) deletes.add(key);
   for (const n of applied.sitemapShards) add({ kind: 'sitemap-articles', n });
