@@ -9,7 +9,8 @@ import type { Entry, TimelineDir } from './timeline.ts';
  * which the publisher treats as lost (a full rebuild, logged), never as a crash.
  */
 
-export const STATE_VERSION = 3;
+/** 4: id claims (ids/) and tag slugs that tell C#, C++ and C apart; an older state is rebuilt. */
+export const STATE_VERSION = 4;
 
 /** What the publisher last processed of one article file. */
 export interface ArticleRecord {
@@ -100,6 +101,7 @@ export interface Schedule {
   expiring: Scheduled[];
 }
 
+/** The file that holds a slug (slugs/<slug>.json) or an article id (ids/<hash>.json). */
 export interface SlugClaim {
   key: string;
 }

@@ -19,6 +19,7 @@ import {
 import { tagSlug } from '../core/tags.ts';
 import { applyTimeline, chunksFor, compareEntries, emptyDir, type Entry, type TimelineDir } from '../core/timeline.ts';
 import { mapLimit } from '../concurrency.ts';
+import { idTaken, slugTaken } from './claims.ts';
 import type { Outcome } from './read.ts';
 import type { StateView } from './state-view.ts';
 
@@ -76,6 +77,7 @@ export async function loadForApply(view: StateView, outcomes: readonly Outcome[]
   const tags = new Set<string>();
   for (const r of records) {
     keys.add(STATE.slug(r.article.slug));
+    keys.add(STATE.id(r.article.id));
     for (const slug of tagsOf(r.article).keys()) tags.add(slug);
     if (r.media) keys.add(STATE.media(r.media.key));
     if (r.seq !== undefined) {
@@ -110,7 +112,7 @@ export async function loadForApply(view: StateView, outcomes: readonly Outcome[]
 
 function checkFor(key: string): (v: unknown) => boolean {
   if (key === STATE.schedule) return CHECKS.schedule;
-  if (key.startsWith('slugs/')) return CHECKS.slug;
+  if (key.startsWith('slugs/') || key.startsWith('ids/')) return CHECKS.slug;
   if (key.startsWith('media/')) return CHECKS.media;
   if (key.startsWith('archive/')) return CHECKS.archivePage;
   if (key.startsWith('sitemap-tags/')) return CHECKS.tagShard;
@@ -151,11 +153,29 @@ export function applyOutcomes(view: StateView, outcomes: readonly Outcome[], ctx
   return applied;
 }
 
-/** Each outcome's record before and after; a slug another file holds rejects the newcomer. */
+/**
+ * Each outcome's record before and after. A slug or an id another file holds rejects the newcomer, which
+ * keeps its last good version: the file that has it keeps its URL and its id (outcomes come sorted by key,
+ * so between two newcomers in one publish the first by key wins, as in a full rebuild).
+ */
 function decide(view: StateView, outcomes: readonly Outcome[], now: Date, applied: Applied): Transition[] {
   const transitions: Transition[] = [];
-  // Slugs given up by deleted files are free for the others in this same publish.
-  const released = new Set(outcomes.filter((o) => o.kind === 'removed').map((o) => o.record.article.slug));
+  // Slugs and ids given up by deleted files are free for the others in this same publish.
+  const removed = outcomes.filter((o) => o.kind === 'removed');
+  const released = new Set(removed.map((o) => STATE.slug(o.record.article.slug)));
+  for (const o of removed) released.add(STATE.id(o.record.article.id));
+  const holder = (claimKey: string, key: string): string | undefined => {
+    const claim = view.peek<SlugClaim>(claimKey);
+    return claim && claim.key !== key && !released.has(claimKey) ? claim.key : undefined;
+  };
+  const claim = (claimKey: string, key: string) => {
+    released.delete(claimKey);
+    view.stage(claimKey, { key } satisfies SlugClaim);
+  };
+  const release = (claimKey: string) => {
+    released.add(claimKey);
+    view.stage(claimKey, null);
+  };
   for (const o of outcomes) {
     if (o.kind === 'unchanged') continue;
     if (o.kind === 'rejected') {
@@ -174,18 +194,21 @@ function decide(view: StateView, outcomes: readonly Outcome[], now: Date, applie
       transitions.push({ o, before, after });
       continue;
     }
-    const slug = o.article.slug;
-    const claim = view.peek<SlugClaim>(STATE.slug(slug));
-    if (claim && claim.key !== o.key && !released.has(slug)) {
-      applied.rejected.push(new ArticleError(o.key, `slug "${slug}" is already used by ${claim.key}; set a different slug: in the front matter`));
+    const { slug, id } = o.article;
+    const slugOwner = holder(STATE.slug(slug), o.key);
+    if (slugOwner !== undefined) {
+      applied.rejected.push(new ArticleError(o.key, slugTaken(slug, slugOwner)));
       continue;
     }
-    if (before && before.article.slug !== slug) {
-      released.add(before.article.slug);
-      view.stage(STATE.slug(before.article.slug), null);
+    const idOwner = holder(STATE.id(id), o.key);
+    if (idOwner !== undefined) {
+      applied.rejected.push(new ArticleError(o.key, idTaken(id, idOwner)));
+      continue;
     }
-    released.delete(slug);
-    view.stage(STATE.slug(slug), { key: o.key } satisfies SlugClaim);
+    if (before && before.article.slug !== slug) release(STATE.slug(before.article.slug));
+    if (before && before.article.id !== id) release(STATE.id(before.article.id));
+    claim(STATE.slug(slug), o.key);
+    claim(STATE.id(id), o.key);
     const nowPublic = isPublic(o.article, now);
     const after: ArticleRecord = {
       key: o.key,
@@ -201,8 +224,9 @@ function decide(view: StateView, outcomes: readonly Outcome[], now: Date, applie
     transitions.push({ o, before, after });
   }
   for (const t of transitions) if (t.o.kind === 'removed' && t.before) {
-    const claim = view.peek<SlugClaim>(STATE.slug(t.before.article.slug));
-    if (claim?.key === t.o.key) view.stage(STATE.slug(t.before.article.slug), null);
+    for (const claimKey of [STATE.slug(t.before.article.slug), STATE.id(t.before.article.id)]) {
+      if (view.peek<SlugClaim>(claimKey)?.key === t.o.key) view.stage(claimKey, null);
+    }
   }
   return transitions;
 }

@@ -23,6 +23,7 @@ import { buildTimeline, compareEntries, type Entry } from '../core/timeline.ts';
 import { mapLimit } from '../concurrency.ts';
 import { readMedia } from '../media.ts';
 import { buildGroups } from './build.ts';
+import { settleClaims } from './claims.ts';
 import { writeHead } from './commit.ts';
 import type { CycleContext, CycleResult, PublishIo } from './context.ts';
 import { allGroups } from './plan.ts';
@@ -128,18 +129,8 @@ async function index(io: PublishIo, ctx: CycleContext, count: number, start: Hea
       summaries.push({ h: keyHash(r.key), record: { ...r, article } });
     }
   }
-  // One slug, one file: the first by key keeps it; the others are named.
-  summaries.sort((a, b) => (a.record.key < b.record.key ? -1 : 1));
-  const owners = new Map<string, string>();
-  const kept = summaries.filter((s) => {
-    const owner = owners.get(s.record.article.slug);
-    if (owner === undefined) {
-      owners.set(s.record.article.slug, s.record.key);
-      return true;
-    }
-    rejected.push(new ArticleError(s.record.key, `slug "${s.record.article.slug}" is already used by ${owner}; set a different slug: in the front matter`));
-    return false;
-  });
+  // One slug and one id, one file each: the old owner keeps it, else the first by key; the others are named.
+  const { kept, slugOwners: owners } = await settleClaims(summaries.map((s) => ({ ...s, key: s.record.key, article: s.record.article })), io.state, rejected);
   const entry = (s: Summary, t?: string): Entry => ({ h: s.h, p: s.record.article.published.iso, id: s.record.article.id, ...(t !== undefined ? { t } : {}) });
   const published = kept.filter((s) => s.record.public).sort((a, b) => compareEntries(entry(b), entry(a)));
   published.forEach((s, seq) => (s.record.seq = seq));
@@ -185,6 +176,7 @@ async function index(io: PublishIo, ctx: CycleContext, count: number, start: Hea
   for (const ref of media.values()) state.set(STATE.media(ref.key), { ...ref, users: ref.users.sort() });
   state.set(STATE.schedule, scheduleOf(kept, ctx.now));
   for (const s of kept) state.set(STATE.slug(s.record.article.slug), { key: s.record.key });
+  for (const s of kept) state.set(STATE.id(s.record.article.id), { key: s.record.key });
 
   // What the old state holds and the new does not goes (records of deleted files, old chunks, claims).
   const places = new Map(kept.map((s) => [s.h, s.record.seq]));
