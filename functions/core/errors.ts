@@ -28,8 +28,11 @@ export class SiteError extends LocatedError {
 /** A feed failed its own parse-back check: a bug, never written over a good feed. */
 export class FeedCheckError extends LocatedError {
   override name = 'FeedCheckError';
+  /** What the parse-back found, alone ("not well-formed XML: …"). */
+  readonly detail: string;
   constructor(file: string, problem: string, options?: ErrorOptions) {
     super(file, `the generated feed is invalid (${problem}); the previous one was kept`, options);
+    this.detail = problem;
   }
 }
 

@@ -70,7 +70,7 @@ export async function rebuild(io: PublishIo, ctx: CycleContext, prior: { head?: 
     head = { ...head, rebuilding: 'site' };
     etag = await writeHead(io.state, head, etag);
   }
-  const site = await writeSite(io, ctx, head, resume);
+  const site = await writeSite(io, ctx, head, resume, rejected);
   const written = [...pagesWritten, ...site.written].sort();
   const deleted = site.deleted;
   const { rebuilding: _done, ...finished } = head;
@@ -234,7 +234,7 @@ function scheduleOf(summaries: readonly Summary[], now: Date): Schedule {
  * Step 3: published media and every group from the state (and, resuming a rebuild that died here, every
  * page), then delete what nothing produces.
  */
-async function writeSite(io: PublishIo, ctx: CycleContext, head: Head, withPages: boolean): Promise<{ written: string[]; deleted: string[] }> {
+async function writeSite(io: PublishIo, ctx: CycleContext, head: Head, withPages: boolean, failed: ArticleError[]): Promise<{ written: string[]; deleted: string[] }> {
   const written: string[] = [];
   const view = new StateView(io.state);
   // Pages archive page by archive page: every public article is on exactly one.
@@ -255,7 +255,7 @@ async function writeSite(io: PublishIo, ctx: CycleContext, head: Head, withPages
   for (const id of allGroups(head, ctx.site, tagSlugs)) {
     await ctx.lease.keep();
     const groupView = new StateView(io.state);
-    const [built] = await buildGroups(groupView, [id], ctx.site, head, ctx.limit, true);
+    const [built] = await buildGroups(groupView, [id], ctx.site, head, ctx.limit, true, failed);
     if (!built) continue;
     written.push(...(await writeInOrder(io.site, io.content, { mediaPut: [], mediaDelete: [], pages: new Map(), groups: [{ id, files: built.files }], deletes: [] }, ctx.limit)).written);
     for (const w of groupView.writes()) {
