@@ -197,3 +197,92 @@ describe('lead image keys', () => {
     expect((await listFiles(s.out)).filter((f) => f.startsWith('media/') || f.includes('site.yaml'))).toEqual([]);
   });
 });
+
+describe('tags that reduce to one slug', () => {
+  const feedOf = async (out: string, slug: string) => parseJsonFeed(await readText(out, 'tags', slug, 'feed.json'));
+
+  it('gives C#, C++ and C three tags, each with its own title and only its own articles', async () => {
+    // Prepare
+    const s = await site({
+      'csharp.md': articleText({ title: 'C# 14 ships', date: '2025-03-14', tags: ['C#'] }),
+      'cpp.md': articleText({ title: 'C++26 is out', date: '2025-03-15', tags: ['C++'] }),
+      'c.md': articleText({ title: 'C23 compilers', date: '2025-03-16', tags: ['C'] }),
+    });
+
+    // Act
+    const { code, io } = await build(s.content, s.out);
+
+    // Assess
+    expect(io.stderr).toEqual([]);
+    expect(code).toBe(0);
+    for (const [slug, tag, title] of [['c-sharp', 'C#', 'C# 14 ships'], ['c-plus-plus', 'C++', 'C++26 is out'], ['c', 'C', 'C23 compilers']] as const) {
+      const feed = await feedOf(s.out, slug);
+      expect(feed.title).toContain(tag);
+      if (slug === 'c') expect(feed.title).not.toMatch(/[#+]/);
+      expect(feed.items.map((i) => i.title)).toEqual([title]);
+      expect(parseRss(await readText(s.out, 'tags', slug, 'rss.xml')).feed.items.map((i) => i.title)).toEqual([title]);
+    }
+  });
+
+  it('keeps the slugs of plain tags as they always were', async () => {
+    // Prepare
+    const s = await site({ 'a.md': articleText({ title: 'A', date: '2025-03-14', tags: ['Politics', "Côte d'Ivoire", 'Science & Tech', 'World Cup 2026'] }) });
+
+    // Act
+    await build(s.content, s.out);
+
+    // Assess
+    const folders = (await listFiles(s.out)).filter((f) => f.startsWith('tags/') && f.endsWith('/feed.json'));
+    expect(folders).toEqual(['tags/cote-d-ivoire/feed.json', 'tags/politics/feed.json', 'tags/science-tech/feed.json', 'tags/world-cup-2026/feed.json']);
+  });
+
+  it('makes spellings of one tag (case, accents) one tag with one title, and build and check say so without rejecting', async () => {
+    // Prepare: "Élection" twice, "election" once, "ELECTION" once
+    const s = await site({
+      'a.md': articleText({ title: 'First round', date: '2025-03-10', tags: ['Élection'] }),
+      'b.md': articleText({ title: 'Second round', date: '2025-03-11', tags: ['election'] }),
+      'c.md': articleText({ title: 'Results', date: '2025-03-12', tags: ['Élection', 'Politics'] }),
+      'd.md': articleText({ title: 'Turnout', date: '2025-03-13', tags: ['ELECTION'] }),
+    });
+    const notice = (file: string, spelling: string) =>
+      `${s.file(file)}: notice: tag "${spelling}" is shown as "Élection", the same tag (tags/election/): spell it so everywhere to silence this notice`;
+
+    // Act
+    const built = await build(s.content, s.out);
+    const checked = await check(s.content);
+    const rebuilt = await build(s.content, s.out, '--full');
+
+    // Assess
+    for (const run of [built, checked, rebuilt]) {
+      expect(run.code).toBe(0);
+      expect(run.io.stderr).toEqual([notice('b.md', 'election'), notice('d.md', 'ELECTION')]);
+    }
+    const feed = await feedOf(s.out, 'election');
+    expect(feed.title).toContain('Élection');
+    expect(feed.items.map((i) => i.title)).toEqual(['Turnout', 'Results', 'Second round', 'First round']);
+    expect((await listFiles(s.out)).filter((f) => f.startsWith('tags/') && f.endsWith('/feed.json'))).toEqual(['tags/election/feed.json', 'tags/politics/feed.json']);
+  });
+
+  it('keeps one title through incremental publishes, whichever spelling the newest article uses, and agrees with a full rebuild', async () => {
+    // Prepare
+    const s = await site({
+      'a.md': articleText({ title: 'First round', date: '2025-03-10', tags: ['Élection'] }),
+      'b.md': articleText({ title: 'Second round', date: '2025-03-11', tags: ['Élection'] }),
+    });
+    await build(s.content, s.out);
+
+    // Act: a newer article spells it the other way
+    await writeFile(s.file('c.md'), articleText({ title: 'Results', date: '2025-03-12', tags: ['election'] }));
+    const incremental = await build(s.content, s.out);
+    const titleAfterIncremental = (await feedOf(s.out, 'election')).title;
+    await build(s.content, s.out, '--full');
+    const titleAfterRebuild = (await feedOf(s.out, 'election')).title;
+
+    // Assess
+    expect(incremental.code).toBe(0);
+    expect(incremental.io.stderr).toEqual([expect.stringMatching(/c\.md: notice: tag "election" is shown as "Élection"/)]);
+    expect(titleAfterIncremental).toContain('Élection');
+    expect(titleAfterRebuild).toBe(titleAfterIncremental);
+    expect((await feedOf(s.out, 'election')).items.map((i) => i.title)).toEqual(['Results', 'Second round', 'First round']);
+  });
+});

@@ -60,6 +60,8 @@ export async function runPublish(
     io.out(JSON.stringify(toJson(report, exit, outLabel === undefined, locate, locateError, ms())));
   } else {
     for (const error of report.rejected) io.err(`${locateError(error)}: ${error.problem}`);
+    // Notices go to stderr too (diagnostics, not output), marked so, and never change the exit status.
+    for (const notice of report.notices) io.err(`${locate(notice.file)}: notice: ${notice.problem}`);
     io.out(summary(report, outLabel, ms()));
     const waiting = waitingLine(report, locate);
     if (waiting) io.out(waiting);
@@ -76,6 +78,7 @@ function toJson(report: PublishReport, exit: number, dryRun: boolean, locate: (f
     published: report.public,
     rendered: report.rendered,
     rejected: report.rejected.map((e) => ({ file: locateError(e), problem: e.problem })),
+    ...(report.notices.length > 0 ? { notices: report.notices.map((n) => ({ file: locate(n.file), notice: n.problem })) } : {}),
     drafts: report.drafts.map(locate),
     embargoed: report.embargoed.map((e) => ({ file: locate(e.file), goes_live: e.at })),
     written: dryRun ? 0 : report.written.length,

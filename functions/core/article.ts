@@ -7,6 +7,7 @@ import { absoluteUrl, excerpt, renderArticleHtml } from './html.ts';
 import { fieldsAt, person, text, type Person } from './schema-parts.ts';
 import type { Site } from './site.ts';
 import { slugOf } from './slugs.ts';
+import { tagSlug } from './tags.ts';
 import { decodeText } from './text.ts';
 
 export const ARTICLES_PREFIX = 'articles/';
@@ -170,10 +171,11 @@ function isStableUri(value: string): boolean {
   }
 }
 
+/** One tag once: two spellings of one tag slug in one article keep the first. */
 function uniqueTags(tags: readonly string[]): string[] {
   const seen = new Set<string>();
   return tags.filter((t) => {
-    const key = t.toLowerCase();
+    const key = tagSlug(t);
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

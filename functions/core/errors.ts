@@ -20,6 +20,11 @@ export class ArticleError extends LocatedError {
   override name = 'ArticleError';
 }
 
+/** Worth telling the newsroom about one file, but published as it is (one tag spelt two ways). */
+export class Notice extends LocatedError {
+  override name = 'Notice';
+}
+
 /** site.yaml is missing or wrong: nothing sane can be built, so nothing is written. */
 export class SiteError extends LocatedError {
   override name = 'SiteError';

@@ -56,8 +56,10 @@ export interface Head {
 }
 
 export interface TagDir extends TimelineDir {
-  /** The tag as readers see it. */
+  /** The tag as readers see it: the title chosen from `spellings` (tags.ts tagTitle). */
   name: string;
+  /** Public articles per spelling of this tag ("Élection": 3, "election": 1). */
+  spellings?: Record<string, number>;
   /** Its place in tag-creation order: its sitemap shard. */
   seq: number;
 }

@@ -1,5 +1,5 @@
 import { isPublic, type Article } from '../core/article.ts';
-import { ArticleError } from '../core/errors.ts';
+import { ArticleError, Notice } from '../core/errors.ts';
 import { MAIN_TIMELINE, SITEMAP_SHARD_SIZE, STATE, keyHash, pageKey, tagTimeline } from '../core/keys.ts';
 import type { Site } from '../core/site.ts';
 import {
@@ -16,7 +16,7 @@ import {
   type TagDir,
   type TagShard,
 } from '../core/state.ts';
-import { tagSlug } from '../core/tags.ts';
+import { countSpellings, spellingNotice, tagSlug, tagTitle } from '../core/tags.ts';
 import { applyTimeline, chunksFor, compareEntries, emptyDir, type Entry, type TimelineDir } from '../core/timeline.ts';
 import { mapLimit } from '../concurrency.ts';
 import { idTaken, slugTaken } from './claims.ts';
@@ -39,6 +39,8 @@ export interface Applied {
   /** The head's counters after this cycle (generation unchanged: the commit bumps it). */
   head: Head;
   rejected: ArticleError[];
+  /** Published as they are, but worth a line (a tag spelt another way than its title). */
+  notices: Notice[];
   /** Articles parsed and accepted. */
   rendered: number;
   /** Articles whose processed version changed (new content, or a visibility change). */
@@ -130,6 +132,7 @@ export function applyOutcomes(view: StateView, outcomes: readonly Outcome[], ctx
   const applied: Applied = {
     head,
     rejected: [],
+    notices: [],
     rendered: 0,
     changed: new Set(),
     pages: new Map(),
@@ -254,6 +257,7 @@ function stageRecord(view: StateView, t: Transition, applied: Applied): void {
 }
 
 function updateTimelines(view: StateView, transitions: readonly Transition[], applied: Applied, head: Head): void {
+  const keyOf = new Map(transitions.map((t) => [t.o.h, t.o.key]));
   const deltas = new Map<string, { removes: Entry[]; inserts: Entry[] }>();
   const delta = (name: string) => {
     let d = deltas.get(name);
@@ -297,18 +301,29 @@ function updateTimelines(view: StateView, transitions: readonly Transition[], ap
       }
       continue;
     }
-    const top = change.dir.chunks[0];
-    const first = top ? (change.write.get(top.c) ?? loaded.get(top.c))?.[0] : undefined;
-    const newest = inserts.find((e) => e.h === first?.h);
     let seq = tagDir?.seq;
     if (seq === undefined) {
       seq = head.nextTagSeq++;
       applied.tagsAdded.add(slug);
       updateTagShard(view, shardOf(seq), slug, true, applied);
     }
-    view.stage(dirKey, { ...change.dir, name: newest?.t ?? tagDir?.name ?? inserts[0]?.t ?? slug, seq } satisfies TagDir);
+    // One title per tag, from how many public articles use each spelling: no flip with the newest story.
+    const spellings = countSpellings(tagDir?.spellings ?? legacySpellings(tagDir), spellingsOf(inserts), spellingsOf(removes));
+    const title = tagTitle(spellings, slug);
+    // A new title rewrites the tag's feeds and page (the plan rebuilds a tag that is "added").
+    if (tagDir && tagDir.name !== title) applied.tagsAdded.add(slug);
+    for (const e of inserts) {
+      const key = keyOf.get(e.h);
+      if (e.t !== undefined && e.t !== title && key !== undefined) applied.notices.push(new Notice(key, spellingNotice(e.t, title, slug)));
+    }
+    view.stage(dirKey, { ...change.dir, name: title, spellings, seq } satisfies TagDir);
   }
 }
+
+const spellingsOf = (entries: readonly Entry[]): string[] => entries.flatMap((e) => (e.t === undefined ? [] : [e.t]));
+
+/** A tag directory from before spellings were counted: its title stands for all its articles. */
+const legacySpellings = (dir: TagDir | undefined): Record<string, number> | undefined => (dir ? { [dir.name]: dir.count } : undefined);
 
 function updateTagShard(view: StateView, n: number, slug: string, add: boolean, applied: Applied): void {
   const key = STATE.tagShard(n);

@@ -40,7 +40,7 @@ export async function runCycle(io: PublishIo, ctx: CycleContext, keys: readonly 
     deletes: [...new Set([...applied.deletes, ...plan.deletes])].sort(),
   };
   const writes = view.writes();
-  const result = { full: false, rendered: applied.rendered, rejected: applied.rejected };
+  const result = { full: false, rendered: applied.rendered, rejected: applied.rejected, notices: applied.notices };
   if (writes.length === 0 && isEmptyWork(work)) return { ...result, written: [], deleted: [], head, etag: headEtag };
 
   const journal: Journal = {

@@ -1,5 +1,5 @@
 import { isPublic, type Article } from '../core/article.ts';
-import { ArticleError } from '../core/errors.ts';
+import { ArticleError, Notice } from '../core/errors.ts';
 import { hash, settingsHash } from '../core/hash.ts';
 import { ARTICLES_PREFIX, KEYS, MAIN_TIMELINE, SITEMAP_SHARD_SIZE, STATE, isArticleKey, isManagedSiteKey, keyHash, pageKey, tagTimeline } from '../core/keys.ts';
 import { headersFor } from '../core/objects.ts';
@@ -18,7 +18,7 @@ import {
   type TagDir,
   type TagShard,
 } from '../core/state.ts';
-import { tagSlug } from '../core/tags.ts';
+import { countSpellings, spellingNotice, tagSlug, tagTitle } from '../core/tags.ts';
 import { buildTimeline, compareEntries, type Entry } from '../core/timeline.ts';
 import { mapLimit } from '../concurrency.ts';
 import { readMedia } from '../media.ts';
@@ -61,12 +61,13 @@ export async function rebuild(io: PublishIo, ctx: CycleContext, prior: { head?: 
     : { v: STATE_VERSION, settings, generation: (prior.head?.generation ?? 0) + 1, nextSeq: 0, nextTagSeq: 0, public: 0, rebuilding: 'state' };
   let etag = resume ? (prior.etag as string) : await writeHead(io.state, head, prior.etag);
   const rejected: ArticleError[] = [];
+  const notices: Notice[] = [];
   const pagesWritten: string[] = [];
   let rendered = 0;
   if (!resume) {
     const batches = await render(io, ctx, rejected);
     rendered = batches.rendered;
-    head = await index(io, ctx, batches.count, head, rejected, pagesWritten);
+    head = await index(io, ctx, batches.count, head, rejected, pagesWritten, notices);
     head = { ...head, rebuilding: 'site' };
     etag = await writeHead(io.state, head, etag);
   }
@@ -77,7 +78,7 @@ export async function rebuild(io: PublishIo, ctx: CycleContext, prior: { head?: 
   head = { ...finished, generation: head.generation + 1 };
   etag = await writeHead(io.state, head, etag);
   await mapLimit((await io.state.list(STATE.rebuildBatches, KEYS)).map((i) => i.key), ctx.limit, (key) => io.state.delete(key));
-  return { full: true, rendered, rejected, written, deleted, head, etag };
+  return { full: true, rendered, rejected, notices, written, deleted, head, etag };
 }
 
 /** Step 1: render every article file into batches. One broken file is a rejection, never a stop. */
@@ -121,7 +122,7 @@ async function lastGood(io: PublishIo, key: string, ctx: CycleContext): Promise<
 }
 
 /** Step 2: every index, from the batches' metadata; then each record at its own key, with its place. */
-async function index(io: PublishIo, ctx: CycleContext, count: number, start: Head, rejected: ArticleError[], written: string[]): Promise<Head> {
+async function index(io: PublishIo, ctx: CycleContext, count: number, start: Head, rejected: ArticleError[], written: string[], notices: Notice[]): Promise<Head> {
   const summaries: Summary[] = [];
   for (let n = 1; n <= count; n++) {
     for (const r of await readBatch(io, n)) {
@@ -147,10 +148,14 @@ async function index(io: PublishIo, ctx: CycleContext, count: number, start: Hea
     tags.set(slug, list);
   }
   const slugs = [...tags.keys()].sort();
+  const keyOf = new Map(published.map((s) => [s.h, s.record.key]));
   slugs.forEach((slug, seq) => {
     const timeline = buildTimeline(tags.get(slug) as Entry[]);
-    const newest = timeline.chunks.get(timeline.dir.chunks[0]?.c ?? -1)?.[0];
-    state.set(STATE.timelineDir(tagTimeline(slug)), { ...timeline.dir, name: newest?.t ?? slug, seq } satisfies TagDir);
+    const list = tags.get(slug) as Entry[];
+    const spellings = countSpellings(undefined, list.flatMap((e) => (e.t === undefined ? [] : [e.t])), []);
+    const name = tagTitle(spellings, slug);
+    for (const e of list) if (e.t !== undefined && e.t !== name) notices.push(new Notice(keyOf.get(e.h) ?? e.h, spellingNotice(e.t, name, slug)));
+    state.set(STATE.timelineDir(tagTimeline(slug)), { ...timeline.dir, name, spellings, seq } satisfies TagDir);
     for (const [c, chunk] of timeline.chunks) state.set(STATE.timelineChunk(tagTimeline(slug), c), chunk);
   });
   for (let n = 1; n * SITEMAP_SHARD_SIZE <= slugs.length + SITEMAP_SHARD_SIZE - 1; n++) {
