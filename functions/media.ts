@@ -36,7 +36,8 @@ export async function readMedia(article: Article, site: Site, content: Store): P
   // A stored Content-Type is a value like any other: only a plain image type reaches the feeds.
   const type = info.contentType?.split(';')[0]?.trim().toLowerCase();
   if (!type || !/^image\/[a-z0-9.+-]+$/.test(type)) {
-    const found = info.contentType ? `its type is ${JSON.stringify(info.contentType)}` : 'its type cannot be told from its bytes';
+    const shown = info.contentType && /^[\w.+/; =-]+$/.test(info.contentType) ? info.contentType : JSON.stringify(info.contentType);
+    const found = info.contentType ? `its type is ${shown}` : 'its type cannot be told from its bytes';
     throw new ArticleError(article.file, `"image.url" points to ${key}, which is not an image (${found}): use a JPEG, PNG, GIF, WebP or AVIF file`);
   }
   return { article: { ...article, image: { ...article.image, type, length: info.size } }, media: { key, etag: info.etag } };
