@@ -145,7 +145,7 @@ export function parseArticle(file: string, bytes: Uint8Array, site: Site): Artic
  */
 export function slugFromFile(file: string): string {
   const stem = path.basename(file).replace(/\.md$/i, '');
-  if (SLUG.test(stem) && stem.length <= MAX_SLUG) return stem;
+  if (SLUG.test(stem)) return stem; // whatever its length: a published URL never moves
   const slug = slugOf(stem, MAX_SLUG);
   if (!SLUG.test(slug)) {
     throw new ArticleError(file, `no slug can be made from the file name ${JSON.stringify(stem)} (it has no letters or digits in a-z, 0-9): set slug: in the front matter`);
