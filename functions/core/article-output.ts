@@ -28,7 +28,12 @@ export function parsePublishable(file: string, bytes: Uint8Array, site: Site): A
  * the article is in any feed, so a feed shared with other articles is never the one that breaks.
  */
 export function checkArticleOutput(article: Article, site: Site): void {
-  const page = Buffer.byteLength(articlePage(article, site));
+  let page: number;
+  try {
+    page = Buffer.byteLength(articlePage(article, site));
+  } catch (err) {
+    throw new ArticleError(article.file, `its page cannot be written (${(err as Error).message})`, { cause: err });
+  }
   if (page > MAX_PAGE_BYTES) throw new ArticleError(article.file, `its page would be ${megabytes(page)}; the limit is ${megabytes(MAX_PAGE_BYTES)}: shorten the article or split it`);
   let feeds: Record<string, string>;
   try {
