@@ -3,7 +3,7 @@ import { ArticleError } from './core/errors.ts';
 import type { Site } from './core/site.ts';
 import type { Store } from './stores/store.ts';
 
-import { MEDIA_PREFIX } from './core/keys.ts';
+import { MEDIA_PREFIX, isSafeMediaKey } from './core/keys.ts';
 const MEDIA_CACHE = 'public, max-age=86400, stale-while-revalidate=604800';
 
 /** A lead image under the site's /media/, as the content store has it. */
@@ -23,13 +23,21 @@ export async function readMedia(article: Article, site: Site, content: Store): P
   if (key === undefined) {
     throw new ArticleError(article.file, `"image.url" (${article.image.url}) does not name a file in media/: give the image's file name, such as /media/harbour.jpg`);
   }
+  if (!isSafeMediaKey(key)) {
+    throw new ArticleError(
+      article.file,
+      `"image.url" (${article.image.url}) names ${JSON.stringify(key)}, which is not a usable media file name: use letters, digits, spaces and . _ - only (no backslash, control character or leading dot)`,
+    );
+  }
   const info = await content.head(key);
   if (!info) {
     throw new ArticleError(article.file, `"image.url" points to ${key}, which is not in the content store (looked for ${content.describe(key)}): upload the image there, or correct the url`);
   }
-  const type = info.contentType;
-  if (!type?.startsWith('image/')) {
-    const found = type ? `its type is ${type}` : 'its type cannot be told from its bytes';
+  // A stored Content-Type is a value like any other: only a plain image type reaches the feeds.
+  const type = info.contentType?.split(';')[0]?.trim().toLowerCase();
+  if (!type || !/^image\/[a-z0-9.+-]+$/.test(type)) {
+    const shown = info.contentType && /^[\w.+/; =-]+$/.test(info.contentType) ? info.contentType : JSON.stringify(info.contentType);
+    const found = info.contentType ? `its type is ${shown}` : 'its type cannot be told from its bytes';
     throw new ArticleError(article.file, `"image.url" points to ${key}, which is not an image (${found}): use a JPEG, PNG, GIF, WebP or AVIF file`);
   }
   return { article: { ...article, image: { ...article.image, type, length: info.size } }, media: { key, etag: info.etag } };

@@ -80,11 +80,19 @@ describe('an article file', () => {
     expect(text).toMatch(/"slug"/);
   });
 
-  it('refuses a file name that is not a slug unless the front matter names one', () => {
-    expect(problem(articleText({ title: 'T', date: '2025-03-14' }), 'articles/My Story.md')).toMatch(
-      /articles\/My Story.md: the file name "My Story" is not a valid slug.*set slug:/,
-    );
+  it('derives its slug from any file name, and keeps a name that is already a slug as it is', () => {
+    const slugOfFile = (file: string) => parse(articleText({ title: 'T', date: '2025-03-14' }), file).slug;
+    expect(slugOfFile('articles/Budget vote 2025.md')).toBe('budget-vote-2025');
+    expect(slugOfFile('articles/ärticle with spaces.md')).toBe('article-with-spaces');
+    expect(slugOfFile('articles/Straße & Côte d’Ivoire.md')).toBe('strasse-cote-d-ivoire');
+    expect(slugOfFile('articles/budget-vote.md')).toBe('budget-vote');
+    expect(slugOfFile('articles/2025/harbour-fire-2.md')).toBe('harbour-fire-2');
     expect(parse(articleText({ title: 'T', date: '2025-03-14', slug: 'my-story' }), 'articles/My Story.md').slug).toBe('my-story');
+  });
+
+  it('refuses a file name no slug can be made from unless the front matter names one', () => {
+    expect(problem(articleText({ title: 'T', date: '2025-03-14' }), 'articles/東京.md')).toMatch(/^articles\/東京.md: no slug can be made from the file name "東京".*set slug:/);
+    expect(parse(articleText({ title: 'T', date: '2025-03-14', slug: 'tokyo' }), 'articles/東京.md').slug).toBe('tokyo');
   });
 });
 

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { SiteError } from '../core/errors.ts';
+import { FeedCheckError, SiteError, type LocatedError } from '../core/errors.ts';
 import { publish, type PublishMode, type PublishReport, type PublishStores } from '../publish/publish.ts';
 import { leaseTiming } from '../publish/lease.ts';
 import type { Parse } from '../publish/read.ts';
@@ -33,7 +33,10 @@ export async function runPublish(
 ): Promise<number> {
   const started = performance.now();
   const ms = () => Math.round(performance.now() - started);
-  const locate = opts.locate ?? ((file: string) => location(contentLabel, file));
+  const locateContent = opts.locate ?? ((file: string) => location(contentLabel, file));
+  // A feed kept back after a failed parse-back is named where it is on the site; everything else is content.
+  const locateError = (e: LocatedError) => (e instanceof FeedCheckError ? (outLabel === undefined ? e.file : location(outLabel, e.file)) : locateContent(e.file));
+  const locate = locateContent;
   let report: PublishReport;
   try {
     report = await publish(stores, {
@@ -54,9 +57,11 @@ export async function runPublish(
   }
   const exit = report.rejected.length > 0 ? EXIT.rejected : EXIT.ok;
   if (opts.json) {
-    io.out(JSON.stringify(toJson(report, exit, outLabel === undefined, locate, ms())));
+    io.out(JSON.stringify(toJson(report, exit, outLabel === undefined, locate, locateError, ms())));
   } else {
-    for (const error of report.rejected) io.err(`${locate(error.file)}: ${error.problem}`);
+    for (const error of report.rejected) io.err(`${locateError(error)}: ${error.problem}`);
+    // Notices go to stderr too (diagnostics, not output), marked so, and never change the exit status.
+    for (const notice of report.notices) io.err(`${locate(notice.file)}: notice: ${notice.problem}`);
     io.out(summary(report, outLabel, ms()));
     const waiting = waitingLine(report, locate);
     if (waiting) io.out(waiting);
@@ -67,12 +72,13 @@ export async function runPublish(
 }
 
 /** The --json object; USAGE documents it. */
-function toJson(report: PublishReport, exit: number, dryRun: boolean, locate: (file: string) => string, ms: number) {
+function toJson(report: PublishReport, exit: number, dryRun: boolean, locate: (file: string) => string, locateError: (e: LocatedError) => string, ms: number) {
   return {
     exit,
     published: report.public,
     rendered: report.rendered,
-    rejected: report.rejected.map((e) => ({ file: locate(e.file), problem: e.problem })),
+    rejected: report.rejected.map((e) => ({ file: locateError(e), problem: e.problem })),
+    ...(report.notices.length > 0 ? { notices: report.notices.map((n) => ({ file: locate(n.file), notice: n.problem })) } : {}),
     drafts: report.drafts.map(locate),
     embargoed: report.embargoed.map((e) => ({ file: locate(e.file), goes_live: e.at })),
     written: dryRun ? 0 : report.written.length,

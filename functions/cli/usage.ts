@@ -40,7 +40,8 @@ export type Command = keyof typeof COMMANDS;
 
 const optionLines = (options: readonly (readonly [string, string])[]) => options.map(([flag, text]) => `  ${flag.padEnd(14)} ${text}`).join('\n');
 
-const OUTPUT = `Output: each rejected article on stderr as FILE: PROBLEM; on stdout one summary line, and a second when
+const OUTPUT = `Output: each rejected article on stderr as FILE: PROBLEM (and each notice, which rejects nothing, as
+FILE: notice: …, such as a tag spelt two ways); on stdout one summary line, and a second when
 there are drafts or embargoed articles: "2 drafts, 1 embargoed (next goes live 2026-12-24T06:00:00Z: content/articles/budget.md)".`;
 
 const JSON_SHAPE = `With --json, stdout holds one JSON object whatever the outcome (a usage error aside), and stderr
@@ -51,7 +52,8 @@ carries no FILE: PROBLEM lines (they are only in the object):
    "embargoed": [{"file": "content/articles/budget.md", "goes_live": "2026-12-24T06:00:00Z"}],
    "written": 9, "deleted": 0, "ms": 70}
   published: public articles after the run (check: that would be); rendered: articles parsed and rendered;
-  written, deleted: how many site files (check: 0); embargoed: soonest first; "file": named as on stderr.
+  written, deleted: how many site files (check: 0); embargoed: soonest first; "file": named as on stderr;
+  "notices": [{"file": …, "notice": …}] only when there are any.
   On exit 2 or 3: {"exit": 3, "error": {"file": "s3://bucket/site.yaml", "problem": "could not be read (…)"}, "ms": 12}`;
 
 const EXIT_STATUS = `Exit status:

@@ -6,12 +6,15 @@ import { splitFrontMatter } from './front-matter.ts';
 import { absoluteUrl, excerpt, renderArticleHtml } from './html.ts';
 import { fieldsAt, person, text, type Person } from './schema-parts.ts';
 import type { Site } from './site.ts';
+import { slugOf } from './slugs.ts';
+import { tagSlug } from './tags.ts';
 import { decodeText } from './text.ts';
 
 export const ARTICLES_PREFIX = 'articles/';
 /** Larger than any real wire report by far; a bigger file is a mistake or an attack. */
 const MAX_ARTICLE_BYTES = 2 * 1024 * 1024;
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const MAX_SLUG = 120;
 
 /** A date or a zoned time: the wrong form gets the hint; a day that does not exist is named as such. */
 const when = z.string({ error: (issue) => (issue.input === undefined ? undefined : DATE_HINT) }).check(
@@ -45,7 +48,7 @@ const FrontMatter = z.strictObject({
       length: z.optional(z.int().check(z.positive())),
     }),
   ),
-  slug: z.optional(z.string().check(z.regex(SLUG, 'may hold only a-z, 0-9 and single hyphens, such as "budget-vote"'), z.maxLength(120))),
+  slug: z.optional(z.string().check(z.regex(SLUG, 'may hold only a-z, 0-9 and single hyphens, such as "budget-vote"'), z.maxLength(MAX_SLUG))),
   id: z.optional(
     z.string().check(z.trim(), z.refine(isStableUri, 'must be an absolute URI such as tag:example.com,2020-01-08:budget-vote or urn:uuid:…')),
   ),
@@ -135,16 +138,19 @@ export function parseArticle(file: string, bytes: Uint8Array, site: Site): Artic
   };
 }
 
-/** The slug a file gets when its front matter names none: its name, which must already be a slug. */
+/**
+ * The slug a file gets when its front matter names none: its name made a slug ("Budget vote 2025.md" ->
+ * "budget-vote-2025", "ärticle with spaces.md" -> "article-with-spaces"); a name that is already a slug
+ * is kept as it is, so no published URL moves.
+ */
 export function slugFromFile(file: string): string {
   const stem = path.basename(file).replace(/\.md$/i, '');
-  if (!SLUG.test(stem)) {
-    throw new ArticleError(
-      file,
-      `the file name "${stem}" is not a valid slug (only a-z, 0-9 and single hyphens): rename the file or set slug: in the front matter`,
-    );
+  if (SLUG.test(stem)) return stem; // whatever its length: a published URL never moves
+  const slug = slugOf(stem, MAX_SLUG);
+  if (!SLUG.test(slug)) {
+    throw new ArticleError(file, `no slug can be made from the file name ${JSON.stringify(stem)} (it has no letters or digits in a-z, 0-9): set slug: in the front matter`);
   }
-  return stem;
+  return slug;
 }
 
 /**
@@ -165,10 +171,11 @@ function isStableUri(value: string): boolean {
   }
 }
 
+/** One tag once: two spellings of one tag slug in one article keep the first. */
 function uniqueTags(tags: readonly string[]): string[] {
   const seen = new Set<string>();
   return tags.filter((t) => {
-    const key = t.toLowerCase();
+    const key = tagSlug(t);
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

@@ -20,6 +20,11 @@ export class ArticleError extends LocatedError {
   override name = 'ArticleError';
 }
 
+/** Worth telling the newsroom about one file, but published as it is (one tag spelt two ways). */
+export class Notice extends LocatedError {
+  override name = 'Notice';
+}
+
 /** site.yaml is missing or wrong: nothing sane can be built, so nothing is written. */
 export class SiteError extends LocatedError {
   override name = 'SiteError';
@@ -28,8 +33,11 @@ export class SiteError extends LocatedError {
 /** A feed failed its own parse-back check: a bug, never written over a good feed. */
 export class FeedCheckError extends LocatedError {
   override name = 'FeedCheckError';
+  /** What the parse-back found, alone ("not well-formed XML: …"). */
+  readonly detail: string;
   constructor(file: string, problem: string, options?: ErrorOptions) {
     super(file, `the generated feed is invalid (${problem}); the previous one was kept`, options);
+    this.detail = problem;
   }
 }
 

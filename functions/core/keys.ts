@@ -18,6 +18,17 @@ export const SITE_FILE = 'site.yaml';
 export const isArticleKey = (key: string): boolean =>
   key.startsWith(ARTICLES_PREFIX) && key.endsWith('.md') && !key.slice(ARTICLES_PREFIX.length).startsWith('.');
 
+/**
+ * A media key an article may name: media/ then path segments of letters, digits, spaces and . _ ~ + , ( ) -
+ * (no segment empty or starting with a dot, so no "..", no dot-file), at most 300 characters. Anything
+ * else (a backslash, a NUL or other control character, a colon, quotes) is refused before any store sees it:
+ * the same key must mean the same file in S3, on a local disk and in a URL.
+ */
+export function isSafeMediaKey(key: string): boolean {
+  if (!key.startsWith(MEDIA_PREFIX) || key.length > 300) return false;
+  return key.slice(MEDIA_PREFIX.length).split('/').every((part) => /^[\p{L}\p{N}_~+,() -][\p{L}\p{N}._~+,() -]*$/u.test(part));
+}
+
 // ------------------------------------------------------------------------------------------------
 // Site store (public)
 // ------------------------------------------------------------------------------------------------
@@ -161,6 +172,8 @@ export const STATE = {
   seenPrefix: 'seen/',
   slug: (slug: string) => `slugs/${slug}.json`,
   slugs: 'slugs/',
+  /** The file that holds an article id (ids are URIs: hashed into the key). */
+  id: (id: string) => `ids/${keyHash(id)}.json`,
   timelineDir: (timeline: string) => `timeline/${timeline}/dir.json`,
   timelineChunk: (timeline: string, chunk: number) => `timeline/${timeline}/${chunk}.json`,
   timelines: 'timeline/',

@@ -9,7 +9,8 @@ import type { Entry, TimelineDir } from './timeline.ts';
  * which the publisher treats as lost (a full rebuild, logged), never as a crash.
  */
 
-export const STATE_VERSION = 3;
+/** 4: id claims (ids/) and tag slugs that tell C#, C++ and C apart; an older state is rebuilt. */
+export const STATE_VERSION = 4;
 
 /** What the publisher last processed of one article file. */
 export interface ArticleRecord {
@@ -55,8 +56,10 @@ export interface Head {
 }
 
 export interface TagDir extends TimelineDir {
-  /** The tag as readers see it. */
+  /** The tag as readers see it: the title chosen from `spellings` (tags.ts tagTitle). */
   name: string;
+  /** Public articles per spelling of this tag ("Élection": 3, "election": 1). */
+  spellings?: Record<string, number>;
   /** Its place in tag-creation order: its sitemap shard. */
   seq: number;
 }
@@ -100,6 +103,7 @@ export interface Schedule {
   expiring: Scheduled[];
 }
 
+/** The file that holds a slug (slugs/<slug>.json) or an article id (ids/<hash>.json). */
 export interface SlugClaim {
   key: string;
 }
@@ -173,7 +177,8 @@ export const CHECKS = {
   record: (v: unknown) => isObject(v) && isString(v.key) && isString(v.etag) && typeof v.public === 'boolean' && isArticle(v.article) && (v.seq === undefined || isInt(v.seq)),
   head: (v: unknown) => isObject(v) && v.v === STATE_VERSION && isString(v.settings) && isInt(v.generation) && isInt(v.nextSeq) && isInt(v.nextTagSeq) && isInt(v.public),
   timelineDir: isTimelineDir,
-  tagDir: (v: unknown) => isTimelineDir(v) && isObject(v) && isString(v.name) && isInt(v.seq),
+  tagDir: (v: unknown) =>
+    isTimelineDir(v) && isObject(v) && isString(v.name) && isInt(v.seq) && (v.spellings === undefined || (isObject(v.spellings) && Object.values(v.spellings).every(isInt))),
   chunk: (v: unknown) => Array.isArray(v) && v.every(isEntry),
   archivePage: (v: unknown) => isObject(v) && Array.isArray(v.members) && v.members.every(isEntry),
   sitemapShard: (v: unknown) => isObject(v) && Array.isArray(v.urls) && v.urls.every((u) => isObject(u) && isString(u.h) && isString(u.loc) && isString(u.lastmod)),

@@ -1,19 +1,51 @@
 import { createHash } from 'node:crypto';
+import { slugOf, stripAccents } from './slugs.ts';
 
 /**
- * A tag's URL segment: lower case ASCII letters, digits and hyphens ("Côte d'Ivoire" -> "cote-d-ivoire").
- * A tag with no such characters at all ("東京") gets a short stable hash instead of an empty path.
+ * A tag's URL segment: lower case ASCII letters, digits and hyphens ("Côte d'Ivoire" -> "cote-d-ivoire",
+ * "C#" -> "c-sharp", "C++" -> "c-plus-plus"). A tag with no such characters at all ("東京") gets a short
+ * stable hash instead of an empty path.
  */
 export function tagSlug(tag: string): string {
-  const slug = tag
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 80)
-    .replace(/-+$/, '');
-  return slug || `t-${createHash('sha256').update(tag).digest('hex').slice(0, 10)}`;
+  return slugOf(tag, 80) || `t-${createHash('sha256').update(tag).digest('hex').slice(0, 10)}`;
 }
+
+/**
+ * Two spellings of one tag (case, accents, spacing and punctuation only: "Élection" and "election")
+ * fold to the same key; different tags ("C#", "C") do not.
+ */
+export function tagKey(tag: string): string {
+  return stripAccents(tag).toLowerCase().replace(/[^\p{L}\p{N}#+]+/gu, ' ').trim();
+}
+
+/** How many public articles use each spelling of one tag (its slug). */
+export type Spellings = Record<string, number>;
+
+/** Count spellings in and out: +1 for each article now carrying `add`, -1 for each that no longer carries `remove`. */
+export function countSpellings(before: Spellings | undefined, add: readonly string[], remove: readonly string[]): Spellings {
+  const next: Spellings = { ...before };
+  for (const t of add) next[t] = (next[t] ?? 0) + 1;
+  for (const t of remove) {
+    const n = (next[t] ?? 0) - 1;
+    if (n > 0) next[t] = n;
+    else delete next[t];
+  }
+  return Object.fromEntries(Object.entries(next).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/**
+ * The one title of a tag spelt several ways ("Élection", "election"): the spelling most articles use;
+ * on a tie, one with capitals or accents over an all-lower-case one, then code-point order. It depends
+ * only on the public articles, so an incremental publish and a full rebuild always agree.
+ */
+export function tagTitle(spellings: Spellings, fallback: string): string {
+  const plain = (t: string) => (t === t.toLowerCase() && t === stripAccents(t) ? 1 : 0);
+  const ranked = Object.entries(spellings).sort(([a, n], [b, m]) => m - n || plain(a) - plain(b) || (a < b ? -1 : a > b ? 1 : 0));
+  return ranked[0]?.[0] ?? fallback;
+}
+
+/** What `check` and `build` say when one tag is spelt several ways (a notice, not a rejection). */
+export const spellingNotice = (spelling: string, title: string, slug: string): string =>
+  `tag "${spelling}" is shown as "${title}", the same tag (${tagFolder(slug)}): spell it so everywhere to silence this notice`;
 
 export const tagFolder = (slug: string): string => `tags/${slug}/`;

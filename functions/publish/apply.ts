@@ -1,5 +1,5 @@
 import { isPublic, type Article } from '../core/article.ts';
-import { ArticleError } from '../core/errors.ts';
+import { ArticleError, Notice } from '../core/errors.ts';
 import { MAIN_TIMELINE, SITEMAP_SHARD_SIZE, STATE, keyHash, pageKey, tagTimeline } from '../core/keys.ts';
 import type { Site } from '../core/site.ts';
 import {
@@ -16,9 +16,10 @@ import {
   type TagDir,
   type TagShard,
 } from '../core/state.ts';
-import { tagSlug } from '../core/tags.ts';
+import { countSpellings, spellingNotice, tagSlug, tagTitle } from '../core/tags.ts';
 import { applyTimeline, chunksFor, compareEntries, emptyDir, type Entry, type TimelineDir } from '../core/timeline.ts';
 import { mapLimit } from '../concurrency.ts';
+import { idTaken, slugTaken } from './claims.ts';
 import type { Outcome } from './read.ts';
 import type { StateView } from './state-view.ts';
 
@@ -38,6 +39,8 @@ export interface Applied {
   /** The head's counters after this cycle (generation unchanged: the commit bumps it). */
   head: Head;
   rejected: ArticleError[];
+  /** Published as they are, but worth a line (a tag spelt another way than its title). */
+  notices: Notice[];
   /** Articles parsed and accepted. */
   rendered: number;
   /** Articles whose processed version changed (new content, or a visibility change). */
@@ -76,6 +79,7 @@ export async function loadForApply(view: StateView, outcomes: readonly Outcome[]
   const tags = new Set<string>();
   for (const r of records) {
     keys.add(STATE.slug(r.article.slug));
+    keys.add(STATE.id(r.article.id));
     for (const slug of tagsOf(r.article).keys()) tags.add(slug);
     if (r.media) keys.add(STATE.media(r.media.key));
     if (r.seq !== undefined) {
@@ -110,7 +114,7 @@ export async function loadForApply(view: StateView, outcomes: readonly Outcome[]
 
 function checkFor(key: string): (v: unknown) => boolean {
   if (key === STATE.schedule) return CHECKS.schedule;
-  if (key.startsWith('slugs/')) return CHECKS.slug;
+  if (key.startsWith('slugs/') || key.startsWith('ids/')) return CHECKS.slug;
   if (key.startsWith('media/')) return CHECKS.media;
   if (key.startsWith('archive/')) return CHECKS.archivePage;
   if (key.startsWith('sitemap-tags/')) return CHECKS.tagShard;
@@ -128,6 +132,7 @@ export function applyOutcomes(view: StateView, outcomes: readonly Outcome[], ctx
   const applied: Applied = {
     head,
     rejected: [],
+    notices: [],
     rendered: 0,
     changed: new Set(),
     pages: new Map(),
@@ -151,11 +156,29 @@ export function applyOutcomes(view: StateView, outcomes: readonly Outcome[], ctx
   return applied;
 }
 
-/** Each outcome's record before and after; a slug another file holds rejects the newcomer. */
+/**
+ * Each outcome's record before and after. A slug or an id another file holds rejects the newcomer, which
+ * keeps its last good version: the file that has it keeps its URL and its id (outcomes come sorted by key,
+ * so between two newcomers in one publish the first by key wins, as in a full rebuild).
+ */
 function decide(view: StateView, outcomes: readonly Outcome[], now: Date, applied: Applied): Transition[] {
   const transitions: Transition[] = [];
-  // Slugs given up by deleted files are free for the others in this same publish.
-  const released = new Set(outcomes.filter((o) => o.kind === 'removed').map((o) => o.record.article.slug));
+  // Slugs and ids given up by deleted files are free for the others in this same publish.
+  const removed = outcomes.filter((o) => o.kind === 'removed');
+  const released = new Set(removed.map((o) => STATE.slug(o.record.article.slug)));
+  for (const o of removed) released.add(STATE.id(o.record.article.id));
+  const holder = (claimKey: string, key: string): string | undefined => {
+    const claim = view.peek<SlugClaim>(claimKey);
+    return claim && claim.key !== key && !released.has(claimKey) ? claim.key : undefined;
+  };
+  const claim = (claimKey: string, key: string) => {
+    released.delete(claimKey);
+    view.stage(claimKey, { key } satisfies SlugClaim);
+  };
+  const release = (claimKey: string) => {
+    released.add(claimKey);
+    view.stage(claimKey, null);
+  };
   for (const o of outcomes) {
     if (o.kind === 'unchanged') continue;
     if (o.kind === 'rejected') {
@@ -174,18 +197,21 @@ function decide(view: StateView, outcomes: readonly Outcome[], now: Date, applie
       transitions.push({ o, before, after });
       continue;
     }
-    const slug = o.article.slug;
-    const claim = view.peek<SlugClaim>(STATE.slug(slug));
-    if (claim && claim.key !== o.key && !released.has(slug)) {
-      applied.rejected.push(new ArticleError(o.key, `slug "${slug}" is already used by ${claim.key}; set a different slug: in the front matter`));
+    const { slug, id } = o.article;
+    const slugOwner = holder(STATE.slug(slug), o.key);
+    if (slugOwner !== undefined) {
+      applied.rejected.push(new ArticleError(o.key, slugTaken(slug, slugOwner)));
       continue;
     }
-    if (before && before.article.slug !== slug) {
-      released.add(before.article.slug);
-      view.stage(STATE.slug(before.article.slug), null);
+    const idOwner = holder(STATE.id(id), o.key);
+    if (idOwner !== undefined) {
+      applied.rejected.push(new ArticleError(o.key, idTaken(id, idOwner)));
+      continue;
     }
-    released.delete(slug);
-    view.stage(STATE.slug(slug), { key: o.key } satisfies SlugClaim);
+    if (before && before.article.slug !== slug) release(STATE.slug(before.article.slug));
+    if (before && before.article.id !== id) release(STATE.id(before.article.id));
+    claim(STATE.slug(slug), o.key);
+    claim(STATE.id(id), o.key);
     const nowPublic = isPublic(o.article, now);
     const after: ArticleRecord = {
       key: o.key,
@@ -201,8 +227,9 @@ function decide(view: StateView, outcomes: readonly Outcome[], now: Date, applie
     transitions.push({ o, before, after });
   }
   for (const t of transitions) if (t.o.kind === 'removed' && t.before) {
-    const claim = view.peek<SlugClaim>(STATE.slug(t.before.article.slug));
-    if (claim?.key === t.o.key) view.stage(STATE.slug(t.before.article.slug), null);
+    for (const claimKey of [STATE.slug(t.before.article.slug), STATE.id(t.before.article.id)]) {
+      if (view.peek<SlugClaim>(claimKey)?.key === t.o.key) view.stage(claimKey, null);
+    }
   }
   return transitions;
 }
@@ -230,6 +257,7 @@ function stageRecord(view: StateView, t: Transition, applied: Applied): void {
 }
 
 function updateTimelines(view: StateView, transitions: readonly Transition[], applied: Applied, head: Head): void {
+  const keyOf = new Map(transitions.map((t) => [t.o.h, t.o.key]));
   const deltas = new Map<string, { removes: Entry[]; inserts: Entry[] }>();
   const delta = (name: string) => {
     let d = deltas.get(name);
@@ -273,18 +301,29 @@ function updateTimelines(view: StateView, transitions: readonly Transition[], ap
       }
       continue;
     }
-    const top = change.dir.chunks[0];
-    const first = top ? (change.write.get(top.c) ?? loaded.get(top.c))?.[0] : undefined;
-    const newest = inserts.find((e) => e.h === first?.h);
     let seq = tagDir?.seq;
     if (seq === undefined) {
       seq = head.nextTagSeq++;
       applied.tagsAdded.add(slug);
       updateTagShard(view, shardOf(seq), slug, true, applied);
     }
-    view.stage(dirKey, { ...change.dir, name: newest?.t ?? tagDir?.name ?? inserts[0]?.t ?? slug, seq } satisfies TagDir);
+    // One title per tag, from how many public articles use each spelling: no flip with the newest story.
+    const spellings = countSpellings(tagDir?.spellings ?? legacySpellings(tagDir), spellingsOf(inserts), spellingsOf(removes));
+    const title = tagTitle(spellings, slug);
+    // A new title rewrites the tag's feeds and page (the plan rebuilds a tag that is "added").
+    if (tagDir && tagDir.name !== title) applied.tagsAdded.add(slug);
+    for (const e of inserts) {
+      const key = keyOf.get(e.h);
+      if (e.t !== undefined && e.t !== title && key !== undefined) applied.notices.push(new Notice(key, spellingNotice(e.t, title, slug)));
+    }
+    view.stage(dirKey, { ...change.dir, name: title, spellings, seq } satisfies TagDir);
   }
 }
+
+const spellingsOf = (entries: readonly Entry[]): string[] => entries.flatMap((e) => (e.t === undefined ? [] : [e.t]));
+
+/** A tag directory from before spellings were counted: its title stands for all its articles. */
+const legacySpellings = (dir: TagDir | undefined): Record<string, number> | undefined => (dir ? { [dir.name]: dir.count } : undefined);
 
 function updateTagShard(view: StateView, n: number, slug: string, add: boolean, applied: Applied): void {
   const key = STATE.tagShard(n);

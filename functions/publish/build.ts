@@ -1,12 +1,13 @@
 import type { Article } from '../core/article.ts';
 import { archiveFiles, articleSitemapFiles, mainFiles, sitemapIndexFiles, staticFiles, tagFiles, tagSitemapFiles } from '../core/groups.ts';
-import { MAIN_TIMELINE, STATE, groupName, pageKey, tagTimeline, type GroupId } from '../core/keys.ts';
+import { MAIN_TIMELINE, STATE, groupName, isFeedKey, pageKey, tagTimeline, type GroupId } from '../core/keys.ts';
 import { hash } from '../core/hash.ts';
 import { articlePage } from '../core/pages.ts';
 import type { Site } from '../core/site.ts';
 import { CHECKS, StateError, type ArchivePage, type ArticleRecord, type GroupState, type Head, type SitemapShard, type TagDir, type TagShard } from '../core/state.ts';
 import { newest, type Entry, type TimelineDir } from '../core/timeline.ts';
 import { checkFeeds } from '../core/check.ts';
+import { FeedCheckError, type LocatedError } from '../core/errors.ts';
 import { mapLimit } from '../concurrency.ts';
 import { articleShards, publishedPages, tagShards } from './plan.ts';
 import type { StateView } from './state-view.ts';
@@ -26,8 +27,12 @@ export async function articlesOf(view: StateView, entries: readonly Entry[], lim
   });
 }
 
-/** A group's files from the state as this cycle leaves it; an empty map for a tag that is gone. */
-export async function buildGroup(view: StateView, id: GroupId, site: Site, head: Head, limit: number): Promise<Map<string, string>> {
+/**
+ * A group's files from the state as this cycle leaves it; an empty map for a tag that is gone. A feed
+ * that fails its parse-back is never written: the group's feeds are left out (their previous, good
+ * versions stay on the site) and the failure goes to `failed`, so it is reported and never stops the publish.
+ */
+export async function buildGroup(view: StateView, id: GroupId, site: Site, head: Head, limit: number, failed: LocatedError[] = []): Promise<Map<string, string>> {
   const top = async (name: string, dir: TimelineDir) =>
     articlesOf(view, await newest(dir, site.feedSize, async (c) => (await view.read<Entry[]>(STATE.timelineChunk(name, c), CHECKS.chunk)) ?? []), limit);
   let files: Map<string, string>;
@@ -65,7 +70,13 @@ export async function buildGroup(view: StateView, id: GroupId, site: Site, head:
       files = staticFiles(site);
       break;
   }
-  checkFeeds(files); // every feed parsed back before it can be written
+  try {
+    checkFeeds(files); // every feed parsed back before it can be written
+  } catch (err) {
+    if (!(err instanceof FeedCheckError)) throw err;
+    failed.push(err);
+    for (const key of [...files.keys()]) if (isFeedKey(key)) files.delete(key);
+  }
   return files;
 }
 
@@ -78,20 +89,23 @@ export interface BuiltGroup {
 }
 
 /** Build groups and stage their file hashes; `force` writes every file (a repair), not only the changed. */
-export async function buildGroups(view: StateView, ids: readonly GroupId[], site: Site, head: Head, limit: number, force = false): Promise<BuiltGroup[]> {
+export async function buildGroups(view: StateView, ids: readonly GroupId[], site: Site, head: Head, limit: number, force = false, failed: LocatedError[] = []): Promise<BuiltGroup[]> {
   const built: BuiltGroup[] = [];
   for (const id of ids) {
     // One group at a time: a rebuild never holds every feed of the archive in memory.
-    const files = await buildGroup(view, id, site, head, limit);
+    const failures = failed.length;
+    const files = await buildGroup(view, id, site, head, limit, failed);
     const stateKey = STATE.group(groupName(id));
     const before = (await view.read<GroupState>(stateKey, CHECKS.group))?.files ?? {};
-    const hashes: Record<string, string> = {};
+    // Feeds left out after a failed parse-back keep the hashes of the versions still on the site.
+    const kept = failed.length > failures;
+    const hashes: Record<string, string> = kept ? { ...before } : {};
     const changed: string[] = [];
     for (const [key, body] of files) {
       hashes[key] = hash(body);
       if (force || before[key] !== hashes[key]) changed.push(key);
     }
-    view.stage(stateKey, files.size > 0 ? ({ files: hashes } satisfies GroupState) : null);
+    view.stage(stateKey, files.size > 0 || kept ? ({ files: hashes } satisfies GroupState) : null);
     built.push({ id, files, changed });
   }
   return built;

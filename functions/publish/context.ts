@@ -1,4 +1,4 @@
-import type { ArticleError } from '../core/errors.ts';
+import type { ArticleError, Notice } from '../core/errors.ts';
 import type { Site } from '../core/site.ts';
 import type { Store } from '../stores/store.ts';
 import type { Lease } from './lease.ts';
@@ -26,6 +26,8 @@ export interface CycleResult {
   full: boolean;
   rendered: number;
   rejected: ArticleError[];
+  /** Published as they are, but worth a line (a tag spelt two ways). */
+  notices?: Notice[];
   written: string[];
   deleted: string[];
 }
@@ -37,6 +39,7 @@ export function addResults(a: CycleResult, b: CycleResult): CycleResult {
     full: a.full || b.full,
     rendered: a.rendered + b.rendered,
     rejected: [...a.rejected, ...b.rejected],
+    notices: [...(a.notices ?? []), ...(b.notices ?? [])],
     written: [...new Set([...a.written, ...b.written])].sort(),
     deleted: [...new Set([...a.deleted, ...b.deleted])].filter((k) => !b.written.includes(k)).sort(),
   };

@@ -25,7 +25,7 @@ export async function runCycle(io: PublishIo, ctx: CycleContext, keys: readonly 
   applied.head = await withOpenArchive(view, applied.head, ctx.site, tops.after.get(MAIN_TIMELINE) ?? []);
   const plan = planGroups(applied, tops, head, ctx.site);
   const pages = buildPages(view, applied.pages, ctx.site);
-  const built = await buildGroups(view, plan.groups, ctx.site, applied.head, ctx.limit);
+  const built = await buildGroups(view, plan.groups, ctx.site, applied.head, ctx.limit, false, applied.rejected);
   // The group records of tags that are gone go with their files.
   for (const slug of applied.tagsRemoved) {
     const key = STATE.group(groupName({ kind: 'tag', slug }));
@@ -40,7 +40,7 @@ export async function runCycle(io: PublishIo, ctx: CycleContext, keys: readonly 
     deletes: [...new Set([...applied.deletes, ...plan.deletes])].sort(),
   };
   const writes = view.writes();
-  const result = { full: false, rendered: applied.rendered, rejected: applied.rejected };
+  const result = { full: false, rendered: applied.rendered, rejected: applied.rejected, notices: applied.notices };
   if (writes.length === 0 && isEmptyWork(work)) return { ...result, written: [], deleted: [], head, etag: headEtag };
 
   const journal: Journal = {

@@ -1,4 +1,4 @@
-import { ArticleError, SiteError } from '../core/errors.ts';
+import { ArticleError, SiteError, type Notice } from '../core/errors.ts';
 import { settingsHash } from '../core/hash.ts';
 import { KEYS, SITE_FILE, STATE, isArchiveKey, isFeedKey, keyHash, pageKey, groupFiles, parseGroupName } from '../core/keys.ts';
 import { parseSite, type Site } from '../core/site.ts';
@@ -62,6 +62,8 @@ export interface PublishReport {
   /** Articles parsed and rendered in this publish. */
   rendered: number;
   rejected: ArticleError[];
+  /** Published, but worth a line each (a tag spelt another way than its title), one per file. */
+  notices: Notice[];
   /** Site keys written and deleted, for CDN invalidation. */
   written: string[];
   deleted: string[];
@@ -266,6 +268,7 @@ async function report(stores: PublishStores, mode: PublishMode, total: CycleResu
     public: head?.public ?? 0,
     rendered: total.rendered,
     rejected: dedupe(total.rejected),
+    notices: [...new Map((total.notices ?? []).map((n) => [n.message, n])).values()].sort((a, b) => (a.message < b.message ? -1 : 1)),
     written: total.written,
     deleted: total.deleted,
     feedsChanged,

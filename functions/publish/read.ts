@@ -1,4 +1,5 @@
-import { isPublic, parseArticle, type Article } from '../core/article.ts';
+import { isPublic, type Article } from '../core/article.ts';
+import { parsePublishable } from '../core/article-output.ts';
 import { ArticleError } from '../core/errors.ts';
 import { STATE, keyHash } from '../core/keys.ts';
 import type { Site } from '../core/site.ts';
@@ -8,10 +9,10 @@ import { readMedia, type MediaFacts } from '../media.ts';
 import type { Store } from '../stores/store.ts';
 import type { StateView } from './state-view.ts';
 
-/** Parse and render one article; a RenderPool spreads this over worker threads. */
+/** Parse and render one article, its output checked (article-output.ts); a RenderPool spreads this over worker threads. */
 export type Parse = (file: string, bytes: Uint8Array, site: Site) => Promise<Article>;
 
-export const parseHere: Parse = async (file, bytes, site) => parseArticle(file, bytes, site);
+export const parseHere: Parse = async (file, bytes, site) => parsePublishable(file, bytes, site);
 
 /** What reading one content key found, against what the state last processed of it. */
 export type Outcome =

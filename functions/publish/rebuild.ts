@@ -1,5 +1,5 @@
 import { isPublic, type Article } from '../core/article.ts';
-import { ArticleError } from '../core/errors.ts';
+import { ArticleError, Notice } from '../core/errors.ts';
 import { hash, settingsHash } from '../core/hash.ts';
 import { ARTICLES_PREFIX, KEYS, MAIN_TIMELINE, SITEMAP_SHARD_SIZE, STATE, isArticleKey, isManagedSiteKey, keyHash, pageKey, tagTimeline } from '../core/keys.ts';
 import { headersFor } from '../core/objects.ts';
@@ -18,11 +18,12 @@ import {
   type TagDir,
   type TagShard,
 } from '../core/state.ts';
-import { tagSlug } from '../core/tags.ts';
+import { countSpellings, spellingNotice, tagSlug, tagTitle } from '../core/tags.ts';
 import { buildTimeline, compareEntries, type Entry } from '../core/timeline.ts';
 import { mapLimit } from '../concurrency.ts';
 import { readMedia } from '../media.ts';
 import { buildGroups } from './build.ts';
+import { settleClaims } from './claims.ts';
 import { writeHead } from './commit.ts';
 import type { CycleContext, CycleResult, PublishIo } from './context.ts';
 import { allGroups } from './plan.ts';
@@ -60,23 +61,24 @@ export async function rebuild(io: PublishIo, ctx: CycleContext, prior: { head?: 
     : { v: STATE_VERSION, settings, generation: (prior.head?.generation ?? 0) + 1, nextSeq: 0, nextTagSeq: 0, public: 0, rebuilding: 'state' };
   let etag = resume ? (prior.etag as string) : await writeHead(io.state, head, prior.etag);
   const rejected: ArticleError[] = [];
+  const notices: Notice[] = [];
   const pagesWritten: string[] = [];
   let rendered = 0;
   if (!resume) {
     const batches = await render(io, ctx, rejected);
     rendered = batches.rendered;
-    head = await index(io, ctx, batches.count, head, rejected, pagesWritten);
+    head = await index(io, ctx, batches.count, head, rejected, pagesWritten, notices);
     head = { ...head, rebuilding: 'site' };
     etag = await writeHead(io.state, head, etag);
   }
-  const site = await writeSite(io, ctx, head, resume);
+  const site = await writeSite(io, ctx, head, resume, rejected);
   const written = [...pagesWritten, ...site.written].sort();
   const deleted = site.deleted;
   const { rebuilding: _done, ...finished } = head;
   head = { ...finished, generation: head.generation + 1 };
   etag = await writeHead(io.state, head, etag);
   await mapLimit((await io.state.list(STATE.rebuildBatches, KEYS)).map((i) => i.key), ctx.limit, (key) => io.state.delete(key));
-  return { full: true, rendered, rejected, written, deleted, head, etag };
+  return { full: true, rendered, rejected, notices, written, deleted, head, etag };
 }
 
 /** Step 1: render every article file into batches. One broken file is a rejection, never a stop. */
@@ -120,7 +122,7 @@ async function lastGood(io: PublishIo, key: string, ctx: CycleContext): Promise<
 }
 
 /** Step 2: every index, from the batches' metadata; then each record at its own key, with its place. */
-async function index(io: PublishIo, ctx: CycleContext, count: number, start: Head, rejected: ArticleError[], written: string[]): Promise<Head> {
+async function index(io: PublishIo, ctx: CycleContext, count: number, start: Head, rejected: ArticleError[], written: string[], notices: Notice[]): Promise<Head> {
   const summaries: Summary[] = [];
   for (let n = 1; n <= count; n++) {
     for (const r of await readBatch(io, n)) {
@@ -128,18 +130,8 @@ async function index(io: PublishIo, ctx: CycleContext, count: number, start: Hea
       summaries.push({ h: keyHash(r.key), record: { ...r, article } });
     }
   }
-  // One slug, one file: the first by key keeps it; the others are named.
-  summaries.sort((a, b) => (a.record.key < b.record.key ? -1 : 1));
-  const owners = new Map<string, string>();
-  const kept = summaries.filter((s) => {
-    const owner = owners.get(s.record.article.slug);
-    if (owner === undefined) {
-      owners.set(s.record.article.slug, s.record.key);
-      return true;
-    }
-    rejected.push(new ArticleError(s.record.key, `slug "${s.record.article.slug}" is already used by ${owner}; set a different slug: in the front matter`));
-    return false;
-  });
+  // One slug and one id, one file each: the old owner keeps it, else the first by key; the others are named.
+  const { kept, slugOwners: owners } = await settleClaims(summaries.map((s) => ({ ...s, key: s.record.key, article: s.record.article })), io.state, rejected);
   const entry = (s: Summary, t?: string): Entry => ({ h: s.h, p: s.record.article.published.iso, id: s.record.article.id, ...(t !== undefined ? { t } : {}) });
   const published = kept.filter((s) => s.record.public).sort((a, b) => compareEntries(entry(b), entry(a)));
   published.forEach((s, seq) => (s.record.seq = seq));
@@ -156,10 +148,14 @@ async function index(io: PublishIo, ctx: CycleContext, count: number, start: Hea
     tags.set(slug, list);
   }
   const slugs = [...tags.keys()].sort();
+  const keyOf = new Map(published.map((s) => [s.h, s.record.key]));
   slugs.forEach((slug, seq) => {
     const timeline = buildTimeline(tags.get(slug) as Entry[]);
-    const newest = timeline.chunks.get(timeline.dir.chunks[0]?.c ?? -1)?.[0];
-    state.set(STATE.timelineDir(tagTimeline(slug)), { ...timeline.dir, name: newest?.t ?? slug, seq } satisfies TagDir);
+    const list = tags.get(slug) as Entry[];
+    const spellings = countSpellings(undefined, list.flatMap((e) => (e.t === undefined ? [] : [e.t])), []);
+    const name = tagTitle(spellings, slug);
+    for (const e of list) if (e.t !== undefined && e.t !== name) notices.push(new Notice(keyOf.get(e.h) ?? e.h, spellingNotice(e.t, name, slug)));
+    state.set(STATE.timelineDir(tagTimeline(slug)), { ...timeline.dir, name, spellings, seq } satisfies TagDir);
     for (const [c, chunk] of timeline.chunks) state.set(STATE.timelineChunk(tagTimeline(slug), c), chunk);
   });
   for (let n = 1; n * SITEMAP_SHARD_SIZE <= slugs.length + SITEMAP_SHARD_SIZE - 1; n++) {
@@ -185,6 +181,7 @@ async function index(io: PublishIo, ctx: CycleContext, count: number, start: Hea
   for (const ref of media.values()) state.set(STATE.media(ref.key), { ...ref, users: ref.users.sort() });
   state.set(STATE.schedule, scheduleOf(kept, ctx.now));
   for (const s of kept) state.set(STATE.slug(s.record.article.slug), { key: s.record.key });
+  for (const s of kept) state.set(STATE.id(s.record.article.id), { key: s.record.key });
 
   // What the old state holds and the new does not goes (records of deleted files, old chunks, claims).
   const places = new Map(kept.map((s) => [s.h, s.record.seq]));
@@ -242,7 +239,7 @@ function scheduleOf(summaries: readonly Summary[], now: Date): Schedule {
  * Step 3: published media and every group from the state (and, resuming a rebuild that died here, every
  * page), then delete what nothing produces.
  */
-async function writeSite(io: PublishIo, ctx: CycleContext, head: Head, withPages: boolean): Promise<{ written: string[]; deleted: string[] }> {
+async function writeSite(io: PublishIo, ctx: CycleContext, head: Head, withPages: boolean, failed: ArticleError[]): Promise<{ written: string[]; deleted: string[] }> {
   const written: string[] = [];
   const view = new StateView(io.state);
   // Pages archive page by archive page: every public article is on exactly one.
@@ -263,7 +260,7 @@ async function writeSite(io: PublishIo, ctx: CycleContext, head: Head, withPages
   for (const id of allGroups(head, ctx.site, tagSlugs)) {
     await ctx.lease.keep();
     const groupView = new StateView(io.state);
-    const [built] = await buildGroups(groupView, [id], ctx.site, head, ctx.limit, true);
+    const [built] = await buildGroups(groupView, [id], ctx.site, head, ctx.limit, true, failed);
     if (!built) continue;
     written.push(...(await writeInOrder(io.site, io.content, { mediaPut: [], mediaDelete: [], pages: new Map(), groups: [{ id, files: built.files }], deletes: [] }, ctx.limit)).written);
     for (const w of groupView.writes()) {
