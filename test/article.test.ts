@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isPublic, newestFirst, parseArticle } from '../functions/core/article.ts';
 import { ArticleError } from '../functions/core/errors.ts';
+import { buildFeeds } from '../functions/core/feeds.ts';
 import { articleText, testSite } from './helpers/content.ts';
 
 const site = testSite();
@@ -160,6 +161,12 @@ describe('encodings and odd characters', () => {
     const a = parse(articleText({ title: 'Bell\u0007 and null\u0000', date: '2025-03-14' }, 'Text\u0001 here\u000B.\n'));
     expect(a.title).toBe('Bell and null');
     expect(a.html).toBe('<p>Text here.</p>');
+  });
+
+  it('turns a lone surrogate spelt as a YAML escape into U+FFFD, which every format can carry', () => {
+    const a = parse('---\ntitle: "Half \\uD800 a pair"\ndate: 2025-03-14\n---\nText.\n');
+    expect(a.title).toBe('Half \uFFFD a pair');
+    expect(buildFeeds([a], testSite())['rss.xml']).not.toMatch(/[\uD800-\uDFFF]/);
   });
 });
 

@@ -26,10 +26,15 @@ export function decodeText(file: string, bytes: Uint8Array): string {
 // XML 1.0 forbids C0 controls other than tab, LF and CR, and U+FFFE/U+FFFF; `feed` passes them
 // through, so they are removed once, here, before any output format sees them.
 const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
+// Half a surrogate pair (a YAML "\uD800" escape) is no character at all: no encoder can write it.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
-/** Line endings to LF, XML-forbidden characters removed, Unicode in NFC (one spelling per character). */
+/**
+ * Line endings to LF, XML-forbidden characters removed, a lone surrogate replaced by U+FFFD, Unicode in
+ * NFC (one spelling per character).
+ */
 export function cleanText(text: string): string {
-  return text.replace(/\r\n?/g, '\n').replace(FORBIDDEN, '').normalize('NFC');
+  return text.replace(/\r\n?/g, '\n').replace(FORBIDDEN, '').replace(LONE_SURROGATE, '\uFFFD').normalize('NFC');
 }
 
 /** Escape text for HTML element content and double-quoted attribute values. */
