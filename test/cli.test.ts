@@ -24,7 +24,7 @@ describe('wirefeed build', () => {
     expect(io.stderr).toEqual([]);
     expect(await listFiles(path.join(dir, 'dist'))).toEqual(
       [
-        '404.html', 'articles/good-news/index.html', 'atom.xml', 'feed.json', 'feed.xsl',
+        '404.html', 'articles/good-news/index.html', 'atom.xml', 'feed.html', 'feed.json',
         'index.html', 'robots.txt', 'rss.xml', 'sitemap-1.xml', 'sitemap.xml',
       ].sort(),
     );

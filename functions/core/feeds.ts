@@ -1,7 +1,7 @@
 import { Feed, type Extension, type Item } from 'feed';
 import type { Article } from './article.ts';
 import { atomFeed } from './atom.ts';
-import { HISTORY_NS, feedUpdated, siteScope, stylesheetHref, type FeedScope } from './feed-scope.ts';
+import { HISTORY_NS, feedUpdated, siteScope, type FeedScope } from './feed-scope.ts';
 import { feedContentHtml } from './content.ts';
 import { jsonFeed } from './json-feed.ts';
 import type { Site } from './site.ts';
@@ -38,7 +38,6 @@ function rssFeed(articles: readonly Article[], site: Site, scope: FeedScope, upd
     language: site.language,
     updated: new Date(updated), // `feed` reads the clock when this is unset
     generator: 'wirefeed',
-    stylesheet: stylesheetHref(site),
     ...(site.logo || site.icon ? { image: site.logo ?? site.icon } : {}),
     ...(site.copyright ? { copyright: site.copyright } : {}),
   });

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { FEED_VIEW } from './feed-view.ts';
 
 /**
  * Every key wirefeed reads or writes, and every output group's id, spelt once. A site key is a contract
@@ -25,7 +26,11 @@ export const isArticleKey = (key: string): boolean =>
 export const FEED_FILES = ['rss.xml', 'atom.xml', 'feed.json'] as const;
 export type FeedFile = (typeof FEED_FILES)[number];
 export const FRONT_PAGE = 'index.html';
-export const STATIC_FILES = ['404.html', 'feed.xsl', 'robots.txt'] as const;
+export const STATIC_FILES = ['404.html', 'robots.txt'] as const;
+/** Files an older wirefeed wrote and this one does not (feed.xsl: feeds no longer use XSLT): a reconcile deletes them. */
+export const LEGACY_FILES = ['feed.xsl'] as const;
+/** A feed folder's files: the three feeds and their browser view (feed-view.ts). */
+const FEED_FOLDER_FILES = [...FEED_FILES, FEED_VIEW] as const;
 export const SITEMAP_INDEX = 'sitemap.xml';
 /** URLs per sitemap file: far under the protocol's 50,000, so one publish rewrites a small file. */
 export const SITEMAP_SHARD_SIZE = 500;
@@ -45,7 +50,8 @@ export const isArchiveKey = (key: string): boolean => key.startsWith('archive/')
 /** Keys wirefeed owns in the site store: a reconcile deletes those nothing produces, and leaves any other file alone. */
 export function isManagedSiteKey(key: string): boolean {
   if (key.startsWith('.wirefeed/')) return true; // an older wirefeed kept its manifest here: never public again
-  if ((FEED_FILES as readonly string[]).includes(key) || key === FRONT_PAGE || (STATIC_FILES as readonly string[]).includes(key)) return true;
+  if ((FEED_FOLDER_FILES as readonly string[]).includes(key) || key === FRONT_PAGE || (STATIC_FILES as readonly string[]).includes(key)) return true;
+  if ((LEGACY_FILES as readonly string[]).includes(key)) return true;
   if (/^sitemap(-tags)?(-\d+)?\.xml$/.test(key)) return true;
   return /^(articles\/[^/]+\/index\.html|tags\/.+|archive\/.+|media\/.+)$/.test(key);
 }
@@ -89,11 +95,11 @@ export function parseGroupName(name: string): GroupId | undefined {
 export function groupFiles(id: GroupId): string[] {
   switch (id.kind) {
     case 'main':
-      return [...FEED_FILES, FRONT_PAGE];
+      return [...FEED_FOLDER_FILES, FRONT_PAGE];
     case 'tag':
-      return [...FEED_FILES.map((f) => `${tagFolder(id.slug)}${f}`), `${tagFolder(id.slug)}${FRONT_PAGE}`];
+      return [...FEED_FOLDER_FILES.map((f) => `${tagFolder(id.slug)}${f}`), `${tagFolder(id.slug)}${FRONT_PAGE}`];
     case 'archive':
-      return FEED_FILES.map((f) => `${archiveFolder(id.n)}${f}`);
+      return FEED_FOLDER_FILES.map((f) => `${archiveFolder(id.n)}${f}`);
     case 'sitemap':
       return [SITEMAP_INDEX];
     case 'sitemap-articles':
@@ -107,16 +113,16 @@ export function groupFiles(id: GroupId): string[] {
 
 /** The group that writes a site key, if any (pages and media belong to no group). */
 export function groupOfSiteKey(key: string): GroupId | undefined {
-  if ((FEED_FILES as readonly string[]).includes(key) || key === FRONT_PAGE) return { kind: 'main' };
+  if ((FEED_FOLDER_FILES as readonly string[]).includes(key) || key === FRONT_PAGE) return { kind: 'main' };
   if ((STATIC_FILES as readonly string[]).includes(key)) return { kind: 'static' };
   if (key === SITEMAP_INDEX) return { kind: 'sitemap' };
   let m = /^sitemap-(\d+)\.xml$/.exec(key);
   if (m) return { kind: 'sitemap-articles', n: Number(m[1]) };
   m = /^sitemap-tags-(\d+)\.xml$/.exec(key);
   if (m) return { kind: 'sitemap-tags', n: Number(m[1]) };
-  m = /^tags\/([^/]+)\/(rss\.xml|atom\.xml|feed\.json|index\.html)$/.exec(key);
+  m = /^tags\/([^/]+)\/(rss\.xml|atom\.xml|feed\.json|feed\.html|index\.html)$/.exec(key);
   if (m) return { kind: 'tag', slug: m[1] as string };
-  m = /^archive\/(\d+)\/(rss\.xml|atom\.xml|feed\.json)$/.exec(key);
+  m = /^archive\/(\d+)\/(rss\.xml|atom\.xml|feed\.json|feed\.html)$/.exec(key);
   if (m) return { kind: 'archive', n: Number(m[1]) };
   return undefined;
 }
