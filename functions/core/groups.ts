@@ -1,11 +1,12 @@
 import type { Article } from './article.ts';
 import { feedUrls, siteScope, type FeedScope } from './feed-scope.ts';
 import { buildFeeds, type FeedFiles } from './feeds.ts';
-import { FRONT_PAGE, SITEMAP_INDEX, archiveFolder, articleSitemapKey, tagFolder, tagSitemapKey } from './keys.ts';
+import { newsLanguage, type NewsItem } from './news.ts';
+import { FRONT_PAGE, NEWS_SITEMAP, SITEMAP_INDEX, archiveFolder, articleSitemapKey, tagFolder, tagSitemapKey } from './keys.ts';
 import { FEED_VIEW } from './feed-view.ts';
 import { feedViewPage, indexPage, notFoundPage, tagPage } from './pages.ts';
 import type { Site } from './site.ts';
-import { robotsTxt, sitemapIndex, urlset, type SitemapLoc } from './sitemap.ts';
+import { newsUrlset, robotsTxt, sitemapIndex, urlset, type SitemapLoc } from './sitemap.ts';
 
 /**
  * The files of each output group, from the articles the state says are in it (already chosen and
@@ -60,6 +61,12 @@ export function sitemapIndexFiles(articleShards: number, tagShards: number, site
     ...Array.from({ length: tagShards }, (_, i) => new URL(tagSitemapKey(i + 1), site.url).href),
   ];
   return new Map([[SITEMAP_INDEX, sitemapIndex(locations)]]);
+}
+
+/** /sitemap-news.xml: the state's news index (the last two days' articles, newest first), as Google reads it. */
+export function newsSitemapFiles(items: readonly NewsItem[], site: Site): Map<string, string> {
+  const locs = items.map((i) => ({ loc: i.loc, published: i.p, title: i.title }));
+  return new Map([[NEWS_SITEMAP, newsUrlset(locs, { name: site.title, language: newsLanguage(site.language) })]]);
 }
 
 /** Files that depend on the settings alone. */

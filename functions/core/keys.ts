@@ -32,6 +32,8 @@ export const LEGACY_FILES = ['feed.xsl'] as const;
 /** A feed folder's files: the three feeds and their browser view (feed-view.ts). */
 const FEED_FOLDER_FILES = [...FEED_FILES, FEED_VIEW] as const;
 export const SITEMAP_INDEX = 'sitemap.xml';
+/** The Google News sitemap: the last two days' articles (news.ts). */
+export const NEWS_SITEMAP = 'sitemap-news.xml';
 /** URLs per sitemap file: far under the protocol's 50,000, so one publish rewrites a small file. */
 export const SITEMAP_SHARD_SIZE = 500;
 
@@ -52,7 +54,7 @@ export function isManagedSiteKey(key: string): boolean {
   if (key.startsWith('.wirefeed/')) return true; // an older wirefeed kept its manifest here: never public again
   if ((FEED_FOLDER_FILES as readonly string[]).includes(key) || key === FRONT_PAGE || (STATIC_FILES as readonly string[]).includes(key)) return true;
   if ((LEGACY_FILES as readonly string[]).includes(key)) return true;
-  if (/^sitemap(-tags)?(-\d+)?\.xml$/.test(key)) return true;
+  if (/^sitemap(-tags)?(-\d+)?\.xml$/.test(key) || key === NEWS_SITEMAP) return true;
   return /^(articles\/[^/]+\/index\.html|tags\/.+|archive\/.+|media\/.+)$/.test(key);
 }
 
@@ -67,12 +69,14 @@ export type GroupId =
   | { kind: 'sitemap' }
   | { kind: 'sitemap-articles'; n: number }
   | { kind: 'sitemap-tags'; n: number }
+  | { kind: 'news' }
   | { kind: 'static' };
 
 export function groupName(id: GroupId): string {
   switch (id.kind) {
     case 'main':
     case 'sitemap':
+    case 'news':
     case 'static':
       return id.kind;
     case 'tag':
@@ -83,7 +87,7 @@ export function groupName(id: GroupId): string {
 }
 
 export function parseGroupName(name: string): GroupId | undefined {
-  if (name === 'main' || name === 'sitemap' || name === 'static') return { kind: name };
+  if (name === 'main' || name === 'sitemap' || name === 'news' || name === 'static') return { kind: name };
   const [kind, rest] = [name.slice(0, name.indexOf(':')), name.slice(name.indexOf(':') + 1)];
   if (kind === 'tag' && rest) return { kind, slug: rest };
   const n = Number(rest);
@@ -106,6 +110,8 @@ export function groupFiles(id: GroupId): string[] {
       return [articleSitemapKey(id.n)];
     case 'sitemap-tags':
       return [tagSitemapKey(id.n)];
+    case 'news':
+      return [NEWS_SITEMAP];
     case 'static':
       return [...STATIC_FILES];
   }
@@ -116,6 +122,7 @@ export function groupOfSiteKey(key: string): GroupId | undefined {
   if ((FEED_FOLDER_FILES as readonly string[]).includes(key) || key === FRONT_PAGE) return { kind: 'main' };
   if ((STATIC_FILES as readonly string[]).includes(key)) return { kind: 'static' };
   if (key === SITEMAP_INDEX) return { kind: 'sitemap' };
+  if (key === NEWS_SITEMAP) return { kind: 'news' };
   let m = /^sitemap-(\d+)\.xml$/.exec(key);
   if (m) return { kind: 'sitemap-articles', n: Number(m[1]) };
   m = /^sitemap-tags-(\d+)\.xml$/.exec(key);
@@ -137,7 +144,7 @@ export function slugOfPageKey(key: string): string | undefined {
  * sitemap shards, then the sitemap index, archive pages, tag feeds, and the site's own feeds last.
  */
 export function groupOrder(id: GroupId): number {
-  return { static: 0, 'sitemap-articles': 1, 'sitemap-tags': 1, sitemap: 2, archive: 3, tag: 4, main: 5 }[id.kind];
+  return { static: 0, 'sitemap-articles': 1, 'sitemap-tags': 1, news: 1, sitemap: 2, archive: 3, tag: 4, main: 5 }[id.kind];
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -177,6 +184,8 @@ export const STATE = {
   media: (mediaKey: string) => `media/${keyHash(mediaKey)}.json`,
   mediaRefs: 'media/',
   schedule: 'schedule.json',
+  /** The Google News sitemap's members, with their titles (news.ts). */
+  news: 'news.json',
   group: (name: string) => `groups/${encodeURIComponent(name)}.json`,
   groups: 'groups/',
   rebuildBatch: (n: number) => `rebuild/${n}.json`,
