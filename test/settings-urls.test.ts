@@ -34,7 +34,7 @@ describe('URLs in the settings', () => {
     expect(files).toEqual([]);
   });
 
-  it('refuses credentials from SITE_URL too, saying where they came from', async () => {
+  it('refuses credentials in SITE_URL too, and says the url came in SITE_URL', async () => {
     const { code, io, files } = await build({}, { SITE_URL: 'https://deploy:hunter2@news.test/' });
     expect(code).toBe(2);
     expect(io.stderr[0]).toMatch(/^site\.yaml: "url" must not carry a user name or password .*\(the url came from SITE_URL\)\n/);
