@@ -66,7 +66,7 @@ describe.skipIf(!haveChromium)('in a real browser', () => {
       await expect(page.evaluate('document.contentType')).resolves.toBe('text/html');
       await page.getByText('This is a web feed.').waitFor({ state: 'visible', timeout: 10_000 });
       await expect(page.locator('h1').innerText()).resolves.toBe('wirefeed news');
-      await expect(page.title()).resolves.toBe('wirefeed news (web feed) · wirefeed news');
+      await expect(page.title()).resolves.toBe('wirefeed news (web feed)');
       await expect(page.locator(`#feed-url-${kind}`).innerText()).resolves.toBe(new URL(feed, server.url).href);
       await expect(page.getByRole('link', { name: /Inching closer to war\?/ }).isVisible()).resolves.toBe(true);
       // No stylesheet processing instruction reached the browser, so no XSLT deprecation banner or warning.

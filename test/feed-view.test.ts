@@ -87,6 +87,7 @@ describe('the browser view of each feed, written by the build', () => {
     expect(main).toContain('<code id="feed-url-json">https://news.test/feed.json</code>');
     const tag = await readFile(path.join(out, 'tags/port-sea/feed.html'), 'utf8');
     expect(tag).toContain('<h1>Test Wire: Port &#38; Sea</h1>');
+    expect(tag).toContain('<title>Test Wire: Port &#38; Sea (web feed)</title>');
     expect(tag).toContain('<code id="feed-url-atom">https://news.test/tags/port-sea/atom.xml</code>');
     expect(viewTitles(tag)).toEqual(['Storm warning', 'Harbour <reopens> & ships return']);
     // An archive page is for backfilling readers: a person is given the feeds it belongs to.

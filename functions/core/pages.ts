@@ -12,6 +12,8 @@ interface Head {
   canonical: string;
   type: 'website' | 'article';
   extraMeta?: string;
+  /** The title names the site already (a feed view's): no " · site" suffix. */
+  ownTitle?: boolean;
   /** The feeds this page announces for autodiscovery; the site's own by default. */
   feeds?: { title: string; urls: FeedUrls };
 }
@@ -105,6 +107,7 @@ ${articles.length > 0 ? `<ol class="articles">\n${items}\n</ol>` : '<p>No articl
     site,
     {
       title: `${scope.title} (web feed)`,
+      ownTitle: true,
       description: scope.description,
       canonical: scope.homeUrl,
       type: 'website',
@@ -129,7 +132,7 @@ function feedLinks(urls: FeedUrls): string {
 
 function layout(site: Site, head: Head, body: string): string {
   const feeds = head.feeds ?? { title: site.title, urls: feedUrls(site) };
-  const pageTitle = head.title === site.title ? site.title : `${head.title} · ${site.title}`;
+  const pageTitle = head.title === site.title || head.ownTitle ? head.title : `${head.title} · ${site.title}`;
   return `<!doctype html>
 <html lang="${esc(site.language)}">
 <head>
