@@ -5,6 +5,7 @@ import path from 'node:path';
 import compression from 'compression';
 import { fileTypeFromBuffer } from 'file-type';
 import serveStatic from 'serve-static';
+import { feedViewPath, wantsFeedView } from './core/feed-view.ts';
 import { SECURITY_HEADERS, headersFor } from './core/objects.ts';
 
 export interface LocalServer {
@@ -46,13 +47,15 @@ export async function startServer(options: { dir: string; port: number; host?: s
     setHeaders: (res, file, stats) => {
       const known = headersFor(path.relative(root, file).split(path.sep).join('/'));
       const contentType = known.contentType === UNKNOWN_TYPE ? (types.cached(file, stats) ?? UNKNOWN_TYPE) : known.contentType;
-      res.setHeader('Content-Type', isBrowserView(res.req, file) ? 'application/xml; charset=utf-8' : contentType); // serve-static keeps a type already set
+      res.setHeader('Content-Type', contentType); // serve-static keeps a type already set
       res.setHeader('Cache-Control', known.cacheControl);
       if (file.endsWith('feed.json')) res.setHeader('Access-Control-Allow-Origin', '*');
-      if (/(rss|atom)\.xml$/.test(file)) res.setHeader('Vary', 'Accept, Sec-Fetch-Dest');
+      // The feed's URL answers a navigation with its view, a reader with the feed: caches must know.
+      if (/(^|[/\\])(rss\.xml|atom\.xml|feed\.html)$/.test(file)) res.setHeader('Vary', FEED_VARY);
     },
   });
   const server = http.createServer({ ServerResponse: SecureResponse }, (req, res) => {
+    toFeedView(req);
     // setHeaders is synchronous: read the bytes of an unknown file (an image) before serve-static runs.
     void types.sniff(root, req.url).then(() => {
       // compression and serve-static are Connect middleware: each calls next() when it has nothing to do.
@@ -115,13 +118,19 @@ function fileFor(root: string, url: string | undefined): string | undefined {
   return file.startsWith(root + path.sep) ? file : undefined;
 }
 
+const FEED_VARY = 'Accept, Sec-Fetch-Dest, Sec-Fetch-Mode';
+
 /**
- * A person opening RSS or Atom in a browser: browsers show the feed types as raw text, but render
- * application/xml through the feeds' /feed.xsl. The same rule runs at the edge (infra/cloudfront/feed-view.js).
+ * A person opening RSS or Atom in a browser gets the folder's feed.html, as at the edge
+ * (infra/cloudfront/index-rewrite.js): the request is pointed at the view before anything is served,
+ * so the view has its own ETag and the feed's bytes never carry its headers. The same rule, feed-view.ts.
  */
-function isBrowserView(req: http.IncomingMessage, file: string): boolean {
-  if (!/(^|[/\\])(rss|atom)\.xml$/.test(file)) return false;
-  return req.headers['sec-fetch-dest'] === 'document' || (req.headers.accept ?? '').includes('text/html');
+function toFeedView(req: http.IncomingMessage): void {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return;
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const view = feedViewPath(url.pathname);
+  if (view === undefined || !wantsFeedView(req.headers as Record<string, string | undefined>)) return;
+  req.url = view + url.search;
 }
 
 async function notFound(root: string, res: http.ServerResponse): Promise<void> {

@@ -2,7 +2,8 @@ import type { Log } from './logger.ts';
 
 /**
  * Tell a WebSub hub that feeds changed, so subscribers get them pushed within seconds. Retried with
- * backoff; a hub that stays down is logged and never fails the publish (readers still poll).
+ * backoff; a hub that stays down is logged and never fails the publish (readers still poll). A redirect
+ * is never followed (it could send the ping, from inside the stack, anywhere): it is a failure, logged.
  */
 export async function pingHub(hub: string, feedUrls: readonly string[], log: Log, attempts = 3): Promise<boolean> {
   if (feedUrls.length === 0) return true;
@@ -13,9 +14,14 @@ export async function pingHub(hub: string, feedUrls: readonly string[], log: Log
         method: 'POST',
         headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
         body,
+        redirect: 'manual',
         signal: AbortSignal.timeout(5000),
       });
       await res.arrayBuffer();
+      if (res.status >= 300 && res.status < 400) {
+        log('error', 'websub hub answered with a redirect, which is not followed; set websub_hub to the hub itself', { hub, status: res.status, location: res.headers.get('location') ?? undefined });
+        return false;
+      }
       if (res.ok) {
         log('info', 'websub hub notified', { hub, urls: feedUrls.length });
         return true;

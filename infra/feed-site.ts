@@ -150,7 +150,7 @@ export class FeedSite extends Construct {
     });
 
     const indexRewrite = new cloudfront.Function(this, 'IndexRewrite', {
-      comment: 'Serve /dir/ and /dir from /dir/index.html',
+      comment: 'Serve /dir/ and /dir from /dir/index.html, and feed navigations from the feed view',
       runtime: cloudfront.FunctionRuntime.JS_2_0,
       code: cloudfront.FunctionCode.fromFile({
         filePath: fileURLToPath(new URL('./cloudfront/index-rewrite.js', import.meta.url)),
@@ -158,7 +158,7 @@ export class FeedSite extends Construct {
     });
 
     const feedView = new cloudfront.Function(this, 'FeedView', {
-      comment: 'Label RSS and Atom application/xml for browser navigations, so feed.xsl renders them',
+      comment: 'Vary on the headers that choose between a feed and its browser view',
       runtime: cloudfront.FunctionRuntime.JS_2_0,
       code: cloudfront.FunctionCode.fromFile({
         filePath: fileURLToPath(new URL('./cloudfront/feed-view.js', import.meta.url)),

@@ -336,7 +336,7 @@ export class WirefeedStack extends Stack {
   /** Time-driven work the S3 events cannot trigger. The handler recognises exactly these two inputs. */
   private schedule(fn: lambda.IFunction): void {
     new events.Rule(this, 'EmbargoTick', {
-      description: 'Publish embargoed articles whose time has come',
+      description: 'Publish embargoed articles whose time has come, take down expired ones, age the news sitemap',
       schedule: events.Schedule.rate(Duration.minutes(1)),
       targets: [new LambdaFunction(fn, { event: events.RuleTargetInput.fromObject({ wirefeed: 'tick' }) })],
     });

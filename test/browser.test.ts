@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../functions/cli.ts';
 import { startServer, type LocalServer } from '../functions/serve.ts';
 import { captureIo, seedContent, tempDir } from './helpers/content.ts';
+import { parseRss } from './helpers/feeds.ts';
 
 // Debian's Chromium, driven by playwright-core (`npx playwright install` cannot download here).
 // .ci/run installs it; where it is missing these tests skip and say so.
@@ -52,21 +53,34 @@ describe.skipIf(!haveChromium)('in a real browser', () => {
     await page.close();
   });
 
-  it('shows a person who opens the RSS or Atom feed a readable page with the URL to copy', async () => {
+  it('shows a person who opens the RSS or Atom feed its HTML view with the URL to copy, and no XSLT anywhere', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    for (const feed of ['rss.xml', 'atom.xml']) {
-      await page.goto(new URL(feed, server.url).href);
+    const console: string[] = [];
+    page.on('console', (m) => console.push(`${m.type()}: ${m.text()}`));
+    page.on('pageerror', (e) => console.push(`error: ${e.message}`));
+    for (const [feed, kind] of [['rss.xml', 'rss'], ['atom.xml', 'atom']] as const) {
+      const response = await page.goto(new URL(feed, server.url).href);
+      // The address bar keeps the feed's URL; what came back is the pre-rendered page, not XML to transform.
+      expect(page.url()).toBe(new URL(feed, server.url).href);
+      expect(response?.headers()['content-type']).toBe('text/html; charset=utf-8');
+      await expect(page.evaluate('document.contentType')).resolves.toBe('text/html');
       await page.getByText('This is a web feed.').waitFor({ state: 'visible', timeout: 10_000 });
-      await expect(page.locator('#feed-url').innerText()).resolves.toBe(new URL(feed, server.url).href);
+      await expect(page.locator('h1').innerText()).resolves.toBe('wirefeed news');
+      await expect(page.title()).resolves.toBe('wirefeed news (web feed)');
+      await expect(page.locator(`#feed-url-${kind}`).innerText()).resolves.toBe(new URL(feed, server.url).href);
       await expect(page.getByRole('link', { name: /Inching closer to war\?/ }).isVisible()).resolves.toBe(true);
+      // No stylesheet processing instruction reached the browser, so no XSLT deprecation banner or warning.
+      await expect(page.evaluate('[...document.childNodes].some((n) => n.nodeType === 7)')).resolves.toBe(false);
       await page.screenshot({ path: path.join(shots, `${feed}.png`) });
     }
+    expect(console.filter((line) => /xslt|xsl|stylesheet/i.test(line))).toEqual([]);
     await page.close();
   });
 
-  it('still gives a feed reader (not a navigation) the feed with its own type', async () => {
+  it('still gives a feed reader (not a navigation) the same URL as the feed itself', async () => {
     const res = await fetch(new URL('rss.xml', server.url), { headers: { Accept: 'application/rss+xml' } });
     expect(res.headers.get('content-type')).toBe('application/rss+xml; charset=utf-8');
-    await res.arrayBuffer();
+    const rss = parseRss(await res.text());
+    expect(rss.feed.items.map((i) => i.url)).toEqual([new URL('articles/iran-missiles-us-bases-iraq/', server.url).href]);
   });
 });

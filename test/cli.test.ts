@@ -24,8 +24,8 @@ describe('wirefeed build', () => {
     expect(io.stderr).toEqual([]);
     expect(await listFiles(path.join(dir, 'dist'))).toEqual(
       [
-        '404.html', 'articles/good-news/index.html', 'atom.xml', 'feed.json', 'feed.xsl',
-        'index.html', 'robots.txt', 'rss.xml', 'sitemap-1.xml', 'sitemap.xml',
+        '404.html', 'articles/good-news/index.html', 'atom.xml', 'feed.html', 'feed.json',
+        'index.html', 'robots.txt', 'rss.xml', 'sitemap-1.xml', 'sitemap-news.xml', 'sitemap.xml',
       ].sort(),
     );
   });
@@ -393,7 +393,7 @@ describe('--json', () => {
       rejected: [{ file: path.join(content, 'articles/bad-date.md'), problem: expect.stringMatching(/^"date" must be a date .*\(got "next Tuesday"\)$/) }],
       drafts: [path.join(content, 'articles/notes.md')],
       embargoed: [{ file: path.join(content, 'articles/budget.md'), goes_live: '2026-12-24T06:00:00Z' }],
-      written: 10,
+      written: 11,
       deleted: 0,
       ms: expect.any(Number),
     });

@@ -130,7 +130,7 @@ describe('embargo and expiry to the minute', () => {
     await s.build(new Date('2026-11-25T12:05:00Z'));
     expect(await everywhere()).toEqual({
       feed: ['Scoop', 'Old'],
-      files: ['articles/scoop/index.html', 'tags/exclusive/atom.xml', 'tags/exclusive/feed.json', 'tags/exclusive/index.html', 'tags/exclusive/rss.xml'],
+      files: ['articles/scoop/index.html', 'tags/exclusive/atom.xml', 'tags/exclusive/feed.html', 'tags/exclusive/feed.json', 'tags/exclusive/index.html', 'tags/exclusive/rss.xml'],
       sitemap: true,
     });
     await s.build(new Date('2026-11-25T13:00:00Z'));
@@ -217,10 +217,10 @@ describe('feed identity, push and discovery', () => {
     expect(await s.text('robots.txt')).toContain('Sitemap: https://news.test/sitemap.xml');
   });
 
-  it('points RSS and Atom at the XSL stylesheet that is published beside them', async () => {
+  it('sends no stylesheet with RSS or Atom (browsers are dropping XSLT) and publishes no feed.xsl', async () => {
     const s = await site({ 'a.md': story('A', '2025-03-14') });
-    for (const feed of ['rss.xml', 'atom.xml']) expect(await s.text(feed)).toMatch(/^<\?xml [^\n]*\n?<\?xml-stylesheet href="\/feed.xsl" type="text\/xsl"\?>/);
-    expect(parseXmlStrict(await s.text('feed.xsl'))['xsl:stylesheet']['@_version']).toBe('1.0');
+    for (const feed of ['rss.xml', 'atom.xml']) expect(await s.text(feed)).not.toContain('xml-stylesheet');
+    expect(await listFiles(s.out)).not.toContain('feed.xsl');
   });
 });
 

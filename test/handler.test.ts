@@ -275,7 +275,7 @@ describe('incremental publishing', () => {
     expect(large.add).toEqual(small.add);
     expect(large.edit).toEqual(small.edit);
     for (const counts of [small.add, small.edit]) {
-      expect(counts.get).toBeLessThanOrEqual(31); // site.yaml, the head, the article, its record, its slug and id claims, the indexes it is in, the feeds' articles
+      expect(counts.get).toBeLessThanOrEqual(33); // site.yaml, the head, the article, its record, its slug and id claims, the indexes it is in, the feeds' articles, the news index
       expect(counts.put).toBeLessThanOrEqual(30); // request, lease, journal, head, the changed state objects, its page, the feeds, the sitemap shard
       expect(counts.list).toBeLessThanOrEqual(3); // the requests, before and after
       expect(counts.head + counts.other).toBe(0);
@@ -920,8 +920,8 @@ describe('media on S3', () => {
   });
 });
 
-describe('full history, sitemap and the feed stylesheet on S3', () => {
-  it('publishes archive pages an app can walk with next_url, the sitemap, robots.txt and feed.xsl', async () => {
+describe('full history, sitemap and the feeds\' browser views on S3', () => {
+  it('publishes archive pages an app can walk with next_url, the sitemap, robots.txt and each feed folder\'s browser view', async () => {
     // Prepare
     const s = await newS3Site(server, { feed_size: 2 });
     const keys = [];
@@ -944,7 +944,11 @@ describe('full history, sitemap and the feed stylesheet on S3', () => {
     expect(await s.read('sitemap.xml')).toContain(`<loc>${SITE_URL}sitemap-1.xml</loc>`);
     expect(await s.read('sitemap-1.xml')).toContain(`<loc>${SITE_URL}articles/day-3/</loc>`);
     expect(await s.read('robots.txt')).toContain(`Sitemap: ${SITE_URL}sitemap.xml`);
-    const xsl = await server.client.send(new HeadObjectCommand({ Bucket: s.siteBucket, Key: 'feed.xsl' }));
-    expect(xsl.ContentType).toBe('text/xsl; charset=utf-8');
+    for (const key of ['feed.html', 'tags/daily/feed.html', 'archive/1/feed.html']) {
+      const view = await server.client.send(new HeadObjectCommand({ Bucket: s.siteBucket, Key: key }));
+      expect(view.ContentType).toBe('text/html; charset=utf-8');
+    }
+    expect(await s.read('archive/1/feed.html')).toContain(`<code id="feed-url-rss">${SITE_URL}rss.xml</code>`);
+    expect(await s.read('feed.xsl')).toBeUndefined();
   });
 });

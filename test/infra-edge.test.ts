@@ -6,6 +6,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Script, createContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
+import { feedViewPath, wantsFeedView } from '../functions/core/feed-view.ts';
+import { NAVIGATIONS, READERS } from './helpers/requests.ts';
 
 const FILE = fileURLToPath(new URL('../infra/cloudfront/index-rewrite.js', import.meta.url));
 const NOT_PUBLIC = '/404-not-public';
@@ -185,5 +187,102 @@ describe('index-rewrite.js: fits CloudFront Functions', () => {
     const source = readFileSync(FILE, 'utf8');
     expect(source).not.toMatch(/^\s*(import|export)\b/m);
     expect(statSync(FILE).size).toBeLessThan(10 * 1024);
+  });
+});
+
+describe('index-rewrite.js: a person opening a feed gets its HTML view, a feed reader the feed', () => {
+  /** The viewer-request event for a GET with these headers (lowercase names, as CloudFront gives them). */
+  const withHeaders = (uri: string, headers: Record<string, string>) => {
+    const e = event(uri) as { request: CfRequest };
+    e.request.headers = Object.fromEntries(Object.entries({ host: 'news.example.com', ...headers }).map(([k, v]) => [k, { value: v }]));
+    return e;
+  };
+  const feeds = ['/rss.xml', '/atom.xml', '/tags/space/rss.xml', '/tags/c%C3%B4te/atom.xml', '/archive/3/rss.xml', '/archive/12/atom.xml'];
+
+  it.each(Object.entries(NAVIGATIONS))('%s navigating to a feed is sent to the feed folder\'s feed.html', (_who, headers) => {
+    for (const uri of feeds) expect(handler(withHeaders(uri, headers)).uri).toBe(`${uri.slice(0, uri.lastIndexOf('/'))}/feed.html`);
+  });
+
+  it.each(Object.entries(READERS))('%s keeps the feed\'s own URI', (_who, headers) => {
+    for (const uri of feeds) expect(handler(withHeaders(uri, headers)).uri).toBe(uri);
+  });
+
+  it('gives JSON Feed, pages and private paths no view, whoever asks', () => {
+    const browser = NAVIGATIONS.chromium as Record<string, string>;
+    expect(handler(withHeaders('/feed.json', browser)).uri).toBe('/feed.json');
+    expect(handler(withHeaders('/articles/moon/', browser)).uri).toBe('/articles/moon/index.html');
+    expect(handler(withHeaders('/.wirefeed/rss.xml', browser)).uri).toBe(NOT_PUBLIC);
+    expect(handler(withHeaders('/%2ewirefeed/atom.xml', browser)).uri).toBe(NOT_PUBLIC);
+    // An oddly encoded feed name is served as the feed: never wrong, only plain.
+    expect(handler(withHeaders('/r%73s.xml', browser)).uri).toBe('/r%73s.xml');
+  });
+
+  it('decides exactly as the local server\'s rule (functions/core/feed-view.ts) for every mix of headers', () => {
+    const values = {
+      'sec-fetch-dest': [undefined, 'document', 'empty', 'iframe', 'image'],
+      'sec-fetch-mode': [undefined, 'navigate', 'cors', 'no-cors'],
+      accept: [undefined, '*/*', 'text/html', 'TEXT/HTML,*/*', ' text/html;q=0.9', 'application/rss+xml', 'text/html, application/atom+xml', 'text/html,application/feed+json', 'application/xml, text/html', ''],
+    };
+    let checked = 0;
+    for (const dest of values['sec-fetch-dest'])
+      for (const mode of values['sec-fetch-mode'])
+        for (const accept of values.accept) {
+          const headers = Object.fromEntries(Object.entries({ 'sec-fetch-dest': dest, 'sec-fetch-mode': mode, accept }).filter(([, v]) => v !== undefined)) as Record<string, string>;
+          for (const uri of ['/rss.xml', '/tags/x/atom.xml']) {
+            const ours = wantsFeedView(headers) ? feedViewPath(uri) : uri;
+            expect({ headers, uri: handler(withHeaders(uri, headers)).uri }).toEqual({ headers, uri: ours });
+            checked++;
+          }
+        }
+    expect(checked).toBe(400);
+  });
+
+  it('can never put HTML under a feed\'s cache key: a CDN keyed on the rewritten URI serves readers the feed, whoever came first', () => {
+    // CloudFront's cache key is the URI this function leaves (the cache policy adds no header, cookie or
+    // query string: test/infra.test.ts). Model that cache over the site's objects, and interleave people and readers.
+    const origin = new Map([
+      ['/rss.xml', '<rss version="2.0"/>'],
+      ['/feed.html', '<!doctype html><title>feed view</title>'],
+      ['/tags/space/atom.xml', '<feed xmlns="http://www.w3.org/2005/Atom"/>'],
+      ['/tags/space/feed.html', '<!doctype html><title>tag view</title>'],
+    ]);
+    const cache = new Map<string, string>();
+    const fetchAtEdge = (uri: string, headers: Record<string, string>) => {
+      const key = handler(withHeaders(uri, headers)).uri;
+      if (!cache.has(key)) cache.set(key, origin.get(key) ?? '404');
+      return cache.get(key) as string;
+    };
+    const people = Object.values(NAVIGATIONS);
+    const readers = Object.values(READERS);
+    let seed = 7;
+    // The high bits: a power-of-two LCG's low bits cycle with a short period.
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) >>> 16;
+    const seen = new Set<string>();
+    for (let i = 0; i < 2000; i++) {
+      const uri = next() % 2 === 0 ? '/rss.xml' : '/tags/space/atom.xml';
+      const person = next() % 2 === 0;
+      const body = fetchAtEdge(uri, (person ? people[next() % people.length] : readers[next() % readers.length]) as Record<string, string>);
+      expect(body.startsWith('<!doctype html>')).toBe(person);
+      seen.add(`${uri} ${person}`);
+    }
+    expect(seen.size).toBe(4); // every feed was asked for by people and by readers
+    // The feeds' entries hold feeds; the views have entries of their own.
+    expect(cache.get('/rss.xml')).toBe(origin.get('/rss.xml'));
+    expect(cache.get('/tags/space/atom.xml')).toBe(origin.get('/tags/space/atom.xml'));
+    expect(cache.get('/feed.html')).toBe(origin.get('/feed.html'));
+  });
+});
+
+describe('feed-view.js (viewer-response): tells caches after CloudFront what a feed URL varies on', () => {
+  const RESPONSE_FILE = fileURLToPath(new URL('../infra/cloudfront/feed-view.js', import.meta.url));
+  const context = createContext({});
+  new Script(readFileSync(RESPONSE_FILE, 'utf8'), { filename: RESPONSE_FILE }).runInContext(context);
+  const respond = (context as { handler: (e: unknown) => { headers: Record<string, { value: string }> } }).handler;
+
+  it.each(['/rss.xml', '/tags/space/atom.xml', '/archive/2/feed.html', '/feed.html'])('%s varies on Accept and Fetch Metadata', (uri) => {
+    expect(respond({ request: { uri, headers: {} }, response: { statusCode: 200, headers: {} } }).headers.vary?.value).toBe('Accept, Sec-Fetch-Dest, Sec-Fetch-Mode');
+  });
+  it.each(['/index.html', '/feed.json', '/articles/moon/index.html'])('%s does not', (uri) => {
+    expect(respond({ request: { uri, headers: {} }, response: { statusCode: 200, headers: {} } }).headers.vary).toBeUndefined();
   });
 });

@@ -434,16 +434,32 @@ describe('site delivery', () => {
     expect(served('/articles/moon-landing/cover.v2.jpg')).toBe('/articles/moon-landing/cover.v2.jpg');
   });
 
-  it('labels RSS and Atom application/xml for a person opening them in a browser, and leaves feed readers the feed types', () => {
-    const fn = edgeFunction('feed.xsl');
-    const handler = new Function(`${fn.Properties.FunctionCode}\nreturn handler;`)() as (e: Json) => Json;
-    const feedType = 'application/rss+xml; charset=utf-8';
-    const typeFor = (uri: string, headers: Json) =>
-      handler({ request: { uri, headers }, response: { statusCode: 200, headers: { 'content-type': { value: feedType } } } }).headers['content-type'].value;
-    expect(typeFor('/rss.xml', { 'sec-fetch-dest': { value: 'document' } })).toBe('application/xml; charset=utf-8');
-    expect(typeFor('/tags/space/atom.xml', { accept: { value: 'text/html,application/xhtml+xml,*/*;q=0.8' } })).toBe('application/xml; charset=utf-8');
-    expect(typeFor('/rss.xml', { accept: { value: 'application/rss+xml, application/atom+xml' } })).toBe(feedType);
-    expect(typeFor('/index.html', { 'sec-fetch-dest': { value: 'document' } })).toBe(feedType);
+  it('gives a person who opens a feed in a browser its HTML view, under a cache key of its own, and a feed reader the feed', () => {
+    const config = distributionConfig(real.template);
+    // The choice is made before the cache (viewer-request), and the cache key is the URI alone: so the HTML
+    // view is cached under /feed.html and /rss.xml's entry can only ever hold the feed.
+    const [requestId, request] = Object.entries(real.template.findResources('AWS::CloudFront::Function')).find(([, f]) =>
+      String((f as Json).Properties.FunctionConfig.Comment).includes('feed view'),
+    ) as [string, Json];
+    const association = (config.DefaultCacheBehavior.FunctionAssociations as Json[]).find((a) => a.EventType === 'viewer-request');
+    expect(association?.FunctionARN).toEqual({ 'Fn::GetAtt': [requestId, 'FunctionARN'] });
+    const policies = resources(real.template, 'AWS::CloudFront::CachePolicy');
+    expect(policies).toHaveLength(1);
+    expect(policies[0]?.Properties.CachePolicyConfig.ParametersInCacheKeyAndForwardedToOrigin).toMatchObject({
+      HeadersConfig: { HeaderBehavior: 'none' },
+      CookiesConfig: { CookieBehavior: 'none' },
+      QueryStringsConfig: { QueryStringBehavior: 'none' },
+    });
+    const handler = new Function(`${request.Properties.FunctionCode}\nreturn handler;`)() as (e: Json) => Json;
+    const key = (uri: string, headers: Json) => handler({ request: { uri, headers } }).uri;
+    expect(key('/rss.xml', { 'sec-fetch-dest': { value: 'document' }, 'sec-fetch-mode': { value: 'navigate' } })).toBe('/feed.html');
+    expect(key('/tags/space/atom.xml', { accept: { value: 'text/html,application/xhtml+xml,*/*;q=0.8' } })).toBe('/tags/space/feed.html');
+    expect(key('/rss.xml', { accept: { value: 'application/rss+xml, application/atom+xml' } })).toBe('/rss.xml');
+    // Browsers' Vary is set after the cache, on both answers.
+    const vary = edgeFunction('Vary');
+    const respond = new Function(`${vary.Properties.FunctionCode}\nreturn handler;`)() as (e: Json) => Json;
+    expect(respond({ request: { uri: '/rss.xml', headers: {} }, response: { statusCode: 200, headers: {} } }).headers.vary.value).toBe('Accept, Sec-Fetch-Dest, Sec-Fetch-Mode');
+    expect(respond({ request: { uri: '/index.html', headers: {} }, response: { statusCode: 200, headers: {} } }).headers.vary).toBeUndefined();
   });
 
   it('never serves an old publisher\'s manifest (drafts, embargoed stories) or any dot path, however encoded', () => {
@@ -457,7 +473,7 @@ describe('site delivery', () => {
     }
   });
 
-  it('sends security headers: HSTS, nosniff, frame DENY, a referrer policy and a CSP allowing inline styles and the feed stylesheet', () => {
+  it('sends security headers: HSTS, nosniff, frame DENY, a referrer policy and a CSP allowing inline styles and no script', () => {
     const policies = resources(real.template, 'AWS::CloudFront::ResponseHeadersPolicy');
     expect(policies).toHaveLength(2);
     for (const policy of policies) {
@@ -469,9 +485,8 @@ describe('site delivery', () => {
       const csp: string = headers.ContentSecurityPolicy.ContentSecurityPolicy;
       expect(csp).toContain("default-src 'none'");
       expect(csp).toContain("style-src 'unsafe-inline'");
-      // Scripts only from the site itself: browsers count the feeds' XSL stylesheet as a script.
-      expect(csp).toContain("script-src 'self'");
-      expect(csp).not.toMatch(/unsafe-eval|script-src[^;]*unsafe-inline/);
+      // No script at all: pages and feed views are static, and no XSL stylesheet is left to count as one.
+      expect(csp).not.toContain('script-src');
     }
   });
 

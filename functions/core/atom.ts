@@ -1,6 +1,6 @@
 import type { Article } from './article.ts';
 import { feedContentHtml } from './content.ts';
-import { HISTORY_NS, stylesheetHref, type FeedScope } from './feed-scope.ts';
+import { HISTORY_NS, type FeedScope } from './feed-scope.ts';
 import type { Person } from './schema-parts.ts';
 import type { Site } from './site.ts';
 import { el, xmlDocument, type Element } from './xml.ts';
@@ -33,7 +33,7 @@ export function atomFeed(articles: readonly Article[], site: Site, scope: FeedSc
     el('generator', {}, 'wirefeed'),
     ...articles.map((a) => entry(a, site)),
   );
-  return xmlDocument(root, stylesheetHref(site));
+  return xmlDocument(root);
 }
 
 function entry(a: Article, site: Site): Element {

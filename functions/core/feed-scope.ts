@@ -54,11 +54,6 @@ export function feedId(site: Site, folder = ''): string {
   return new URL(folder, site.idUrl).href;
 }
 
-/** The XSL stylesheet that makes RSS and Atom readable in a browser: same origin, as browsers require. */
-export function stylesheetHref(site: Site): string {
-  return new URL('feed.xsl', site.url).pathname;
-}
-
 /** When a feed last changed: its newest update, from the content, never the clock (stable bytes, stable ETags). */
 export function feedUpdated(articles: readonly Article[]): string {
   let newest = '1970-01-01T00:00:00Z'; // an empty feed: a fixed date keeps its bytes stable

@@ -1,6 +1,6 @@
 import type { Article } from './article.ts';
 import { atomFeed } from './atom.ts';
-import { feedUpdated, siteScope, stylesheetHref, type FeedScope } from './feed-scope.ts';
+import { feedUpdated, siteScope, type FeedScope } from './feed-scope.ts';
 import { feedContentHtml } from './content.ts';
 import { jsonFeed } from './json-feed.ts';
 import { rss2, type RssChannel, type RssItem } from './rss.ts';
@@ -41,7 +41,6 @@ function rssFeed(articles: readonly Article[], site: Site, scope: FeedScope, upd
     link: scope.homeUrl,
     language: site.language,
     updated: new Date(updated),
-    stylesheet: stylesheetHref(site),
     ...(site.logo || site.icon ? { image: site.logo ?? site.icon } : {}),
     ...(site.copyright ? { copyright: site.copyright } : {}),
     links,

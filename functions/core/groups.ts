@@ -1,11 +1,12 @@
 import type { Article } from './article.ts';
-import { feedStylesheet } from './feed-xsl.ts';
 import { feedId, feedUrls, siteScope, type FeedScope } from './feed-scope.ts';
 import { buildFeeds, type FeedFiles } from './feeds.ts';
-import { FRONT_PAGE, SITEMAP_INDEX, archiveFolder, articleSitemapKey, tagFolder, tagSitemapKey } from './keys.ts';
-import { indexPage, notFoundPage, tagPage } from './pages.ts';
+import { newsLanguage, type NewsItem } from './news.ts';
+import { FRONT_PAGE, NEWS_SITEMAP, SITEMAP_INDEX, archiveFolder, articleSitemapKey, tagFolder, tagSitemapKey } from './keys.ts';
+import { FEED_VIEW } from './feed-view.ts';
+import { feedViewPage, indexPage, notFoundPage, tagPage } from './pages.ts';
 import type { Site } from './site.ts';
-import { robotsTxt, sitemapIndex, urlset, type SitemapLoc } from './sitemap.ts';
+import { newsUrlset, robotsTxt, sitemapIndex, urlset, type SitemapLoc } from './sitemap.ts';
 
 /**
  * The files of each output group, from the articles the state says are in it (already chosen and
@@ -16,7 +17,7 @@ import { robotsTxt, sitemapIndex, urlset, type SitemapLoc } from './sitemap.ts';
 /** The site's own feeds and front page; `archivePages` complete archive pages exist (RFC 5005 prev-archive). */
 export function mainFiles(articles: readonly Article[], site: Site, archivePages: number): Map<string, string> {
   const scope: FeedScope = { ...siteScope(site), ...(archivePages > 0 ? { prevArchive: feedUrls(site, archiveFolder(archivePages)) } : {}) };
-  return new Map([...Object.entries(buildFeeds(articles, site, scope)), [FRONT_PAGE, indexPage(articles, site)]]);
+  return new Map([...feedFolder('', articles, site, scope), [FRONT_PAGE, indexPage(articles, site)]]);
 }
 
 /** One tag's feeds and page. */
@@ -25,7 +26,7 @@ export function tagFiles(slug: string, name: string, articles: readonly Article[
   const urls = feedUrls(site, folder);
   const home = new URL(folder, site.url).href;
   const scope: FeedScope = { id: feedId(site, folder), title: `${site.title}: ${name}`, description: `Articles tagged ${name}`, homeUrl: home, self: urls };
-  const files = prefixed(folder, buildFeeds(articles, site, scope));
+  const files = feedFolder(folder, articles, site, scope);
   files.set(`${folder}${FRONT_PAGE}`, tagPage(articles, site, { name, url: home, feeds: urls }));
   return files;
 }
@@ -45,7 +46,7 @@ export function archiveFiles(n: number, articles: readonly Article[], site: Site
     ...(n > 1 ? { prevArchive: feedUrls(site, archiveFolder(n - 1)) } : {}),
     ...(n < pages ? { nextArchive: feedUrls(site, archiveFolder(n + 1)) } : {}),
   };
-  return prefixed(archiveFolder(n), buildFeeds(articles, site, scope));
+  return feedFolder(archiveFolder(n), articles, site, scope);
 }
 
 /** Article sitemap shard n; the first also holds the front page. */
@@ -67,11 +68,20 @@ export function sitemapIndexFiles(articleShards: number, tagShards: number, site
   return new Map([[SITEMAP_INDEX, sitemapIndex(locations)]]);
 }
 
-/** Files that depend on the settings alone. */
-export function staticFiles(site: Site): Map<string, string> {
-  return new Map([['404.html', notFoundPage(site)], ['feed.xsl', feedStylesheet()], ['robots.txt', robotsTxt(site.url)]]);
+/** /sitemap-news.xml: the state's news index (the last two days' articles, newest first), as Google reads it. */
+export function newsSitemapFiles(items: readonly NewsItem[], site: Site): Map<string, string> {
+  const locs = items.map((i) => ({ loc: i.loc, published: i.p, title: i.title }));
+  return new Map([[NEWS_SITEMAP, newsUrlset(locs, { name: site.title, language: newsLanguage(site.language) })]]);
 }
 
-function prefixed(folder: string, files: FeedFiles): Map<string, string> {
-  return new Map(Object.entries(files).map(([key, body]) => [`${folder}${key}`, body]));
+/** Files that depend on the settings alone. */
+export function staticFiles(site: Site): Map<string, string> {
+  return new Map([['404.html', notFoundPage(site)], ['robots.txt', robotsTxt(site.url)]]);
+}
+
+/** A folder's three feeds and their browser view, built together from the same articles and scope. */
+function feedFolder(folder: string, articles: readonly Article[], site: Site, scope: FeedScope): Map<string, string> {
+  const files: [string, string][] = Object.entries(buildFeeds(articles, site, scope) satisfies FeedFiles);
+  files.push([FEED_VIEW, feedViewPage(articles, site, scope)]);
+  return new Map(files.map(([key, body]) => [`${folder}${key}`, body]));
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Site } from './site.ts';
 
 /** Bump when rendering changes, so the next publish rebuilds every page and feed. */
-export const RENDER_VERSION = 2;
+export const RENDER_VERSION = 3;
 
 /** Everything the state was built with: a mismatch means a full rebuild. */
 export function settingsHash(site: Site): string {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { FEED_VIEW } from './feed-view.ts';
 
 /**
  * Every key wirefeed reads or writes, and every output group's id, spelt once. A site key is a contract
@@ -36,8 +37,14 @@ export function isSafeMediaKey(key: string): boolean {
 export const FEED_FILES = ['rss.xml', 'atom.xml', 'feed.json'] as const;
 export type FeedFile = (typeof FEED_FILES)[number];
 export const FRONT_PAGE = 'index.html';
-export const STATIC_FILES = ['404.html', 'feed.xsl', 'robots.txt'] as const;
+export const STATIC_FILES = ['404.html', 'robots.txt'] as const;
+/** Files an older wirefeed wrote and this one does not (feed.xsl: feeds no longer use XSLT): a reconcile deletes them. */
+export const LEGACY_FILES = ['feed.xsl'] as const;
+/** A feed folder's files: the three feeds and their browser view (feed-view.ts). */
+const FEED_FOLDER_FILES = [...FEED_FILES, FEED_VIEW] as const;
 export const SITEMAP_INDEX = 'sitemap.xml';
+/** The Google News sitemap: the last two days' articles (news.ts). */
+export const NEWS_SITEMAP = 'sitemap-news.xml';
 /** URLs per sitemap file: far under the protocol's 50,000, so one publish rewrites a small file. */
 export const SITEMAP_SHARD_SIZE = 500;
 
@@ -56,8 +63,9 @@ export const isArchiveKey = (key: string): boolean => key.startsWith('archive/')
 /** Keys wirefeed owns in the site store: a reconcile deletes those nothing produces, and leaves any other file alone. */
 export function isManagedSiteKey(key: string): boolean {
   if (key.startsWith('.wirefeed/')) return true; // an older wirefeed kept its manifest here: never public again
-  if ((FEED_FILES as readonly string[]).includes(key) || key === FRONT_PAGE || (STATIC_FILES as readonly string[]).includes(key)) return true;
-  if (/^sitemap(-tags)?(-\d+)?\.xml$/.test(key)) return true;
+  if ((FEED_FOLDER_FILES as readonly string[]).includes(key) || key === FRONT_PAGE || (STATIC_FILES as readonly string[]).includes(key)) return true;
+  if ((LEGACY_FILES as readonly string[]).includes(key)) return true;
+  if (/^sitemap(-tags)?(-\d+)?\.xml$/.test(key) || key === NEWS_SITEMAP) return true;
   return /^(articles\/[^/]+\/index\.html|tags\/.+|archive\/.+|media\/.+)$/.test(key);
 }
 
@@ -72,12 +80,14 @@ export type GroupId =
   | { kind: 'sitemap' }
   | { kind: 'sitemap-articles'; n: number }
   | { kind: 'sitemap-tags'; n: number }
+  | { kind: 'news' }
   | { kind: 'static' };
 
 export function groupName(id: GroupId): string {
   switch (id.kind) {
     case 'main':
     case 'sitemap':
+    case 'news':
     case 'static':
       return id.kind;
     case 'tag':
@@ -88,7 +98,7 @@ export function groupName(id: GroupId): string {
 }
 
 export function parseGroupName(name: string): GroupId | undefined {
-  if (name === 'main' || name === 'sitemap' || name === 'static') return { kind: name };
+  if (name === 'main' || name === 'sitemap' || name === 'news' || name === 'static') return { kind: name };
   const [kind, rest] = [name.slice(0, name.indexOf(':')), name.slice(name.indexOf(':') + 1)];
   if (kind === 'tag' && rest) return { kind, slug: rest };
   const n = Number(rest);
@@ -100,17 +110,19 @@ export function parseGroupName(name: string): GroupId | undefined {
 export function groupFiles(id: GroupId): string[] {
   switch (id.kind) {
     case 'main':
-      return [...FEED_FILES, FRONT_PAGE];
+      return [...FEED_FOLDER_FILES, FRONT_PAGE];
     case 'tag':
-      return [...FEED_FILES.map((f) => `${tagFolder(id.slug)}${f}`), `${tagFolder(id.slug)}${FRONT_PAGE}`];
+      return [...FEED_FOLDER_FILES.map((f) => `${tagFolder(id.slug)}${f}`), `${tagFolder(id.slug)}${FRONT_PAGE}`];
     case 'archive':
-      return FEED_FILES.map((f) => `${archiveFolder(id.n)}${f}`);
+      return FEED_FOLDER_FILES.map((f) => `${archiveFolder(id.n)}${f}`);
     case 'sitemap':
       return [SITEMAP_INDEX];
     case 'sitemap-articles':
       return [articleSitemapKey(id.n)];
     case 'sitemap-tags':
       return [tagSitemapKey(id.n)];
+    case 'news':
+      return [NEWS_SITEMAP];
     case 'static':
       return [...STATIC_FILES];
   }
@@ -118,16 +130,17 @@ export function groupFiles(id: GroupId): string[] {
 
 /** The group that writes a site key, if any (pages and media belong to no group). */
 export function groupOfSiteKey(key: string): GroupId | undefined {
-  if ((FEED_FILES as readonly string[]).includes(key) || key === FRONT_PAGE) return { kind: 'main' };
+  if ((FEED_FOLDER_FILES as readonly string[]).includes(key) || key === FRONT_PAGE) return { kind: 'main' };
   if ((STATIC_FILES as readonly string[]).includes(key)) return { kind: 'static' };
   if (key === SITEMAP_INDEX) return { kind: 'sitemap' };
+  if (key === NEWS_SITEMAP) return { kind: 'news' };
   let m = /^sitemap-(\d+)\.xml$/.exec(key);
   if (m) return { kind: 'sitemap-articles', n: Number(m[1]) };
   m = /^sitemap-tags-(\d+)\.xml$/.exec(key);
   if (m) return { kind: 'sitemap-tags', n: Number(m[1]) };
-  m = /^tags\/([^/]+)\/(rss\.xml|atom\.xml|feed\.json|index\.html)$/.exec(key);
+  m = /^tags\/([^/]+)\/(rss\.xml|atom\.xml|feed\.json|feed\.html|index\.html)$/.exec(key);
   if (m) return { kind: 'tag', slug: m[1] as string };
-  m = /^archive\/(\d+)\/(rss\.xml|atom\.xml|feed\.json)$/.exec(key);
+  m = /^archive\/(\d+)\/(rss\.xml|atom\.xml|feed\.json|feed\.html)$/.exec(key);
   if (m) return { kind: 'archive', n: Number(m[1]) };
   return undefined;
 }
@@ -142,7 +155,7 @@ export function slugOfPageKey(key: string): string | undefined {
  * sitemap shards, then the sitemap index, archive pages, tag feeds, and the site's own feeds last.
  */
 export function groupOrder(id: GroupId): number {
-  return { static: 0, 'sitemap-articles': 1, 'sitemap-tags': 1, sitemap: 2, archive: 3, tag: 4, main: 5 }[id.kind];
+  return { static: 0, 'sitemap-articles': 1, 'sitemap-tags': 1, news: 1, sitemap: 2, archive: 3, tag: 4, main: 5 }[id.kind];
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -184,6 +197,8 @@ export const STATE = {
   media: (mediaKey: string) => `media/${keyHash(mediaKey)}.json`,
   mediaRefs: 'media/',
   schedule: 'schedule.json',
+  /** The Google News sitemap's members, with their titles (news.ts). */
+  news: 'news.json',
   group: (name: string) => `groups/${encodeURIComponent(name)}.json`,
   groups: 'groups/',
   rebuildBatch: (n: number) => `rebuild/${n}.json`,

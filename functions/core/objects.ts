@@ -15,10 +15,11 @@ const TYPES: [RegExp, string, string][] = [
   [/(^|\/)rss\.xml$/, 'application/rss+xml; charset=utf-8', FEED_CACHE],
   [/(^|\/)atom\.xml$/, 'application/atom+xml; charset=utf-8', FEED_CACHE],
   [/(^|\/)feed\.json$/, 'application/feed+json; charset=utf-8', FEED_CACHE],
+  // A feed's browser view (feed-view.ts) changes with its feed.
+  [/(^|\/)feed\.html$/, 'text/html; charset=utf-8', FEED_CACHE],
   [/\.html$/, 'text/html; charset=utf-8', PAGE_CACHE],
   [/\.json$/, 'application/json; charset=utf-8', PRIVATE],
   [/\.xml$/, 'application/xml; charset=utf-8', FEED_CACHE],
-  [/\.xsl$/, 'text/xsl; charset=utf-8', PAGE_CACHE],
   [/\.txt$/, 'text/plain; charset=utf-8', PAGE_CACHE],
 ];
 
@@ -30,12 +31,11 @@ export function headersFor(key: string): ObjectHeaders {
 }
 
 /**
- * The pages' Content-Security-Policy, sent by CloudFront and by the local server alike: no scripts but
- * the site's own files (browsers count the feeds' XSL stylesheet as one), inline styles, any https image.
+ * The pages' Content-Security-Policy, sent by CloudFront and by the local server alike: no scripts at all
+ * (the pages and the feeds' browser views are static HTML), inline styles, any https image.
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
-  "script-src 'self'",
   "style-src 'unsafe-inline'",
   "img-src 'self' https: data:",
   "base-uri 'none'",

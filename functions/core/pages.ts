@@ -1,6 +1,6 @@
 import type { Article } from './article.ts';
 import type { When } from './dates.ts';
-import { feedUrls, type FeedUrls } from './feed-scope.ts';
+import { feedUrls, type FeedScope, type FeedUrls } from './feed-scope.ts';
 import type { Site } from './site.ts';
 import { STYLE } from './style.ts';
 import { tagFolder, tagSlug } from './tags.ts';
@@ -12,6 +12,8 @@ interface Head {
   canonical: string;
   type: 'website' | 'article';
   extraMeta?: string;
+  /** The title names the site already (a feed view's): no " · site" suffix. */
+  ownTitle?: boolean;
   /** The feeds this page announces for autodiscovery; the site's own by default. */
   feeds?: { title: string; urls: FeedUrls };
 }
@@ -71,6 +73,51 @@ ${articles.length > 0 ? `<ol class="articles">\n${items}\n</ol>` : '<p>No articl
   return layout(site, { title: page.title, description: page.description, canonical: page.url, type: 'website', feeds }, body);
 }
 
+/**
+ * <folder>/feed.html: what a person who opens one of the folder's feeds in a browser sees instead of XML
+ * (the edge and the local server serve it for RSS and Atom navigations; see feed-view.ts). It says what
+ * a web feed is, gives the addresses to copy into a reader, and lists the feed's items. Not indexed: the
+ * feed's articles have pages of their own.
+ */
+export function feedViewPage(articles: readonly Article[], site: Site, scope: FeedScope): string {
+  // An archive document is not for subscribing: the reader is pointed at the feeds it belongs to.
+  const subscribe = scope.current ?? scope.self;
+  const address = (label: string, kind: string, url: string) =>
+    `<li>${label}: <code id="feed-url-${kind}">${esc(url)}</code></li>`;
+  const items = articles
+    .map((a) => `<li><h2><a href="${esc(a.url)}">${esc(a.title)}</a></h2>
+<p class="meta">${timeElement(a.published, site)}</p>
+<p>${esc(a.summary)}</p></li>`)
+    .join('\n');
+  const body = `<div class="subscribe">
+<p><strong>This is a web feed.</strong> A feed reader (an app such as NetNewsWire, Feedly, Thunderbird or
+newsboat) checks it for you and shows each new article as it is published, with no account on this site.
+${scope.current ? 'This is one page of the archive; to follow the news, copy' : 'To follow it, copy'} one of these addresses into your reader:</p>
+<ul>
+${address('RSS', 'rss', subscribe.rss)}
+${address('Atom', 'atom', subscribe.atom)}
+${address('JSON Feed', 'json', subscribe.json)}
+</ul>
+</div>
+<h1>${esc(scope.title)}</h1>
+<p class="standfirst">${esc(scope.description)}</p>
+<p><a href="${esc(scope.homeUrl)}">Read it on the site</a></p>
+${articles.length > 0 ? `<ol class="articles">\n${items}\n</ol>` : '<p>No articles yet.</p>'}`;
+  return layout(
+    site,
+    {
+      title: `${scope.title} (web feed)`,
+      ownTitle: true,
+      description: scope.description,
+      canonical: scope.homeUrl,
+      type: 'website',
+      extraMeta: '<meta name="robots" content="noindex">',
+      feeds: { title: scope.title, urls: subscribe },
+    },
+    body,
+  );
+}
+
 /** /404.html: served by the CDN and the local server for any missing path. */
 export function notFoundPage(site: Site): string {
   const body = `<h1>Page not found</h1>
@@ -85,7 +132,7 @@ function feedLinks(urls: FeedUrls): string {
 
 function layout(site: Site, head: Head, body: string): string {
   const feeds = head.feeds ?? { title: site.title, urls: feedUrls(site) };
-  const pageTitle = head.title === site.title ? site.title : `${head.title} · ${site.title}`;
+  const pageTitle = head.title === site.title || head.ownTitle ? head.title : `${head.title} · ${site.title}`;
   return `<!doctype html>
 <html lang="${esc(site.language)}">
 <head>

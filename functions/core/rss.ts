@@ -9,7 +9,7 @@ import { el, escapeXml, serialize, type Element } from './xml.ts';
  *
  * 1. Text nodes: xml-js turns every "&amp;" back into "&" before escaping, so text loses one level of
  *    escaping ("HTML &amp; CSS" reads "HTML & CSS"). `text()` doubles every "&" first, which that step undoes.
- * 2. Attributes (extensions, the stylesheet): xml-js escapes only '"', so a URL with "&" (an image CDN's
+ * 2. Attributes (extensions): xml-js escapes only '"', so a URL with "&" (an image CDN's
  *    `?w=800&h=450`) or a "<" makes the feed ill-formed (jpmonette/feed#112, nashwaan/xml-js#69; feed 6
  *    escapes "&" only in the URLs it writes itself). `attr()` escapes them all.
  * 3. Item titles always go in CDATA, and xml-js splits only the first "]]>". Titles are plain text, so
@@ -44,7 +44,6 @@ export interface RssChannel {
   link: string;
   language: string;
   updated: Date;
-  stylesheet?: string;
   image?: string;
   copyright?: string;
   /** The channel's atom:link elements, written before the items. */
@@ -85,7 +84,6 @@ export function rss2(channel: RssChannel, items: readonly RssItem[]): string {
     language: text(channel.language),
     updated: channel.updated, // `feed` reads the clock when this is unset
     generator: 'wirefeed',
-    ...(channel.stylesheet ? { stylesheet: attr(channel.stylesheet) } : {}),
     ...(channel.image ? { image: text(normalUrl(channel.image)) } : {}),
     ...(channel.copyright ? { copyright: text(channel.copyright) } : {}),
   });

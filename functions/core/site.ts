@@ -70,6 +70,7 @@ export function parseSite(bytes: Uint8Array | undefined, urlOverride?: string): 
     throw new SiteError(SITE_FILE, listIssues(result.error.issues, data, (at) => fieldsAt(SiteSchema, at)) + fromEnv);
   }
   const s = result.data;
+  checkUrls(s, configured.success ? configured.data : undefined, urlOverride !== undefined);
   const url = new URL(normalUrl(new URL(s.url)));
   return {
     title: s.title,
@@ -93,6 +94,30 @@ function normalUrl(url: URL): string {
   url.hash = '';
   if (!url.pathname.endsWith('/')) url.pathname += '/';
   return url.href;
+}
+
+/** Loopback hosts, the only ones a hub may be reached on over plain http (a hub run on the same machine). */
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * What the schema cannot say: the site's url is in every link of every feed and page, so credentials in it
+ * (https://user:pass@host/) would be published; the hub is told about every feed change and its link is
+ * published too, so it must be https (http only on this machine) and carry no credentials either.
+ */
+function checkUrls(s: SiteSettings, configuredUrl: string | undefined, overridden: boolean): void {
+  const hasCredentials = (value: string) => {
+    const u = new URL(value);
+    return u.username !== '' || u.password !== '';
+  };
+  const credentials = 'must not carry a user name or password (user:pass@): it would be published in every link';
+  if (configuredUrl !== undefined && hasCredentials(configuredUrl)) throw new SiteError(SITE_FILE, `"url" ${credentials}`);
+  if (hasCredentials(s.url)) throw new SiteError(SITE_FILE, `"url" ${credentials}${overridden ? ' (the url came from SITE_URL)' : ''}`);
+  if (s.websub_hub === undefined) return;
+  const hub = new URL(s.websub_hub);
+  if (hasCredentials(s.websub_hub)) throw new SiteError(SITE_FILE, `"websub_hub" ${credentials}`);
+  if (hub.protocol !== 'https:' && !LOOPBACK.has(hub.hostname)) {
+    throw new SiteError(SITE_FILE, `"websub_hub" must be an https URL (http only for localhost, 127.0.0.1 or [::1]); got ${JSON.stringify(s.websub_hub)}`);
+  }
 }
 
 function imageUrls(s: SiteSettings, base: string): Pick<Site, 'icon' | 'favicon' | 'logo'> {

@@ -23,4 +23,6 @@ blockquote{margin:1rem 0;padding-left:1rem;border-left:3px solid var(--rule);col
 ol.articles{list-style:none;padding:0}ol.articles li{padding:1rem 0;border-bottom:1px solid var(--rule)}
 ol.articles h2{margin:0 0 .25rem}ol.articles h2 a{color:var(--fg);text-decoration:none}
 .feeds a{display:inline-block;margin-right:.75rem}
+.subscribe{border:1px solid var(--rule);padding:1rem;margin:1.5rem 0;font-family:system-ui,sans-serif}
+.subscribe ul{padding-left:1.25rem}.subscribe code{word-break:break-all}
 `.trim();

@@ -150,6 +150,24 @@ export async function newest(dir: TimelineDir, n: number, read: (c: number) => P
   return out.slice(0, n);
 }
 
+/**
+ * The newest entries first published after `after` (exclusive), at most `max`: chunks are read only while
+ * the one before ended inside the window (each chunk's oldest entry is in the directory).
+ */
+export async function newestSince(dir: TimelineDir, after: string, max: number, read: (c: number) => Promise<readonly Entry[]>): Promise<Entry[]> {
+  const out: Entry[] = [];
+  const cutoff = new Date(after).getTime();
+  for (const ref of dir.chunks) {
+    if (out.length >= max) break;
+    const chunk = await read(ref.c);
+    for (const e of chunk) {
+      if (new Date(e.p).getTime() <= cutoff || out.length >= max) return out;
+      out.push(e);
+    }
+  }
+  return out;
+}
+
 /** Every entry, chunk by chunk, newest first: for a reconcile or a rebuild, never a publish. */
 export async function* allEntries(dir: TimelineDir, read: (c: number) => Promise<readonly Entry[]>): AsyncGenerator<Entry> {
   for (const ref of dir.chunks) yield* await read(ref.c);

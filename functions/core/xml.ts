@@ -32,7 +32,6 @@ export function serialize(node: Element, depth = 0): string {
   return `${pad}<${node.name}${attrs}>\n${inner}\n${pad}</${node.name}>`;
 }
 
-export function xmlDocument(root: Element, stylesheet?: string): string {
-  const pi = stylesheet ? `<?xml-stylesheet href="${escapeXml(stylesheet)}" type="text/xsl"?>\n` : '';
-  return `<?xml version="1.0" encoding="utf-8"?>\n${pi}${serialize(root)}\n`;
+export function xmlDocument(root: Element): string {
+  return `<?xml version="1.0" encoding="utf-8"?>\n${serialize(root)}\n`;
 }

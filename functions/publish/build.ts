@@ -1,5 +1,6 @@
 import type { Article } from '../core/article.ts';
-import { archiveFiles, articleSitemapFiles, mainFiles, sitemapIndexFiles, staticFiles, tagFiles, tagSitemapFiles } from '../core/groups.ts';
+import { archiveFiles, articleSitemapFiles, mainFiles, newsSitemapFiles, sitemapIndexFiles, staticFiles, tagFiles, tagSitemapFiles } from '../core/groups.ts';
+import { isNewsIndex, type NewsIndex } from '../core/news.ts';
 import { MAIN_TIMELINE, STATE, groupName, isFeedKey, pageKey, tagTimeline, type GroupId } from '../core/keys.ts';
 import { hash } from '../core/hash.ts';
 import { articlePage } from '../core/pages.ts';
@@ -65,6 +66,10 @@ export async function buildGroup(view: StateView, id: GroupId, site: Site, head:
     }
     case 'sitemap':
       files = sitemapIndexFiles(articleShards(head), tagShards(head), site);
+      break;
+    case 'news':
+      // From the state's index (refreshNews keeps it current), never the clock: a replay writes the same bytes.
+      files = newsSitemapFiles((await view.read<NewsIndex>(STATE.news, isNewsIndex))?.items ?? [], site);
       break;
     case 'static':
       files = staticFiles(site);

@@ -5,6 +5,7 @@ import { applyOutcomes, loadForApply } from './apply.ts';
 import { buildGroups, buildPages } from './build.ts';
 import { applyStateWrites, commitJournal } from './commit.ts';
 import type { CycleContext, CycleResult, PublishIo } from './context.ts';
+import { refreshNews } from './news.ts';
 import { completePages, loadTops, needsOpenArchive, planGroups } from './plan.ts';
 import { readOutcomes } from './read.ts';
 import { StateView } from './state-view.ts';
@@ -23,7 +24,9 @@ export async function runCycle(io: PublishIo, ctx: CycleContext, keys: readonly 
   const applied = applyOutcomes(view, outcomes, { site: ctx.site, now: ctx.now, head });
   const tops = await loadTops(view, new Set([...applied.timelines, MAIN_TIMELINE]), ctx.site, ctx.limit);
   applied.head = await withOpenArchive(view, applied.head, ctx.site, tops.after.get(MAIN_TIMELINE) ?? []);
-  const plan = planGroups(applied, tops, head, ctx.site);
+  // The news sitemap follows the clock as well as the content: articles age out of its two days.
+  const news = await refreshNews(view, { changed: applied.changed, mainTouched: applied.timelines.has(MAIN_TIMELINE) }, ctx.now);
+  const plan = planGroups(applied, tops, head, ctx.site, news);
   const pages = buildPages(view, applied.pages, ctx.site);
   const built = await buildGroups(view, plan.groups, ctx.site, applied.head, ctx.limit, false, applied.rejected);
   // The group records of tags that are gone go with their files.

@@ -42,9 +42,10 @@ export interface Plan {
 /**
  * Which output groups this cycle's changes make stale. Pure: a feed is rebuilt when its newest articles
  * are not the same ones, or one of them changed, or (the site's feeds) a new archive page completed;
- * an archive page or sitemap shard when one of its own articles changed, or when it is new.
+ * an archive page or sitemap shard when one of its own articles changed, or when it is new; the news
+ * sitemap when its index changed (`newsChanged`, from refreshNews: the clock moves it too).
  */
-export function planGroups(applied: Applied, tops: Tops, before: Head, site: Site): Plan {
+export function planGroups(applied: Applied, tops: Tops, before: Head, site: Site, newsChanged = false): Plan {
   const stale = new Map<string, GroupId>();
   const add = (id: GroupId) => stale.set(groupName(id), id);
   const deletes = new Set<string>();
@@ -77,6 +78,7 @@ export function planGroups(applied: Applied, tops: Tops, before: Head, site: Sit
   for (let n = articleShards(before) + 1; n <= articleShards(after); n++) add({ kind: 'sitemap-articles', n });
   for (const n of applied.tagShards) add({ kind: 'sitemap-tags', n });
   if (articleShards(before) !== articleShards(after) || tagShards(before) !== tagShards(after)) add({ kind: 'sitemap' });
+  if (newsChanged) add({ kind: 'news' });
   return { groups: orderGroups(stale.values()), deletes };
 }
 
@@ -96,7 +98,7 @@ export function orderGroups(ids: Iterable<GroupId>): GroupId[] {
 
 /** Every group the state produces: what a rebuild writes and a reconcile expects. */
 export function allGroups(head: Head, site: Site, tagSlugs: readonly string[]): GroupId[] {
-  const ids: GroupId[] = [{ kind: 'static' }, { kind: 'sitemap' }, { kind: 'main' }];
+  const ids: GroupId[] = [{ kind: 'static' }, { kind: 'sitemap' }, { kind: 'news' }, { kind: 'main' }];
   for (let n = 1; n <= articleShards(head); n++) ids.push({ kind: 'sitemap-articles', n });
   for (let n = 1; n <= tagShards(head); n++) ids.push({ kind: 'sitemap-tags', n });
   for (let n = 1; n <= publishedPages(head, site); n++) ids.push({ kind: 'archive', n });

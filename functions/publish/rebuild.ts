@@ -18,6 +18,7 @@ import {
   type TagDir,
   type TagShard,
 } from '../core/state.ts';
+import { NEWS_MAX, inNewsWindow, newsCutoff, type NewsIndex } from '../core/news.ts';
 import { countSpellings, spellingNotice, tagSlug, tagTitle } from '../core/tags.ts';
 import { buildTimeline, compareEntries, type Entry } from '../core/timeline.ts';
 import { mapLimit } from '../concurrency.ts';
@@ -180,6 +181,11 @@ async function index(io: PublishIo, ctx: CycleContext, count: number, start: Hea
   }
   for (const ref of media.values()) state.set(STATE.media(ref.key), { ...ref, users: ref.users.sort() });
   state.set(STATE.schedule, scheduleOf(kept, ctx.now));
+  // The news sitemap's members: the last two days' articles, newest first, as refreshNews keeps them.
+  const cutoff = newsCutoff(ctx.now);
+  const news = published.filter((s) => inNewsWindow(s.record.article.published.iso, cutoff)).sort((a, b) => compareEntries(entry(a), entry(b))).slice(0, NEWS_MAX);
+  const items = news.map((s) => ({ h: s.h, p: s.record.article.published.iso, id: s.record.article.id, loc: s.record.article.url, title: s.record.article.title }));
+  state.set(STATE.news, { items } satisfies NewsIndex);
   for (const s of kept) state.set(STATE.slug(s.record.article.slug), { key: s.record.key });
   for (const s of kept) state.set(STATE.id(s.record.article.id), { key: s.record.key });
 

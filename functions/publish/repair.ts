@@ -75,6 +75,7 @@ export async function repairKeys(view: StateView, keys: Iterable<string>, site: 
       (id.kind === 'main' ||
         id.kind === 'static' ||
         id.kind === 'sitemap' ||
+        id.kind === 'news' ||
         (id.kind === 'archive' && id.n <= complete) ||
         (id.kind === 'sitemap-articles' && id.n <= articleShards(head)) ||
         (id.kind === 'sitemap-tags' && id.n <= tagShards(head)) ||

@@ -7,6 +7,12 @@
 //   /articles/slug         -> /articles/slug/index.html   (served, not redirected: one round trip)
 //   /rss.xml, /style.css   -> unchanged (the last segment has an extension)
 //   /.wirefeed/..., /a/.b  -> a key that never exists, so the reader gets the 404 page
+//   /rss.xml, /tags/x/atom.xml, /archive/3/rss.xml opened by a person in a browser (a top-level
+//                          navigation) -> the folder's feed.html, the feed's pre-rendered browser view;
+//                          feed readers get the feed. Because the rewrite happens here, before the
+//                          cache lookup, the view is cached under its own key (/feed.html) and the
+//                          feed's key (/rss.xml) only ever holds the feed: a reader cannot be served HTML.
+//                          The rule is functions/core/feed-view.ts, copied (functions cannot import).
 // No dot-file or dot-folder is ever public: an older wirefeed kept its manifest (drafts, embargoes) in
 // the site bucket's .wirefeed/, and it stays there until the next full rebuild or reconcile deletes it.
 //
@@ -52,6 +58,25 @@ function isPublic(path) {
   return true;
 }
 
+var FEED = /\/(rss|atom)\.xml$/;
+var FEED_TYPES = /application\/(rss|atom)\+xml|application\/feed\+json/i;
+
+function header(request, name) {
+  var h = request.headers[name];
+  return h ? h.value : undefined;
+}
+
+/** A person's top-level navigation (feed-view.ts wantsFeedView): Fetch Metadata, or a browser's Accept. */
+function wantsFeedView(request) {
+  var dest = header(request, 'sec-fetch-dest');
+  if (dest !== undefined) {
+    var mode = header(request, 'sec-fetch-mode');
+    return dest === 'document' && (mode === undefined || mode === 'navigate');
+  }
+  var accept = (header(request, 'accept') || '').trim().toLowerCase();
+  return accept.indexOf('text/html') === 0 && !FEED_TYPES.test(accept);
+}
+
 function handler(event) {
   var request = event.request;
   var uri = request.uri;
@@ -60,7 +85,10 @@ function handler(event) {
     request.uri = NOT_PUBLIC;
     return request;
   }
-  if (path.charAt(path.length - 1) === '/') {
+  // Only the plain spelling: an oddly encoded feed path is served as the feed, which is never wrong.
+  if (FEED.test(uri) && wantsFeedView(request)) {
+    request.uri = uri.slice(0, uri.lastIndexOf('/') + 1) + 'feed.html';
+  } else if (path.charAt(path.length - 1) === '/') {
     request.uri = uri + 'index.html';
   } else if (path.slice(path.lastIndexOf('/') + 1).indexOf('.') === -1) {
     request.uri = uri + '/index.html';

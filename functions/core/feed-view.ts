@@ -1,0 +1,42 @@
+/**
+ * The browser view of a feed: a person who opens /rss.xml, /atom.xml or a tag's or an archive's feed in a
+ * browser gets a pre-rendered HTML page of it (<folder>/feed.html) instead of XML, which browsers show as
+ * raw text (and whose XSLT styling Chromium is removing). Feed readers keep getting the feed.
+ *
+ * The same rule runs at the edge: infra/cloudfront/index-rewrite.js is a plain-JS copy of it (CloudFront
+ * Functions cannot import), and test/infra-edge.test.ts checks that both decide alike for every request.
+ */
+
+/** The page each feed folder carries for browsers ('' the site's, 'tags/x/', 'archive/3/'). */
+export const FEED_VIEW = 'feed.html';
+
+/** The feed files that have a browser view: RSS and Atom (JSON Feed is read by apps; browsers show JSON well). */
+const VIEWED = /(^|\/)(rss|atom)\.xml$/;
+
+/** The feed types a reader names in Accept: such a request wants the feed, whatever else it says. */
+const FEED_TYPES = /application\/(rss|atom)\+xml|application\/feed\+json/i;
+
+/** The request headers the decision reads, lowercase, as Node and CloudFront both give them. */
+export interface ViewHeaders {
+  'sec-fetch-dest'?: string | undefined;
+  'sec-fetch-mode'?: string | undefined;
+  accept?: string | undefined;
+}
+
+/**
+ * A top-level navigation by a person. Browsers send Sec-Fetch-Dest: document (with Sec-Fetch-Mode:
+ * navigate) on exactly those, and `empty` on fetch(), so readers running in a browser get the feed. A
+ * browser too old for Fetch Metadata is recognised by an Accept that starts with text/html and names no
+ * feed type; a reader's Accept (application/rss+xml, text/xml, any type) never starts so.
+ */
+export function wantsFeedView(headers: ViewHeaders): boolean {
+  const dest = headers['sec-fetch-dest'];
+  if (dest !== undefined) return dest === 'document' && (headers['sec-fetch-mode'] ?? 'navigate') === 'navigate';
+  const accept = (headers.accept ?? '').trim().toLowerCase();
+  return accept.startsWith('text/html') && !FEED_TYPES.test(accept);
+}
+
+/** The key of the browser view for a feed's path ('rss.xml' -> 'feed.html'), or undefined when it has none. */
+export function feedViewPath(path: string): string | undefined {
+  return VIEWED.test(path) ? path.slice(0, path.lastIndexOf('/') + 1) + FEED_VIEW : undefined;
+}
