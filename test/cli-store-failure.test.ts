@@ -1,22 +1,11 @@
-import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../functions/cli.ts';
+import { freePort } from './helpers/ports.ts';
 import { articleText, captureIo, tempDir, writeContent } from './helpers/content.ts';
 import { S3RVER_CREDENTIALS, startS3Server, type S3TestServer } from './helpers/s3-server.ts';
 import { newS3Site, uniqueBucket } from './helpers/s3-site.ts';
-
-/** A port on this machine that nothing listens on: taken, then let go. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
 
 describe('a store that fails', () => {
   // The S3 client reads its endpoint and credentials from the process environment, as in production.
@@ -27,7 +16,7 @@ describe('a store that fails', () => {
   beforeEach(async () => {
     saved = Object.fromEntries(ENV.map((name) => [name, process.env[name]]));
     for (const name of ENV) delete process.env[name];
-    port = await closedPort();
+    port = await freePort();
     process.env.AWS_ENDPOINT_URL_S3 = `http://127.0.0.1:${port}`;
     process.env.AWS_ACCESS_KEY_ID = 'test';
     process.env.AWS_SECRET_ACCESS_KEY = 'test';

@@ -1,10 +1,10 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../functions/cli.ts';
+import { freePort } from './helpers/ports.ts';
 import { articleText, captureIo, listFiles, readText, tempDir, writeContent } from './helpers/content.ts';
 import { parseJsonFeed } from './helpers/feeds.ts';
 
@@ -55,15 +55,6 @@ async function stopsAnswering(url: string, ms: number): Promise<boolean> {
     if (!(await answers(url))) return true;
   }
   return false;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  server.close();
-  await once(server, 'close');
-  return port;
 }
 
 const story = (title: string, date: string) => articleText({ title, date });
