@@ -196,10 +196,10 @@ async function duBytes(dir: string): Promise<number> {
   return total;
 }
 
-/** A plain text table, numbers right-aligned, for copying into notes. */
-export function printTable(headers: readonly string[], rows: readonly (readonly string[])[]): void {
+/** A plain text table, numbers right-aligned (the first `left` columns left-aligned), for copying into notes. */
+export function printTable(headers: readonly string[], rows: readonly (readonly string[])[], left = 0): void {
   const widths = headers.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));
-  const line = (cells: readonly string[]) => cells.map((cell, c) => cell.padStart(widths[c] ?? 0)).join('  ').trimEnd();
+  const line = (cells: readonly string[]) => cells.map((cell, c) => (c < left ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join('  ').trimEnd();
   console.log(line(headers));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const row of rows) console.log(line(row));
