@@ -30,10 +30,10 @@ const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = path.join(REPO_ROOT, 'functions', 'bin', 'wirefeed.js');
 export const DEFAULT_SIZES = [1_000, 10_000];
 
-/** Loaded before the child's own code: prints its peak RSS (KB on Linux) on stderr as it exits. */
+/** Loaded before the child's own code: prints its peak RSS (KB on Linux) and CPU time (µs, user and system) on stderr as it exits. */
 const MAX_RSS_MARKER = 'WIREFEED_BENCH_MAXRSS_KB=';
 const RSS_PRELOAD = `data:text/javascript,${encodeURIComponent(
-  `process.on('exit', () => process.stderr.write('\\n${MAX_RSS_MARKER}' + process.resourceUsage().maxRSS + '\\n'));`,
+  `process.on('exit', () => { const u = process.resourceUsage(); process.stderr.write('\\n${MAX_RSS_MARKER}' + u.maxRSS + ' ' + u.userCPUTime + ' ' + u.systemCPUTime + '\\n'); });`,
 )}`;
 
 /** The floor: read every article, write one page-sized file each, as plainly as Node allows. */
@@ -60,6 +60,8 @@ export interface ChildRun {
   wallMs: number;
   /** Peak resident set size in MB. */
   peakRssMb: number;
+  /** CPU time, user and system, in ms: less disturbed than wall time by other work on a shared machine. */
+  cpuMs: number;
   code: number;
   stdout: string;
   stderr: string;
@@ -83,8 +85,8 @@ export function runNode(args: readonly string[]): Promise<ChildRun> {
         reject(new Error(`node ${args.join(' ')}: no peak RSS reported (code ${code}, signal ${signal})\n${stderr}`));
         return;
       }
-      const kb = Number.parseInt(stderr.slice(at + MAX_RSS_MARKER.length), 10);
-      resolve({ wallMs, peakRssMb: kb / 1024, code: code ?? -1, stdout: stdout.trim(), stderr: stderr.slice(0, at).trim() });
+      const [kb = 0, user = 0, system = 0] = stderr.slice(at + MAX_RSS_MARKER.length).trim().split(/\s+/).map(Number);
+      resolve({ wallMs, peakRssMb: kb / 1024, cpuMs: (user + system) / 1000, code: code ?? -1, stdout: stdout.trim(), stderr: stderr.slice(0, at).trim() });
     });
   });
 }

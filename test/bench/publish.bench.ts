@@ -116,6 +116,7 @@ interface Sample {
   bytesRead: number;
   bytesWritten: number;
   ms: number;
+  cpuMs: number;
   rssMb: number;
 }
 
@@ -126,11 +127,12 @@ function recordSamples(results: Results, scenario: string, n: number, samples: r
   record(results, scenario, 'bytes read', n, m((s) => s.bytesRead), kb);
   record(results, scenario, 'bytes written', n, m((s) => s.bytesWritten), kb);
   record(results, scenario, 'wall (publish)', n, m((s) => s.ms), ms);
+  record(results, scenario, 'CPU (child process)', n, m((s) => s.cpuMs), ms);
   record(results, scenario, 'peak RSS (child)', n, m((s) => s.rssMb), mb);
 }
 
 const fromStoreCounts = (c: StoreCounts, result: ChildResult, run: ChildRun): Sample => ({
-  get: c.get, put: c.put, delete: c.delete, list: c.list, head: c.head, bytesRead: c.bytesRead, bytesWritten: c.bytesWritten, ms: result.ms, rssMb: run.peakRssMb,
+  get: c.get, put: c.put, delete: c.delete, list: c.list, head: c.head, bytesRead: c.bytesRead, bytesWritten: c.bytesWritten, ms: result.ms, cpuMs: run.cpuMs, rssMb: run.peakRssMb,
 });
 
 interface Notes {
@@ -149,26 +151,27 @@ async function localSize(n: number, runs: number, results: Results, notes: Notes
     process.stderr.write(`publish bench: N=${n}: full build (the local state)...\n`);
     const full = await runNode([CLI, 'build', '--content', content, '--out', out, '--full']);
     expectCli(full, `N=${n} full build`, new RegExp(`^${n} articles published, 0 rejected`));
-    notes.lines.push(`N=${n.toLocaleString('en')}: full local build ${(full.wallMs / 1000).toFixed(1)} s, peak RSS ${mb(full.peakRssMb)} (the state the rows below start from; not compared)`);
+    notes.lines.push(`N=${n.toLocaleString('en')}: full local build ${(full.wallMs / 1000).toFixed(1)} s (CPU ${(full.cpuMs / 1000).toFixed(1)} s), peak RSS ${mb(full.peakRssMb)} (the state the rows below start from; not compared)`);
 
     const target = newestTwoTag(n);
     const targetFile = path.join(content, generateArticle(target).name);
     let k = 0;
     process.stderr.write(`publish bench: N=${n}: ${runs} no-op and ${runs} one-article local rebuilds...\n`);
-    const noop: { wall: number; cli: number; rss: number }[] = [];
-    const one: { wall: number; cli: number; rss: number }[] = [];
+    const noop: { wall: number; cli: number; cpu: number; rss: number }[] = [];
+    const one: { wall: number; cli: number; cpu: number; rss: number }[] = [];
     for (let r = 0; r < runs; r++) {
       const run = await runNode([CLI, 'build', '--content', content, '--out', out]);
-      noop.push({ wall: run.wallMs, cli: expectCli(run, `N=${n} no-op rebuild`, / 0 pages rendered, 0 files written/), rss: run.peakRssMb });
+      noop.push({ wall: run.wallMs, cli: expectCli(run, `N=${n} no-op rebuild`, / 0 pages rendered, 0 files written/), cpu: run.cpuMs, rss: run.peakRssMb });
     }
     for (let r = 0; r < runs; r++) {
       await writeFile(targetFile, edited(target, ++k).text);
       const run = await runNode([CLI, 'build', '--content', content, '--out', out]);
-      one.push({ wall: run.wallMs, cli: expectCli(run, `N=${n} one-article rebuild`, / 1 page rendered/), rss: run.peakRssMb });
+      one.push({ wall: run.wallMs, cli: expectCli(run, `N=${n} one-article rebuild`, / 1 page rendered/), cpu: run.cpuMs, rss: run.peakRssMb });
     }
     for (const [scenario, samples] of [['local no-op rebuild', noop], ['local one-article rebuild', one]] as const) {
       record(results, scenario, 'wall (process)', n, median(samples.map((s) => s.wall)), ms);
       record(results, scenario, 'time the CLI reports', n, median(samples.map((s) => s.cli)), ms);
+      record(results, scenario, 'CPU (process)', n, median(samples.map((s) => s.cpu)), ms);
       record(results, scenario, 'peak RSS', n, median(samples.map((s) => s.rss)), mb);
     }
 
@@ -235,7 +238,7 @@ async function s3Size(server: S3TestServer, n: number, runs: number, results: Re
     check?.(result);
     const c = server.counts();
     const b = server.bytes();
-    return { get: c.get, put: c.put, delete: c.delete, list: c.list, head: c.head + c.other, bytesRead: b.read, bytesWritten: b.written, ms: result.ms, rssMb: run.peakRssMb };
+    return { get: c.get, put: c.put, delete: c.delete, list: c.list, head: c.head + c.other, bytesRead: b.read, bytesWritten: b.written, ms: result.ms, cpuMs: run.cpuMs, rssMb: run.peakRssMb };
   };
   process.stderr.write(`publish bench: N=${n}: ${runs} edited and ${runs} new articles published through s3rver...\n`);
   const editSamples: Sample[] = [];
@@ -320,7 +323,8 @@ export async function runPublishBench(options: EngineBenchOptions): Promise<void
       `FsStore rows: publish() in a child process against the local state a full \`wirefeed build\` left, counted at the\n` +
       `  Store port by a CountingStore (one list() call = one LIST, however many keys; list and head move no bytes).\n` +
       `Local rows: \`wirefeed build\` (a scan: every article file is listed and compared with the state) in a fresh process.\n` +
-      `wall (publish) = publish() alone, start-up excluded; wall (process) = spawn to exit; peak RSS = the child's maxRSS.\n` +
+      `wall (publish) = publish() alone, start-up excluded; wall (process) = spawn to exit; CPU = the child's user+system\n` +
+      `  time, start-up included (steadier than wall on a shared machine); peak RSS = the child's maxRSS.\n` +
       `Goal: every figure at ${largest.toLocaleString('en')} within ${GOAL}x of ${ref.toLocaleString('en')}.\n`,
   );
   printTable(['scenario', 'figure', ...sizes.map((n) => n.toLocaleString('en')), ...others.map((n) => `${label(n)}/${label(ref)}`), `goal <=${GOAL}x`], rows, 2);
