@@ -4,8 +4,8 @@
 // sees it, and nothing is warm from an earlier run.
 //
 // Measured per N, each in its own child process:
-// - full build: wall time from spawn to exit, and peak RSS (the child's process.resourceUsage().maxRSS,
-//   printed at exit by a one-line --import preload, so it works wherever Node runs);
+// - full build: wall time from spawn to exit, and peak RSS (the child's own VmHWM, or maxRSS off Linux,
+//   printed at exit by a small --import preload);
 // - no-op rebuild: the same command without --full over the output just written, nothing changed;
 // - I/O floor: a plain Node script that reads every article file and writes one 6 KB file per article
 //   (16 at a time, the publisher's default concurrency), no parsing or rendering: what the disk and
@@ -30,10 +30,21 @@ const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = path.join(REPO_ROOT, 'functions', 'bin', 'wirefeed.js');
 export const DEFAULT_SIZES = [1_000, 10_000];
 
-/** Loaded before the child's own code: prints its peak RSS (KB on Linux) and CPU time (µs, user and system) on stderr as it exits. */
+/**
+ * Loaded before the child's own code: prints its peak RSS (KB) and CPU time (µs, user and system) on stderr
+ * as it exits. The peak is /proc/self/status VmHWM where there is one: Linux carries getrusage's maxRSS over
+ * exec from the forked copy of the parent, so a child of a large bench process would report the parent's
+ * size (every small child read ~200 MB); VmHWM is the child's own. Elsewhere, maxRSS.
+ */
 const MAX_RSS_MARKER = 'WIREFEED_BENCH_MAXRSS_KB=';
 const RSS_PRELOAD = `data:text/javascript,${encodeURIComponent(
-  `process.on('exit', () => { const u = process.resourceUsage(); process.stderr.write('\\n${MAX_RSS_MARKER}' + u.maxRSS + ' ' + u.userCPUTime + ' ' + u.systemCPUTime + '\\n'); });`,
+  `import { readFileSync } from 'node:fs';
+process.on('exit', () => {
+  const u = process.resourceUsage();
+  let kb = u.maxRSS;
+  try { kb = Number(/VmHWM:\\s*(\\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))[1]); } catch {}
+  process.stderr.write('\\n${MAX_RSS_MARKER}' + kb + ' ' + u.userCPUTime + ' ' + u.systemCPUTime + '\\n');
+});`,
 )}`;
 
 /** The floor: read every article, write one page-sized file each, as plainly as Node allows. */
@@ -142,7 +153,7 @@ export async function runBuildBench(sizes: readonly number[] = DEFAULT_SIZES): P
 
   console.log(
     `Local build (FsStore to FsStore), each run a fresh \`node functions/bin/wirefeed.js build\` process; ` +
-      `wall = spawn to exit, peak RSS = the child's maxRSS.\n` +
+      `wall = spawn to exit, peak RSS = the child's own high-water mark (VmHWM).\n` +
       `Start-up alone (wirefeed --help: Node + tsx loader + imports): ${seconds(startup.wallMs)} s, ${startup.peakRssMb.toFixed(0)} MB.\n` +
       `I/O floor: read every article, write one 6 KB file per article, 16 at a time, plain Node (no tsx). Goal: full build <= 3x the floor.\n` +
       (hugoVersionLine === undefined

@@ -324,7 +324,7 @@ export async function runPublishBench(options: EngineBenchOptions): Promise<void
       `  Store port by a CountingStore (one list() call = one LIST, however many keys; list and head move no bytes).\n` +
       `Local rows: \`wirefeed build\` (a scan: every article file is listed and compared with the state) in a fresh process.\n` +
       `wall (publish) = publish() alone, start-up excluded; wall (process) = spawn to exit; CPU = the child's user+system\n` +
-      `  time, start-up included (steadier than wall on a shared machine); peak RSS = the child's maxRSS.\n` +
+      `  time, start-up included (steadier than wall on a shared machine); peak RSS = the child's own high-water mark (VmHWM).\n` +
       `Goal: every figure at ${largest.toLocaleString('en')} within ${GOAL}x of ${ref.toLocaleString('en')}.\n`,
   );
   printTable(['scenario', 'figure', ...sizes.map((n) => n.toLocaleString('en')), ...others.map((n) => `${label(n)}/${label(ref)}`), `goal <=${GOAL}x`], rows, 2);
