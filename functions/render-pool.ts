@@ -4,8 +4,15 @@ import type { Article } from './core/article.ts';
 import { ArticleError } from './core/errors.ts';
 import type { Site } from './core/site.ts';
 
-import type { Parse } from './publish/read.ts';
+import { parseHere, type Parse } from './publish/read.ts';
 export type { Parse };
+
+/**
+ * The first articles of a publish are parsed on the calling thread: a rebuild of one saved article (the
+ * usual local build) then starts no thread at all, which cost it about a second (each thread loads the
+ * loader and the renderer); a full build starts the threads at the first article past these.
+ */
+const IN_THREAD_FIRST = 8;
 
 type Reply = { id: number; article: Article } | { id: number; file: string; problem: string } | { id: number; crash: string };
 
@@ -14,27 +21,37 @@ type Reply = { id: number; article: Article } | { id: number; file: string; prob
  * CPU), so a large local build uses every core while the main thread does the I/O and the feeds.
  */
 export class RenderPool {
-  readonly #workers: Worker[];
+  readonly #size: number;
+  /** Started on demand (see IN_THREAD_FIRST). */
+  #workers: Worker[] = [];
   readonly #waiting = new Map<number, { resolve: (a: Article) => void; reject: (e: Error) => void }>();
+  #calls = 0;
   #next = 0;
   #turn = 0;
 
   constructor(size = Math.max(1, os.availableParallelism())) {
-    this.#workers = Array.from({ length: size }, () => {
+    this.#size = size;
+  }
+
+  readonly parse: Parse = (file, bytes, site) => {
+    if (this.#calls++ < IN_THREAD_FIRST) return parseHere(file, bytes, site);
+    if (this.#workers.length === 0) this.#start();
+    return new Promise<Article>((resolve, reject) => {
+      const id = this.#next++;
+      this.#waiting.set(id, { resolve, reject });
+      const worker = this.#workers[this.#turn++ % this.#workers.length] as Worker;
+      worker.postMessage({ id, file, bytes, site });
+    });
+  };
+
+  #start(): void {
+    this.#workers = Array.from({ length: this.#size }, () => {
       const worker = new Worker(new URL('./render-worker.js', import.meta.url));
       worker.on('message', (reply: Reply) => this.#settle(reply));
       worker.on('error', (err) => this.#failAll(err));
       return worker;
     });
   }
-
-  readonly parse: Parse = (file, bytes, site) =>
-    new Promise<Article>((resolve, reject) => {
-      const id = this.#next++;
-      this.#waiting.set(id, { resolve, reject });
-      const worker = this.#workers[this.#turn++ % this.#workers.length] as Worker;
-      worker.postMessage({ id, file, bytes, site });
-    });
 
   async close(): Promise<void> {
     await Promise.all(this.#workers.map((w) => w.terminate()));

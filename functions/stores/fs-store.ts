@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import fs, { type BigIntStats } from 'node:fs';
+import { mkdir, open, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileTypeFromBuffer } from 'file-type';
 import { mapLimit } from '../concurrency.ts';
@@ -31,10 +32,15 @@ export class FsStore implements Store {
   }
 
   async get(key: string): Promise<StoredObject | undefined> {
-    const body = await this.#read(key);
-    if (body === undefined) return undefined;
-    const info = await this.#stat(key);
-    return info ? { body, etag: info.etag } : undefined;
+    // One open file gives both the bytes and the ETag (fstat), so they describe the same file.
+    const full = this.#resolve(key);
+    try {
+      const read = await readWithStat(full);
+      return read && { body: read.body, etag: etagOf(read.stats) };
+    } catch (err) {
+      if (isMissing(err)) return undefined;
+      throw new StoreError(this.describe(key), 'could not be read', { cause: err });
+    }
   }
 
   async head(key: string): Promise<ObjectInfo | undefined> {
@@ -50,9 +56,9 @@ export class FsStore implements Store {
    */
   async #stat(key: string): Promise<{ etag: string; size: number; mtime: Date } | undefined> {
     try {
-      const info = await stat(this.#resolve(key), { bigint: true });
+      const info = await statBig(this.#resolve(key));
       if (!info.isFile()) return undefined;
-      return { etag: `"${info.ino}-${info.size}-${info.mtimeNs}"`, size: Number(info.size), mtime: new Date(Number(info.mtimeMs)) };
+      return { etag: etagOf(info), size: Number(info.size), mtime: new Date(Number(info.mtimeMs)) };
     } catch (err) {
       if (isMissing(err)) return undefined;
       throw new StoreError(this.describe(key), 'could not be read', { cause: err });
@@ -69,25 +75,26 @@ export class FsStore implements Store {
         if (options.ifNoneMatch === '*' && current !== undefined) throw new PreconditionFailedError(key);
         if (options.ifMatch !== undefined && current?.etag !== options.ifMatch) throw new PreconditionFailedError(key);
       }
-      await this.#write(key, full, bytes);
-      const written = await this.#stat(key);
-      return { etag: written?.etag ?? '""' };
+      return { etag: etagOf(await this.#write(key, full, bytes)) };
     };
     // A conditional write checks and renames under the key's lock, so two writers (threads of one
     // process, or two processes) cannot both win; a plain write is one atomic rename.
     return options.ifMatch !== undefined || options.ifNoneMatch !== undefined ? exclusive(full, write) : write();
   }
 
-  async #write(key: string, full: string, bytes: Uint8Array): Promise<void> {
+  /** Write a temporary file and rename it into place; its stats (taken before the rename, which keeps them) give the ETag. */
+  async #write(key: string, full: string, bytes: Uint8Array): Promise<BigIntStats> {
     try {
       const folder = path.dirname(full);
       if (!this.#folders.has(folder)) {
         await mkdir(folder, { recursive: true });
         this.#folders.add(folder); // a full build writes thousands of files into known folders
       }
-      const temp = `${full}.${randomBytes(6).toString('hex')}.tmp`;
-      await writeFile(temp, bytes);
-      await rename(temp, full);
+      // Unique without a random draw per file: this process's tag, then a counter.
+      const temp = `${full}.${TEMP_TAG}${(tempSeq++).toString(36)}.tmp`;
+      const stats = await writeWithStat(temp, bytes);
+      await new Promise<void>((resolve, reject) => fs.rename(temp, full, (err) => (err ? reject(err) : resolve())));
+      return stats;
     } catch (err) {
       throw new StoreError(this.describe(key), 'could not be written', { cause: err });
     }
@@ -96,10 +103,10 @@ export class FsStore implements Store {
   async delete(key: string, options: DeleteOptions = {}): Promise<void> {
     options.signal?.throwIfAborted();
     const full = this.#resolve(key);
-    if (options.ifMatch === undefined) return rm(full, { force: true });
+    if (options.ifMatch === undefined) return unlink(full);
     await exclusive(full, async () => {
       if ((await this.#stat(key))?.etag !== options.ifMatch) throw new PreconditionFailedError(key);
-      await rm(full, { force: true });
+      await unlink(full);
     });
   }
 
@@ -135,9 +142,16 @@ export class FsStore implements Store {
       if (isMissing(err)) return [];
       throw new StoreError(this.root, 'could not be listed', { cause: err });
     }
+    // Keys straight from each entry's folder (under the root by construction): no path.relative per file.
+    const cut = this.root.length + 1;
+    const keyOf = (e: import('node:fs').Dirent): string => {
+      const folderKey = e.parentPath.length > this.root.length ? e.parentPath.slice(cut) : '';
+      const key = folderKey === '' ? e.name : `${folderKey}/${e.name}`;
+      return path.sep === '/' ? key : key.split(path.sep).join('/');
+    };
     return entries
       .filter((e) => e.isFile())
-      .map((e) => path.relative(this.root, path.join(e.parentPath, e.name)).split(path.sep).join('/'))
+      .map(keyOf)
       .filter((k) => k.startsWith(prefix) && !k.endsWith('.tmp') && !k.endsWith(LOCK))
       .sort()
       .map((key) => ({ key, etag: '', size: 0 }));
@@ -150,7 +164,7 @@ export class FsStore implements Store {
   async #read(key: string): Promise<Uint8Array | undefined> {
     const full = this.#resolve(key);
     try {
-      return await readFile(full);
+      return (await readWithStat(full))?.body;
     } catch (err) {
       if (isMissing(err)) return undefined;
       throw new StoreError(this.describe(key), 'could not be read', { cause: err });
@@ -159,6 +173,79 @@ export class FsStore implements Store {
 }
 
 const LOCK = '.wirefeed-lock';
+const TEMP_TAG = `${process.pid.toString(36)}-${randomBytes(3).toString('hex')}-`;
+let tempSeq = 0;
+
+/**
+ * A publish makes hundreds of thousands of small file operations: they use fs's callback API, which costs
+ * the main thread a fraction of what fs/promises does (no FileHandle per file), with the same semantics.
+ */
+const etagOf = (info: BigIntStats): string => `"${info.ino}-${info.size}-${info.mtimeNs}"`;
+
+const statBig = (full: string): Promise<BigIntStats> =>
+  new Promise((resolve, reject) => fs.stat(full, { bigint: true }, (err, info) => (err ? reject(err) : resolve(info))));
+
+/** Remove a file; a missing one is not an error (S3 semantics). */
+const unlink = (full: string): Promise<void> =>
+  new Promise((resolve, reject) => fs.unlink(full, (err) => (err && !isMissing(err) ? reject(err) : resolve())));
+
+const closeFd = (fd: number): Promise<void> => new Promise((resolve) => fs.close(fd, () => resolve()));
+
+/** A file's bytes and the stats of that same open file; undefined when it is not a regular file. */
+function readWithStat(full: string): Promise<{ body: Buffer; stats: BigIntStats } | undefined> {
+  return new Promise((resolve, reject) => {
+    fs.open(full, 'r', (err, fd) => {
+      if (err) return reject(err);
+      const fail = (e: unknown) => void closeFd(fd).then(() => reject(e));
+      fs.fstat(fd, { bigint: true }, (err, stats) => {
+        if (err) return fail(err);
+        if (!stats.isFile()) return void closeFd(fd).then(() => resolve(undefined));
+        // Read to the end, whatever the size said: a file edited in place may have grown since.
+        const chunks: Buffer[] = [];
+        let total = 0;
+        const next = (size: number) => {
+          const buffer = Buffer.allocUnsafe(size);
+          fs.read(fd, buffer, 0, size, total, (err, n) => {
+            if (err) return fail(err);
+            if (n > 0) {
+              chunks.push(n === size ? buffer : buffer.subarray(0, n));
+              total += n;
+              return next(64 * 1024);
+            }
+            closeFd(fd).then(() => resolve({ body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total), stats }), reject);
+          });
+        };
+        next(Math.max(1, Number(stats.size)));
+      });
+    });
+  });
+}
+
+/** Write a new file whole and return its stats (taken on the open file, before it is closed). */
+function writeWithStat(full: string, bytes: Uint8Array): Promise<BigIntStats> {
+  return new Promise((resolve, reject) => {
+    fs.open(full, 'w', (err, fd) => {
+      if (err) return reject(err);
+      const fail = (e: unknown) => void closeFd(fd).then(() => reject(e));
+      let done = 0;
+      const next = () => {
+        if (done < bytes.byteLength) {
+          fs.write(fd, bytes, done, bytes.byteLength - done, null, (err, n) => {
+            if (err) return fail(err);
+            done += n;
+            next();
+          });
+          return;
+        }
+        fs.fstat(fd, { bigint: true }, (err, stats) => {
+          if (err) return fail(err);
+          fs.close(fd, (err) => (err ? reject(err) : resolve(stats)));
+        });
+      };
+      next();
+    });
+  });
+}
 /** A lock older than this was left by a process that died holding it (a check-and-rename takes milliseconds). */
 const STALE_LOCK_MS = 10_000;
 const inProcess = new Map<string, Promise<unknown>>();

@@ -4,8 +4,8 @@
 // sees it, and nothing is warm from an earlier run.
 //
 // Measured per N, each in its own child process:
-// - full build: wall time from spawn to exit, and peak RSS (the child's process.resourceUsage().maxRSS,
-//   printed at exit by a one-line --import preload, so it works wherever Node runs);
+// - full build: wall time from spawn to exit, and peak RSS (the child's own VmHWM, or maxRSS off Linux,
+//   printed at exit by a small --import preload);
 // - no-op rebuild: the same command without --full over the output just written, nothing changed;
 // - I/O floor: a plain Node script that reads every article file and writes one 6 KB file per article
 //   (16 at a time, the publisher's default concurrency), no parsing or rendering: what the disk and
@@ -30,10 +30,21 @@ const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = path.join(REPO_ROOT, 'functions', 'bin', 'wirefeed.js');
 export const DEFAULT_SIZES = [1_000, 10_000];
 
-/** Loaded before the child's own code: prints its peak RSS (KB on Linux) on stderr as it exits. */
+/**
+ * Loaded before the child's own code: prints its peak RSS (KB) and CPU time (µs, user and system) on stderr
+ * as it exits. The peak is /proc/self/status VmHWM where there is one: Linux carries getrusage's maxRSS over
+ * exec from the forked copy of the parent, so a child of a large bench process would report the parent's
+ * size (every small child read ~200 MB); VmHWM is the child's own. Elsewhere, maxRSS.
+ */
 const MAX_RSS_MARKER = 'WIREFEED_BENCH_MAXRSS_KB=';
 const RSS_PRELOAD = `data:text/javascript,${encodeURIComponent(
-  `process.on('exit', () => process.stderr.write('\\n${MAX_RSS_MARKER}' + process.resourceUsage().maxRSS + '\\n'));`,
+  `import { readFileSync } from 'node:fs';
+process.on('exit', () => {
+  const u = process.resourceUsage();
+  let kb = u.maxRSS;
+  try { kb = Number(/VmHWM:\\s*(\\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))[1]); } catch {}
+  process.stderr.write('\\n${MAX_RSS_MARKER}' + kb + ' ' + u.userCPUTime + ' ' + u.systemCPUTime + '\\n');
+});`,
 )}`;
 
 /** The floor: read every article, write one page-sized file each, as plainly as Node allows. */
@@ -60,6 +71,8 @@ export interface ChildRun {
   wallMs: number;
   /** Peak resident set size in MB. */
   peakRssMb: number;
+  /** CPU time, user and system, in ms: less disturbed than wall time by other work on a shared machine. */
+  cpuMs: number;
   code: number;
   stdout: string;
   stderr: string;
@@ -83,8 +96,8 @@ export function runNode(args: readonly string[]): Promise<ChildRun> {
         reject(new Error(`node ${args.join(' ')}: no peak RSS reported (code ${code}, signal ${signal})\n${stderr}`));
         return;
       }
-      const kb = Number.parseInt(stderr.slice(at + MAX_RSS_MARKER.length), 10);
-      resolve({ wallMs, peakRssMb: kb / 1024, code: code ?? -1, stdout: stdout.trim(), stderr: stderr.slice(0, at).trim() });
+      const [kb = 0, user = 0, system = 0] = stderr.slice(at + MAX_RSS_MARKER.length).trim().split(/\s+/).map(Number);
+      resolve({ wallMs, peakRssMb: kb / 1024, cpuMs: (user + system) / 1000, code: code ?? -1, stdout: stdout.trim(), stderr: stderr.slice(0, at).trim() });
     });
   });
 }
@@ -140,7 +153,7 @@ export async function runBuildBench(sizes: readonly number[] = DEFAULT_SIZES): P
 
   console.log(
     `Local build (FsStore to FsStore), each run a fresh \`node functions/bin/wirefeed.js build\` process; ` +
-      `wall = spawn to exit, peak RSS = the child's maxRSS.\n` +
+      `wall = spawn to exit, peak RSS = the child's own high-water mark (VmHWM).\n` +
       `Start-up alone (wirefeed --help: Node + tsx loader + imports): ${seconds(startup.wallMs)} s, ${startup.peakRssMb.toFixed(0)} MB.\n` +
       `I/O floor: read every article, write one 6 KB file per article, 16 at a time, plain Node (no tsx). Goal: full build <= 3x the floor.\n` +
       (hugoVersionLine === undefined
@@ -196,10 +209,10 @@ async function duBytes(dir: string): Promise<number> {
   return total;
 }
 
-/** A plain text table, numbers right-aligned, for copying into notes. */
-export function printTable(headers: readonly string[], rows: readonly (readonly string[])[]): void {
+/** A plain text table, numbers right-aligned (the first `left` columns left-aligned), for copying into notes. */
+export function printTable(headers: readonly string[], rows: readonly (readonly string[])[], left = 0): void {
   const widths = headers.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));
-  const line = (cells: readonly string[]) => cells.map((cell, c) => cell.padStart(widths[c] ?? 0)).join('  ').trimEnd();
+  const line = (cells: readonly string[]) => cells.map((cell, c) => (c < left ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join('  ').trimEnd();
   console.log(line(headers));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const row of rows) console.log(line(row));

@@ -1,64 +1,76 @@
-// The S3 publisher at scale, against a real S3 API: s3rver in a child process behind the counting proxy of
-// test/helpers/s3-server.ts, through the real AWS SDK client and S3Store, exactly the code the Lambda runs
-// (publish() from functions/publish.ts), in this process.
+// The publishing engine at scale (issue 11): what ONE edited and ONE new article cost to publish
+// incrementally, and what a local no-op and one-article rebuild cost, at archives of 1,000, 10,000 and
+// 100,000 articles, side by side, each with its ratio to the smallest size. The goal: every figure at the
+// largest size within 1.2x of the smallest; the table says which fall short.
 //
-// Per N: upload the generated corpus (test/bench/generate.ts) into a content bucket, then
-//   1. full publish into an empty site bucket,
-//   2. one changed article: a new version of the newest article (edited title), published with
-//      mode 'changed' and its key, as an S3 event would trigger it;
-//   3. one new article, dated an hour before `now` so it tops the feeds, published the same way.
-// Each records wall time and the requests the publisher made, by kind (the proxy counts them; its own
-// conditional-write HEADs to s3rver are not counted). The uploads themselves are not counted.
+// Per N (test/bench/generate.ts writes the corpus: article i is the same bytes at every N):
+//   local: `wirefeed build --full` once (the state; its time and RSS are printed, not compared), then R runs
+//     each of `wirefeed build` with nothing changed (no-op) and after editing one article's title
+//     (one-article rebuild), each a fresh CLI process: wall from spawn to exit, the time the CLI reports,
+//     and the child's peak RSS.
+//   fs publish: against that same local state, R runs each of publish() with mode 'changed' and one key,
+//     as the Lambda runs it, in a child process (test/bench/publish-child.ts): first an edit of the newest
+//     two-tag article, then a new article dated after every other. Counted at the Store port by
+//     CountingStore around FsStore (one list() call = one LIST, whatever it returns).
+//   s3 publish (N <= --s3-max, default 10,000): the corpus uploaded to s3rver, a full publish through the
+//     AWS SDK, then the same R edits and R new articles in a child process, counted by the test server's
+//     proxy: real S3 requests (a LIST per 1,000 keys), body bytes each way. Above --s3-max the state is not
+//     seeded through s3rver (100,000 uploads plus a full rebuild through it take most of an hour); the fs
+//     rows are the figures there.
+// Wall times and RSS are medians of R runs; request and byte counts are medians too (they do not vary).
 //
-// Absolute times are s3rver's (a Node server on the same machine, storing on local disk), not S3's:
-// the request counts are what carries over to AWS, where each request costs ~10-30 ms of latency.
-//
-//   npx tsx test/bench/publish.bench.ts [N ...]     (default 1000 10000)
-import { pathToFileURL } from 'node:url';
+//   npx tsx test/bench/publish.bench.ts [--sizes 1000,10000,100000] [--runs 5] [--s3-max 10000]
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { localStateFolder } from '../../functions/cli.ts';
 import { mapLimit } from '../../functions/concurrency.ts';
 import { STATE_PREFIX_IN_CONTENT } from '../../functions/core/keys.ts';
-import { publish, type PublishOptions, type PublishReport } from '../../functions/publish/publish.ts';
+import { publish } from '../../functions/publish/publish.ts';
 import { S3Store } from '../../functions/stores/s3-store.ts';
-import { startS3Server, type RequestCounts, type S3TestServer } from '../helpers/s3-server.ts';
-import { DEFAULT_SIZES, printTable } from './build.bench.ts';
-import { BENCH_LATEST, generateArticle, siteYaml } from './generate.ts';
+import { startS3Server, type S3TestServer } from '../helpers/s3-server.ts';
+import { printTable, runNode, type ChildRun } from './build.bench.ts';
+import type { StoreCounts } from './counting-store.ts';
+import { BENCH_LATEST, generateArticle, siteYaml, writeCorpus } from './generate.ts';
+import type { ChildJob, ChildResult } from './publish-child.ts';
 
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const CLI = path.join(REPO_ROOT, 'functions', 'bin', 'wirefeed.js');
+const CHILD = path.join(REPO_ROOT, 'test', 'bench', 'publish-child.ts');
+export const ENGINE_SIZES = [1_000, 10_000, 100_000];
+/** The goal: every figure at the largest size within this factor of the smallest. */
+const GOAL = 1.2;
 /** Every generated date is before BENCH_LATEST (2026-11-20), so every article is public at this now. */
-const NOW = new Date('2026-11-25T12:00:00Z');
-const NEW_ARTICLE_DATE = '2026-11-25T11:00:00Z';
-const UPLOAD_CONCURRENCY = 32;
+const NOW = '2026-11-25T12:00:00Z';
 const MARKDOWN = { contentType: 'text/markdown; charset=utf-8' };
 
-interface Step {
-  ms: number;
-  counts: RequestCounts;
-  report: PublishReport;
+/** One figure per size: the value, how it prints. */
+type Figure = { value: number; text: string };
+/** scenario -> figure name -> N -> figure. */
+type Results = Map<string, Map<string, Map<number, Figure>>>;
+
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
+const int = (v: number) => Math.round(v).toLocaleString('en');
+const kb = (v: number) => `${(v / 1024).toLocaleString('en', { maximumFractionDigits: 1, minimumFractionDigits: 1 })} KB`;
+const ms = (v: number) => `${Math.round(v).toLocaleString('en')} ms`;
+const mb = (v: number) => `${Math.round(v)} MB`;
+
+function record(results: Results, scenario: string, figure: string, n: number, value: number, format: (v: number) => string): void {
+  const byFigure = results.get(scenario) ?? new Map<string, Map<number, Figure>>();
+  results.set(scenario, byFigure);
+  const byN = byFigure.get(figure) ?? new Map<number, Figure>();
+  byFigure.set(figure, byN);
+  byN.set(n, { value, text: format(value) });
 }
 
-export interface PublishBenchRow {
-  n: number;
-  uploadMs: number;
-  full: Step;
-  changed: Step;
-  added: Step;
-  manifestKb: number;
-}
-
-async function step(server: S3TestServer, content: S3Store, site: S3Store, state: S3Store, mode: PublishOptions['mode']): Promise<Step> {
-  server.resetCounts();
-  const started = performance.now();
-  const report = await publish({ content, site, state }, { now: NOW, mode });
-  const ms = performance.now() - started;
-  const counts = server.counts();
-  if (report.rejected.length > 0) throw new Error(`publish rejected articles: ${report.rejected.map((e) => e.message).join('; ')}`);
-  return { ms, counts, report };
-}
-
-/**
- * The index of the newest generated article with two tags: the one a correction is most likely to hit.
- * Two tags at every size, so the edit touches the same feeds (main, two tags) whatever the archive holds.
- */
-function newest(n: number): number {
+/** The newest generated article with two tags: an edit of it touches the main feed and two tag feeds at every size. */
+function newestTwoTag(n: number): number {
   let best = 0;
   let bestDate = '';
   for (let i = 0; i < n; i++) {
@@ -70,94 +82,278 @@ function newest(n: number): number {
   return best;
 }
 
-export async function runPublishBench(sizes: readonly number[] = DEFAULT_SIZES): Promise<PublishBenchRow[]> {
-  if (BENCH_LATEST >= NOW.getTime()) throw new Error('generated dates must be before the bench now');
-  const server = await startS3Server();
-  const rows: PublishBenchRow[] = [];
+/** Edit k of article `target`: a corrected title, so the file changes every time. */
+const edited = (target: number, k: number) => {
+  const original = generateArticle(target);
+  const title = `${/^title: "(.*)"$/m.exec(original.text)?.[1] ?? 'Report'} (correction ${k})`;
+  return generateArticle(target, { title });
+};
+/** New article k: after every generated date and every earlier new one, with fixed tags. */
+const added = (n: number, k: number) =>
+  generateArticle(n + k, { date: `2026-11-25T11:${String(k % 60).padStart(2, '0')}:00Z`, tags: ['politics', 'economy'] });
+
+function expectCli(run: ChildRun, what: string, pattern: RegExp): number {
+  if (run.code !== 0 || !pattern.test(run.stdout)) throw new Error(`${what}: exit ${run.code}, expected ${pattern}\n${run.stdout}\n${run.stderr}`);
+  return Number(/ in (\d+) ms$/m.exec(run.stdout)?.[1] ?? Number.NaN);
+}
+
+async function runChild(job: ChildJob, what: string): Promise<{ run: ChildRun; result: ChildResult }> {
+  const run = await runNode(['--import', 'tsx', CHILD, JSON.stringify(job)]);
+  const line = run.stdout.split('\n').filter((l) => l.startsWith('{')).pop();
+  if (run.code !== 0 || !line) throw new Error(`${what}: publish child failed (exit ${run.code})\n${run.stdout}\n${run.stderr}`);
+  const result = JSON.parse(line) as ChildResult;
+  if (result.rejected.length > 0) throw new Error(`${what}: rejected ${result.rejected.join('; ')}`);
+  if (result.rendered !== 1) throw new Error(`${what}: rendered ${result.rendered}, expected 1`);
+  return { run, result };
+}
+
+interface Sample {
+  get: number;
+  put: number;
+  delete: number;
+  list: number;
+  head: number;
+  bytesRead: number;
+  bytesWritten: number;
+  ms: number;
+  cpuMs: number;
+  rssMb: number;
+}
+
+function recordSamples(results: Results, scenario: string, n: number, samples: readonly Sample[]): void {
+  const m = (f: (s: Sample) => number) => median(samples.map(f));
+  record(results, scenario, 'requests', n, m((s) => s.get + s.put + s.delete + s.list + s.head), int);
+  for (const kind of ['get', 'put', 'delete', 'list', 'head'] as const) record(results, scenario, `  ${kind.toUpperCase()}`, n, m((s) => s[kind]), int);
+  record(results, scenario, 'bytes read', n, m((s) => s.bytesRead), kb);
+  record(results, scenario, 'bytes written', n, m((s) => s.bytesWritten), kb);
+  record(results, scenario, 'wall (publish)', n, m((s) => s.ms), ms);
+  record(results, scenario, 'CPU (child process)', n, m((s) => s.cpuMs), ms);
+  record(results, scenario, 'peak RSS (child)', n, m((s) => s.rssMb), mb);
+}
+
+const fromStoreCounts = (c: StoreCounts, result: ChildResult, run: ChildRun): Sample => ({
+  get: c.get, put: c.put, delete: c.delete, list: c.list, head: c.head, bytesRead: c.bytesRead, bytesWritten: c.bytesWritten, ms: result.ms, cpuMs: run.cpuMs, rssMb: run.peakRssMb,
+});
+
+interface Notes {
+  lines: string[];
+}
+
+/** The local part at one size: full build (the state), then no-op and one-article rebuilds, then fs publishes. */
+async function localSize(n: number, runs: number, results: Results, notes: Notes): Promise<void> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), `wirefeed-engine-bench-${n}-`));
   try {
-    for (const n of sizes) {
-      const contentBucket = `content-${n}`;
-      const siteBucket = `site-${n}`;
-      await server.createBucket(contentBucket);
-      await server.createBucket(siteBucket);
-      const content = new S3Store(server.client, contentBucket);
-      const site = new S3Store(server.client, siteBucket);
-      const state = new S3Store(server.client, contentBucket, STATE_PREFIX_IN_CONTENT);
+    const content = path.join(dir, 'content');
+    const out = path.join(dir, 'out');
+    const state = localStateFolder(content, out);
+    process.stderr.write(`publish bench: N=${n}: writing the corpus...\n`);
+    await writeCorpus(content, n);
+    process.stderr.write(`publish bench: N=${n}: full build (the local state)...\n`);
+    const full = await runNode([CLI, 'build', '--content', content, '--out', out, '--full']);
+    expectCli(full, `N=${n} full build`, new RegExp(`^${n} articles published, 0 rejected`));
+    notes.lines.push(`N=${n.toLocaleString('en')}: full local build ${(full.wallMs / 1000).toFixed(1)} s (CPU ${(full.cpuMs / 1000).toFixed(1)} s), peak RSS ${mb(full.peakRssMb)} (the state the rows below start from; not compared)`);
 
-      // Upload (not measured as the publisher's work).
-      const uploadStarted = performance.now();
-      await content.put('site.yaml', siteYaml, { contentType: 'application/yaml; charset=utf-8' });
-      let uploaded = 0;
-      const step10 = Math.max(1000, Math.ceil(n / 5 / 1000) * 1000);
-      await mapLimit(Array.from({ length: n }, (_, i) => i), UPLOAD_CONCURRENCY, async (i) => {
-        const { name, text } = generateArticle(i);
-        await content.put(name, text, MARKDOWN);
-        if (++uploaded % step10 === 0 || uploaded === n) process.stderr.write(`publish bench: N=${n}: uploaded ${uploaded}/${n}\n`);
-      });
-      const uploadMs = performance.now() - uploadStarted;
-
-      process.stderr.write(`publish bench: N=${n}: full publish...\n`);
-      const full = await step(server, content, site, state, { kind: 'full' });
-      if (full.report.public !== n) throw new Error(`full publish: ${full.report.public} public, expected ${n}`);
-
-      // One changed article: the newest, with an edited title.
-      const target = newest(n);
-      const original = generateArticle(target);
-      const title = `${/^title: "(.*)"$/m.exec(original.text)?.[1] ?? 'Report'} (corrected)`;
-      await content.put(original.name, generateArticle(target, { title }).text, MARKDOWN);
-      const changed = await step(server, content, site, state, { kind: 'changed', keys: [original.name] });
-      if (changed.report.rendered !== 1) throw new Error(`changed publish rendered ${changed.report.rendered}, expected 1`);
-
-      // One new article, the newest of all.
-      // Fixed tags, so the new article touches the same feeds at every size.
-      const added = generateArticle(n, { date: NEW_ARTICLE_DATE, tags: ['politics', 'economy'] });
-      await content.put(added.name, added.text, MARKDOWN);
-      const addedStep = await step(server, content, site, state, { kind: 'changed', keys: [added.name] });
-      if (addedStep.report.public !== n + 1) throw new Error(`new-article publish: ${addedStep.report.public} public, expected ${n + 1}`);
-
-      const stateObjects = await state.list('');
-      rows.push({ n, uploadMs, full, changed, added: addedStep, manifestKb: stateObjects.reduce((sum, o) => sum + o.size, 0) / 1024 });
+    const target = newestTwoTag(n);
+    const targetFile = path.join(content, generateArticle(target).name);
+    let k = 0;
+    process.stderr.write(`publish bench: N=${n}: ${runs} no-op and ${runs} one-article local rebuilds...\n`);
+    const noop: { wall: number; cli: number; cpu: number; rss: number }[] = [];
+    const one: { wall: number; cli: number; cpu: number; rss: number }[] = [];
+    for (let r = 0; r < runs; r++) {
+      const run = await runNode([CLI, 'build', '--content', content, '--out', out]);
+      noop.push({ wall: run.wallMs, cli: expectCli(run, `N=${n} no-op rebuild`, / 0 pages rendered, 0 files written/), cpu: run.cpuMs, rss: run.peakRssMb });
     }
+    for (let r = 0; r < runs; r++) {
+      await writeFile(targetFile, edited(target, ++k).text);
+      const run = await runNode([CLI, 'build', '--content', content, '--out', out]);
+      one.push({ wall: run.wallMs, cli: expectCli(run, `N=${n} one-article rebuild`, / 1 page rendered/), cpu: run.cpuMs, rss: run.peakRssMb });
+    }
+    for (const [scenario, samples] of [['local no-op rebuild', noop], ['local one-article rebuild', one]] as const) {
+      record(results, scenario, 'wall (process)', n, median(samples.map((s) => s.wall)), ms);
+      record(results, scenario, 'time the CLI reports', n, median(samples.map((s) => s.cli)), ms);
+      record(results, scenario, 'CPU (process)', n, median(samples.map((s) => s.cpu)), ms);
+      record(results, scenario, 'peak RSS', n, median(samples.map((s) => s.rss)), mb);
+    }
+
+    process.stderr.write(`publish bench: N=${n}: ${runs} edited and ${runs} new articles published (FsStore, counted at the Store port)...\n`);
+    const fs = { content, site: out, state };
+    const editSamples: Sample[] = [];
+    for (let r = 0; r < runs; r++) {
+      const { name, text } = edited(target, ++k);
+      await writeFile(path.join(content, name), text);
+      const { run, result } = await runChild({ keys: [name], now: NOW, fs }, `N=${n} fs edit`);
+      editSamples.push(fromStoreCounts(result.counts as StoreCounts, result, run));
+    }
+    const newSamples: Sample[] = [];
+    for (let r = 0; r < runs; r++) {
+      const { name, text } = added(n, r + 1);
+      await writeFile(path.join(content, name), text);
+      const { run, result } = await runChild({ keys: [name], now: NOW, fs }, `N=${n} fs new`);
+      if (result.public !== n + r + 1) throw new Error(`N=${n} fs new: ${result.public} public, expected ${n + r + 1}`);
+      newSamples.push(fromStoreCounts(result.counts as StoreCounts, result, run));
+    }
+    recordSamples(results, 'edited article, FsStore', n, editSamples);
+    recordSamples(results, 'new article, FsStore', n, newSamples);
+    // What the engine keeps: the state folder's size, for the notes.
+    const stateFiles = await readdir(state, { recursive: true });
+    notes.lines.push(`N=${n.toLocaleString('en')}: local state ${stateFiles.length.toLocaleString('en')} entries under .wirefeed/state/`);
   } finally {
-    await server.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The S3 part at one size: seed through s3rver, full publish, then edits and new articles in a child. */
+async function s3Size(server: S3TestServer, n: number, runs: number, results: Results, notes: Notes): Promise<void> {
+  const contentBucket = `content-${n}`;
+  const siteBucket = `site-${n}`;
+  await server.createBucket(contentBucket);
+  await server.createBucket(siteBucket);
+  const content = new S3Store(server.client, contentBucket);
+  const site = new S3Store(server.client, siteBucket);
+  const state = new S3Store(server.client, contentBucket, STATE_PREFIX_IN_CONTENT);
+  process.stderr.write(`publish bench: N=${n}: uploading the corpus to s3rver...\n`);
+  const seedStarted = performance.now();
+  await content.put('site.yaml', siteYaml, { contentType: 'application/yaml; charset=utf-8' });
+  await mapLimit(Array.from({ length: n }, (_, i) => i), 32, async (i) => {
+    const { name, text } = generateArticle(i);
+    await content.put(name, text, MARKDOWN);
+  });
+  const uploadMs = performance.now() - seedStarted;
+  process.stderr.write(`publish bench: N=${n}: full publish through s3rver...\n`);
+  server.resetCounts();
+  const fullStarted = performance.now();
+  const full = await publish({ content, site, state }, { now: new Date(NOW), mode: { kind: 'full' } });
+  const fullMs = performance.now() - fullStarted;
+  if (full.public !== n) throw new Error(`N=${n} S3 full publish: ${full.public} public, expected ${n}`);
+  const fullRequests = Object.values(server.counts()).reduce((a, b) => a + b, 0);
+  notes.lines.push(
+    `N=${n.toLocaleString('en')}: S3 seeding: upload ${(uploadMs / 1000).toFixed(1)} s, full publish ${(fullMs / 1000).toFixed(1)} s and ${fullRequests.toLocaleString('en')} requests (not compared)`,
+  );
+
+  const s3 = { endpoint: server.endpoint, content: contentBucket, site: siteBucket, state: contentBucket, statePrefix: STATE_PREFIX_IN_CONTENT };
+  const target = newestTwoTag(n);
+  const sample = async (job: ChildJob, what: string, check?: (r: ChildResult) => void): Promise<Sample> => {
+    server.resetCounts();
+    const { run, result } = await runChild(job, what);
+    check?.(result);
+    const c = server.counts();
+    const b = server.bytes();
+    return { get: c.get, put: c.put, delete: c.delete, list: c.list, head: c.head + c.other, bytesRead: b.read, bytesWritten: b.written, ms: result.ms, cpuMs: run.cpuMs, rssMb: run.peakRssMb };
+  };
+  process.stderr.write(`publish bench: N=${n}: ${runs} edited and ${runs} new articles published through s3rver...\n`);
+  const editSamples: Sample[] = [];
+  for (let r = 0; r < runs; r++) {
+    const { name, text } = edited(target, 100 + r);
+    await content.put(name, text, MARKDOWN);
+    editSamples.push(await sample({ keys: [name], now: NOW, s3 }, `N=${n} S3 edit`));
+  }
+  const newSamples: Sample[] = [];
+  for (let r = 0; r < runs; r++) {
+    const { name, text } = added(n, r + 1);
+    await content.put(name, text, MARKDOWN);
+    newSamples.push(
+      await sample({ keys: [name], now: NOW, s3 }, `N=${n} S3 new`, (res) => {
+        if (res.public !== n + r + 1) throw new Error(`N=${n} S3 new: ${res.public} public, expected ${n + r + 1}`);
+      }),
+    );
+  }
+  recordSamples(results, 'edited article, S3 (s3rver)', n, editSamples);
+  recordSamples(results, 'new article, S3 (s3rver)', n, newSamples);
+}
+
+export interface EngineBenchOptions {
+  sizes: readonly number[];
+  runs: number;
+  /** The largest N seeded through s3rver. */
+  s3Max: number;
+}
+
+export async function runPublishBench(options: EngineBenchOptions): Promise<void> {
+  if (BENCH_LATEST >= Date.parse(NOW)) throw new Error('generated dates must be before the bench now');
+  const sizes = [...options.sizes].sort((a, b) => a - b);
+  const results: Results = new Map();
+  const notes: Notes = { lines: [] };
+  const started = performance.now();
+  const s3Sizes = sizes.filter((n) => n <= options.s3Max);
+  if (s3Sizes.length > 0) {
+    const server = await startS3Server();
+    try {
+      for (const n of s3Sizes) await s3Size(server, n, options.runs, results, notes);
+    } finally {
+      await server.stop();
+    }
+  }
+  for (const n of sizes) await localSize(n, options.runs, results, notes);
+
+  const ref = sizes[0] as number;
+  const largest = sizes[sizes.length - 1] as number;
+  const others = sizes.slice(1);
+  const label = (n: number) => (n >= 1000 ? `${n / 1000}k` : String(n));
+  const short: string[] = [];
+  const rows: string[][] = [];
+  for (const [scenario, figures] of results) {
+    for (const [figure, byN] of figures) {
+      const base = byN.get(ref);
+      const ratios = others.map((n) => {
+        const v = byN.get(n);
+        if (!v || !base) return '-';
+        if (base.value === 0) return v.value === 0 ? '=' : 'from 0';
+        return `${(v.value / base.value).toFixed(2)}x`;
+      });
+      // The verdict: the largest size this scenario ran at, against the smallest.
+      const top = [...sizes].reverse().find((n) => byN.has(n) && n !== ref);
+      let verdict = '';
+      if (base && top !== undefined) {
+        const v = byN.get(top) as Figure;
+        const ok = base.value === 0 ? v.value === 0 : v.value / base.value <= GOAL;
+        verdict = ok ? 'ok' : `SHORT${top !== largest ? ` (at ${label(top)})` : ''}`;
+        if (!ok) short.push(`${scenario}: ${figure.trim()} ${base.text} -> ${v.text} at ${top.toLocaleString('en')}`);
+      }
+      // The scenario's name on its first row only.
+      const first = figures.keys().next().value === figure;
+      rows.push([first ? scenario : '', figure, ...sizes.map((n) => byN.get(n)?.text ?? 'n/a'), ...ratios, verdict]);
+    }
   }
 
   console.log(
-    `S3 publish (publish() with S3Store, AWS SDK v3 -> counting proxy -> s3rver, all on this machine), now = ${NOW.toISOString()}.\n` +
-      `Requests are the publisher's own, by kind; "written" = site objects written, as the report lists them.\n`,
+    `Incremental publishing, ${options.runs} runs per figure (medians), now = ${NOW}.\n` +
+      `S3 rows: publish() in a child process, AWS SDK -> the test server's counting proxy -> s3rver, on this machine;\n` +
+      `  requests as S3 sees them (HEAD column also holds any 'other'), body bytes each way; sizes up to ${options.s3Max.toLocaleString('en')} only:\n` +
+      `  larger states are not seeded through s3rver (too slow), so at those sizes the FsStore rows stand in.\n` +
+      `FsStore rows: publish() in a child process against the local state a full \`wirefeed build\` left, counted at the\n` +
+      `  Store port by a CountingStore (one list() call = one LIST, however many keys; list and head move no bytes).\n` +
+      `Local rows: \`wirefeed build\` (a scan: every article file is listed and compared with the state) in a fresh process.\n` +
+      `wall (publish) = publish() alone, start-up excluded; wall (process) = spawn to exit; CPU = the child's user+system\n` +
+      `  time, start-up included (steadier than wall on a shared machine); peak RSS = the child's own high-water mark (VmHWM).\n` +
+      `Goal: every figure at ${largest.toLocaleString('en')} within ${GOAL}x of ${ref.toLocaleString('en')}.\n`,
   );
-  const kinds: (keyof RequestCounts)[] = ['get', 'put', 'delete', 'head', 'list', 'other'];
-  const total = (c: RequestCounts) => kinds.reduce((sum, k) => sum + c[k], 0);
-  const scenario = (r: PublishBenchRow, name: string, s: Step, unit: 's' | 'ms') => [
-    r.n.toLocaleString('en'),
-    name,
-    unit === 's' ? `${(s.ms / 1000).toFixed(2)} s` : `${Math.round(s.ms)} ms`,
-    ...kinds.map((k) => s.counts[k].toLocaleString('en')),
-    total(s.counts).toLocaleString('en'),
-    s.report.written.length.toLocaleString('en'),
-  ];
-  printTable(
-    ['N', 'scenario', 'wall', 'GET', 'PUT', 'DELETE', 'HEAD', 'LIST', 'other', 'total req', 'written'],
-    rows.flatMap((r) => [
-      scenario(r, 'full rebuild', r.full, 's'),
-      scenario(r, 'one changed article', r.changed, 'ms'),
-      scenario(r, 'one new article', r.added, 'ms'),
-    ]),
-  );
-  console.log('Side by side:');
-  for (const r of rows) {
-    console.log(
-      `  N=${r.n.toLocaleString('en')}: full rebuild ${(r.full.ms / 1000).toFixed(2)} s, ${total(r.full.counts).toLocaleString('en')} requests` +
-        ` | one changed article ${Math.round(r.changed.ms)} ms, ${total(r.changed.counts)} requests` +
-        ` | one new article ${Math.round(r.added.ms)} ms, ${total(r.added.counts)} requests` +
-        ` | state ${r.manifestKb.toFixed(0)} KB in all | upload of the corpus ${(r.uploadMs / 1000).toFixed(1)} s`,
-    );
-  }
+  printTable(['scenario', 'figure', ...sizes.map((n) => n.toLocaleString('en')), ...others.map((n) => `${label(n)}/${label(ref)}`), `goal <=${GOAL}x`], rows, 2);
+  for (const line of notes.lines) console.log(line);
   console.log('');
-  return rows;
+  if (short.length === 0) console.log(`Every figure is within ${GOAL}x.`);
+  else {
+    console.log(`Short of the ${GOAL}x goal (${short.length} figures):`);
+    for (const line of short) console.log(`  - ${line}`);
+  }
+  console.log(`\n(publish bench: ${((performance.now() - started) / 1000).toFixed(0)} s)\n`);
+}
+
+export function parseEngineArgs(args: readonly string[]): EngineBenchOptions {
+  const { values } = parseArgs({
+    args: [...args],
+    options: { sizes: { type: 'string' }, runs: { type: 'string' }, 's3-max': { type: 'string' } },
+    strict: true,
+    allowPositionals: false,
+  });
+  const list = (values.sizes ?? process.env.BENCH_SIZES ?? ENGINE_SIZES.join(',')).split(',').map((s) => Number(s.replace(/_/g, '')));
+  if (list.length === 0 || list.some((n) => !Number.isInteger(n) || n < 10)) throw new Error(`--sizes must be whole numbers of articles, at least 10 (got "${values.sizes}")`);
+  const runs = Number(values.runs ?? process.env.BENCH_RUNS ?? 5);
+  if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a whole number, at least 1 (got "${values.runs}")`);
+  const s3Max = Number(values['s3-max'] ?? process.env.BENCH_S3_MAX ?? 10_000);
+  if (!Number.isInteger(s3Max) || s3Max < 0) throw new Error(`--s3-max must be a whole number (got "${values['s3-max']}")`);
+  return { sizes: list, runs, s3Max };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const sizes = process.argv.slice(2).map(Number);
-  await runPublishBench(sizes.length > 0 ? sizes : DEFAULT_SIZES);
+  await runPublishBench(parseEngineArgs(process.argv.slice(2)));
 }

@@ -1,40 +1,61 @@
-// Every benchmark, in order: the local build (build.bench.ts), the S3 publisher (publish.bench.ts), feed readers
-// polling the local server (poll.bench.ts), then the publisher bundle's cold start (bundle.bench.ts). Each prints
-// its own table and says what it measures. The build bench compares with Hugo when `hugo` is on PATH.
+// Every benchmark, in order: the publishing engine (publish.bench.ts: one edited and one new article published
+// incrementally, local no-op and one-article rebuilds, at 1,000, 10,000 and 100,000 articles side by side), the
+// local full build against the I/O floor and Hugo (build.bench.ts), feed readers polling the local server
+// (poll.bench.ts), then the publisher bundle's cold start (bundle.bench.ts). Each prints its own table and says
+// what it measures.
 //
-//   npm run bench                      N = 1,000 and 10,000 (several minutes: the 10,000-object upload to s3rver dominates)
-//   npm run bench -- --quick           N = 200 and 1,000, a smoke run
-//   npm run bench -- --only build      one of build | publish | poll | bundle
-//   npm run bench -- --large           the build bench only, at N = 10,000 and 100,000, for the memory growth
-//                                      10k -> 100k (goal <= 1.5x); takes minutes (100,000 articles, ~350 MB, written
-//                                      and built several times); not with --quick, nor with --only other than build
+//   npm run bench                              everything (about 15 minutes on 2 cores; the 100,000-article state dominates)
+//   npm run bench -- publish                   one or more of: publish build poll bundle
+//   npm run bench -- publish --sizes 1000,10000 --runs 3
+//                                              sizes (also BENCH_SIZES) and runs per median (BENCH_RUNS, default 5);
+//                                              --s3-max N: the largest size seeded through s3rver (default 10,000)
+//   npm run bench -- --quick                   a smoke run: sizes 200 and 1,000, 2 runs
+//   npm run bench -- build --large             the full build at 10,000 and 100,000, for its memory growth
+//   --only NAME                                the same as naming one part
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { DEFAULT_SIZES, runBuildBench } from './build.bench.ts';
 import { runBundleBench } from './bundle.bench.ts';
 import { runPollBench } from './poll.bench.ts';
-import { runPublishBench } from './publish.bench.ts';
+import { parseEngineArgs, runPublishBench } from './publish.bench.ts';
 
-const BENCHES = ['build', 'publish', 'poll', 'bundle'] as const;
+const BENCHES = ['publish', 'build', 'poll', 'bundle'] as const;
 type Bench = (typeof BENCHES)[number];
 
-const { values } = parseArgs({
+const { values, positionals } = parseArgs({
   args: process.argv.slice(2),
-  options: { quick: { type: 'boolean', default: false }, large: { type: 'boolean', default: false }, only: { type: 'string' } },
+  options: {
+    quick: { type: 'boolean', default: false },
+    large: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    sizes: { type: 'string' },
+    runs: { type: 'string' },
+    's3-max': { type: 'string' },
+  },
   strict: true,
-  allowPositionals: false,
+  allowPositionals: true,
 });
-const only = values.only;
-if (only !== undefined && !(BENCHES as readonly string[]).includes(only)) {
-  console.error(`--only must be one of ${BENCHES.join(', ')} (got "${only}")`);
+const parts = [...positionals, ...(values.only !== undefined ? [values.only] : [])];
+for (const part of parts) {
+  if (!(BENCHES as readonly string[]).includes(part)) {
+    console.error(`a part must be one of ${BENCHES.join(', ')} (got "${part}")`);
+    process.exit(2);
+  }
+}
+const selected = (name: Bench) => parts.length === 0 || parts.includes(name);
+const engineArgs = [
+  ...(values.sizes !== undefined ? ['--sizes', values.sizes] : values.quick ? ['--sizes', '200,1000'] : []),
+  ...(values.runs !== undefined ? ['--runs', values.runs] : values.quick ? ['--runs', '2'] : []),
+  ...(values['s3-max'] !== undefined ? ['--s3-max', values['s3-max']] : []),
+];
+let engine;
+try {
+  engine = parseEngineArgs(engineArgs);
+} catch (err) {
+  console.error((err as Error).message);
   process.exit(2);
 }
-if (values.large && (values.quick || (only !== undefined && only !== 'build'))) {
-  console.error('--large runs the build bench only: it does not go with --quick or --only other than build');
-  process.exit(2);
-}
-const selected = (name: Bench) => (values.large ? name === 'build' : only === undefined || only === name);
-const sizes = values.large ? [10_000, 100_000] : values.quick ? [200, 1_000] : DEFAULT_SIZES;
+const buildSizes = values.large ? [10_000, 100_000] : values.sizes !== undefined ? engine.sizes : values.quick ? [200, 1_000] : DEFAULT_SIZES;
 
 const cpus = os.cpus();
 console.log(
@@ -43,8 +64,8 @@ console.log(
     `  node ${process.version} on ${os.platform()} ${os.release()} (${os.arch()})`,
     `  ${cpus.length} CPUs: ${cpus[0]?.model.trim() ?? 'unknown'}`,
     `  memory: ${(os.totalmem() / 1024 ** 3).toFixed(1)} GB total, ${(os.freemem() / 1024 ** 3).toFixed(1)} GB free`,
-    `  sizes: ${sizes.map((n) => n.toLocaleString('en')).join(', ')} articles${values.quick ? ' (--quick)' : ''}` +
-      (values.large ? ' (--large: the build bench only)' : ''),
+    `  parts: ${BENCHES.filter(selected).join(', ')}; publish sizes ${engine.sizes.map((n) => n.toLocaleString('en')).join(', ')}` +
+      ` (${engine.runs} runs each); build sizes ${buildSizes.map((n) => n.toLocaleString('en')).join(', ')}${values.quick ? ' (--quick)' : ''}`,
     `  started ${new Date().toISOString()}`,
     '',
   ].join('\n'),
@@ -52,13 +73,13 @@ console.log(
 
 const heading = (title: string) => console.log(`== ${title} ${'='.repeat(Math.max(0, 70 - title.length))}\n`);
 const started = performance.now();
+if (selected('publish')) {
+  heading('publish: one edited and one new article, local rebuilds, side by side');
+  await runPublishBench(engine);
+}
 if (selected('build')) {
   heading('build: local full build, no-op rebuild, I/O floor, Hugo');
-  await runBuildBench(sizes);
-}
-if (selected('publish')) {
-  heading('publish: S3 full rebuild and incremental publishes');
-  await runPublishBench(sizes);
+  await runBuildBench(buildSizes);
 }
 if (selected('poll')) {
   heading('poll: /feed.json under load, with and without If-None-Match');

@@ -24,10 +24,17 @@ import { createS3Client } from '../../functions/stores/s3-client.ts';
 
 export type RequestKind = 'get' | 'put' | 'delete' | 'head' | 'list' | 'other';
 export type RequestCounts = Record<RequestKind, number>;
+/** Body bytes the clients sent (PUT/POST bodies) and received (GET object and listing bodies). */
+export interface ByteCounts {
+  written: number;
+  read: number;
+}
 
 export interface RequestCounter {
   /** Requests the clients made, by kind, since the start or the last reset (the proxy's own HEADs are not counted). */
   counts(): RequestCounts;
+  /** Body bytes through the proxy since the start or the last reset (headers not included). */
+  bytes(): ByteCounts;
   resetCounts(): void;
 }
 
@@ -66,7 +73,7 @@ export async function startS3Server(): Promise<S3TestServer> {
       region: 'us-east-1',
       credentials: S3RVER_CREDENTIALS,
     });
-    const counter: RequestCounter = { counts: () => ({ ...proxy!.counts }), resetCounts: () => proxy!.resetCounts() };
+    const counter: RequestCounter = { counts: () => ({ ...proxy!.counts }), bytes: () => ({ ...proxy!.bytes }), resetCounts: () => proxy!.resetCounts() };
     let stopped = false;
     return {
       endpoint,
@@ -74,6 +81,7 @@ export async function startS3Server(): Promise<S3TestServer> {
       client,
       requests: counter,
       counts: counter.counts,
+      bytes: counter.bytes,
       resetCounts: counter.resetCounts,
       async createBucket(name: string) {
         await client.send(new CreateBucketCommand({ Bucket: name }));
@@ -159,7 +167,8 @@ async function stopChild(child: ChildProcess): Promise<void> {
 //    of a key (conditional or not) goes through a per-key queue, so check-and-write is atomic with
 //    respect to other writes of that key, as it is on S3. Writes to different keys stay concurrent.
 //    Error bodies are S3-style XML, so the SDK raises the same errors it raises against S3.
-// 2. Request counts by kind (get, put, delete, head, list, other) for tests and benchmarks.
+// 2. Request counts by kind (get, put, delete, head, list, other) and body bytes each way, for tests and
+//    benchmarks (bytes written from the request's Content-Length, bytes read as the answer streams back).
 //
 // Everything else is forwarded byte for byte.
 // ---------------------------------------------------------------------------------------------------
@@ -167,6 +176,7 @@ async function stopChild(child: ChildProcess): Promise<void> {
 interface Proxy {
   port: number;
   counts: RequestCounts;
+  bytes: ByteCounts;
   resetCounts(): void;
   close(): Promise<void>;
 }
@@ -181,8 +191,10 @@ async function startProxy(upstreamPort: number): Promise<Proxy> {
   const proxy: Proxy = {
     port: 0,
     counts: zeroCounts(),
+    bytes: { written: 0, read: 0 },
     resetCounts() {
       proxy.counts = zeroCounts();
+      proxy.bytes = { written: 0, read: 0 };
     },
     close: async () => {},
   };
@@ -196,10 +208,13 @@ async function startProxy(upstreamPort: number): Promise<Proxy> {
       return;
     }
     proxy.counts[kindOf(req.method ?? 'GET', target)]++;
+    // Not a 'data' listener: that would start the body flowing before a conditional write has decided.
+    proxy.bytes.written += Number(header(req, 'x-amz-decoded-content-length') ?? header(req, 'content-length') ?? 0) || 0;
+    const received = (n: number) => (proxy.bytes.read += n);
     const isObjectWrite = target.key !== undefined && (req.method === 'PUT' || req.method === 'DELETE');
     const handle = isObjectWrite
       ? () => serialised(queues, `${target.bucket}/${target.key}`, () => writeObject(req, res, target))
-      : () => forward(req, res, agent, upstreamPort);
+      : () => forward(req, res, agent, upstreamPort, req.method === 'HEAD' ? undefined : received);
     handle().catch((err: unknown) => failRequest(res, err));
   });
 
@@ -357,8 +372,8 @@ function headUpstream(agent: http.Agent, port: number, rawPath: string): Promise
   });
 }
 
-/** Forwards the request to s3rver and its answer back; resolves once the answer has been sent. */
-function forward(req: http.IncomingMessage, res: http.ServerResponse, agent: http.Agent, port: number): Promise<void> {
+/** Forwards the request to s3rver and its answer back; resolves once the answer has been sent. `received` counts the answer's bytes. */
+function forward(req: http.IncomingMessage, res: http.ServerResponse, agent: http.Agent, port: number, received?: (n: number) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     const headers = { ...req.headers };
     delete headers.expect; // this server already answered 100-continue
@@ -366,6 +381,7 @@ function forward(req: http.IncomingMessage, res: http.ServerResponse, agent: htt
       { host: '127.0.0.1', port, method: req.method, path: req.url, headers, agent },
       (upstreamRes) => {
         res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, upstreamRes.headers);
+        if (received) upstreamRes.on('data', (chunk: Buffer) => received(chunk.length));
         upstreamRes.pipe(res);
         upstreamRes.once('error', reject);
         res.once('finish', () => resolve());
