@@ -11,6 +11,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { mulberry32 } from '../helpers/random.ts';
 
 /** The site.yaml of every bench corpus. */
 export const siteYaml = `# wirefeed benchmark corpus (test/bench/generate.ts)
@@ -30,18 +31,6 @@ export const BENCH_LATEST = Date.UTC(2026, 10, 20); // 2026-11-20T00:00:00Z
 // ---------------------------------------------------------------------------------------------------
 
 type Rng = () => number;
-
-/** mulberry32: a tiny, fast 32-bit PRNG; plenty for picking words. */
-function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** One independent stream per (article, purpose), so the title does not shift when the body changes. */
 function rngFor(i: number, stream: number): Rng {
