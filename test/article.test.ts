@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { isPublic, newestFirst, parseArticle } from '../functions/core/article.ts';
 import { ArticleError } from '../functions/core/errors.ts';
 import { buildFeeds } from '../functions/core/feeds.ts';
+import { tagSlug } from '../functions/core/tags.ts';
+import { TAGS } from './bench/generate.ts';
 import { articleText, testSite } from './helpers/content.ts';
 
 const site = testSite();
@@ -186,5 +188,22 @@ describe('visibility', () => {
     const older = parse(articleText({ title: 'Old', date: '2025-03-01', updated: '2025-03-30' }), 'articles/old.md');
     const newer = parse(articleText({ title: 'New', date: '2025-03-10' }), 'articles/new.md');
     expect([older, newer].sort(newestFirst).map((a) => a.title)).toEqual(['New', 'Old']);
+  });
+});
+
+describe('tag slugs', () => {
+  /** The tag URLs wirefeed published before the slug library (f449bb1): subscribers have them. */
+  const published = (tag: string) =>
+    tag.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80).replace(/-+$/, '');
+
+  it('keeps every tag URL it published before, whatever its punctuation', () => {
+    const tags = [...TAGS, "Women's sport", 'Women’s sport', "St. Patrick's Day", 'U.S. Open', 'Rock & Roll', 'Q&A', '"Quoted"', 'Covid-19', 'Côte d’Ivoire', 'Émigré — news', '  spaced  out  ', 'e-mail/spam', 'x'.repeat(120)];
+    for (const tag of tags) expect(tagSlug(tag), tag).toBe(published(tag));
+  });
+
+  it('gives tags it could not spell before a readable slug, and C#, C++ and C three', () => {
+    expect(tagSlug('Straße')).toBe('strasse');
+    expect(tagSlug('Москва')).toBe('moskva');
+    expect(new Set([tagSlug('C#'), tagSlug('C++'), tagSlug('C')]).size).toBe(3);
   });
 });

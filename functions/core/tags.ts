@@ -7,7 +7,23 @@ import { slugOf, stripAccents } from './slugs.ts';
  * stable hash instead of an empty path.
  */
 export function tagSlug(tag: string): string {
-  return slugOf(tag, 80) || `t-${createHash('sha256').update(tag).digest('hex').slice(0, 10)}`;
+  const plain = stripAccents(tag);
+  // A tag wirefeed could always spell (its letters and digits ASCII once accents are gone, no "#" or "+")
+  // keeps the slug it always had, punctuation and all ("Women’s sport" -> "women-s-sport"): its feed URL
+  // is in subscribers' readers. Only the others (ß, Cyrillic, C#) go through the slug library.
+  const letters = plain.replace(/[^\p{L}\p{N}]/gu, '');
+  const slug = /^[a-zA-Z0-9]*$/.test(letters) && !/[#+]/.test(plain) ? asciiSlug(plain, 80) : slugOf(tag, 80);
+  return slug || `t-${createHash('sha256').update(tag).digest('hex').slice(0, 10)}`;
+}
+
+/** wirefeed's first tag slugs: every run of anything but a-z and 0-9 is one hyphen. */
+export function asciiSlug(text: string, maxLength: number): string {
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, maxLength)
+    .replace(/-+$/, '');
 }
 
 /**
