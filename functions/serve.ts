@@ -118,7 +118,7 @@ function fileFor(root: string, url: string | undefined): string | undefined {
   return file.startsWith(root + path.sep) ? file : undefined;
 }
 
-const FEED_VARY = 'Accept, Sec-Fetch-Dest, Sec-Fetch-Mode';
+const FEED_VARY = 'Sec-Fetch-Dest, Sec-Fetch-Mode';
 
 /**
  * A person opening RSS or Atom in a browser gets the folder's feed.html, as at the edge

@@ -280,7 +280,7 @@ describe('feed-view.js (viewer-response): tells caches after CloudFront what a f
   const respond = (context as { handler: (e: unknown) => { headers: Record<string, { value: string }> } }).handler;
 
   it.each(['/rss.xml', '/tags/space/atom.xml', '/archive/2/feed.html', '/feed.html'])('%s varies on Accept and Fetch Metadata', (uri) => {
-    expect(respond({ request: { uri, headers: {} }, response: { statusCode: 200, headers: {} } }).headers.vary?.value).toBe('Accept, Sec-Fetch-Dest, Sec-Fetch-Mode');
+    expect(respond({ request: { uri, headers: {} }, response: { statusCode: 200, headers: {} } }).headers.vary?.value).toBe('Sec-Fetch-Dest, Sec-Fetch-Mode');
   });
   it.each(['/index.html', '/feed.json', '/articles/moon/index.html'])('%s does not', (uri) => {
     expect(respond({ request: { uri, headers: {} }, response: { statusCode: 200, headers: {} } }).headers.vary).toBeUndefined();

@@ -453,12 +453,14 @@ describe('site delivery', () => {
     const handler = new Function(`${request.Properties.FunctionCode}\nreturn handler;`)() as (e: Json) => Json;
     const key = (uri: string, headers: Json) => handler({ request: { uri, headers } }).uri;
     expect(key('/rss.xml', { 'sec-fetch-dest': { value: 'document' }, 'sec-fetch-mode': { value: 'navigate' } })).toBe('/feed.html');
-    expect(key('/tags/space/atom.xml', { accept: { value: 'text/html,application/xhtml+xml,*/*;q=0.8' } })).toBe('/tags/space/feed.html');
+    expect(key('/tags/space/atom.xml', { 'sec-fetch-dest': { value: 'document' }, 'sec-fetch-mode': { value: 'navigate' } })).toBe('/tags/space/feed.html');
+    // A browser's Accept alone (a crawler, a reader copying it) gets the feed.
+    expect(key('/tags/space/atom.xml', { accept: { value: 'text/html,application/xhtml+xml,*/*;q=0.8' } })).toBe('/tags/space/atom.xml');
     expect(key('/rss.xml', { accept: { value: 'application/rss+xml, application/atom+xml' } })).toBe('/rss.xml');
     // Browsers' Vary is set after the cache, on both answers.
     const vary = edgeFunction('Vary');
     const respond = new Function(`${vary.Properties.FunctionCode}\nreturn handler;`)() as (e: Json) => Json;
-    expect(respond({ request: { uri: '/rss.xml', headers: {} }, response: { statusCode: 200, headers: {} } }).headers.vary.value).toBe('Accept, Sec-Fetch-Dest, Sec-Fetch-Mode');
+    expect(respond({ request: { uri: '/rss.xml', headers: {} }, response: { statusCode: 200, headers: {} } }).headers.vary.value).toBe('Sec-Fetch-Dest, Sec-Fetch-Mode');
     expect(respond({ request: { uri: '/index.html', headers: {} }, response: { statusCode: 200, headers: {} } }).headers.vary).toBeUndefined();
   });
 

@@ -8,7 +8,7 @@ function handler(event) {
   var uri = event.request.uri;
   // The viewer's URI or the rewritten one, whichever CloudFront shows here: both name a feed folder file.
   if (/\/(rss\.xml|atom\.xml|feed\.html)$/.test(uri)) {
-    response.headers.vary = { value: 'Accept, Sec-Fetch-Dest, Sec-Fetch-Mode' };
+    response.headers.vary = { value: 'Sec-Fetch-Dest, Sec-Fetch-Mode' };
   }
   return response;
 }

@@ -59,22 +59,16 @@ function isPublic(path) {
 }
 
 var FEED = /\/(rss|atom)\.xml$/;
-var FEED_TYPES = /application\/(rss|atom)\+xml|application\/feed\+json/i;
 
 function header(request, name) {
   var h = request.headers[name];
   return h ? h.value : undefined;
 }
 
-/** A person's top-level navigation (feed-view.ts wantsFeedView): Fetch Metadata, or a browser's Accept. */
+/** A person's top-level navigation (feed-view.ts wantsFeedView): Fetch Metadata only, never Accept alone. */
 function wantsFeedView(request) {
-  var dest = header(request, 'sec-fetch-dest');
-  if (dest !== undefined) {
-    var mode = header(request, 'sec-fetch-mode');
-    return dest === 'document' && (mode === undefined || mode === 'navigate');
-  }
-  var accept = (header(request, 'accept') || '').trim().toLowerCase();
-  return accept.indexOf('text/html') === 0 && !FEED_TYPES.test(accept);
+  var mode = header(request, 'sec-fetch-mode');
+  return header(request, 'sec-fetch-dest') === 'document' && (mode === undefined || mode === 'navigate');
 }
 
 function handler(event) {
