@@ -131,6 +131,7 @@ describe('a site feed that fails its parse-back when it is built', () => {
     // Act
     const broken = await publish(stores, { now: NOW, parse });
     const feedsMeanwhile = await s.feedTitles();
+    const [frontMeanwhile, viewMeanwhile] = await Promise.all([s.read('index.html'), s.read('feed.html')]);
     await s.putArticle('second.md', { title: 'Second, fixed', date: '2025-03-14' });
     const fixed = await publish(stores, { now: NOW });
 
@@ -139,6 +140,11 @@ describe('a site feed that fails its parse-back when it is built', () => {
     expect(problems).toEqual(['feed.json: the generated feed is invalid (an item has no id); the previous one was kept']);
     expect(broken.rejected[0]).toBeInstanceOf(FeedCheckError);
     expect(feedsMeanwhile).toEqual(inEveryFeed(['First']));
+    // The group's pages stay with its feeds: the front page and the feed view do not list what the feeds do not.
+    for (const page of [frontMeanwhile, viewMeanwhile]) {
+      expect(page).toContain('First');
+      expect(page).not.toContain('Second');
+    }
     expect(fixed.rejected).toEqual([]);
     expect(await s.feedTitles()).toEqual(inEveryFeed(['Second, fixed', 'First']));
   });

@@ -1,7 +1,7 @@
 import type { Article } from '../core/article.ts';
 import { archiveFiles, articleSitemapFiles, mainFiles, newsSitemapFiles, sitemapIndexFiles, staticFiles, tagFiles, tagSitemapFiles } from '../core/groups.ts';
 import { isNewsIndex, type NewsIndex } from '../core/news.ts';
-import { MAIN_TIMELINE, STATE, groupName, isFeedKey, pageKey, tagTimeline, type GroupId } from '../core/keys.ts';
+import { MAIN_TIMELINE, STATE, groupName, pageKey, tagTimeline, type GroupId } from '../core/keys.ts';
 import { hash } from '../core/hash.ts';
 import { articlePage } from '../core/pages.ts';
 import type { Site } from '../core/site.ts';
@@ -80,7 +80,8 @@ export async function buildGroup(view: StateView, id: GroupId, site: Site, head:
   } catch (err) {
     if (!(err instanceof FeedCheckError)) throw err;
     failed.push(err);
-    for (const key of [...files.keys()]) if (isFeedKey(key)) files.delete(key);
+    // The whole group stays as it was: its pages and browser view list what its feeds list.
+    files.clear();
   }
   return files;
 }
@@ -102,7 +103,7 @@ export async function buildGroups(view: StateView, ids: readonly GroupId[], site
     const files = await buildGroup(view, id, site, head, limit, failed);
     const stateKey = STATE.group(groupName(id));
     const before = (await view.read<GroupState>(stateKey, CHECKS.group))?.files ?? {};
-    // Feeds left out after a failed parse-back keep the hashes of the versions still on the site.
+    // A group left out after a failed parse-back keeps the hashes of the versions still on the site.
     const kept = failed.length > failures;
     const hashes: Record<string, string> = kept ? { ...before } : {};
     const changed: string[] = [];
