@@ -106,6 +106,11 @@ export interface Schedule {
 /** The file that holds a slug (slugs/<slug>.json) or an article id (ids/<hash>.json). */
 export interface SlugClaim {
   key: string;
+  /**
+   * Files refused because this claim was held (a renamed article whose new file came before the old one's
+   * deletion): looked at again when the claim is let go, so they need no scan to be published.
+   */
+  waiting?: string[];
 }
 
 /** Per output group: the hash of each file last written, so identical bytes are never written again. */
@@ -185,7 +190,7 @@ export const CHECKS = {
   tagShard: (v: unknown) => isObject(v) && strings(v.slugs),
   media: (v: unknown) => isObject(v) && isString(v.key) && isString(v.etag) && strings(v.users),
   schedule: (v: unknown) => isObject(v) && Array.isArray(v.drafts) && Array.isArray(v.embargoed) && Array.isArray(v.expiring),
-  slug: (v: unknown) => isObject(v) && isString(v.key),
+  slug: (v: unknown) => isObject(v) && isString(v.key) && (v.waiting === undefined || (Array.isArray(v.waiting) && v.waiting.every(isString))),
   group: (v: unknown) => isObject(v) && isObject(v.files),
   journal: (v: unknown) => isObject(v) && isInt(v.generation) && Array.isArray(v.state) && isObject(v.site),
   batch: (v: unknown) => isObject(v) && Array.isArray(v.records),

@@ -59,6 +59,8 @@ export interface Applied {
   archivePages: Set<number>;
   sitemapShards: Set<number>;
   tagShards: Set<number>;
+  /** Files refused for a slug or id this cycle lets go: to be looked at again (a request, before the commit). */
+  requeue: Set<string>;
 }
 
 type Transition = { o: Outcome; before?: ArticleRecord; after?: ArticleRecord };
@@ -145,6 +147,7 @@ export function applyOutcomes(view: StateView, outcomes: readonly Outcome[], ctx
     archivePages: new Set(),
     sitemapShards: new Set(),
     tagShards: new Set(),
+    requeue: new Set(),
   };
   const transitions = decide(view, outcomes, ctx.now, applied);
   assignPlaces(transitions, head);
@@ -155,6 +158,9 @@ export function applyOutcomes(view: StateView, outcomes: readonly Outcome[], ctx
   updateSchedule(view, transitions, ctx.now);
   return applied;
 }
+
+/** Refused files a claim remembers (a bound: a claim stays one small object). */
+const MAX_WAITING = 20;
 
 /**
  * Each outcome's record before and after. A slug or an id another file holds rejects the newcomer, which
@@ -172,12 +178,26 @@ function decide(view: StateView, outcomes: readonly Outcome[], now: Date, applie
     return claim && claim.key !== key && !released.has(claimKey) ? claim.key : undefined;
   };
   const claim = (claimKey: string, key: string) => {
+    // The files waiting on it keep waiting while its holder stays (an edit); a claim let go in this cycle
+    // and taken by another file has them looked at again.
+    let waiting = (view.peek<SlugClaim>(claimKey)?.waiting ?? []).filter((k) => k !== key);
+    if (released.has(claimKey)) {
+      for (const k of waiting) applied.requeue.add(k);
+      waiting = [];
+    }
     released.delete(claimKey);
-    view.stage(claimKey, { key } satisfies SlugClaim);
+    view.stage(claimKey, { key, ...(waiting.length > 0 ? { waiting } : {}) } satisfies SlugClaim);
   };
   const release = (claimKey: string) => {
+    for (const key of view.peek<SlugClaim>(claimKey)?.waiting ?? []) applied.requeue.add(key);
     released.add(claimKey);
     view.stage(claimKey, null);
+  };
+  // The refused file is remembered on the claim, so letting the claim go looks at it again.
+  const refuse = (claimKey: string, key: string) => {
+    const held = view.peek<SlugClaim>(claimKey) as SlugClaim;
+    if (held.waiting?.includes(key)) return; // a redelivery: already remembered, nothing to write
+    view.stage(claimKey, { key: held.key, waiting: [...(held.waiting ?? []), key].slice(-MAX_WAITING) } satisfies SlugClaim);
   };
   for (const o of outcomes) {
     if (o.kind === 'unchanged') continue;
@@ -201,11 +221,13 @@ function decide(view: StateView, outcomes: readonly Outcome[], now: Date, applie
     const slugOwner = holder(STATE.slug(slug), o.key);
     if (slugOwner !== undefined) {
       applied.rejected.push(new ArticleError(o.key, slugTaken(slug, slugOwner)));
+      refuse(STATE.slug(slug), o.key);
       continue;
     }
     const idOwner = holder(STATE.id(id), o.key);
     if (idOwner !== undefined) {
       applied.rejected.push(new ArticleError(o.key, idTaken(id, idOwner)));
+      refuse(STATE.id(id), o.key);
       continue;
     }
     if (before && before.article.slug !== slug) release(STATE.slug(before.article.slug));
@@ -228,7 +250,7 @@ function decide(view: StateView, outcomes: readonly Outcome[], now: Date, applie
   }
   for (const t of transitions) if (t.o.kind === 'removed' && t.before) {
     for (const claimKey of [STATE.slug(t.before.article.slug), STATE.id(t.before.article.id)]) {
-      if (view.peek<SlugClaim>(claimKey)?.key === t.o.key) view.stage(claimKey, null);
+      if (view.peek<SlugClaim>(claimKey)?.key === t.o.key) release(claimKey);
     }
   }
   return transitions;

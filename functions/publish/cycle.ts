@@ -8,6 +8,7 @@ import type { CycleContext, CycleResult, PublishIo } from './context.ts';
 import { refreshNews } from './news.ts';
 import { completePages, loadTops, needsOpenArchive, planGroups } from './plan.ts';
 import { readOutcomes } from './read.ts';
+import { noWork, writeRequest } from './requests.ts';
 import { StateView } from './state-view.ts';
 import { isEmptyWork, writeInOrder, type SiteWork } from './write.ts';
 
@@ -58,6 +59,8 @@ export async function runCycle(io: PublishIo, ctx: CycleContext, keys: readonly 
     },
   };
   ctx.lease.check();
+  // Files refused for a slug or id this cycle lets go: a request before the commit, so no crash can lose them.
+  if (applied.requeue.size > 0) await writeRequest(io.state, { ...noWork(), keys: [...applied.requeue].sort() });
   const committed = await commitJournal(io.state, applied.head, headEtag, journal);
   await applyStateWrites(io.state, writes, false, ctx.limit);
   const { written, deleted } = await writeInOrder(io.site, io.content, work, ctx.limit);

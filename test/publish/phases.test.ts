@@ -41,7 +41,8 @@ describe('the phases of a publish', () => {
     const second = await s.article('second.md', { title: 'Second', date: '2026-11-02', slug: 'story' });
     const { applied, view } = await cycle(s, [second]);
     expect(applied.rejected.map((e) => e.message)).toEqual(['articles/second.md: slug "story" is already used by articles/first.md; set a different slug: in the front matter']);
-    expect(view.writes()).toEqual([]); // nothing staged: the state stays as it was
+    // Only the claim changes: it remembers the refused file, to look at it again when the holder lets go.
+    expect(view.writes().map((w) => [w.key, w.body && JSON.parse(w.body)])).toEqual([['slugs/story.json', { key: 'articles/first.md', waiting: [second] }]]);
   });
 
   it('apply: articles public for the first time take the next first-publication places, oldest first', async () => {

@@ -211,6 +211,27 @@ describe('what the site shows', () => {
   });
 });
 
+describe('a renamed article that keeps its slug and id', () => {
+  it.each([
+    ['slug', { slug: 'the-story' }],
+    ['id', { id: 'urn:uuid:5f0c6a52-1b7e-4a34-9d2c-6a1f0e2b7c11' }],
+  ])('is published as soon as the old file is gone, whichever event comes first (%s)', async (_what, pin) => {
+    // Prepare: the story, published under its old file name
+    const s = await memorySite();
+    const old = await s.article('old-name.md', { title: 'The story', date: '2026-11-20', ...pin });
+    await s.publish({ mode: { kind: 'changed', keys: [old] } });
+    // Act: the newsroom renames the file; the new file's event is handled before the old file's deletion
+    const renamed = await s.article('new-name.md', { title: 'The story, renamed', date: '2026-11-20', ...pin });
+    const first = await s.publish({ mode: { kind: 'changed', keys: [renamed] } });
+    await s.remove('old-name.md');
+    await s.publish({ mode: { kind: 'changed', keys: [old] } });
+    // Assess: refused while the old file held it, then published with no scan and no further event
+    expect(first.rejected.map((e) => e.file)).toEqual([renamed]);
+    expect(await s.titles()).toEqual(['The story, renamed']);
+    expect(await s.state.list(STATE.requests)).toEqual([]);
+  });
+});
+
 describe('the cost of one article', () => {
   it('is the same state objects and site files, however long the archive', async () => {
     async function touched(size: number) {
