@@ -43,11 +43,11 @@ function serving(child: ChildProcessWithoutNullStreams): Promise<{ url: string; 
   });
 }
 
+/** Whether the server answers in full; a connection it closes mid-answer (it is stopping) is no answer. */
 const answers = (url: string) =>
-  fetch(url, { signal: AbortSignal.timeout(1000) }).then(
-    async (res) => (await res.arrayBuffer(), true),
-    () => false,
-  );
+  fetch(url, { signal: AbortSignal.timeout(1000) })
+    .then(async (res) => (await res.arrayBuffer(), true))
+    .catch(() => false);
 
 /** Whether the server stops answering within `ms`. */
 async function stopsAnswering(url: string, ms: number): Promise<boolean> {
