@@ -18,11 +18,11 @@ export const slugTaken = (slug: string, owner: string): string => `slug "${slug}
 export const idTaken = (id: string, owner: string): string =>
   `id "${id}" is already used by ${owner} (copied front matter, or two files of one name?); give this article an id of its own, or remove the line`;
 
-export async function settleClaims<T extends Claimant>(candidates: readonly T[], state: Store, rejected: ArticleError[]): Promise<{ kept: T[]; slugOwners: Map<string, string> }> {
+export async function settleClaims<T extends Claimant>(candidates: readonly T[], state: Store, rejected: ArticleError[]): Promise<{ kept: T[]; losers: T[]; slugOwners: Map<string, string> }> {
   const bySlug = await settle(candidates, (c) => c.article.slug, STATE.slug, slugTaken, state, rejected);
   const byId = await settle(bySlug, (c) => c.article.id, STATE.id, idTaken, state, rejected);
   const kept = new Set(byId);
-  return { kept: byId, slugOwners: new Map(bySlug.filter((c) => kept.has(c)).map((c) => [c.article.slug, c.key])) };
+  return { kept: byId, losers: candidates.filter((c) => !kept.has(c)), slugOwners: new Map(bySlug.filter((c) => kept.has(c)).map((c) => [c.article.slug, c.key])) };
 }
 
 async function settle<T extends Claimant>(

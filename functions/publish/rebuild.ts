@@ -24,7 +24,7 @@ import { buildTimeline, compareEntries, type Entry } from '../core/timeline.ts';
 import { mapLimit } from '../concurrency.ts';
 import { readMedia } from '../media.ts';
 import { buildGroups } from './build.ts';
-import { settleClaims } from './claims.ts';
+import { settleClaims, type Claimant } from './claims.ts';
 import { writeHead } from './commit.ts';
 import type { CycleContext, CycleResult, PublishIo } from './context.ts';
 import { allGroups } from './plan.ts';
@@ -122,6 +122,23 @@ async function lastGood(io: PublishIo, key: string, ctx: CycleContext): Promise<
   }
 }
 
+/**
+ * The last good records of files refused for a claim, each kept only while its own slug and id are free
+ * (of the kept files and of each other); `owners` gains their slugs.
+ */
+async function lastGoodOfLosers(io: PublishIo, ctx: CycleContext, keys: readonly string[], kept: readonly Claimant[], owners: Map<string, string>): Promise<ArticleRecord[]> {
+  const ids = new Set(kept.map((c) => c.article.id));
+  const out: ArticleRecord[] = [];
+  for (const key of [...keys].sort()) {
+    const good = await lastGood(io, key, ctx);
+    if (!good || owners.has(good.article.slug) || ids.has(good.article.id)) continue;
+    owners.set(good.article.slug, key);
+    ids.add(good.article.id);
+    out.push(good);
+  }
+  return out;
+}
+
 /** Step 2: every index, from the batches' metadata; then each record at its own key, with its place. */
 async function index(io: PublishIo, ctx: CycleContext, count: number, start: Head, rejected: ArticleError[], written: string[], notices: Notice[]): Promise<Head> {
   const summaries: Summary[] = [];
@@ -132,7 +149,20 @@ async function index(io: PublishIo, ctx: CycleContext, count: number, start: Hea
     }
   }
   // One slug and one id, one file each: the old owner keeps it, else the first by key; the others are named.
-  const { kept, slugOwners: owners } = await settleClaims(summaries.map((s) => ({ ...s, key: s.record.key, article: s.record.article })), io.state, rejected);
+  const settled = await settleClaims(summaries.map((s) => ({ ...s, key: s.record.key, article: s.record.article })), io.state, rejected);
+  const { kept, slugOwners: owners } = settled;
+  // A file refused for another's slug or id keeps its last good version, as in an incremental publish,
+  // when that version's own slug and id are still free; those records go in a batch of their own.
+  const fallbacks = await lastGoodOfLosers(io, ctx, settled.losers.map((l) => l.record.key), kept, owners);
+  if (fallbacks.length > 0) {
+    await io.state.put(STATE.rebuildBatch(count + 1), JSON.stringify({ records: fallbacks } satisfies RebuildBatch), headersFor(STATE.rebuildBatch(count + 1)));
+    for (const r of fallbacks) {
+      const { html: _html, ...article } = r.article;
+      kept.push({ h: keyHash(r.key), record: { ...r, article }, key: r.key, article });
+    }
+  }
+  const replaced = new Set(fallbacks.map((r) => keyHash(r.key)));
+  const batches = count + (fallbacks.length > 0 ? 1 : 0);
   const entry = (s: Summary, t?: string): Entry => ({ h: s.h, p: s.record.article.published.iso, id: s.record.article.id, ...(t !== undefined ? { t } : {}) });
   const published = kept.filter((s) => s.record.public).sort((a, b) => compareEntries(entry(b), entry(a)));
   published.forEach((s, seq) => (s.record.seq = seq));
@@ -209,11 +239,12 @@ async function index(io: PublishIo, ctx: CycleContext, count: number, start: Hea
     await io.state.put(key, JSON.stringify(value), headersFor(key));
   });
   // The records themselves, a batch at a time, with their places.
-  for (let n = 1; n <= count; n++) {
+  for (let n = 1; n <= batches; n++) {
     await ctx.lease.keep();
     await mapLimit(await readBatch(io, n), ctx.limit, async (r) => {
       const h = keyHash(r.key);
       if (!places.has(h) || owners.get(r.article.slug) !== r.key) return;
+      if (replaced.has(h) && n <= count) return; // the refused version: its last good one comes in the last batch
       const seq = places.get(h);
       // Its page now, while the article is in hand (step 3 would have to read every record back for it).
       let page: string | undefined;

@@ -232,6 +232,27 @@ describe('a renamed article that keeps its slug and id', () => {
   });
 });
 
+describe('an edit refused for another file\'s id', () => {
+  it('keeps its last good version through a full rebuild, as through an incremental publish', async () => {
+    // Prepare: two stories; B is then edited with A's id (copied front matter)
+    const s = await memorySite();
+    await s.article('a.md', { title: 'A', date: '2026-11-19', id: 'urn:uuid:aaaaaaaa-0000-4000-8000-000000000001' });
+    await s.article('b.md', { title: 'B', date: '2026-11-20', id: 'urn:uuid:bbbbbbbb-0000-4000-8000-000000000002' });
+    await s.publish();
+    const b = await s.article('b.md', { title: 'B, with a copied id', date: '2026-11-20', id: 'urn:uuid:aaaaaaaa-0000-4000-8000-000000000001' });
+    const incremental = await s.publish({ mode: { kind: 'changed', keys: [b] } });
+    const afterIncremental = await s.titles();
+    // Act
+    const full = await s.publish({ mode: { kind: 'full' } });
+    // Assess: both times B is named and its last good version stays
+    for (const r of [incremental, full]) expect(r.rejected.map((e) => e.file)).toEqual([b]);
+    expect(afterIncremental).toEqual(['B', 'A']);
+    expect(await s.titles()).toEqual(['B', 'A']);
+    expect(await s.text('articles/b/index.html')).toContain('B');
+    expect(await s.text('articles/b/index.html')).not.toContain('copied id');
+  });
+});
+
 describe('the cost of one article', () => {
   it('is the same state objects and site files, however long the archive', async () => {
     async function touched(size: number) {
