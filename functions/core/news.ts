@@ -1,4 +1,4 @@
-import type { Site } from './site.ts';
+import { toIso } from './dates.ts';
 import type { Entry } from './timeline.ts';
 
 /**
@@ -28,16 +28,9 @@ export interface NewsIndex {
   items: NewsItem[];
 }
 
-const isString = (v: unknown): v is string => typeof v === 'string';
-export const isNewsIndex = (v: unknown): boolean =>
-  typeof v === 'object' &&
-  v !== null &&
-  Array.isArray((v as NewsIndex).items) &&
-  (v as NewsIndex).items.every((i) => typeof i === 'object' && i !== null && isString(i.h) && isString(i.p) && isString(i.id) && isString(i.loc) && isString(i.title));
-
 /** The oldest first-publication time still in the window at `now` (exclusive), in the timeline's format. */
 export function newsCutoff(now: Date): string {
-  return new Date(now.getTime() - NEWS_WINDOW_MS).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return toIso(now.getTime() - NEWS_WINDOW_MS);
 }
 
 /** Whether an item published at `p` is in the window whose cutoff is `cutoff`. */
@@ -80,5 +73,3 @@ export function newsLanguage(tag: string): string {
   if (primary !== 'zh') return primary;
   return rest.some((s) => s === 'hant' || s === 'tw' || s === 'hk' || s === 'mo') ? 'zh-tw' : 'zh-cn';
 }
-
-export type { Site };

@@ -194,6 +194,7 @@ export const CHECKS = {
   group: (v: unknown) => isObject(v) && isObject(v.files),
   journal: (v: unknown) => isObject(v) && isInt(v.generation) && Array.isArray(v.state) && isObject(v.site),
   batch: (v: unknown) => isObject(v) && Array.isArray(v.records),
+  news: (v: unknown) => isObject(v) && Array.isArray(v.items) && v.items.every((i) => isEntry(i) && isObject(i) && isString(i.loc) && isString(i.title)),
 } satisfies Record<string, Check>;
 
 /** Parse a state object, or throw StateError naming it: a truncated or foreign object is never trusted. */

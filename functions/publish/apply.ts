@@ -1,4 +1,5 @@
 import { isPublic, type Article } from '../core/article.ts';
+import { toIso } from '../core/dates.ts';
 import { ArticleError, Notice } from '../core/errors.ts';
 import { MAIN_TIMELINE, SITEMAP_SHARD_SIZE, STATE, keyHash, pageKey, tagTimeline } from '../core/keys.ts';
 import type { Site } from '../core/site.ts';
@@ -446,7 +447,7 @@ function updateSchedule(view: StateView, transitions: readonly Transition[], now
     if (!after) continue;
     const a = after.article;
     if (a.draft) next.drafts.push({ key: o.key, h: o.h });
-    else if (!after.public && a.published.iso > nowIso(now)) next.embargoed.push({ key: o.key, h: o.h, at: a.published.iso });
+    else if (!after.public && a.published.iso > toIso(now.getTime())) next.embargoed.push({ key: o.key, h: o.h, at: a.published.iso });
     else if (after.public && a.expires) next.expiring.push({ key: o.key, h: o.h, at: a.expires.iso });
   }
   const byKey = (x: { key: string }, y: { key: string }) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0);
@@ -456,5 +457,3 @@ function updateSchedule(view: StateView, transitions: readonly Transition[], now
   next.expiring.sort(byTime);
   view.stage(STATE.schedule, next);
 }
-
-const nowIso = (now: Date) => now.toISOString().replace(/\.\d{3}Z$/, 'Z');

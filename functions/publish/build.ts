@@ -1,6 +1,6 @@
 import type { Article } from '../core/article.ts';
 import { archiveFiles, articleSitemapFiles, mainFiles, newsSitemapFiles, sitemapIndexFiles, staticFiles, tagFiles, tagSitemapFiles } from '../core/groups.ts';
-import { isNewsIndex, type NewsIndex } from '../core/news.ts';
+import type { NewsIndex } from '../core/news.ts';
 import { MAIN_TIMELINE, STATE, groupName, pageKey, tagTimeline, type GroupId } from '../core/keys.ts';
 import { hash } from '../core/hash.ts';
 import { articlePage } from '../core/pages.ts';
@@ -69,7 +69,7 @@ export async function buildGroup(view: StateView, id: GroupId, site: Site, head:
       break;
     case 'news':
       // From the state's index (refreshNews keeps it current), never the clock: a replay writes the same bytes.
-      files = newsSitemapFiles((await view.read<NewsIndex>(STATE.news, isNewsIndex))?.items ?? [], site);
+      files = newsSitemapFiles((await view.read<NewsIndex>(STATE.news, CHECKS.news))?.items ?? [], site);
       break;
     case 'static':
       files = staticFiles(site);

@@ -1,5 +1,5 @@
 import { MAIN_TIMELINE, STATE } from '../core/keys.ts';
-import { NEWS_MAX, agedOut, isNewsIndex, newsCutoff, nextNewsIndex, type NewsIndex, type NewsItem } from '../core/news.ts';
+import { NEWS_MAX, agedOut, newsCutoff, nextNewsIndex, type NewsIndex, type NewsItem } from '../core/news.ts';
 import { CHECKS, type ArticleRecord } from '../core/state.ts';
 import { newestSince, type Entry, type TimelineDir } from '../core/timeline.ts';
 import type { StateView } from './state-view.ts';
@@ -11,7 +11,7 @@ import type { StateView } from './state-view.ts';
  * newest chunks (those the main feed reads) and the records of articles the index does not hold yet.
  */
 export async function refreshNews(view: StateView, changes: { changed: ReadonlySet<string>; mainTouched: boolean }, now: Date): Promise<boolean> {
-  const prior = await view.read<NewsIndex>(STATE.news, isNewsIndex);
+  const prior = await view.read<NewsIndex>(STATE.news, CHECKS.news);
   if (prior && !changes.mainTouched && !agedOut(prior, now) && !prior.items.some((i) => changes.changed.has(i.h))) return false;
   const dir = await view.read<TimelineDir>(STATE.timelineDir(MAIN_TIMELINE), CHECKS.timelineDir);
   const chunk = async (c: number) => (await view.read<Entry[]>(STATE.timelineChunk(MAIN_TIMELINE, c), CHECKS.chunk)) ?? [];

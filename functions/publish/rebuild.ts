@@ -1,5 +1,6 @@
 import { isPublic, type Article } from '../core/article.ts';
 import { ArticleError, Notice } from '../core/errors.ts';
+import { toIso } from '../core/dates.ts';
 import { hash, settingsHash } from '../core/hash.ts';
 import { ARTICLES_PREFIX, KEYS, MAIN_TIMELINE, SITEMAP_SHARD_SIZE, STATE, isArticleKey, isManagedSiteKey, keyHash, pageKey, tagTimeline } from '../core/keys.ts';
 import { headersFor } from '../core/objects.ts';
@@ -269,7 +270,7 @@ async function readBatch(io: PublishIo, n: number): Promise<ArticleRecord[]> {
 }
 
 function scheduleOf(summaries: readonly Summary[], now: Date): Schedule {
-  const at = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const at = toIso(now.getTime());
   const schedule: Schedule = { drafts: [], embargoed: [], expiring: [] };
   for (const s of summaries) {
     const a = s.record.article;

@@ -1,3 +1,4 @@
+import { toIso } from '../core/dates.ts';
 import { ARTICLES_PREFIX, KEYS, STATE, etagPart, isArticleKey, keyHash } from '../core/keys.ts';
 import { CHECKS, type ArticleRecord, type Schedule } from '../core/state.ts';
 import { mapLimit } from '../concurrency.ts';
@@ -13,7 +14,7 @@ import type { StateView } from './state-view.ts';
 export async function selectKeys(content: Store, view: StateView, work: Work, now: Date, limit: number): Promise<string[]> {
   const keys = new Set(work.keys.filter(isArticleKey));
   const schedule = await view.base<Schedule>(STATE.schedule, CHECKS.schedule);
-  const at = now.toISOString().replace(/\.\d{3}Z$/, 'Z'); // the stored times' format, so strings compare as times
+  const at = toIso(now.getTime()); // the stored times' format, so strings compare as times
   for (const s of [...(schedule?.embargoed ?? []), ...(schedule?.expiring ?? [])]) if (s.at <= at) keys.add(s.key);
   if (work.scan) for (const key of await changedSinceProcessed(content, view, limit)) keys.add(key);
   return [...keys].sort();
