@@ -2,7 +2,6 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Article } from './core/article.ts';
 import { ArticleError } from './core/errors.ts';
-import type { Site } from './core/site.ts';
 
 import { parseHere, type Parse } from './publish/read.ts';
 export type { Parse };

@@ -46,8 +46,9 @@ function rssFeed(articles: readonly Article[], site: Site, scope: FeedScope, upd
     links,
     archive: scope.current !== undefined,
   };
-  const items = articles.map(
-    (a): RssItem => ({
+  const items = articles.map((a): RssItem => {
+    const media = enclosure(a);
+    return {
       title: a.title,
       link: a.url,
       guid: a.id,
@@ -60,9 +61,9 @@ function rssFeed(articles: readonly Article[], site: Site, scope: FeedScope, upd
       // <author>. RSS <author> (an e-mail address) is left out; Atom carries the e-mail addresses.
       creators: a.authors.length > 0 ? [a.authors.map((p) => p.name).join(', ')] : [],
       categories: a.tags,
-      ...(enclosure(a) ? { enclosure: enclosure(a) } : {}),
-    }),
-  );
+      ...(media ? { enclosure: media } : {}),
+    };
+  });
   return rss2(channel, items);
 }
 

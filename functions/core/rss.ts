@@ -1,4 +1,5 @@
 import { Feed, type Extension, type Item } from 'feed';
+import { HISTORY_NS } from './feed-scope.ts';
 import { el, escapeXml, serialize, type Element } from './xml.ts';
 
 /**
@@ -57,7 +58,7 @@ export const NS = {
   dc: 'http://purl.org/dc/elements/1.1/',
   content: 'http://purl.org/rss/1.0/modules/content/',
   media: 'http://search.yahoo.com/mrss/',
-  fh: 'http://purl.org/syndication/history/1.0',
+  fh: HISTORY_NS,
 } as const;
 
 /** A text value for a node `feed` writes as text (fault 1): every "&" doubled, which xml-js undoes. */

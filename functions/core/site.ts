@@ -71,19 +71,19 @@ export function parseSite(bytes: Uint8Array | undefined, urlOverride?: string): 
   }
   const s = result.data;
   checkUrls(s, configured.success ? configured.data : undefined, urlOverride !== undefined);
-  const url = new URL(normalUrl(new URL(s.url)));
+  const url = normalUrl(new URL(s.url));
   return {
     title: s.title,
     description: s.description,
-    url: url.href,
-    idAuthority: new URL(configured.success ? configured.data : url.href).hostname,
-    idUrl: configured.success ? normalUrl(new URL(configured.data)) : url.href,
+    url,
+    idAuthority: new URL(configured.success ? configured.data : url).hostname,
+    idUrl: configured.success ? normalUrl(new URL(configured.data)) : url,
     language: s.language,
     ...(s.author ? { author: s.author } : {}),
     ...(s.copyright ? { copyright: s.copyright } : {}),
     feedSize: s.feed_size,
     feedContent: s.feed_content,
-    ...imageUrls(s, url.href),
+    ...imageUrls(s, url),
     ...(s.websub_hub ? { hub: new URL(s.websub_hub).href } : {}),
   };
 }

@@ -56,7 +56,9 @@ export function planGroups(applied: Applied, tops: Tops, before: Head, site: Sit
     return b.length !== a.length || b.some((h, i) => h !== a[i]) || a.some((h) => applied.changed.has(h));
   };
   if (applied.timelines.has(MAIN_TIMELINE) && changedTop(MAIN_TIMELINE)) add({ kind: 'main' });
-  if (publishedPages(before, site) !== publishedPages(after, site)) add({ kind: 'main' });
+  const publishedBefore = publishedPages(before, site);
+  const published = publishedPages(after, site);
+  if (publishedBefore !== published) add({ kind: 'main' });
   for (const name of applied.timelines) {
     if (name === MAIN_TIMELINE) continue;
     const slug = name.slice(tagTimeline('').length);
@@ -66,14 +68,13 @@ export function planGroups(applied: Applied, tops: Tops, before: Head, site: Sit
     }
     if (applied.tagsAdded.has(slug) || changedTop(name)) add({ kind: 'tag', slug });
   }
-  const published = publishedPages(after, site);
   for (const n of applied.archivePages) if (n <= published) add({ kind: 'archive', n });
-  for (let n = publishedPages(before, site) + 1; n <= published; n++) add({ kind: 'archive', n });
+  for (let n = publishedBefore + 1; n <= published; n++) add({ kind: 'archive', n });
   // The page that was or becomes the newest gains or loses its next-archive link (RFC 5005).
-  const newestBefore = Math.min(publishedPages(before, site), published);
-  if (newestBefore >= 1 && publishedPages(before, site) !== published) add({ kind: 'archive', n: newestBefore });
+  const newestBefore = Math.min(publishedBefore, published);
+  if (newestBefore >= 1 && publishedBefore !== published) add({ kind: 'archive', n: newestBefore });
   // The open page stops being needed (its stray article went, or the feeds caught up): its files go.
-  for (let n = published + 1; n <= publishedPages(before, site); n++) for (const key of groupFiles({ kind: 'archive', n })) deletes.add(key);
+  for (let n = published + 1; n <= publishedBefore; n++) for (const key of groupFiles({ kind: 'archive', n })) deletes.add(key);
   for (const n of applied.sitemapShards) add({ kind: 'sitemap-articles', n });
   for (let n = articleShards(before) + 1; n <= articleShards(after); n++) add({ kind: 'sitemap-articles', n });
   for (const n of applied.tagShards) add({ kind: 'sitemap-tags', n });

@@ -33,20 +33,14 @@ export class FsStore implements Store {
 
   async get(key: string): Promise<StoredObject | undefined> {
     // One open file gives both the bytes and the ETag (fstat), so they describe the same file.
-    const full = this.#resolve(key);
-    try {
-      const read = await readWithStat(full);
-      return read && { body: read.body, etag: etagOf(read.stats) };
-    } catch (err) {
-      if (isMissing(err)) return undefined;
-      throw new StoreError(this.describe(key), 'could not be read', { cause: err });
-    }
+    const read = await this.#read(key);
+    return read && { body: read.body, etag: etagOf(read.stats) };
   }
 
   async head(key: string): Promise<ObjectInfo | undefined> {
     const info = await this.#stat(key);
     if (!info) return undefined;
-    const contentType = TEXT.test(key) ? undefined : await sniffType(await this.#read(key));
+    const contentType = TEXT.test(key) ? undefined : await sniffType((await this.#read(key))?.body);
     return { key, etag: info.etag, size: info.size, lastModified: info.mtime, ...(contentType ? { contentType } : {}) };
   }
 
@@ -161,10 +155,10 @@ export class FsStore implements Store {
     return folder === '' ? this.root : this.#resolve(folder.slice(0, -1));
   }
 
-  async #read(key: string): Promise<Uint8Array | undefined> {
+  async #read(key: string): Promise<{ body: Buffer; stats: BigIntStats } | undefined> {
     const full = this.#resolve(key);
     try {
-      return (await readWithStat(full))?.body;
+      return await readWithStat(full);
     } catch (err) {
       if (isMissing(err)) return undefined;
       throw new StoreError(this.describe(key), 'could not be read', { cause: err });
