@@ -13,7 +13,7 @@ import { S3_MAX_ATTEMPTS } from '../functions/stores/s3-client.ts';
 import { NOW, SITE_SETTINGS, articleText, captureIo } from './helpers/content.ts';
 import { injectFaults } from './helpers/faults.ts';
 import { parseAtom, parseJsonFeed, parseRss, textOf } from './helpers/feeds.ts';
-import { S3RVER_CREDENTIALS, startS3Server, type RequestCounts, type S3TestServer } from './helpers/s3-server.ts';
+import { S3RVER_CREDENTIALS, startS3Server, type S3TestServer } from './helpers/s3-server.ts';
 import { encodeS3Key, inEveryFeed, newS3Site, s3Notification, s3TestEvent, separateClient, sqsEvent, type S3Site } from './helpers/s3-site.ts';
 
 /**
@@ -59,8 +59,6 @@ async function uploadStories(s: S3Site, count: number): Promise<string[]> {
   const numbers = Array.from({ length: count }, (_, i) => i + 1);
   return mapLimit(numbers, 16, (n) => s.putArticle(`story-${n}.md`, { title: `Story ${n}`, date: hoursIn(n) }, `Report number ${n}.\n`));
 }
-
-const writes = (counts: RequestCounts) => counts.put + counts.delete;
 
 // ---------------------------------------------------------------------------------------------------
 
