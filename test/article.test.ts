@@ -197,7 +197,7 @@ describe('tag slugs', () => {
     tag.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80).replace(/-+$/, '');
 
   it('keeps every tag URL it published before, whatever its punctuation', () => {
-    const tags = [...TAGS, "Women's sport", 'Women’s sport', "St. Patrick's Day", 'U.S. Open', 'Rock & Roll', 'Q&A', '"Quoted"', 'Covid-19', 'Côte d’Ivoire', 'Émigré — news', '  spaced  out  ', 'e-mail/spam', 'x'.repeat(120)];
+    const tags = [...TAGS, "Women's sport", 'Women’s sport', "St. Patrick's Day", 'U.S. Open', 'Rock & Roll', 'Q&A', '"Quoted"', 'Covid-19', 'Côte d’Ivoire', 'Émigré — news', '  spaced  out  ', 'e-mail/spam', 'x'.repeat(80)];
     for (const tag of tags) expect(tagSlug(tag), tag).toBe(published(tag));
   });
 
@@ -205,5 +205,22 @@ describe('tag slugs', () => {
     expect(tagSlug('Straße')).toBe('strasse');
     expect(tagSlug('Москва')).toBe('moskva');
     expect(new Set([tagSlug('C#'), tagSlug('C++'), tagSlug('C')]).size).toBe(3);
+  });
+
+  it('gives two long tags that agree in their first 80 characters two slugs, and one long tag in any case or accents one', () => {
+    // Prepare: 94-character tags whose slugs agree in the 80 characters wirefeed used to keep
+    const first = 'Inquiry into the procurement of emergency medical equipment in the winter crisis: first report';
+    const final = 'Inquiry into the procurement of emergency medical equipment in the winter crisis: final report';
+    const moscow = 'Москва '.repeat(12);
+    // Act
+    const slugs = [first, final, `${moscow}один`, `${moscow}два`, 'x'.repeat(100), 'x'.repeat(120)].map(tagSlug);
+    // Assess
+    expect(new Set(slugs).size).toBe(slugs.length);
+    for (const slug of slugs) expect(slug).toMatch(/^[a-z0-9]+(?:-[a-z0-9]+)*$/);
+    for (const slug of slugs) expect(slug.length).toBeLessThanOrEqual(80);
+    expect(tagSlug(first)).toMatch(/^inquiry-into-the-procurement-of-emergency-medical-equipment-in-the-w[a-z]*-[0-9a-f]{8}$/);
+    expect(tagSlug(first.toUpperCase())).toBe(tagSlug(first));
+    expect(tagSlug(first.replace('emergency medical', 'émergency médical'))).toBe(tagSlug(first));
+    expect(tagSlug('x'.repeat(120))).toBe(tagSlug('X'.repeat(120)));
   });
 });

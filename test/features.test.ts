@@ -62,6 +62,60 @@ describe('per-tag feeds', () => {
     expect(await s.build()).toBe(0);
     expect((await listFiles(s.out)).filter((f) => f.startsWith('tags/'))).toEqual([]);
   });
+
+  it('gives two long tags that agree in their first 80 characters a feed each, and an article carrying both is in both', async () => {
+    // Prepare: 94-character tags whose slugs agree in the 80 characters wirefeed used to keep
+    const first = 'Inquiry into the procurement of emergency medical equipment in the winter crisis: first report';
+    const final = 'Inquiry into the procurement of emergency medical equipment in the winter crisis: final report';
+    // Act
+    const s = await site({
+      'inquiry.md': story('Inquiry', '2025-03-14', { tags: [first, final] }),
+      'hearing.md': story('Hearing', '2025-03-15', { tags: [final] }),
+    });
+    // Assess: two folders, each with its own feeds, titled for its tag
+    const folders = [...new Set((await listFiles(s.out)).filter((f) => f.startsWith('tags/')).map((f) => f.split('/')[1] as string))];
+    expect(folders).toHaveLength(2);
+    const byTag = new Map<string, string>();
+    for (const folder of folders) {
+      expect(folder.length).toBeLessThanOrEqual(80);
+      const rss = parseRss(await s.text('tags', folder, 'rss.xml'));
+      byTag.set(nodeText(rss.xml.rss.channel.title) ?? '', folder);
+      expect(parseAtom(await s.text('tags', folder, 'atom.xml')).feed.items.length).toBe(rss.feed.items.length);
+      expect(parseJsonFeed(await s.text('tags', folder, 'feed.json')).items.length).toBe(rss.feed.items.length);
+    }
+    expect([...byTag.keys()].sort()).toEqual([`Test Wire: ${final}`, `Test Wire: ${first}`]);
+    const firstFolder = byTag.get(`Test Wire: ${first}`) as string;
+    const finalFolder = byTag.get(`Test Wire: ${final}`) as string;
+    expect(parseRss(await s.text('tags', firstFolder, 'rss.xml')).feed.items.map((i) => i.title)).toEqual(['Inquiry']);
+    expect(parseRss(await s.text('tags', finalFolder, 'rss.xml')).feed.items.map((i) => i.title)).toEqual(['Hearing', 'Inquiry']);
+    const page = await s.text('articles/inquiry/index.html');
+    expect(page).toContain(`<a href="https://news.test/tags/${firstFolder}/">${first}</a>`);
+    expect(page).toContain(`<a href="https://news.test/tags/${finalFolder}/">${final}</a>`);
+  });
+});
+
+describe('article slugs from long file names', () => {
+  it('refuses a second file whose long name makes the same slug, naming both files, and keeps the first', async () => {
+    // Prepare: two names whose slugs agree in their first 120 characters (the cut) and differ after it
+    const stem = 'Long report on the harbour fire '.repeat(4);
+    const dir = await tempDir();
+    const content = await writeContent(path.join(dir, 'content'), { [`${stem}day one.md`]: story('Day one', '2025-03-14') });
+    const out = path.join(dir, 'dist');
+    expect(await main(['build', '--content', content, '--out', out], captureIo())).toBe(0);
+    await writeFile(path.join(content, 'articles', `${stem}day two.md`), story('Day two', '2025-03-15'));
+    const io = captureIo();
+    // Act: the second file arrives in an incremental build, then a full rebuild
+    const code = await main(['build', '--content', content, '--out', out], io);
+    const full = captureIo();
+    const fullCode = await main(['build', '--full', '--content', content, '--out', out], full);
+    // Assess
+    const slug = `${'long-report-on-the-harbour-fire-'.repeat(4)}day`.slice(0, 120);
+    const refusal = `${path.join(content, 'articles', `${stem}day two.md`)}: slug "${slug}" is already used by articles/${stem}day one.md; set a different slug: in the front matter`;
+    expect([code, fullCode]).toEqual([1, 1]);
+    expect(io.stderr).toEqual([refusal]);
+    expect(full.stderr).toEqual([refusal]);
+    expect(parseRss(await readText(out, 'rss.xml')).feed.items.map((i) => i.title)).toEqual(['Day one']);
+  });
 });
 
 describe('full history (RFC 5005 archives and JSON Feed next_url)', () => {

@@ -1,10 +1,15 @@
 import { createHash } from 'node:crypto';
 import { slugOf, stripAccents } from './slugs.ts';
 
+/** The longest tag slug. */
+const MAX_TAG_SLUG = 80;
+/** A cut slug's suffix: a hyphen and 8 hex digits of its whole slug's hash. */
+const CUT_SUFFIX = 9;
+
 /**
  * A tag's URL segment: lower case ASCII letters, digits and hyphens ("Côte d'Ivoire" -> "cote-d-ivoire",
- * "C#" -> "c-sharp", "C++" -> "c-plus-plus"). A tag with no such characters at all ("東京") gets a short
- * stable hash instead of an empty path.
+ * "C#" -> "c-sharp", "C++" -> "c-plus-plus"), at most 80 characters. A tag with no such characters at all
+ * ("東京") gets a short stable hash instead of an empty path.
  */
 export function tagSlug(tag: string): string {
   const plain = stripAccents(tag);
@@ -12,8 +17,14 @@ export function tagSlug(tag: string): string {
   // keeps the slug it always had, punctuation and all ("Women’s sport" -> "women-s-sport"): its feed URL
   // is in subscribers' readers. Only the others (ß, Cyrillic, C#) go through the slug library.
   const letters = plain.replace(/[^\p{L}\p{N}]/gu, '');
-  const slug = /^[a-zA-Z0-9]*$/.test(letters) && !/[#+]/.test(plain) ? asciiSlug(plain, 80) : slugOf(tag, 80);
-  return slug || `t-${createHash('sha256').update(tag).digest('hex').slice(0, 10)}`;
+  const whole = /^[a-zA-Z0-9]*$/.test(letters) && !/[#+]/.test(plain) ? asciiSlug(plain, Infinity) : slugOf(tag, Infinity);
+  if (whole === '') return `t-${createHash('sha256').update(tag).digest('hex').slice(0, 10)}`;
+  if (whole.length <= MAX_TAG_SLUG) return whole;
+  // Cut to its first 80 characters alone, two long tags that agree that far were one tag, and an
+  // article's second one vanished. A hash of the whole slug keeps them apart, while spellings that
+  // differ only in case or accents, which have one whole slug, still share it.
+  const head = whole.slice(0, MAX_TAG_SLUG - CUT_SUFFIX).replace(/-+$/, '');
+  return `${head}-${createHash('sha256').update(whole).digest('hex').slice(0, CUT_SUFFIX - 1)}`;
 }
 
 /** wirefeed's first tag slugs: every run of anything but a-z and 0-9 is one hyphen. */
