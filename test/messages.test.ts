@@ -76,6 +76,46 @@ describe('a misspelt field', () => {
   });
 });
 
+describe('a file with thousands of problems', () => {
+  const FIELDS = 'title, date, updated, summary, tags, authors, image, slug, id, draft, expires, correction';
+
+  it('names its first unknown fields, how many more there are, and the fields there are once, in one short line', () => {
+    // Prepare
+    const text = frontMatter('title: T', 'date: 2026-03-14', ...Array.from({ length: 3000 }, (_, i) => `field${i + 1}: x`));
+    // Act
+    const message = articleProblem(text);
+    // Assess
+    expect(message).toBe(`${FILE}: unknown fields "field1", "field2", "field3", "field4", "field5" and 2995 more; the fields are ${FIELDS}`);
+    expect(message.length).toBeLessThan(2048);
+  });
+
+  it('still asks "did you mean" where a field is near one, and lists the fields once for the others', () => {
+    const message = articleProblem(frontMatter('title: T', 'date: 2026-03-14', 'tittle: x', 'byline: Ada', 'kicker: Exclusive'));
+    expect(message).toBe(`${FILE}: unknown field "tittle": did you mean "title"?; unknown fields "byline", "kicker"; the fields are ${FIELDS}`);
+  });
+
+  it('shows a very long unknown field name by its beginning', () => {
+    const message = articleProblem(frontMatter('title: T', 'date: 2026-03-14', `? ${'k'.repeat(20000)}`, ': 1'));
+    expect(message).toBe(`${FILE}: unknown field "${'k'.repeat(40)}…"; the fields are ${FIELDS}`);
+  });
+
+  it('keeps a line about fifty bad authors or tags to its first problems and how many more', () => {
+    // Prepare: every author with 60 unknown fields; every tag ten times too long
+    const authors = Array.from({ length: 50 }, () => `{name: Ada, ${Array.from({ length: 60 }, (_, j) => `k${j}: 1`).join(', ')}}`);
+    const tags = Array.from({ length: 50 }, () => 'x'.repeat(1000));
+    // Act
+    const forAuthors = articleProblem(frontMatter('title: T', 'date: 2026-03-14', `authors: [${authors.join(', ')}]`));
+    const forTags = articleProblem(frontMatter('title: T', 'date: 2026-03-14', `tags: [${tags.join(', ')}]`));
+    // Assess
+    expect(forAuthors).toMatch(
+      new RegExp(`^${FILE}: unknown fields "authors\\.0\\.k0", "authors\\.0\\.k1", "authors\\.0\\.k2", "authors\\.0\\.k3", "authors\\.0\\.k4" and 55 more; the fields of "authors\\.0" are name, url, email; .*; and \\d+ more problems$`),
+    );
+    expect(forTags).toMatch(new RegExp(`^${FILE}: "tags\\.0" must be at most 100 characters \\(got "x+\\); "tags\\.1" .*; and \\d+ more problems$`));
+    expect(forAuthors.length).toBeLessThan(2048);
+    expect(forTags.length).toBeLessThan(2048);
+  });
+});
+
 describe('front matter that is not valid YAML', () => {
   it('with an unquoted colon in the title says to quote the title, on the file\'s line', () => {
     // Prepare: line 1 of the file is the opening ---, so the title is on line 2

@@ -64,38 +64,79 @@ export interface Issue {
 export type KnownFields = (path: readonly PropertyKey[]) => readonly string[] | undefined;
 
 /**
- * Every problem zod found, one clause each, naming the field and the value, in words an editor can act
+ * Every problem zod found, one clause each (the first ten, then how many more: a file with thousands of
+ * bad fields still gets one short line), naming the field and the value, in words an editor can act
  * on: zod's own wording ("Invalid input: expected array, received string") is replaced where we know
  * better; a schema's own message ("must be ...") is kept. A predicate ("must", "may", "is") follows the
  * field name; a sentence of its own follows a colon.
  */
 export function listIssues(issues: readonly Issue[], data: unknown, knownFields: KnownFields = () => undefined): string {
-  return issues
-    .flatMap((issue) => {
-      if (issue.code === 'unrecognized_keys' && issue.keys) {
-        return issue.keys.map((key) => unknownField([...issue.path, key], knownFields(issue.path) ?? []));
-      }
-      const field = dotted(issue.path);
-      const value = valueAt(data, issue.path);
-      const reworded = plainWords(issue, value, knownFields(issue.path));
-      const message = reworded?.message ?? issue.message;
-      if (!field) return [message];
-      const namesValue = reworded?.namesValue ?? issue.params?.['namesValue'] === true;
-      const shown = value === undefined || namesValue ? '' : ` (got ${JSON.stringify(value)?.slice(0, 80)})`;
-      const joint = /^(must|may|is|are|has)\b/.test(message) ? ' ' : ': ';
-      return [`"${field}"${joint}${message}${shown}`];
-    })
-    .join('; ');
+  const clauses = issues.flatMap((issue) => {
+    if (issue.code === 'unrecognized_keys' && issue.keys) return unknownFields(issue.path, issue.keys, knownFields(issue.path) ?? []);
+    const field = dotted(issue.path);
+    const value = valueAt(data, issue.path);
+    const reworded = plainWords(issue, value, knownFields(issue.path));
+    const message = reworded?.message ?? issue.message;
+    if (!field) return [message];
+    const namesValue = reworded?.namesValue ?? issue.params?.['namesValue'] === true;
+    const shown = value === undefined || namesValue ? '' : ` (got ${JSON.stringify(value)?.slice(0, 80)})`;
+    const joint = /^(must|may|is|are|has)\b/.test(message) ? ' ' : ': ';
+    return [`"${field}"${joint}${message}${shown}`];
+  });
+  return firstOf(clauses).join('; ');
 }
 
-/** `unknown field "auther": did you mean "authors"?`, or the known fields when none is near. */
-function unknownField(path: readonly PropertyKey[], known: readonly string[]): string {
-  const key = String(path[path.length - 1]);
-  const near = nearest(key, known);
-  if (near !== undefined) return `unknown field "${dotted(path)}": did you mean "${near}"?`;
-  if (known.length === 0) return `unknown field "${dotted(path)}"`;
-  const where = path.length > 1 ? ` of "${dotted(path.slice(0, -1))}"` : '';
-  return `unknown field "${dotted(path)}"; the fields${where} are ${known.join(', ')}`;
+/** At most this many problems are told in one line; a file with more gets a count of the rest. */
+const MAX_PROBLEMS = 10;
+/** ... and at most about this many characters of them, so a line stays readable in a log. */
+const MAX_CHARS = 1500;
+
+/** The first problems, then "and N more problems": a file with thousands still gets one short line. */
+function firstOf(clauses: readonly string[]): string[] {
+  const shown: string[] = [];
+  let length = 0;
+  for (const clause of clauses) {
+    if (shown.length === MAX_PROBLEMS || (shown.length > 0 && length + clause.length > MAX_CHARS)) break;
+    shown.push(clause);
+    length += clause.length + 2;
+  }
+  const rest = clauses.length - shown.length;
+  return rest === 0 ? shown : [...shown, `and ${rest} more ${rest === 1 ? 'problem' : 'problems'}`];
+}
+
+/** Unknown fields named in one object: the first few, each once; the rest counted. */
+const MAX_NAMED = 5;
+/** A field name longer than this is shown by its beginning. */
+const MAX_NAME = 40;
+
+/**
+ * The unknown fields of one object: `unknown field "auther": did you mean "authors"?` for each of the
+ * first few that is near a known field, the others named together, how many more there are, and the
+ * known fields once (`unknown fields "byline", "kicker"; the fields are title, date, …`).
+ */
+function unknownFields(at: readonly PropertyKey[], keys: readonly string[], known: readonly string[]): string[] {
+  const named = keys.slice(0, MAX_NAMED);
+  const more = keys.length - named.length;
+  const clauses: string[] = [];
+  const far: string[] = [];
+  for (const key of named) {
+    const shown = `"${dotted([...at, shortName(key)])}"`;
+    const near = nearest(key, known);
+    if (near === undefined) far.push(shown);
+    else clauses.push(`unknown field ${shown}: did you mean "${near}"?`);
+  }
+  if (far.length === 0 && more === 0) return clauses;
+  const fields = far.length + more === 1 ? 'field' : 'fields';
+  const rest = far.length === 0 ? `and ${more} more unknown ${fields}` : `unknown ${fields} ${far.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
+  const where = at.length > 0 ? ` of "${dotted(at)}"` : '';
+  clauses.push(known.length === 0 ? rest : `${rest}; the fields${where} are ${known.join(', ')}`);
+  return clauses;
+}
+
+/** A field name as shown: its first 40 characters, whole code points, and "…" when it is longer. */
+function shortName(key: string): string {
+  const chars = [...key];
+  return chars.length <= MAX_NAME ? key : `${chars.slice(0, MAX_NAME).join('')}…`;
 }
 
 /**
