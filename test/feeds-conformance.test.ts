@@ -156,7 +156,10 @@ describe('RELAX NG', () => {
       return file;
     });
     const run = spawnSync('jing', ['-c', SCHEMA, ...files], { encoding: 'utf8' });
-    expect(run.stdout + run.stderr).toBe('');
+    // Debian's launcher script warns on stderr about optional jars it cannot find ("[warning] /usr/bin/jing:
+    // Unable to locate xml-apis in /usr/share/java"): that is the installation, not the feeds.
+    const launcher = /^\[warning\] \/usr\/bin\/jing: Unable to locate [\w.-]+ in \/usr\/share\/java$/;
+    expect(run.stdout + run.stderr.split('\n').filter((line) => line !== '' && !launcher.test(line)).join('\n')).toBe('');
     expect(run.status).toBe(0);
   });
 
