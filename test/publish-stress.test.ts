@@ -67,12 +67,22 @@ const KILL_CHANCE = 0.6;
 const KILL_AFTER_MS = [10, 1500] as const;
 /** The CLI child's lease, for an engine that takes WIREFEED_LEASE_SECONDS: a killed child's lapses soon. */
 const CLI_LEASE_SECONDS = '6';
+/**
+ * Every CHAIN_EVERY-th round is a kill chain instead: 1 to CHAIN_MAX `wirefeed publish` runs in a row, each
+ * SIGKILLed at a random site write (its 1st to CHAIN_WRITES-th PUT or DELETE to the site bucket, seen by the test
+ * server; writes in flight at that moment land or not, by coin), the content changed before each; then the
+ * handler is given those changes' events, and the minute ticks. No --full: the next holders must repair it.
+ */
+const CHAIN_EVERY = Number(process.env.WIREFEED_STRESS_CHAIN_EVERY ?? 7);
+const CHAIN_MAX = 3;
+const CHAIN_WRITES = 30;
+const CHAIN_FULL_CHANCE = 0.4;
 const SETTLE_AFTER_KILL_MS = 45_000;
-const SETTLE_BUDGET_MS = 45_000;
+const SETTLE_BUDGET_MS = Number(process.env.WIREFEED_STRESS_SETTLE_BUDGET_MS ?? 90_000);
 /** When the last `wirefeed publish` child was killed. */
 const lastKill = { at: Number.NEGATIVE_INFINITY };
 /** A round still running after this long has hung (an invocation that never returns): the run stops. */
-const ROUND_LIMIT_MS = 120_000;
+const ROUND_LIMIT_MS = 240_000;
 /** How often a round looks at the pages of its newest writes, for upload-to-live times. */
 const POLL_MS = 150;
 /** The handler's clock: fixed in each round, a minute later each round. Public dates are in 2025, embargoes in 2099. */
@@ -113,7 +123,7 @@ afterAll(async () => {
 });
 
 describe('publishing under concurrency and crashes', () => {
-  it('after every round of overlapping publishes, redeliveries and killed CLI runs, the settled site equals what the content says', { timeout: 300_000 }, async () => {
+  it('after every round of overlapping publishes, redeliveries and killed CLI runs, the settled site equals what the content says', { timeout: Math.max(300_000, ROUNDS * 40_000) }, async () => {
     // Prepare: a site, its images, and a first set of articles published calmly (round 0)
     const started = performance.now();
     const s = await newS3Site(server, { feed_size: FEED_SIZE });
@@ -235,22 +245,46 @@ async function runRound(s: S3Site, world: World, round: number, budget: number):
   const sent: { body: unknown; key: string; event: S3EventName }[] = [];
 
   // `wirefeed publish` alongside, every CLI_EVERY-th round, sometimes killed.
-  const withCli = round > 0 && round % CLI_EVERY === 0;
+  const chain = round > 0 && CHAIN_EVERY > 0 && round % CHAIN_EVERY === 0;
+  const withCli = !chain && round > 0 && round % CLI_EVERY === 0;
   const killAfter = withCli && rng() < KILL_CHANCE ? Math.round(KILL_AFTER_MS[0] + rng() * (KILL_AFTER_MS[1] - KILL_AFTER_MS[0])) : undefined;
-  const cli = withCli ? delay(Math.round(rng() * 300)).then(() => runCli(s, killAfter)) : Promise.resolve(undefined);
+  const cli = withCli ? delay(Math.round(rng() * 300)).then(() => runCli(s, killAfter === undefined ? undefined : { afterMs: killAfter })) : Promise.resolve(undefined);
+  // A kill chain: content changed, `wirefeed publish` killed at a site write, again; the events come after.
+  const chained: string[] = [];
+  let chainKilled = false;
+  if (chain) {
+    progress.phase = 'kill chain';
+    const links = 1 + Math.floor(rng() * CHAIN_MAX);
+    const per = Math.ceil(ops.length / links);
+    for (let link = 0; link < links; link++) {
+      for (const op of ops.slice(link * per, (link + 1) * per)) {
+        if (op.version) await s.putArticle(`${op.name}.md`, op.version.fields, op.version.body);
+        else await s.deleteContent(op.key);
+      }
+      const at = 1 + Math.floor(rng() * CHAIN_WRITES);
+      // Some links are an operator's `--full` (a rebuild) killed midway; the others an ordinary publish.
+      const full = rng() < CHAIN_FULL_CHANCE;
+      const run = await runCli(s, { atSiteWrite: at, rng, full });
+      chainKilled ||= run.killed;
+      chained.push(`${full ? '--full ' : ''}${run.killed ? `killed at site write ${at}` : `exit ${run.code} before site write ${at}`}`);
+      if (run.problem) violations.push(run.problem);
+    }
+  }
 
   // The newsroom writes; every write is followed by its S3 event on the queue.
   let writing = true;
   const writer = (async () => {
     for (const op of ops) {
-      if (op.version) await s.putArticle(`${op.name}.md`, op.version.fields, op.version.body);
-      else await s.deleteContent(op.key);
+      if (!chain) {
+        if (op.version) await s.putArticle(`${op.name}.md`, op.version.fields, op.version.body);
+        else await s.deleteContent(op.key);
+      }
       tracker.wrote(op, performance.now());
       const event: S3EventName = op.version ? 'ObjectCreated:Put' : 'ObjectRemoved:Delete';
       const body = s3Notification(s.contentBucket, [{ key: op.key, event }]);
       sent.push({ body, key: op.key, event });
       queue.push(body, op.key, event);
-      if (round > 0) await delay(Math.round(rng() * WRITE_GAP_MS));
+      if (round > 0 && !chain) await delay(Math.round(rng() * WRITE_GAP_MS));
     }
     writing = false;
   })();
@@ -290,9 +324,10 @@ async function runRound(s: S3Site, world: World, round: number, budget: number):
   const firstPass = performance.now();
   // A killed child may have died holding the lease: until it lapses, publishes hand their work over and the
   // site waits, in this round and in the next ones (the child is given a short lease, CLI_LEASE_SECONDS).
-  if (cliResult?.killed) lastKill.at = performance.now();
+  const killed = cliResult?.killed === true || chainKilled;
+  if (killed) lastKill.at = performance.now();
   const lapsing = performance.now() - lastKill.at < (Number(CLI_LEASE_SECONDS) + 5) * 1000;
-  const limit = cliResult?.killed || lapsing ? Math.max(0, Math.min(SETTLE_AFTER_KILL_MS, budget)) : 0;
+  const limit = killed || lapsing ? Math.max(0, Math.min(SETTLE_AFTER_KILL_MS, budget)) : 0;
   while (found.length > 0 && performance.now() - firstPass < limit) {
     await delay(1000);
     await tick();
@@ -301,7 +336,7 @@ async function runRound(s: S3Site, world: World, round: number, budget: number):
   }
   const settled = performance.now();
   // A kill round still wrong once the run's budget for waiting is spent: say so beside its violations.
-  const note = found.length > 0 && cliResult?.killed && limit < SETTLE_AFTER_KILL_MS ? `only ${Math.round(limit / 1000)} s of the settle budget was left for ticks after the kill` : undefined;
+  const note = found.length > 0 && killed && limit < SETTLE_AFTER_KILL_MS ? `only ${Math.round(limit / 1000)} s of the settle budget was left for ticks after the kill` : undefined;
   violations.push(...found);
 
   return {
@@ -312,7 +347,7 @@ async function runRound(s: S3Site, world: World, round: number, budget: number):
       invocations: queue.invocations + again.invocations,
       maxConcurrent: queue.maxInflight,
       redelivered: queue.redelivered + again.redelivered,
-      cli: cliResult ? (cliResult.killed ? `CLI killed at ${killAfter} ms` : `CLI exit ${cliResult.code} after ${cliResult.ms} ms`) : 'no CLI',
+      cli: chain ? `kill chain: ${chained.join(', ')}` : cliResult ? (cliResult.killed ? `CLI killed at ${killAfter} ms` : `CLI exit ${cliResult.code} after ${cliResult.ms} ms`) : 'no CLI',
       busyMs: Math.round(settleStart - begun),
       roundMs: Math.round(performance.now() - begun),
       settleMs: Math.round(settled - settleStart),
@@ -455,22 +490,39 @@ class Queue {
 // `wirefeed publish` as a child process
 // ---------------------------------------------------------------------------------------------------
 
-async function runCli(s: S3Site, killAfter: number | undefined): Promise<{ killed: boolean; code: number | null; ms: number; problem?: string }> {
+/** When to SIGKILL the child: after so many milliseconds, or at its Nth write to the site bucket (rng: whether writes in flight then land). */
+type Kill = { afterMs: number } | { atSiteWrite: number; rng: () => number; full?: boolean };
+
+let cliRuns = 0;
+
+async function runCli(s: S3Site, kill: Kill | undefined): Promise<{ killed: boolean; code: number | null; ms: number; problem?: string }> {
   const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_') && name !== 'SITE_URL' && name !== 'NODE_OPTIONS'));
-  Object.assign(env, { AWS_ENDPOINT_URL_S3: server.endpoint, AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey, AWS_REGION: 'us-east-1', WIREFEED_LEASE_SECONDS: CLI_LEASE_SECONDS });
-  const args = [BIN, 'publish', '--content', `s3://${s.contentBucket}`, '--site', `s3://${s.siteBucket}`];
+  // The app id marks the child's requests (the SDK puts it in its User-Agent), so the test server can count its writes.
+  const appId = `wf-stress-cli-${++cliRuns}`;
+  Object.assign(env, { AWS_ENDPOINT_URL_S3: server.endpoint, AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey, AWS_REGION: 'us-east-1', WIREFEED_LEASE_SECONDS: CLI_LEASE_SECONDS, AWS_SDK_UA_APP_ID: appId });
+  const args = [BIN, 'publish', '--content', `s3://${s.contentBucket}`, '--site', `s3://${s.siteBucket}`, ...(kill && 'full' in kill && kill.full ? ['--full'] : [])];
   const begun = performance.now();
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  progress.cli = `pid ${child.pid} running${killAfter === undefined ? '' : `, to be killed at ${killAfter} ms`}`;
+  progress.cli = `pid ${child.pid} running${kill === undefined ? '' : 'afterMs' in kill ? `, to be killed at ${kill.afterMs} ms` : `, to be killed at its site write ${kill.atSiteWrite}`}`;
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   child.stdout.resume();
-  const timer = killAfter === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfter);
+  const timer = kill && 'afterMs' in kill ? setTimeout(() => child.kill('SIGKILL'), kill.afterMs) : undefined;
+  if (kill && 'atSiteWrite' in kill) {
+    let writes = 0;
+    server.interceptWrites((w) => {
+      if (w.bucket !== s.siteBucket || !w.userAgent.includes(`app/${appId}`)) return 'forward';
+      if (++writes === kill.atSiteWrite) child.kill('SIGKILL');
+      // From the kill on, the child's writes already on the wire land or not, as on S3 when a process dies.
+      return writes < kill.atSiteWrite || kill.rng() < 0.5 ? 'forward' : 'drop';
+    });
+  }
   const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (c, sig) => resolve([c, sig])));
   clearTimeout(timer);
+  server.interceptWrites(undefined);
   const ms = Math.round(performance.now() - begun);
   progress.cli = `exited (${code ?? signal}) after ${ms} ms`;
-  if (signal === 'SIGKILL' && killAfter !== undefined) return { killed: true, code, ms };
+  if (signal === 'SIGKILL' && kill !== undefined) return { killed: true, code, ms };
   if (code === 0) return { killed: false, code, ms };
   return { killed: false, code, ms, problem: `[cli] wirefeed publish exited ${code ?? signal} (expected 0): ${stderr.trim().split('\n').slice(-3).join(' | ').slice(0, 400)}` };
 }

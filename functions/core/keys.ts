@@ -177,6 +177,11 @@ export const STATE = {
   head: 'head.json',
   requests: 'requests/',
   journals: 'journal/',
+  /**
+   * Site writes made outside a cycle's journal (a reconcile, a rebuild), named before they are made. Under
+   * requests/, so the one listing a publish makes of its pending work finds the ones a holder left.
+   */
+  intents: 'requests/intent/',
   /** One per article file: its processed version, rendered. */
   record: (h: string) => `articles/${h}.json`,
   records: 'articles/',

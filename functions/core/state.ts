@@ -42,8 +42,12 @@ export interface Head {
   public: number;
   /** A committed journal whose site writes may not all have landed: whoever reads this replays it. */
   journal?: string;
-  /** A journal replayed after its holder's lease expired: its site writes are redone once more after `after`. */
-  recheck?: { journal: string; after: string };
+  /**
+   * Journals and intents left by a holder that did not finish (it died, gave up, or may still be writing):
+   * redone when found, and their site keys redone once more after `after`, when that holder's time is
+   * surely up, so a late write of an old version never stands. (An older state has one `{ journal, after }`.)
+   */
+  recheck?: Recheck[] | { journal: string; after: string };
   /** The last publish found site.yaml broken: the next good one looks at every article. */
   settingsError?: string;
   /**
@@ -138,6 +142,17 @@ export interface StateWrite {
   expect: string;
 }
 
+export interface Recheck {
+  /** A journal's or an intent's key in the state. */
+  key: string;
+  after: string;
+}
+
+/** Site keys about to be written or deleted outside a cycle's journal (a reconcile, a rebuild's pages and groups). */
+export interface Intent {
+  site: string[];
+}
+
 export interface Journal {
   generation: number;
   state: StateWrite[];
@@ -175,12 +190,15 @@ const isArticle = (v: unknown): boolean =>
   strings(v.tags) &&
   Array.isArray(v.authors);
 
+const isRecheck = (v: unknown): boolean =>
+  v === undefined || (Array.isArray(v) ? v.every((r) => isObject(r) && isString(r.key) && isString(r.after)) : isObject(v) && isString(v.journal) && isString(v.after));
+
 const isTimelineDir = (v: unknown): boolean =>
   isObject(v) && isInt(v.next) && isInt(v.count) && Array.isArray(v.chunks) && v.chunks.every((r) => isObject(r) && isInt(r.c) && isInt(r.n) && isEntry(r.last));
 
 export const CHECKS = {
   record: (v: unknown) => isObject(v) && isString(v.key) && isString(v.etag) && typeof v.public === 'boolean' && isArticle(v.article) && (v.seq === undefined || isInt(v.seq)),
-  head: (v: unknown) => isObject(v) && v.v === STATE_VERSION && isString(v.settings) && isInt(v.generation) && isInt(v.nextSeq) && isInt(v.nextTagSeq) && isInt(v.public),
+  head: (v: unknown) => isObject(v) && v.v === STATE_VERSION && isString(v.settings) && isInt(v.generation) && isInt(v.nextSeq) && isInt(v.nextTagSeq) && isInt(v.public) && isRecheck(v.recheck),
   timelineDir: isTimelineDir,
   tagDir: (v: unknown) =>
     isTimelineDir(v) && isObject(v) && isString(v.name) && isInt(v.seq) && (v.spellings === undefined || (isObject(v.spellings) && Object.values(v.spellings).every(isInt))),
@@ -193,6 +211,7 @@ export const CHECKS = {
   slug: (v: unknown) => isObject(v) && isString(v.key) && (v.waiting === undefined || (Array.isArray(v.waiting) && v.waiting.every(isString))),
   group: (v: unknown) => isObject(v) && isObject(v.files),
   journal: (v: unknown) => isObject(v) && isInt(v.generation) && Array.isArray(v.state) && isObject(v.site),
+  intent: (v: unknown) => isObject(v) && strings(v.site),
   batch: (v: unknown) => isObject(v) && Array.isArray(v.records),
   news: (v: unknown) => isObject(v) && Array.isArray(v.items) && v.items.every((i) => isEntry(i) && isObject(i) && isString(i.loc) && isString(i.title)),
 } satisfies Record<string, Check>;
@@ -207,6 +226,13 @@ export function parseState<T>(key: string, bytes: Uint8Array | string, check: Ch
   }
   if (!check(value)) throw new StateError(key, 'does not have the shape this version of wirefeed writes');
   return value as T;
+}
+
+/** The rechecks a head asks for, in either of the shapes heads have had. */
+export function rechecksOf(head: Pick<Head, 'recheck'>): Recheck[] {
+  const r = head.recheck;
+  if (r === undefined) return [];
+  return Array.isArray(r) ? r : [{ key: r.journal, after: r.after }];
 }
 
 export const emptySchedule = (): Schedule => ({ drafts: [], embargoed: [], expiring: [] });

@@ -23,7 +23,40 @@ export interface LeaseTiming {
   skewMs: number;
   /** How long before its expiry the holder stops writing. */
   marginMs: number;
+  /** @default SYSTEM_CLOCK */
+  clock?: LeaseClock;
 }
+
+/**
+ * The lease's sense of time: a monotonic clock for the holder's own deadline, the wall clock for the expiry
+ * others read, and the timers that renew and that stop writes at the deadline. Tests pass a clock they move
+ * by hand, so no lease depends on how fast a busy machine runs.
+ */
+export interface LeaseClock {
+  /** Monotonic milliseconds. */
+  now(): number;
+  /** Wall-clock milliseconds since the epoch. */
+  wall(): number;
+  /** Run `fn` once after `ms`; never keeps the process alive. */
+  after(ms: number, fn: () => void): { cancel(): void };
+  /** Run `fn` every `ms`; never keeps the process alive. */
+  every(ms: number, fn: () => void): { cancel(): void };
+}
+
+export const SYSTEM_CLOCK: LeaseClock = {
+  now: () => performance.now(),
+  wall: () => Date.now(),
+  after(ms, fn) {
+    const timer = setTimeout(fn, ms);
+    timer.unref();
+    return { cancel: () => clearTimeout(timer) };
+  },
+  every(ms, fn) {
+    const timer = setInterval(fn, ms);
+    timer.unref();
+    return { cancel: () => clearInterval(timer) };
+  },
+};
 
 export const LEASE_TIMING: LeaseTiming = { ttlMs: 30_000, skewMs: 5_000, marginMs: 5_000 };
 
@@ -53,9 +86,10 @@ export class Lease {
   readonly #timing: LeaseTiming;
   readonly #controller = new AbortController();
   #etag: string;
+  readonly #clock: LeaseClock;
   #deadline = 0;
-  #timer: NodeJS.Timeout | undefined;
-  #renewing: NodeJS.Timeout | undefined;
+  #timer: { cancel(): void } | undefined;
+  #renewing: { cancel(): void } | undefined;
   /** The renewal in flight: two at once would race each other's If-Match and lose the lease. */
   #renewal: Promise<void> | undefined;
 
@@ -65,23 +99,24 @@ export class Lease {
     this.#etag = etag;
     this.tookOver = tookOver;
     this.#timing = timing;
+    this.#clock = timing.clock ?? SYSTEM_CLOCK;
     // Every guarded write listens on this signal while it is in flight: many at once is the normal case.
     setMaxListeners(0, this.#controller.signal);
     this.#extend(sentAt);
-    this.#renewing = setInterval(() => void this.renew().catch(() => undefined), timing.ttlMs / 3);
-    this.#renewing.unref();
+    this.#renewing = this.#clock.every(timing.ttlMs / 3, () => void this.renew().catch(() => undefined));
   }
 
   /** Take the lease, or learn who holds it. */
   static async acquire(store: Store, timing: LeaseTiming = LEASE_TIMING): Promise<Lease | { busy: string }> {
     const holder = `${process.pid}-${randomBytes(6).toString('hex')}`;
+    const clock = timing.clock ?? SYSTEM_CLOCK;
     for (let attempt = 0; attempt < 3; attempt++) {
       const current = await store.get(STATE.lease);
       const held = current ? readBody(current) : undefined;
-      if (current && held && Date.parse(held.expires) + timing.skewMs > Date.now()) return { busy: held.holder };
-      const sentAt = performance.now();
+      if (current && held && Date.parse(held.expires) + timing.skewMs > clock.wall()) return { busy: held.holder };
+      const sentAt = clock.now();
       try {
-        const { etag } = await store.put(STATE.lease, body(holder, timing), {
+        const { etag } = await store.put(STATE.lease, body(holder, timing, clock), {
           ...headersFor(STATE.lease),
           ...(current ? { ifMatch: current.etag } : { ifNoneMatch: '*' }),
         });
@@ -100,7 +135,7 @@ export class Lease {
   }
 
   alive(): boolean {
-    return !this.#controller.signal.aborted && performance.now() < this.#deadline;
+    return !this.#controller.signal.aborted && this.#clock.now() < this.#deadline;
   }
 
   /** Throw unless the lease is still ours with time to spare. */
@@ -115,9 +150,9 @@ export class Lease {
 
   async #renew(): Promise<void> {
     if (this.#controller.signal.aborted) return;
-    const sentAt = performance.now();
+    const sentAt = this.#clock.now();
     try {
-      const { etag } = await this.#store.put(STATE.lease, body(this.holder, this.#timing), { ...headersFor(STATE.lease), ifMatch: this.#etag, signal: this.signal });
+      const { etag } = await this.#store.put(STATE.lease, body(this.holder, this.#timing, this.#clock), { ...headersFor(STATE.lease), ifMatch: this.#etag, signal: this.signal });
       this.#etag = etag;
       this.#extend(sentAt);
     } catch (err) {
@@ -130,11 +165,16 @@ export class Lease {
   /** Renew now if a third of the lease has gone: called between batches of long work. */
   async keep(): Promise<void> {
     this.check();
-    if (this.#deadline - performance.now() < (this.#timing.ttlMs * 2) / 3 - this.#timing.marginMs) await this.renew();
+    if (this.#deadline - this.#clock.now() < (this.#timing.ttlMs * 2) / 3 - this.#timing.marginMs) await this.renew();
   }
 
   async release(): Promise<void> {
     this.#stop();
+    // A renewal in flight would change the ETag under the delete below, which would then leave the
+    // lease standing for its whole time to live: let it land first.
+    await this.#renewal?.catch(() => undefined);
+    // From here on nothing of this holder writes: a straggler's guarded write is refused, not sent.
+    this.#controller.abort(new LeaseLostError('the publishing lease was released'));
     try {
       await this.#store.delete(STATE.lease, { ifMatch: this.#etag });
     } catch (err) {
@@ -149,9 +189,8 @@ export class Lease {
 
   #extend(sentAt: number): void {
     this.#deadline = sentAt + this.#timing.ttlMs - this.#timing.marginMs;
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => this.#lose(), Math.max(0, this.#deadline - performance.now()));
-    this.#timer.unref();
+    this.#timer?.cancel();
+    this.#timer = this.#clock.after(Math.max(0, this.#deadline - this.#clock.now()), () => this.#lose());
   }
 
   #lose(): void {
@@ -160,13 +199,13 @@ export class Lease {
   }
 
   #stop(): void {
-    clearTimeout(this.#timer);
-    clearInterval(this.#renewing);
+    this.#timer?.cancel();
+    this.#renewing?.cancel();
   }
 }
 
-function body(holder: string, timing: LeaseTiming): string {
-  return JSON.stringify({ holder, expires: new Date(Date.now() + timing.ttlMs).toISOString() } satisfies LeaseBody);
+function body(holder: string, timing: LeaseTiming, clock: LeaseClock): string {
+  return JSON.stringify({ holder, expires: new Date(clock.wall() + timing.ttlMs).toISOString() } satisfies LeaseBody);
 }
 
 function readBody(object: StoredObject): LeaseBody | undefined {

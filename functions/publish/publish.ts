@@ -1,8 +1,8 @@
 import { ArticleError, SiteError, type Notice } from '../core/errors.ts';
 import { settingsHash } from '../core/hash.ts';
-import { KEYS, SITE_FILE, STATE, isArchiveKey, isFeedKey, keyHash, pageKey, groupFiles, parseGroupName } from '../core/keys.ts';
+import { SITE_FILE, STATE, isArchiveKey, isFeedKey } from '../core/keys.ts';
 import { parseSite, type Site } from '../core/site.ts';
-import { CHECKS, StateError, type ArticleRecord, type Head, type Journal, type Schedule } from '../core/state.ts';
+import { CHECKS, StateError, type Head, type Schedule } from '../core/state.ts';
 import type { Store } from '../stores/store.ts';
 import { writeHead } from './commit.ts';
 import { addResults, emptyResult, type CycleContext, type CycleResult, type PublishIo } from './context.ts';
@@ -10,11 +10,11 @@ import { runCycle } from './cycle.ts';
 import { Lease, LeaseLostError, LEASE_TIMING, type LeaseTiming } from './lease.ts';
 import { parseHere, type Parse } from './read.ts';
 import { rebuild } from './rebuild.ts';
-import { readJournal, reconcileSite, repairKeys, replayJournal } from './repair.ts';
-import { deleteRequests, drainRequests, hasWork, noWork, writeRequest, type Work } from './requests.ts';
+import { recover, type Log } from './recover.ts';
+import { reconcileSite } from './repair.ts';
+import { deleteRequests, drainRequests, hasWork, noWork, requestsWaiting, writeRequest, type Work } from './requests.ts';
 import { selectKeys } from './select.ts';
 import { StateView } from './state-view.ts';
-import { writeInOrder } from './write.ts';
 
 /**
  * full: rebuild everything. scan: compare every article with the state and reconcile the site (a
@@ -119,7 +119,7 @@ export async function publish(stores: PublishStores, options: PublishOptions): P
       await lease.release().catch(() => undefined);
     }
     // A request written while we let go finds no holder: take the lease again for it.
-    if ((await stores.state.list(STATE.requests, KEYS)).length === 0) break;
+    if (!(await requestsWaiting(stores.state))) break;
   }
   return report(stores, mode, total, attempts, site, false);
 }
@@ -128,7 +128,7 @@ async function hold(stores: PublishStores, lease: Lease, options: PublishOptions
   const io: PublishIo = { content: stores.content, site: lease.guard(stores.site), state: lease.guard(stores.state) };
   const limit = options.concurrency ?? 16;
   const clock = typeof options.now === 'function' ? options.now : () => options.now as Date;
-  const log = options.log ?? (() => undefined);
+  const log: Log = options.log ?? (() => undefined);
   let result = emptyResult();
   let cycles = 0;
   let forceFull = false;
@@ -163,8 +163,8 @@ async function hold(stores: PublishStores, lease: Lease, options: PublishOptions
     const ctx: CycleContext = { site, now, parse: options.parse ?? parseHere, limit, lease };
     try {
       let etag = headEtag;
-      if (head && !forceFull) ({ head, etag } = await recover(io, ctx, head, headEtag as string, log));
       const drained = await drainRequests(io.state, limit);
+      if (head && !forceFull) ({ head, etag } = await recover(io, ctx, head, headEtag as string, drained.intents, log));
       // This publish's own work is among them: it was written as a request before the lease was asked for.
       const work = drained.work;
       const full = forceFull || !head || head.rebuilding !== undefined || head.settings !== settingsHash(site) || work.full;
@@ -172,6 +172,9 @@ async function hold(stores: PublishStores, lease: Lease, options: PublishOptions
         const rebuilt = await rebuild(io, ctx, { ...(head && !forceFull ? { head } : {}), ...(etag ? { etag } : {}) });
         result = addResults(result, rebuilt);
         forceFull = false;
+        // A rebuild that resumed read its articles in an earlier holder: what changed since (these requests'
+        // keys among it) is found by a scan after it, never taken as done.
+        if (rebuilt.resumed) await writeRequest(io.state, { ...noWork(), keys: work.keys, scan: true });
       } else {
         const scan = work.scan || head?.settingsError !== undefined;
         let current = head as Head;
@@ -196,66 +199,8 @@ async function hold(stores: PublishStores, lease: Lease, options: PublishOptions
       }
       throw err;
     }
-    if ((await io.state.list(STATE.requests, KEYS)).length === 0) return { result, cycles, site };
+    if (!(await requestsWaiting(io.state))) return { result, cycles, site };
   }
-}
-
-/** How long after a takeover the old holder's late writes are redone once more (its time is surely up). */
-const recheckAfter = (lease: Lease, now: Date): string => new Date(now.getTime() + 120_000).toISOString();
-
-/**
- * Finish what the last holder committed: replay its journal if it is still there. If that holder's
- * lease had expired (it died, or it may still be writing), its site writes are redone once more after
- * its time is surely up, so a late write of an old version never stands.
- */
-async function recover(io: PublishIo, ctx: CycleContext, head: Head, etag: string, log: NonNullable<PublishOptions['log']>): Promise<{ head: Head; etag: string }> {
-  if (head.journal) {
-    const journal = await readJournal(io.state, head.journal);
-    if (journal) {
-      log('info', 'finishing a publish that did not complete', { journal: head.journal, tookOver: ctx.lease.tookOver });
-      await replayJournal({ ...io, limit: ctx.limit }, journal, ctx.site, head);
-      if (ctx.lease.tookOver) {
-        const { journal: _done, ...rest } = head;
-        head = { ...rest, recheck: { journal: head.journal, after: recheckAfter(ctx.lease, ctx.now) } };
-        etag = await writeHead(io.state, head, etag);
-      } else {
-        await io.state.delete(head.journal);
-      }
-    }
-  }
-  if (head.recheck && head.recheck.after <= ctx.now.toISOString()) {
-    const journal = await readJournal(io.state, head.recheck.journal);
-    if (journal) {
-      const view = new StateView(io.state);
-      const work = await repairKeys(view, siteKeysOf(journal), ctx.site, head, ctx.limit);
-      await writeInOrder(io.site, io.content, work, ctx.limit);
-      await io.state.delete(head.recheck.journal);
-    }
-    const { recheck: _done, ...rest } = head;
-    head = rest;
-    etag = await writeHead(io.state, head, etag);
-  }
-  return { head, etag };
-}
-
-/** Every site key a journal's cycle may have written or deleted. */
-function siteKeysOf(journal: Journal): string[] {
-  const keys = [...journal.site.mediaPut, ...journal.site.mediaDelete, ...journal.site.delete];
-  for (const name of journal.site.groups) {
-    const id = parseGroupName(name);
-    if (id) keys.push(...groupFiles(id));
-  }
-  const pages = new Set(journal.site.pages);
-  for (const w of journal.state) {
-    if (!w.body || !w.key.startsWith(STATE.records)) continue;
-    try {
-      const record = JSON.parse(w.body) as ArticleRecord;
-      if (pages.has(keyHash(record.key))) keys.push(pageKey(record.article.slug));
-    } catch {
-      // a journal is written whole or not at all; nothing to name from a torn one
-    }
-  }
-  return keys;
 }
 
 async function report(stores: PublishStores, mode: PublishMode, total: CycleResult, attempts: number, site: Site | undefined, queued: boolean): Promise<PublishReport> {

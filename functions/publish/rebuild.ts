@@ -31,7 +31,7 @@ import type { CycleContext, CycleResult, PublishIo } from './context.ts';
 import { allGroups } from './plan.ts';
 import { producedKeys } from './repair.ts';
 import { StateView } from './state-view.ts';
-import { writeInOrder } from './write.ts';
+import { withIntent, writeNamed } from './intents.ts';
 
 /**
  * The full rebuild: when there is no state (a first publish, or state that could not be read), when
@@ -55,12 +55,12 @@ interface Summary {
   record: Omit<ArticleRecord, 'article'> & { article: Omit<Article, 'html'> };
 }
 
-export async function rebuild(io: PublishIo, ctx: CycleContext, prior: { head?: Head; etag?: string }): Promise<CycleResult & { head: Head; etag: string }> {
+export async function rebuild(io: PublishIo, ctx: CycleContext, prior: { head?: Head; etag?: string }): Promise<CycleResult & { head: Head; etag: string; resumed: boolean }> {
   const settings = settingsHash(ctx.site);
   const resume = prior.head?.rebuilding === 'site' && prior.head.settings === settings;
   let head: Head = resume
     ? (prior.head as Head)
-    : { v: STATE_VERSION, settings, generation: (prior.head?.generation ?? 0) + 1, nextSeq: 0, nextTagSeq: 0, public: 0, rebuilding: 'state' };
+    : { v: STATE_VERSION, settings, generation: (prior.head?.generation ?? 0) + 1, nextSeq: 0, nextTagSeq: 0, public: 0, rebuilding: 'state', ...(prior.head?.recheck ? { recheck: prior.head.recheck } : {}) };
   let etag = resume ? (prior.etag as string) : await writeHead(io.state, head, prior.etag);
   const rejected: ArticleError[] = [];
   const notices: Notice[] = [];
@@ -80,7 +80,7 @@ export async function rebuild(io: PublishIo, ctx: CycleContext, prior: { head?: 
   head = { ...finished, generation: head.generation + 1 };
   etag = await writeHead(io.state, head, etag);
   await mapLimit((await io.state.list(STATE.rebuildBatches, KEYS)).map((i) => i.key), ctx.limit, (key) => io.state.delete(key));
-  return { full: true, rendered, rejected, notices, written, deleted, head, etag };
+  return { full: true, rendered, rejected, notices, written, deleted, head, etag, resumed: resume };
 }
 
 /** Step 1: render every article file into batches. One broken file is a rejection, never a stop. */
@@ -233,7 +233,8 @@ async function index(io: PublishIo, ctx: CycleContext, count: number, start: Hea
   // What the old state holds and the new does not goes (records of deleted files, old chunks, claims).
   const places = new Map(kept.map((s) => [s.h, s.record.seq]));
   const keep = new Set([...state.keys(), ...kept.map((s) => STATE.record(s.h)), ...kept.map((s) => STATE.seen(s.h, s.record.etag))]);
-  const control = (key: string) => key === STATE.lease || key === STATE.head || key.startsWith(STATE.requests) || key.startsWith(STATE.journals) || key.startsWith(STATE.rebuildBatches);
+  const control = (key: string) =>
+    key === STATE.lease || key === STATE.head || key.startsWith(STATE.requests) || key.startsWith(STATE.journals) || key.startsWith(STATE.rebuildBatches);
   const orphans = (await io.state.list('', KEYS)).map((i) => i.key).filter((key) => !keep.has(key) && !control(key));
   await mapLimit(orphans, ctx.limit, (key) => io.state.delete(key));
   await mapLimit([...state], ctx.limit, async ([key, value]) => {
@@ -242,23 +243,29 @@ async function index(io: PublishIo, ctx: CycleContext, count: number, start: Hea
   // The records themselves, a batch at a time, with their places.
   for (let n = 1; n <= batches; n++) {
     await ctx.lease.keep();
-    await mapLimit(await readBatch(io, n), ctx.limit, async (r) => {
+    const records = (await readBatch(io, n)).filter((r) => {
       const h = keyHash(r.key);
-      if (!places.has(h) || owners.get(r.article.slug) !== r.key) return;
-      if (replaced.has(h) && n <= count) return; // the refused version: its last good one comes in the last batch
-      const seq = places.get(h);
-      // Its page now, while the article is in hand (step 3 would have to read every record back for it).
-      let page: string | undefined;
-      if (r.public) {
-        const body = articlePage(r.article, ctx.site);
-        page = hash(body);
-        await io.site.put(pageKey(r.article.slug), body, headersFor(pageKey(r.article.slug)));
-        written.push(pageKey(r.article.slug));
-      }
-      const record: ArticleRecord = { ...r, ...(seq !== undefined ? { seq } : {}), ...(page ? { page } : {}) };
-      await io.state.put(STATE.record(h), JSON.stringify(record), headersFor(STATE.record(h)));
-      await io.state.put(STATE.seen(h, r.etag), '', headersFor(STATE.seen(h, r.etag)));
+      if (!places.has(h) || owners.get(r.article.slug) !== r.key) return false;
+      return !(replaced.has(h) && n <= count); // the refused version: its last good one comes in the last batch
     });
+    // Its page now, while the article is in hand (step 3 would have to read every record back for it); named first.
+    const pages = records.filter((r) => r.public).map((r) => pageKey(r.article.slug));
+    await withIntent(io.state, pages, () =>
+      mapLimit(records, ctx.limit, async (r) => {
+        const h = keyHash(r.key);
+        const seq = places.get(h);
+        let page: string | undefined;
+        if (r.public) {
+          const body = articlePage(r.article, ctx.site);
+          page = hash(body);
+          await io.site.put(pageKey(r.article.slug), body, headersFor(pageKey(r.article.slug)));
+          written.push(pageKey(r.article.slug));
+        }
+        const record: ArticleRecord = { ...r, ...(seq !== undefined ? { seq } : {}), ...(page ? { page } : {}) };
+        await io.state.put(STATE.record(h), JSON.stringify(record), headersFor(STATE.record(h)));
+        await io.state.put(STATE.seen(h, r.etag), '', headersFor(STATE.seen(h, r.etag)));
+      }),
+    );
   }
   return { ...start, nextSeq: published.length, nextTagSeq: slugs.length, public: published.length };
 }
@@ -299,18 +306,18 @@ async function writeSite(io: PublishIo, ctx: CycleContext, head: Head, withPages
     const records = await mapLimit(members, ctx.limit, (e) => page.read<ArticleRecord>(STATE.record(e.h), CHECKS.record));
     const work = new Map<string, string>();
     for (const r of records) if (r?.public) work.set(pageKey(r.article.slug), articlePage(r.article, ctx.site));
-    written.push(...(await writeInOrder(io.site, io.content, { mediaPut: [], mediaDelete: [], pages: work, groups: [], deletes: [] }, ctx.limit)).written);
+    written.push(...(await writeNamed(io, { mediaPut: [], mediaDelete: [], pages: work, groups: [], deletes: [] }, ctx.limit)).written);
   }
   const refs = (await io.state.list(STATE.mediaRefs, KEYS)).map((i) => i.key);
   const media = (await mapLimit(refs, ctx.limit, (key) => view.read<MediaRef>(key, CHECKS.media))).filter((r): r is MediaRef => r !== undefined && r.users.length > 0).map((r) => r.key);
-  written.push(...(await writeInOrder(io.site, io.content, { mediaPut: media, mediaDelete: [], pages: new Map(), groups: [], deletes: [] }, ctx.limit)).written);
+  written.push(...(await writeNamed(io, { mediaPut: media, mediaDelete: [], pages: new Map(), groups: [], deletes: [] }, ctx.limit)).written);
   const tagSlugs = (await io.state.list(STATE.timelines, KEYS)).map((i) => /^timeline\/tag-(.+)\/dir\.json$/.exec(i.key)?.[1]).filter((s): s is string => s !== undefined);
   for (const id of allGroups(head, ctx.site, tagSlugs)) {
     await ctx.lease.keep();
     const groupView = new StateView(io.state);
     const [built] = await buildGroups(groupView, [id], ctx.site, head, ctx.limit, true, failed);
     if (!built) continue;
-    written.push(...(await writeInOrder(io.site, io.content, { mediaPut: [], mediaDelete: [], pages: new Map(), groups: [{ id, files: built.files }], deletes: [] }, ctx.limit)).written);
+    written.push(...(await writeNamed(io, { mediaPut: [], mediaDelete: [], pages: new Map(), groups: [{ id, files: built.files }], deletes: [] }, ctx.limit)).written);
     for (const w of groupView.writes()) {
       if (w.body === null) await io.state.delete(w.key);
       else await io.state.put(w.key, w.body, headersFor(w.key));
@@ -318,6 +325,6 @@ async function writeSite(io: PublishIo, ctx: CycleContext, head: Head, withPages
   }
   const produced = await producedKeys(view, head, ctx.site, ctx.limit);
   const extra = (await io.site.list('', KEYS)).map((i) => i.key).filter((key) => isManagedSiteKey(key) && !produced.has(key));
-  await mapLimit(extra, ctx.limit, (key) => io.site.delete(key));
+  await withIntent(io.state, extra, () => mapLimit(extra, ctx.limit, (key) => io.site.delete(key)));
   return { written: written.sort(), deleted: extra.sort() };
 }

@@ -8,6 +8,7 @@ import { buildGroup } from './build.ts';
 import { applyStateWrites } from './commit.ts';
 import { allGroups, articleShards, publishedPages, orderGroups, tagShards } from './plan.ts';
 import { StateView } from './state-view.ts';
+import { writeNamed } from './intents.ts';
 import { noSiteWork, writeInOrder, type SiteWork } from './write.ts';
 
 export interface RepairIo {
@@ -114,5 +115,6 @@ export async function reconcileSite(io: RepairIo, head: Head, site: Site): Promi
   const listed = new Set((await io.site.list('', KEYS)).map((info) => info.key));
   const work = await repairKeys(view, [...produced].filter((key) => !listed.has(key)), site, head, io.limit);
   work.deletes.push(...[...listed].filter((key) => isManagedSiteKey(key) && !produced.has(key)));
-  return writeInOrder(io.site, io.content, work, io.limit);
+  // Named first: a reconcile that stalls mid-write and lands late after a takeover is redone (intents.ts).
+  return writeNamed(io, work, io.limit);
 }

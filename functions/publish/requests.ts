@@ -38,18 +38,29 @@ export interface Drained {
   /** The request objects read: deleted once the commit that did their work is in place. */
   keys: string[];
   work: Work;
+  /** Intents a holder left (intents.ts): site writes it may not have finished. */
+  intents: string[];
 }
 
 /** Every request waiting, merged. An unreadable one asks for a scan: whatever it named is then found. */
 export async function drainRequests(state: Store, limit: number): Promise<Drained> {
-  const keys = (await state.list(STATE.requests, KEYS)).map((info) => info.key);
+  const listed = (await state.list(STATE.requests, KEYS)).map((info) => info.key);
+  const intents = listed.filter(isIntent);
+  const keys = listed.filter((key) => !isIntent(key));
   const bodies = await mapLimit(keys, limit, (key) => state.get(key));
   let work = noWork();
   for (const object of bodies) {
     if (!object) continue; // drained by someone else since the listing
     work = mergeWork(work, readWork(object.body));
   }
-  return { keys, work };
+  return { keys, work, intents };
+}
+
+const isIntent = (key: string): boolean => key.startsWith(STATE.intents);
+
+/** Whether any request waits (intents, which rechecks keep until their time, are not requests). */
+export async function requestsWaiting(state: Store): Promise<boolean> {
+  return (await state.list(STATE.requests, KEYS)).some((info) => !isIntent(info.key));
 }
 
 function readWork(bytes: Uint8Array): Work {

@@ -99,6 +99,51 @@ export class DyingStore implements Store {
   }
 }
 
+/**
+ * A process that stalls (a GC pause, SIGSTOP, a laptop asleep): its first write of one key stops on the wire,
+ * and from then on every write of its stores waits too (its lease renewals included), until the test lets
+ * it go. Writes that have passed their holder's guard land when it wakes, whatever has happened since, as
+ * requests already sent do. FOR TESTS ONLY: a stall, injected client-side.
+ */
+export class Stall {
+  readonly #key: string;
+  #state: 'running' | 'stalled' | 'woken' = 'running';
+  #wake!: () => void;
+  readonly #woken = new Promise<void>((resolve) => (this.#wake = resolve));
+  #reached!: () => void;
+  /** Resolves when the stalling write has been sent. */
+  readonly reached = new Promise<void>((resolve) => (this.#reached = resolve));
+  constructor(key: string) {
+    this.#key = key;
+  }
+  /** The process wakes up: everything it had sent lands. */
+  release(): void {
+    this.#state = 'woken';
+    this.#wake();
+  }
+  /** The store as this process uses it. */
+  wrap(inner: Store): Store {
+    const write = async <T>(key: string, options: { signal?: AbortSignal } | undefined, send: (options: Record<string, unknown>) => Promise<T>): Promise<T> => {
+      if (this.#state === 'running' && key === this.#key) {
+        this.#state = 'stalled';
+        this.#reached();
+      }
+      if (this.#state !== 'stalled') return send({ ...options });
+      await this.#woken;
+      const { signal: _sent, ...rest } = options ?? {}; // already on the wire: an abort now cannot call it back
+      return send(rest);
+    };
+    return {
+      get: (key) => inner.get(key),
+      head: (key) => inner.head(key),
+      list: (prefix, options) => inner.list(prefix, options),
+      describe: (key) => inner.describe(key),
+      put: (key, body, options) => write(key, options, (o) => inner.put(key, body, { ...options, ...o, signal: o.signal as AbortSignal | undefined } as PutOptions)),
+      delete: (key, options) => write(key, options, (o) => inner.delete(key, { ...o } as DeleteOptions)),
+    };
+  }
+}
+
 /** Count every request a publish makes, by store and kind. */
 export class CountingStore implements Store {
   readonly #inner: Store;

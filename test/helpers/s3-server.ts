@@ -48,8 +48,22 @@ export interface S3TestServer extends RequestCounter {
   /** The same counter as counts()/resetCounts(), for code that passes it around. */
   requests: RequestCounter;
   createBucket(name: string): Promise<void>;
+  /**
+   * Sees every object write (PUT, DELETE) before it is served, and may drop it: the connection is cut and
+   * nothing is stored, as when the writing process dies mid-request. undefined: no interception.
+   */
+  interceptWrites(hook: WriteHook | undefined): void;
   stop(): Promise<void>;
 }
+
+/** An object write as the proxy receives it; `userAgent` carries the SDK's `app/<AWS_SDK_UA_APP_ID>` when set. */
+export interface ObservedWrite {
+  method: 'PUT' | 'DELETE';
+  bucket: string;
+  key: string;
+  userAgent: string;
+}
+export type WriteHook = (write: ObservedWrite) => 'forward' | 'drop';
 
 /** s3rver accepts any SigV4 signature made with this key pair (it checks the key id, not the signature). */
 export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
@@ -85,6 +99,9 @@ export async function startS3Server(): Promise<S3TestServer> {
       resetCounts: counter.resetCounts,
       async createBucket(name: string) {
         await client.send(new CreateBucketCommand({ Bucket: name }));
+      },
+      interceptWrites(hook: WriteHook | undefined) {
+        proxy!.hook = hook;
       },
       async stop() {
         if (stopped) return;
@@ -169,12 +186,15 @@ async function stopChild(child: ChildProcess): Promise<void> {
 //    Error bodies are S3-style XML, so the SDK raises the same errors it raises against S3.
 // 2. Request counts by kind (get, put, delete, head, list, other) and body bytes each way, for tests and
 //    benchmarks (bytes written from the request's Content-Length, bytes read as the answer streams back).
+// 3. An optional hook on object writes (interceptWrites): a test may cut a write off before it is stored, to
+//    play a writer that dies mid-request (the stress test's kill chains kill `wirefeed publish` at its Nth write).
 //
 // Everything else is forwarded byte for byte.
 // ---------------------------------------------------------------------------------------------------
 
 interface Proxy {
   port: number;
+  hook: WriteHook | undefined;
   counts: RequestCounts;
   bytes: ByteCounts;
   resetCounts(): void;
@@ -190,6 +210,7 @@ async function startProxy(upstreamPort: number): Promise<Proxy> {
   const queues = new Map<string, Promise<void>>();
   const proxy: Proxy = {
     port: 0,
+    hook: undefined,
     counts: zeroCounts(),
     bytes: { written: 0, read: 0 },
     resetCounts() {
@@ -212,6 +233,10 @@ async function startProxy(upstreamPort: number): Promise<Proxy> {
     proxy.bytes.written += Number(header(req, 'x-amz-decoded-content-length') ?? header(req, 'content-length') ?? 0) || 0;
     const received = (n: number) => (proxy.bytes.read += n);
     const isObjectWrite = target.key !== undefined && (req.method === 'PUT' || req.method === 'DELETE');
+    if (isObjectWrite && proxy.hook?.({ method: req.method as 'PUT' | 'DELETE', bucket: target.bucket ?? '', key: target.key ?? '', userAgent: header(req, 'user-agent') ?? '' }) === 'drop') {
+      req.socket.destroy(); // the writer died mid-request: nothing reaches s3rver
+      return;
+    }
     const handle = isObjectWrite
       ? () => serialised(queues, `${target.bucket}/${target.key}`, () => writeObject(req, res, target))
       : () => forward(req, res, agent, upstreamPort, req.method === 'HEAD' ? undefined : received);
@@ -226,7 +251,7 @@ async function startProxy(upstreamPort: number): Promise<Proxy> {
       const refusal = await checkConditions(ifMatch, req.method === 'PUT' ? ifNoneMatch : undefined, target);
       if (refusal) {
         req.resume(); // drain the body we will not store
-        await new Promise((resolve) => req.once('end', resolve).once('error', resolve));
+        await new Promise((resolve) => req.once('end', resolve).once('error', resolve).once('close', resolve));
         sendError(res, refusal.status, refusal.code, refusal.message, refusal.extra);
         return;
       }
@@ -390,6 +415,11 @@ function forward(req: http.IncomingMessage, res: http.ServerResponse, agent: htt
     );
     upstream.once('error', reject);
     req.once('error', (err) => upstream.destroy(err));
+    // A client that dies mid-body (a killed publisher) must not leave the upstream request waiting for the
+    // rest forever: it would hold this key's write queue, and every later write of the key would hang.
+    req.once('close', () => {
+      if (!req.complete) upstream.destroy(new Error('the client went away before its request was complete'));
+    });
     req.pipe(upstream);
   });
 }

@@ -1,14 +1,25 @@
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { STATE } from '../../functions/core/keys.ts';
 import type { Head } from '../../functions/core/state.ts';
 import { MAX_KEYS_PER_CYCLE, publish } from '../../functions/publish/publish.ts';
-import type { LeaseTiming } from '../../functions/publish/lease.ts';
+import { LEASE_TIMING, type LeaseTiming } from '../../functions/publish/lease.ts';
+import { ManualClock } from '../helpers/clock.ts';
 import { NOW } from '../helpers/content.ts';
-import { CountingStore, DyingStore, memorySite, type Budget } from '../helpers/engine.ts';
+import { CountingStore, DyingStore, Stall, memorySite, type Budget } from '../helpers/engine.ts';
 import { parseJsonFeed } from '../helpers/feeds.ts';
 
-const SHORT: LeaseTiming = { ttlMs: 300, skewMs: 50, marginMs: 50 };
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+// Leases in these tests follow a clock the test moves by hand (a dying holder's short lease lapses when the
+// test says so, a live holder's never does by accident on a busy machine); every publish of a test shares it.
+let clock: ManualClock;
+let SHORT: LeaseTiming;
+let LIVE: LeaseTiming;
+beforeEach(() => {
+  clock = new ManualClock();
+  SHORT = { ttlMs: 300, skewMs: 50, marginMs: 50, clock };
+  LIVE = { ...LEASE_TIMING, clock };
+});
+// A lease is taken over once its expiry plus the taker's allowance for clock skew has passed.
+const lapse = () => clock.advance(SHORT.ttlMs + LIVE.skewMs + 1);
 const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46, 0, 1, 1, 0, 0, 1, 0, 1, 0, 0, 0xff, 0xd9]);
 const at = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000);
 
@@ -28,8 +39,8 @@ describe('a publish that dies midway', () => {
     expect((JSON.parse(Buffer.from((await s.state.get(STATE.head))!.body).toString()) as Head).journal).toBeDefined();
 
     // Act: after the dead holder's lease has lapsed, any publish (the minute tick) takes over
-    await sleep(SHORT.ttlMs + SHORT.skewMs + 50);
-    const tick = await s.publish({ mode: { kind: 'changed', keys: [] }, lease: SHORT });
+    await lapse();
+    const tick = await s.publish({ mode: { kind: 'changed', keys: [] }, lease: LIVE });
 
     // Assess: the third story is live everywhere, and the takeover scheduled a second pass
     expect(tick.queued).toBe(false);
@@ -39,7 +50,7 @@ describe('a publish that dies midway', () => {
 
     // Act: a late write of the dead holder lands (here: an old feed), then the tick after its time is up
     await s.site.put('feed.json', '{"version":"https://jsonfeed.org/version/1.1","items":[]}', { contentType: 'application/feed+json' });
-    await s.publish({ now: at(3), mode: { kind: 'changed', keys: [] }, lease: SHORT });
+    await s.publish({ now: at(3), mode: { kind: 'changed', keys: [] }, lease: LIVE });
 
     // Assess: redone from the committed state, and the second pass is done with
     expect(await s.titles()).toEqual(['Third story', 'Second story', 'First story']);
@@ -63,8 +74,8 @@ describe('a publish that dies midway', () => {
         () => true,
       );
       // A publish that died never acknowledged its event, so SQS delivers it again (after the lease lapses).
-      if (died) await sleep(SHORT.ttlMs + SHORT.skewMs + 50);
-      await s.publish({ mode: { kind: 'changed', keys: died ? [...changed, 'articles/s-1.md'] : [] }, lease: SHORT });
+      if (died) await lapse();
+      await s.publish({ mode: { kind: 'changed', keys: died ? [...changed, 'articles/s-1.md'] : [] }, lease: LIVE });
       // Assess
       expect(await s.titles(), `died after ${writes} writes`).toEqual(['Story 5', 'Story 4']);
       expect(await s.titles('tags/other/'), `died after ${writes} writes`).toEqual(['Story 2, corrected']);
@@ -72,6 +83,38 @@ describe('a publish that dies midway', () => {
       expect(await s.text('articles/s-2/index.html'), `died after ${writes} writes`).toContain('Story 2, corrected');
       if (!died) break;
     }
+  });
+});
+
+describe('a publish that stalls mid-write', () => {
+  it('never brings a retracted article back: a reconcile\'s late write-back of its page is redone once its writer\'s time is up', async () => {
+    // Prepare: a story published, then its page lost from the site, so a reconcile writes it back; that
+    // write stalls on the wire (a laptop asleep) while its holder's lease lapses
+    const s = await memorySite();
+    const story = await s.article('story.md', { title: 'A story', date: '2026-11-20' });
+    await s.publish();
+    await s.site.delete('articles/story/index.html');
+    const stall = new Stall('articles/story/index.html');
+    const reconcile = publish({ content: s.content, site: stall.wrap(s.site), state: stall.wrap(s.state) }, { now: NOW, mode: { kind: 'scan' }, lease: SHORT }).catch((err: Error) => err);
+    await stall.reached;
+    // Act: the newsroom retracts the story; a publish takes the lapsed lease over and takes it down
+    await s.remove('story.md');
+    const retracting = s.publish({ now: at(1), mode: { kind: 'changed', keys: [story] }, waitMs: 60_000, lease: LIVE });
+    await lapse();
+    const retract = await retracting;
+    expect(retract.queued).toBe(false);
+    expect(await s.text('articles/story/index.html')).toBeUndefined();
+    // ... and then the stalled write lands
+    stall.release();
+    expect(await reconcile).toBeInstanceOf(Error); // its lease was gone: it stops there
+    expect(await s.text('articles/story/index.html')).toContain('A story');
+    // Act: the minute tick once the stalled writer's time is surely up
+    await s.publish({ now: at(4), mode: { kind: 'changed', keys: [] }, lease: LIVE });
+    // Assess: the retracted page is gone again, and nothing is left to recheck
+    expect(await s.text('articles/story/index.html')).toBeUndefined();
+    expect(await s.titles()).toEqual([]);
+    expect((JSON.parse(Buffer.from((await s.state.get(STATE.head))!.body).toString()) as Head).recheck).toBeUndefined();
+    expect(await s.state.list(STATE.intents)).toEqual([]);
   });
 });
 
