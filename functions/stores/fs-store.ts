@@ -4,7 +4,19 @@ import { mkdir, open, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileTypeFromBuffer } from 'file-type';
 import { mapLimit } from '../concurrency.ts';
-import { PreconditionFailedError, StoreError, type DeleteOptions, type ListOptions, type ObjectInfo, type PutOptions, type Store, type StoredObject } from './store.ts';
+import {
+  PreconditionFailedError,
+  StoreError,
+  isTooLarge,
+  type DeleteOptions,
+  type GetOptions,
+  type ListOptions,
+  type ObjectInfo,
+  type PutOptions,
+  type Store,
+  type StoredObject,
+  type TooLarge,
+} from './store.ts';
 
 /**
  * The local filesystem standing in for a bucket. Writes go to a temporary file and are renamed into
@@ -31,16 +43,19 @@ export class FsStore implements Store {
     return full;
   }
 
-  async get(key: string): Promise<StoredObject | undefined> {
+  get(key: string): Promise<StoredObject | undefined>;
+  get(key: string, options: GetOptions): Promise<StoredObject | TooLarge | undefined>;
+  async get(key: string, options: GetOptions = {}): Promise<StoredObject | TooLarge | undefined> {
     // One open file gives both the bytes and the ETag (fstat), so they describe the same file.
-    const read = await this.#read(key);
-    return read && { body: read.body, etag: etagOf(read.stats) };
+    const read = await this.#read(key, options.maxBytes);
+    return read && (isTooLarge(read) ? read : { body: read.body, etag: etagOf(read.stats) });
   }
 
   async head(key: string): Promise<ObjectInfo | undefined> {
     const info = await this.#stat(key);
     if (!info) return undefined;
-    const contentType = TEXT.test(key) ? undefined : await sniffType((await this.#read(key))?.body);
+    const read = TEXT.test(key) ? undefined : await this.#read(key);
+    const contentType = read && !isTooLarge(read) ? await sniffType(read.body) : undefined;
     return { key, etag: info.etag, size: info.size, lastModified: info.mtime, ...(contentType ? { contentType } : {}) };
   }
 
@@ -155,10 +170,10 @@ export class FsStore implements Store {
     return folder === '' ? this.root : this.#resolve(folder.slice(0, -1));
   }
 
-  async #read(key: string): Promise<{ body: Buffer; stats: BigIntStats } | undefined> {
+  async #read(key: string, maxBytes?: number): Promise<{ body: Buffer; stats: BigIntStats } | TooLarge | undefined> {
     const full = this.#resolve(key);
     try {
-      return await readWithStat(full);
+      return await readWithStat(full, maxBytes);
     } catch (err) {
       if (isMissing(err)) return undefined;
       throw new StoreError(this.describe(key), 'could not be read', { cause: err });
@@ -185,31 +200,52 @@ const unlink = (full: string): Promise<void> =>
 
 const closeFd = (fd: number): Promise<void> => new Promise((resolve) => fs.close(fd, () => resolve()));
 
-/** A file's bytes and the stats of that same open file; undefined when it is not a regular file. */
-function readWithStat(full: string): Promise<{ body: Buffer; stats: BigIntStats } | undefined> {
+/** fs.read takes at most this many bytes at once (2 GiB - 1); a larger length throws. */
+const MAX_READ = 2 ** 31 - 1;
+
+/**
+ * A file's bytes and the stats of that same open file; undefined when it is not a regular file. With
+ * `maxBytes`, a larger file is measured (fstat) and not read: TooLarge, with its size.
+ */
+export function readWithStat(full: string, maxBytes?: number): Promise<{ body: Buffer; stats: BigIntStats } | TooLarge | undefined> {
   return new Promise((resolve, reject) => {
     fs.open(full, 'r', (err, fd) => {
       if (err) return reject(err);
+      const done = (value: { body: Buffer; stats: BigIntStats } | TooLarge | undefined) => void closeFd(fd).then(() => resolve(value));
       const fail = (e: unknown) => void closeFd(fd).then(() => reject(e));
+      const tooLarge = (read: number) =>
+        fs.fstat(fd, (err, now) => done({ tooLarge: true, size: Math.max(read, err ? 0 : now.size) }));
       fs.fstat(fd, { bigint: true }, (err, stats) => {
         if (err) return fail(err);
-        if (!stats.isFile()) return void closeFd(fd).then(() => resolve(undefined));
-        // Read to the end, whatever the size said: a file edited in place may have grown since.
+        if (!stats.isFile()) return done(undefined);
+        const size = Number(stats.size);
+        if (maxBytes !== undefined && size > maxBytes) return tooLarge(0);
+        // Read to the end, whatever the size said: a file edited in place may have grown since, but
+        // never past the bound. Anything thrown here (a length fs.read refuses, a buffer too large to
+        // allocate) must reject: a throw inside an fs callback would end the process.
         const chunks: Buffer[] = [];
         let total = 0;
-        const next = (size: number) => {
-          const buffer = Buffer.allocUnsafe(size);
-          fs.read(fd, buffer, 0, size, total, (err, n) => {
-            if (err) return fail(err);
-            if (n > 0) {
-              chunks.push(n === size ? buffer : buffer.subarray(0, n));
-              total += n;
-              return next(64 * 1024);
-            }
-            closeFd(fd).then(() => resolve({ body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total), stats }), reject);
-          });
+        const next = (length: number) => {
+          try {
+            const buffer = Buffer.allocUnsafe(length);
+            fs.read(fd, buffer, 0, length, total, (err, n) => {
+              if (err) return fail(err);
+              try {
+                if (n > 0) {
+                  chunks.push(n === length ? buffer : buffer.subarray(0, n));
+                  total += n;
+                  return maxBytes !== undefined && total > maxBytes ? tooLarge(total) : next(64 * 1024);
+                }
+                done({ body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total), stats });
+              } catch (e) {
+                fail(e);
+              }
+            });
+          } catch (e) {
+            fail(e);
+          }
         };
-        next(Math.max(1, Number(stats.size)));
+        next(Math.min(Math.max(1, size), MAX_READ));
       });
     });
   });
