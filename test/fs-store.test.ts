@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
@@ -61,6 +61,88 @@ describe('FsStore keeps every key inside its folder', () => {
     await expect(read).rejects.toBeInstanceOf(StoreError);
     await expect(removal).rejects.toBeInstanceOf(StoreError);
     expect(await readFile(path.join(parent, 'secret.txt'), 'utf8')).toBe('not for the store');
+  });
+});
+
+describe('FsStore leaves no empty folder behind, as a bucket has none', () => {
+  let root: string;
+  const TEXT = { contentType: 'text/plain; charset=utf-8' };
+  const folders = async () =>
+    (await readdir(root, { recursive: true, withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => path.relative(root, path.join(e.parentPath, e.name))).sort();
+
+  beforeEach(async () => {
+    root = await mkdtemp(path.join(os.tmpdir(), 'wirefeed-fs-prune-'));
+  });
+
+  afterEach(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('removes the folders a delete empties, up to its root and never the root, and keeps those that still hold a file', async () => {
+    // Prepare
+    const store = new FsStore(root);
+    await store.put('articles/gone/index.html', 'gone', TEXT);
+    await store.put('articles/kept/index.html', 'kept', TEXT);
+    await store.put('tags/harbour/2025/index.html', 'tag', TEXT);
+
+    // Act
+    await store.delete('articles/gone/index.html');
+    await store.delete('tags/harbour/2025/index.html');
+
+    // Assess
+    expect(await folders()).toEqual(['articles', 'articles/kept']);
+    expect((await stat(root)).isDirectory()).toBe(true);
+    expect(Buffer.from((await store.get('articles/kept/index.html'))!.body).toString()).toBe('kept');
+  });
+
+  it('writes into a folder another store on the same root removed since this one made it', async () => {
+    // Prepare: `writer` has made (and remembers) articles/a/; `other` (another process) deletes its only file
+    const writer = new FsStore(root);
+    const other = new FsStore(root);
+    await writer.put('articles/a/first.html', 'first', TEXT);
+    await other.delete('articles/a/first.html');
+    expect(await folders()).toEqual([]);
+
+    // Act
+    const plain = await writer.put('articles/a/second.html', 'second', TEXT).then(() => 'written', (err: unknown) => String(err));
+    await other.delete('articles/a/second.html');
+    const conditional = await writer.put('articles/a/third.html', 'third', { ...TEXT, ifNoneMatch: '*' }).then(() => 'written', (err: unknown) => String(err));
+
+    // Assess
+    expect([plain, conditional]).toEqual(['written', 'written']);
+    expect(Buffer.from((await other.get('articles/a/third.html'))!.body).toString()).toBe('third');
+  });
+
+  it('lists every file of the folders it keeps while other folders are emptied and removed during the walk', async () => {
+    // Prepare: 300 folders of one file each, beside a folder that stays
+    const store = new FsStore(root);
+    const gone = Array.from({ length: 300 }, (_, i) => `tags/t${i}/a/index.html`);
+    for (const key of gone) await store.put(key, 'x', TEXT);
+    await store.put('tags/kept/index.html', 'kept', TEXT);
+
+    // Act: list (both ways) while the deletes remove the folders under the walk
+    const [full, cheap] = await Promise.all([store.list('tags/'), store.list('tags/', { keysOnly: true }), ...gone.map((key) => store.delete(key))]);
+
+    // Assess
+    expect(full.map((info) => info.key)).toContain('tags/kept/index.html');
+    expect(cheap.map((info) => info.key)).toContain('tags/kept/index.html');
+  });
+
+  it('lets writes and deletes race in one folder: every write lands, and a delete never fails for a folder still in use', async () => {
+    // Prepare: each round, the folder's last file is deleted while another is written into it
+    const store = new FsStore(root);
+    const rounds = Array.from({ length: 40 }, (_, i) => i);
+
+    // Act
+    for (const i of rounds) {
+      await store.put(`tags/t/${i}-old.html`, 'old', TEXT);
+      await Promise.all([store.delete(`tags/t/${i}-old.html`), store.put(`tags/t/${i}-new.html`, 'new', TEXT)]);
+      await store.delete(`tags/t/${i}-new.html`);
+    }
+    await store.put('tags/t/last.html', 'last', TEXT);
+
+    // Assess
+    expect((await store.list('tags/')).map((info) => info.key)).toEqual(['tags/t/last.html']);
   });
 });
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import fs, { type BigIntStats } from 'node:fs';
-import { mkdir, open, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rm, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileTypeFromBuffer } from 'file-type';
 import { mapLimit } from '../concurrency.ts';
@@ -95,15 +95,24 @@ export class FsStore implements Store {
   async #write(key: string, full: string, bytes: Uint8Array): Promise<BigIntStats> {
     try {
       const folder = path.dirname(full);
-      if (!this.#folders.has(folder)) {
-        await mkdir(folder, { recursive: true });
-        this.#folders.add(folder); // a full build writes thousands of files into known folders
-      }
       // Unique without a random draw per file: this process's tag, then a counter.
       const temp = `${full}.${TEMP_TAG}${(tempSeq++).toString(36)}.tmp`;
-      const stats = await writeWithStat(temp, bytes);
-      await new Promise<void>((resolve, reject) => fs.rename(temp, full, (err) => (err ? reject(err) : resolve())));
-      return stats;
+      for (let attempt = 0; ; attempt++) {
+        if (!this.#folders.has(folder)) {
+          await mkdir(folder, { recursive: true });
+          this.#folders.add(folder); // a full build writes thousands of files into known folders
+        }
+        try {
+          const stats = await writeWithStat(temp, bytes);
+          // The temporary file keeps the folder from being pruned until the rename has put the file there.
+          await new Promise<void>((resolve, reject) => fs.rename(temp, full, (err) => (err ? reject(err) : resolve())));
+          return stats;
+        } catch (err) {
+          // A delete of the folder's last file pruned it in between (this process or another): make it again.
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 10) throw err;
+          this.#folders.delete(folder);
+        }
+      }
     } catch (err) {
       throw new StoreError(this.describe(key), 'could not be written', { cause: err });
     }
@@ -112,24 +121,37 @@ export class FsStore implements Store {
   async delete(key: string, options: DeleteOptions = {}): Promise<void> {
     options.signal?.throwIfAborted();
     const full = this.#resolve(key);
-    if (options.ifMatch === undefined) return unlink(full);
-    await exclusive(full, async () => {
-      if ((await this.#stat(key))?.etag !== options.ifMatch) throw new PreconditionFailedError(key);
-      await unlink(full);
-    });
+    if (options.ifMatch === undefined) await unlink(full);
+    else {
+      await exclusive(full, async () => {
+        if ((await this.#stat(key))?.etag !== options.ifMatch) throw new PreconditionFailedError(key);
+        await unlink(full);
+      });
+    }
+    await this.#prune(path.dirname(full));
+  }
+
+  /**
+   * Remove the folders a delete left empty, up to the root (never the root itself), as a bucket has no
+   * folders to leave behind. Another write may be filling one of them at this moment: rmdir then fails
+   * (not empty) and that is the end of it; a write whose folder goes makes it again (see #write).
+   */
+  async #prune(folder: string): Promise<void> {
+    for (let at = folder; at.startsWith(this.root + path.sep); at = path.dirname(at)) {
+      this.#folders.delete(at); // before the rmdir: a write from now on makes sure of its folder
+      try {
+        await rmdir(at);
+      } catch {
+        return; // not empty, gone already, or not ours to remove: the delete itself succeeded
+      }
+    }
   }
 
   async list(prefix: string, options: ListOptions = {}): Promise<ObjectInfo[]> {
     // Walk only the folder the prefix names, not the whole store.
     const folder = prefix.slice(0, prefix.lastIndexOf('/') + 1);
-    let names: string[];
     if (options.keysOnly) return this.#keys(folder, prefix);
-    try {
-      names = await readdir(this.#resolveFolder(folder), { recursive: true });
-    } catch (err) {
-      if (isMissing(err)) return [];
-      throw new StoreError(this.root, 'could not be listed', { cause: err });
-    }
+    const names = await this.#walk(folder, (dir) => readdir(dir, { recursive: true }));
     const keys = names
       .map((n) => folder + n.split(path.sep).join('/'))
       .filter((k) => k.startsWith(prefix) && !k.endsWith('.tmp') && !k.endsWith(LOCK))
@@ -144,13 +166,7 @@ export class FsStore implements Store {
 
   /** Keys alone: a folder walk that stats no file (a listing of 100,000 markers reads no inode). */
   async #keys(folder: string, prefix: string): Promise<ObjectInfo[]> {
-    let entries: import('node:fs').Dirent[];
-    try {
-      entries = await readdir(this.#resolveFolder(folder), { recursive: true, withFileTypes: true });
-    } catch (err) {
-      if (isMissing(err)) return [];
-      throw new StoreError(this.root, 'could not be listed', { cause: err });
-    }
+    const entries = await this.#walk(folder, (dir) => readdir(dir, { recursive: true, withFileTypes: true }));
     // Keys straight from each entry's folder (under the root by construction): no path.relative per file.
     const cut = this.root.length + 1;
     const keyOf = (e: import('node:fs').Dirent): string => {
@@ -164,6 +180,23 @@ export class FsStore implements Store {
       .filter((k) => k.startsWith(prefix) && !k.endsWith('.tmp') && !k.endsWith(LOCK))
       .sort()
       .map((key) => ({ key, etag: '', size: 0 }));
+  }
+
+  /**
+   * A recursive readdir of a folder; [] when the folder itself is missing. A subfolder removed during the
+   * walk (a delete emptied it, and #prune took it away) fails the whole readdir: that is no reason to
+   * list nothing, so the walk starts again.
+   */
+  async #walk<T>(folder: string, readdirOf: (dir: string) => Promise<T[]>): Promise<T[]> {
+    const dir = this.#resolveFolder(folder);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await readdirOf(dir);
+      } catch (err) {
+        if (isMissing(err) && !(await stat(dir).then((info) => info.isDirectory(), () => false))) return [];
+        if (!isMissing(err) || attempt >= 10) throw new StoreError(this.root, 'could not be listed', { cause: err });
+      }
+    }
   }
 
   #resolveFolder(folder: string): string {
@@ -306,7 +339,13 @@ async function withLockFile<T>(full: string, work: () => Promise<T>): Promise<T>
       await (await open(lock, 'wx')).close();
       break;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new StoreError(full, 'could not be locked', { cause: err });
+      const code = (err as NodeJS.ErrnoException).code;
+      // The folder was pruned (its last file deleted) since the mkdir above: make it again.
+      if (code === 'ENOENT' && attempt < 10) {
+        await mkdir(path.dirname(full), { recursive: true });
+        continue;
+      }
+      if (code !== 'EEXIST') throw new StoreError(full, 'could not be locked', { cause: err });
       const age = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0);
       if (age > STALE_LOCK_MS) await rm(lock, { force: true });
       else if (attempt > 2_000) throw new StoreError(full, `is locked by another process (${lock})`);
