@@ -128,21 +128,28 @@ describe('FsStore leaves no empty folder behind, as a bucket has none', () => {
     expect(cheap.map((info) => info.key)).toContain('tags/kept/index.html');
   });
 
-  it('lets writes and deletes race in one folder: every write lands, and a delete never fails for a folder still in use', async () => {
-    // Prepare: each round, the folder's last file is deleted while another is written into it
-    const store = new FsStore(root);
-    const rounds = Array.from({ length: 40 }, (_, i) => i);
+  it('lets writes and deletes race in one folder: every write lands, those of stores making the folder as it goes included', async () => {
+    // Prepare: each round, one store deletes the folder's last file while four new stores (as other
+    // processes would, knowing no folder yet) write into it; then each deletes its own file
+    const failures: string[] = [];
 
     // Act
-    for (const i of rounds) {
-      await store.put(`tags/t/${i}-old.html`, 'old', TEXT);
-      await Promise.all([store.delete(`tags/t/${i}-old.html`), store.put(`tags/t/${i}-new.html`, 'new', TEXT)]);
-      await store.delete(`tags/t/${i}-new.html`);
+    for (let i = 0; i < 150; i++) {
+      const deleter = new FsStore(root);
+      await deleter.put(`seen/a/${i}-old`, 'old', TEXT);
+      const writers = Array.from({ length: 4 }, () => new FsStore(root));
+      await Promise.all([
+        deleter.delete(`seen/a/${i}-old`),
+        ...writers.map((w, j) => w.put(`seen/a/${i}-new-${j}`, 'new', TEXT).catch((err: unknown) => failures.push(`${String(err)} (${String((err as Error).cause)})`))),
+      ]);
+      await Promise.all(writers.map((w, j) => w.delete(`seen/a/${i}-new-${j}`)));
     }
-    await store.put('tags/t/last.html', 'last', TEXT);
+    const store = new FsStore(root);
+    await store.put('seen/a/last', 'last', TEXT);
 
     // Assess
-    expect((await store.list('tags/')).map((info) => info.key)).toEqual(['tags/t/last.html']);
+    expect(failures).toEqual([]);
+    expect((await store.list('seen/')).map((info) => info.key)).toEqual(['seen/a/last']);
   });
 });
 

@@ -99,7 +99,7 @@ export class FsStore implements Store {
       const temp = `${full}.${TEMP_TAG}${(tempSeq++).toString(36)}.tmp`;
       for (let attempt = 0; ; attempt++) {
         if (!this.#folders.has(folder)) {
-          await mkdir(folder, { recursive: true });
+          await makeFolder(folder);
           this.#folders.add(folder); // a full build writes thousands of files into known folders
         }
         try {
@@ -333,16 +333,16 @@ async function exclusive<T>(full: string, work: () => Promise<T>): Promise<T> {
 
 async function withLockFile<T>(full: string, work: () => Promise<T>): Promise<T> {
   const lock = `${full}${LOCK}`;
-  await mkdir(path.dirname(full), { recursive: true });
+  await makeFolder(path.dirname(full));
   for (let attempt = 0; ; attempt++) {
     try {
       await (await open(lock, 'wx')).close();
       break;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      // The folder was pruned (its last file deleted) since the mkdir above: make it again.
+      // The folder was pruned (its last file deleted) since it was made: make it again.
       if (code === 'ENOENT' && attempt < 10) {
-        await mkdir(path.dirname(full), { recursive: true });
+        await makeFolder(path.dirname(full));
         continue;
       }
       if (code !== 'EEXIST') throw new StoreError(full, 'could not be locked', { cause: err });
@@ -356,6 +356,21 @@ async function withLockFile<T>(full: string, work: () => Promise<T>): Promise<T>
     return await work();
   } finally {
     await rm(lock, { force: true });
+  }
+}
+
+/**
+ * mkdir -p that survives a concurrent prune (FsStore.delete): mkdir can find a folder, then fail with
+ * ENOENT when it checks it, because the folder's last file was deleted and the folder removed meanwhile.
+ */
+async function makeFolder(folder: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await mkdir(folder, { recursive: true });
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 10) throw err;
+    }
   }
 }
 
