@@ -55,12 +55,18 @@ export async function startServer(options: { dir: string; port: number; host?: s
     },
   });
   const server = http.createServer({ ServerResponse: SecureResponse }, (req, res) => {
+    // A static site is read, never written to: any other method is refused whether or not the file exists.
+    if (req.method !== 'GET' && req.method !== 'HEAD') return methodNotAllowed(res);
     toFeedView(req);
     // setHeaders is synchronous: read the bytes of an unknown file (an image) before serve-static runs.
     void types.sniff(root, req.url).then(() => {
       // compression and serve-static are Connect middleware: each calls next() when it has nothing to do.
       compress(req as Parameters<typeof compress>[0], res as Parameters<typeof compress>[1], () => {
-        files(req, res, () => void notFound(root, res));
+        // serve-static hands on what it does not answer: a missing file (no error), or a found file's
+        // error, such as a range past its end (416, which must say the file's size, not be a 404).
+        files(req, res, (err?: { status?: number; headers?: Record<string, string> }) =>
+          err?.status === 416 ? rangeNotSatisfiable(res, err.headers?.['Content-Range']) : void notFound(root, res),
+        );
       });
     });
   });
@@ -131,6 +137,24 @@ function toFeedView(req: http.IncomingMessage): void {
   const view = feedViewPath(url.pathname);
   if (view === undefined || !wantsFeedView(req.headers as Record<string, string | undefined>)) return;
   req.url = view + url.search;
+}
+
+function methodNotAllowed(res: http.ServerResponse): void {
+  res.statusCode = 405;
+  res.setHeader('Allow', 'GET, HEAD');
+  res.setHeader('Content-Length', '0');
+  res.end();
+}
+
+/** 416 with the Content-Range send worked out, which gives the file's size: a client can then ask for what exists. */
+function rangeNotSatisfiable(res: http.ServerResponse, contentRange: string | undefined): void {
+  // The file's own headers (its type, ETag, caching) describe a body this answer does not have.
+  for (const name of res.getHeaderNames()) res.removeHeader(name);
+  res.statusCode = 416;
+  if (contentRange !== undefined) res.setHeader('Content-Range', contentRange);
+  res.setHeader('Cache-Control', 'no-cache');
+  res.setHeader('Content-Length', '0');
+  res.end();
 }
 
 async function notFound(root: string, res: http.ServerResponse): Promise<void> {

@@ -1,4 +1,4 @@
-import { readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../functions/cli.ts';
@@ -140,6 +140,30 @@ describe('wirefeed build', () => {
     const files = await listFiles(out);
     expect(files).not.toContain('articles/gone/index.html');
     expect(files).not.toContain('articles/pulled/index.html');
+  });
+
+  it('leaves no empty folder behind for a deleted article and its only tag, and keeps the rest', async () => {
+    // Prepare
+    const dir = await tempDir();
+    const content = await writeContent(path.join(dir, 'content'), {
+      'good-news.md': articleText({ title: 'Good news', date: '2025-03-14', tags: ['Economy'] }),
+      'gone.md': articleText({ title: 'Gone soon', date: '2025-03-10', tags: ['Harbour'] }),
+    });
+    const out = path.join(dir, 'dist');
+    expect((await build(content, out)).code).toBe(0);
+    const before = await listFiles(out);
+    expect(before).toEqual(expect.arrayContaining(['articles/gone/index.html', 'tags/harbour/index.html']));
+
+    // Act
+    await rm(path.join(content, 'articles/gone.md'));
+    const { code } = await build(content, out);
+
+    // Assess
+    expect(code).toBe(0);
+    const folders = (await readdir(out, { recursive: true, withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => path.relative(out, path.join(e.parentPath, e.name)));
+    expect(folders.filter((f) => f.includes('gone') || f.includes('harbour'))).toEqual([]);
+    expect(await listFiles(out)).toEqual(before.filter((f) => !f.startsWith('articles/gone/') && !f.startsWith('tags/harbour/')));
+    expect(await titles(out)).toEqual(['Good news']);
   });
 
   it('publishes an article dated in the future only once its time has come', async () => {

@@ -53,6 +53,28 @@ describe('the publisher Lambda, given hostile articles', () => {
     expect((await s.site.list('media/')).map((i) => i.key)).toEqual([]);
   });
 
+  it('rejects an article object over the 2 MB limit by its size, downloading only a small part of it, and publishes the rest', async () => {
+    // Prepare: 12 MB that would parse (front matter, then a long body), so only its size can refuse it
+    const s = await newS3Site(server);
+    const size = 12 * 1024 * 1024;
+    const huge = Buffer.from(`---\ntitle: Huge\ndate: 2026-11-20\n---\n\n${'All is well. '.repeat(size / 12)}`.slice(0, size));
+    await s.content.put('articles/huge.md', huge, { contentType: 'text/markdown; charset=utf-8' });
+    const good = await s.putArticle('good.md', { title: 'Good', date: '2026-11-21' });
+    const { handle, logs } = handlerFor(s);
+    server.resetCounts();
+
+    // Act
+    const result = await handle(sqsEvent([s3Notification(s.contentBucket, ['articles/huge.md', good])]));
+
+    // Assess
+    const { read } = server.bytes();
+    expect(result.batchItemFailures).toEqual([]);
+    expect(rejections(logs)).toEqual([`articles/huge.md: is ${size} bytes; the limit is ${2 * 1024 * 1024}`]);
+    expect(await s.feedTitles()).toEqual(inEveryFeed(['Good']));
+    // Everything the publish read (the good article, the state, and of the huge object at most the limit and a byte)
+    expect(read).toBeLessThan(size / 4);
+  });
+
   it('keeps the first of two articles with one id, in separate events, and rejects the copy by name', async () => {
     // Prepare
     const s = await newS3Site(server);

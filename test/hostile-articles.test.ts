@@ -1,4 +1,4 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../functions/cli.ts';
@@ -153,6 +153,50 @@ describe('duplicate ids', () => {
     expect(second.io.stderr).toEqual([]);
     expect(second.code).toBe(0);
     expect(await titles(s.out)).toEqual(['Vote (archive folder)']);
+  });
+});
+
+describe('huge files', () => {
+  /** A file of `size` bytes that takes no disk and no time to make: all of it a hole (a sparse file). */
+  const sparse = async (file: string, size: number) => {
+    await writeFile(file, '');
+    await truncate(file, size);
+  };
+  const HUGE = 2 * 1024 ** 3 + 1; // 2 GiB and one byte: past what one read, or one Buffer, can hold
+  const tooLarge = (file: string) => `${file}: is ${HUGE} bytes; the limit is ${2 * 1024 * 1024}`;
+
+  it('rejects an article file over 2 GiB by name, without reading it, and publishes the others: build, a full rebuild and check', async () => {
+    // Prepare
+    const s = await site({ 'good.md': articleText({ title: 'Good', date: '2025-03-14' }) });
+    await sparse(s.file('huge.md'), HUGE);
+
+    // Act
+    const built = await build(s.content, s.out);
+    const rebuilt = await build(s.content, s.out, '--full');
+    const checked = await check(s.content);
+
+    // Assess
+    for (const run of [built, rebuilt, checked]) {
+      expect(run.io.stderr).toEqual([tooLarge(s.file('huge.md'))]);
+      expect(run.code).toBe(1);
+    }
+    expect(await titles(s.out)).toEqual(['Good']);
+    expect((await listFiles(s.out)).filter((f) => f.startsWith('articles/'))).toEqual(['articles/good/index.html']);
+  });
+
+  it('rejects a named file over 2 GiB in `check FILE...` by name, and checks the other named file', async () => {
+    // Prepare
+    const s = await site({ 'good.md': articleText({ title: 'Good', date: '2025-03-14' }) });
+    await sparse(s.file('huge.md'), HUGE);
+    const io = captureIo();
+
+    // Act
+    const code = await main(['check', '--content', s.content, s.file('huge.md'), s.file('good.md')], io);
+
+    // Assess
+    expect(io.stderr).toEqual([tooLarge(s.file('huge.md'))]);
+    expect(io.stdout).toEqual([expect.stringMatching(/^1 article would be published, 1 rejected; nothing written/)]);
+    expect(code).toBe(1);
   });
 });
 

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
-import { writeFile } from 'node:fs/promises';
+import { truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../functions/cli.ts';
@@ -78,6 +78,35 @@ describe('wirefeed serve', () => {
     for (let i = 0; i < 50 && titles.length < 2; i++) {
       await new Promise((r) => setTimeout(r, 100));
       titles = (await feed()).items.map((item) => item.title);
+    }
+    expect(titles).toEqual(['Second', 'First']);
+  });
+
+  it('names an article file over 2 GiB saved while it runs, keeps serving, and publishes the next article saved', async () => {
+    // Prepare
+    const dir = await tempDir();
+    const content = await writeContent(path.join(dir, 'content'), { 'first.md': story('First', '2025-03-14') });
+    const child = start(process.execPath, [BIN, 'serve', '--content', content, '--out', path.join(dir, 'dist'), '--port', '0']);
+    const { url } = await serving(child);
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const huge = path.join(content, 'articles', 'huge.md');
+
+    // Act: a 2 GiB + 1 byte file (sparse: no disk, no time) lands in the watched folder
+    await writeFile(huge, '');
+    await truncate(huge, 2 * 1024 ** 3 + 1);
+
+    // Assess: the rebuild names it (or the process died, and its stderr says how)
+    const named = new Promise<string>((resolve) => {
+      const look = () => (stderr.includes(`${huge}: is`) || child.exitCode !== null ? resolve(stderr) : setTimeout(look, 50));
+      look();
+    });
+    expect(await named).toContain(`${huge}: is ${2 * 1024 ** 3 + 1} bytes; the limit is ${2 * 1024 * 1024}`);
+    await writeFile(path.join(content, 'articles', 'second.md'), story('Second', '2025-03-15'));
+    let titles: (string | undefined)[] = [];
+    for (let i = 0; i < 50 && titles.length < 2; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      titles = parseJsonFeed(await (await fetch(new URL('feed.json', url))).text()).items.map((item) => item.title);
     }
     expect(titles).toEqual(['Second', 'First']);
   });

@@ -35,13 +35,16 @@ const get = (p: string, headers: Record<string, string> = {}) => fetch(new URL(p
  * A plain HTTP GET as a feed reader sends it, bytes as they come. (fetch() adds "Cache-Control:
  * no-cache" to conditional requests, as its spec says, and servers then rightly answer 200.)
  */
-function raw(p: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+function raw(p: string, headers: Record<string, string> = {}, method = 'GET'): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
   return new Promise((resolve, reject) => {
-    http.get(new URL(p, server.url), { headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-    }).on('error', reject);
+    http
+      .request(new URL(p, server.url), { method, headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      })
+      .on('error', reject)
+      .end();
   });
 }
 
@@ -154,6 +157,7 @@ describe('the local server', () => {
     ['a missing page', 'articles/nothing-here/', {}, 404],
     ['the slash-less form of an article', 'articles/good-news', {}, 301],
     ['a compressed feed', 'feed.json', { 'Accept-Encoding': 'gzip' }, 200],
+    ['a range past the end of a file', 'rss.xml', { Range: 'bytes=99999999-' }, 416],
   ] as const)('sends the CDN\'s security headers with %s (%s)', async (_what, file, headers, status) => {
     // Act
     const res = await raw(file, headers);
@@ -161,6 +165,36 @@ describe('the local server', () => {
     // Assess
     expect(res.status).toBe(status);
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) expect(res.headers[name.toLowerCase()], name).toBe(value);
+  });
+
+  it('answers a range past the end of a file with 416 and Content-Range: bytes */SIZE, and a range inside it with 206', async () => {
+    // Prepare
+    const size = (await raw('rss.xml')).body.byteLength;
+
+    // Act
+    const past = await raw('rss.xml', { Range: `bytes=${size + 10}-${size + 20}` });
+    const inside = await raw('rss.xml', { Range: 'bytes=0-4' });
+
+    // Assess
+    expect(past.status).toBe(416);
+    expect(past.headers['content-range']).toBe(`bytes */${size}`);
+    expect(past.body.byteLength).toBe(0);
+    expect(inside.status).toBe(206);
+    expect(inside.headers['content-range']).toBe(`bytes 0-4/${size}`);
+    expect(inside.body.toString()).toBe('<?xml');
+  });
+
+  it.each(['POST', 'PUT', 'DELETE'])('answers %s with 405 and Allow: GET, HEAD, for a file and for a missing one, with the security headers', async (method) => {
+    // Act
+    const file = await raw('feed.json', {}, method);
+    const missing = await raw('articles/nothing-here/', {}, method);
+
+    // Assess
+    for (const res of [file, missing]) {
+      expect(res.status).toBe(405);
+      expect(res.headers.allow).toBe('GET, HEAD');
+      for (const [name, value] of Object.entries(SECURITY_HEADERS)) expect(res.headers[name.toLowerCase()], name).toBe(value);
+    }
   });
 
   it('sends the security headers with a bodiless 304 too', async () => {

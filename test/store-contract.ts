@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PreconditionFailedError, type Store } from '../functions/stores/store.ts';
+import { PreconditionFailedError, isTooLarge, type Store } from '../functions/stores/store.ts';
 
 /**
  * What "a Store" means, as one suite every adapter runs (test/fs-store.test.ts, test/s3-store.test.ts).
@@ -61,6 +61,24 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
       // Assess
       expect(Buffer.from(got!.body).equals(Buffer.from(text, 'utf8'))).toBe(true);
       expect(new TextDecoder().decode(got!.body)).toBe(text);
+    });
+
+    it('reads an object up to maxBytes whole, and answers one past it with its size instead of its bytes', async () => {
+      // Prepare
+      await store.put('articles/at-limit.md', 'x'.repeat(1000), { contentType: TEXT });
+      await store.put('articles/over-limit.md', 'x'.repeat(1001), { contentType: TEXT });
+      // Act
+      const atLimit = await store.get('articles/at-limit.md', { maxBytes: 1000 });
+      const overLimit = await store.get('articles/over-limit.md', { maxBytes: 1000 });
+      const missing = await store.get('articles/missing.md', { maxBytes: 1000 });
+      const empty = await store.put('articles/empty.md', '', { contentType: TEXT }).then(() => store.get('articles/empty.md', { maxBytes: 1000 }));
+      // Assess
+      const text = (object: typeof atLimit) => (object && !isTooLarge(object) ? Buffer.from(object.body).toString() : object);
+      expect(text(atLimit)).toBe('x'.repeat(1000));
+      expect(isTooLarge(atLimit) ? undefined : atLimit?.etag).toBe((await store.head('articles/at-limit.md'))?.etag);
+      expect(overLimit).toEqual({ tooLarge: true, size: 1001 });
+      expect(missing).toBeUndefined();
+      expect(text(empty)).toBe('');
     });
 
     it('keeps an empty object as zero bytes, not as a missing key', async () => {

@@ -1,7 +1,8 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ARTICLES_PREFIX, isArticleKey } from '../core/keys.ts';
-import { StoreError, type ObjectInfo, type Store, type StoredObject } from '../stores/store.ts';
+import { readWithStat } from '../stores/fs-store.ts';
+import { StoreError, isTooLarge, type GetOptions, type ObjectInfo, type Store, type StoredObject, type TooLarge } from '../stores/store.ts';
 import { UsageError } from './usage.ts';
 
 /**
@@ -44,13 +45,17 @@ export class NamedArticles implements Store {
     return this.#files.get(key) ?? this.#folder.describe(key);
   }
 
-  async get(key: string): Promise<StoredObject | undefined> {
+  get(key: string): Promise<StoredObject | undefined>;
+  get(key: string, options: GetOptions): Promise<StoredObject | TooLarge | undefined>;
+  async get(key: string, options: GetOptions = {}): Promise<StoredObject | TooLarge | undefined> {
     const file = this.#files.get(key);
-    if (file === undefined) return key.startsWith(ARTICLES_PREFIX) ? undefined : this.#folder.get(key);
-    const body = await readFile(file).catch((err: unknown) => {
+    if (file === undefined) return key.startsWith(ARTICLES_PREFIX) ? undefined : this.#folder.get(key, options);
+    const read = await readWithStat(file, options.maxBytes).catch((err: unknown) => {
       throw new StoreError(file, 'could not be read', { cause: err });
     });
-    return { body, etag: `"${body.byteLength}"` };
+    // Named and checked as a file by open(), but a folder by now: a read failure, as a vanished file is.
+    if (read === undefined) throw new StoreError(file, 'could not be read: it is no longer a file');
+    return isTooLarge(read) ? read : { body: read.body, etag: `"${read.body.byteLength}"` };
   }
 
   async head(key: string): Promise<ObjectInfo | undefined> {

@@ -11,8 +11,8 @@ import { tagSlug } from './tags.ts';
 import { decodeText } from './text.ts';
 
 export const ARTICLES_PREFIX = 'articles/';
-/** Larger than any real wire report by far; a bigger file is a mistake or an attack. */
-const MAX_ARTICLE_BYTES = 2 * 1024 * 1024;
+/** Larger than any real wire report by far; a bigger file is a mistake or an attack. Stores read no more of one (publish/read.ts). */
+export const MAX_ARTICLE_BYTES = 2 * 1024 * 1024;
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const MAX_SLUG = 120;
 
@@ -91,11 +91,14 @@ export interface Article {
   html: string;
 }
 
+/** The rejection of an article file over the limit, whether its bytes were read or only its size. */
+export function articleTooLarge(file: string, size: number): ArticleError {
+  return new ArticleError(file, `is ${size} bytes; the limit is ${MAX_ARTICLE_BYTES}`);
+}
+
 /** Parse one stored article. Throws ArticleError naming the file and every problem found. */
 export function parseArticle(file: string, bytes: Uint8Array, site: Site): Article {
-  if (bytes.byteLength > MAX_ARTICLE_BYTES) {
-    throw new ArticleError(file, `is ${bytes.byteLength} bytes; the limit is ${MAX_ARTICLE_BYTES}`);
-  }
+  if (bytes.byteLength > MAX_ARTICLE_BYTES) throw articleTooLarge(file, bytes.byteLength);
   const { data, body } = splitFrontMatter(file, decodeText(file, bytes));
   const result = FrontMatter.safeParse(data ?? {});
   if (!result.success) throw new ArticleError(file, listIssues(result.error.issues, data, (at) => fieldsAt(FrontMatter, at)));

@@ -1,4 +1,4 @@
-import { isPublic, type Article } from '../core/article.ts';
+import { MAX_ARTICLE_BYTES, articleTooLarge, isPublic, type Article } from '../core/article.ts';
 import { parsePublishable } from '../core/article-output.ts';
 import { ArticleError } from '../core/errors.ts';
 import { STATE, keyHash } from '../core/keys.ts';
@@ -6,7 +6,7 @@ import type { Site } from '../core/site.ts';
 import { CHECKS, type ArticleRecord } from '../core/state.ts';
 import { mapLimit } from '../concurrency.ts';
 import { readMedia, type MediaFacts } from '../media.ts';
-import type { Store } from '../stores/store.ts';
+import { isTooLarge, type Store, type StoredObject } from '../stores/store.ts';
 import type { StateView } from './state-view.ts';
 
 /** Parse and render one article, its output checked (article-output.ts); a RenderPool spreads this over worker threads. */
@@ -38,8 +38,9 @@ export async function readOutcomes(content: Store, view: StateView, keys: readon
   const outcomes = await mapLimit([...keys].sort(), options.limit, async (key): Promise<Outcome | undefined> => {
     const h = keyHash(key);
     const record = await view.base<ArticleRecord>(STATE.record(h), CHECKS.record);
-    const object = await content.get(key);
+    const object = await readArticle(content, key);
     if (!object) return record ? { key, h, kind: 'removed', record } : undefined;
+    if (object instanceof ArticleError) return { key, h, kind: 'rejected', error: object, ...(record ? { record } : {}) };
     if (record && record.etag === object.etag) {
       return { key, h, kind: isPublic(record.article, options.now) === record.public ? 'unchanged' : 'time', record };
     }
@@ -52,4 +53,13 @@ export async function readOutcomes(content: Store, view: StateView, keys: readon
     }
   });
   return outcomes.filter((o): o is Outcome => o !== undefined);
+}
+
+/**
+ * An article file's bytes, read no further than the article limit: a larger file is its rejection,
+ * measured by the store and never read whole (a 2 GB file costs a stat, not 2 GB of memory).
+ */
+export async function readArticle(content: Store, key: string): Promise<StoredObject | ArticleError | undefined> {
+  const object = await content.get(key, { maxBytes: MAX_ARTICLE_BYTES });
+  return isTooLarge(object) ? articleTooLarge(key, object.size) : object;
 }

@@ -29,6 +29,7 @@ import { settleClaims, type Claimant } from './claims.ts';
 import { writeHead } from './commit.ts';
 import type { CycleContext, CycleResult, PublishIo } from './context.ts';
 import { allGroups } from './plan.ts';
+import { readArticle } from './read.ts';
 import { producedKeys } from './repair.ts';
 import { StateView } from './state-view.ts';
 import { withIntent, writeNamed } from './intents.ts';
@@ -91,9 +92,10 @@ async function render(io: PublishIo, ctx: CycleContext, rejected: ArticleError[]
   for (let start = 0; start < keys.length; start += REBUILD_BATCH) {
     await ctx.lease.keep();
     const records = await mapLimit(keys.slice(start, start + REBUILD_BATCH), ctx.limit, async (key): Promise<ArticleRecord | undefined> => {
-      const object = await io.content.get(key);
+      const object = await readArticle(io.content, key);
       if (!object) return undefined;
       try {
+        if (object instanceof ArticleError) throw object;
         const { article, media } = await readMedia(await ctx.parse(key, object.body, ctx.site), ctx.site, io.content);
         rendered++;
         return { key, etag: object.etag, article, public: isPublic(article, ctx.now), ...(media ? { media } : {}) };

@@ -1,10 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import fs, { type BigIntStats } from 'node:fs';
-import { mkdir, open, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rm, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileTypeFromBuffer } from 'file-type';
 import { mapLimit } from '../concurrency.ts';
-import { PreconditionFailedError, StoreError, type DeleteOptions, type ListOptions, type ObjectInfo, type PutOptions, type Store, type StoredObject } from './store.ts';
+import {
+  PreconditionFailedError,
+  StoreError,
+  isTooLarge,
+  type DeleteOptions,
+  type GetOptions,
+  type ListOptions,
+  type ObjectInfo,
+  type PutOptions,
+  type Store,
+  type StoredObject,
+  type TooLarge,
+} from './store.ts';
 
 /**
  * The local filesystem standing in for a bucket. Writes go to a temporary file and are renamed into
@@ -31,16 +43,19 @@ export class FsStore implements Store {
     return full;
   }
 
-  async get(key: string): Promise<StoredObject | undefined> {
+  get(key: string): Promise<StoredObject | undefined>;
+  get(key: string, options: GetOptions): Promise<StoredObject | TooLarge | undefined>;
+  async get(key: string, options: GetOptions = {}): Promise<StoredObject | TooLarge | undefined> {
     // One open file gives both the bytes and the ETag (fstat), so they describe the same file.
-    const read = await this.#read(key);
-    return read && { body: read.body, etag: etagOf(read.stats) };
+    const read = await this.#read(key, options.maxBytes);
+    return read && (isTooLarge(read) ? read : { body: read.body, etag: etagOf(read.stats) });
   }
 
   async head(key: string): Promise<ObjectInfo | undefined> {
     const info = await this.#stat(key);
     if (!info) return undefined;
-    const contentType = TEXT.test(key) ? undefined : await sniffType((await this.#read(key))?.body);
+    const read = TEXT.test(key) ? undefined : await this.#read(key);
+    const contentType = read && !isTooLarge(read) ? await sniffType(read.body) : undefined;
     return { key, etag: info.etag, size: info.size, lastModified: info.mtime, ...(contentType ? { contentType } : {}) };
   }
 
@@ -80,15 +95,24 @@ export class FsStore implements Store {
   async #write(key: string, full: string, bytes: Uint8Array): Promise<BigIntStats> {
     try {
       const folder = path.dirname(full);
-      if (!this.#folders.has(folder)) {
-        await mkdir(folder, { recursive: true });
-        this.#folders.add(folder); // a full build writes thousands of files into known folders
-      }
       // Unique without a random draw per file: this process's tag, then a counter.
       const temp = `${full}.${TEMP_TAG}${(tempSeq++).toString(36)}.tmp`;
-      const stats = await writeWithStat(temp, bytes);
-      await new Promise<void>((resolve, reject) => fs.rename(temp, full, (err) => (err ? reject(err) : resolve())));
-      return stats;
+      for (let attempt = 0; ; attempt++) {
+        if (!this.#folders.has(folder)) {
+          await makeFolder(folder);
+          this.#folders.add(folder); // a full build writes thousands of files into known folders
+        }
+        try {
+          const stats = await writeWithStat(temp, bytes);
+          // The temporary file keeps the folder from being pruned until the rename has put the file there.
+          await new Promise<void>((resolve, reject) => fs.rename(temp, full, (err) => (err ? reject(err) : resolve())));
+          return stats;
+        } catch (err) {
+          // A delete of the folder's last file pruned it in between (this process or another): make it again.
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 10) throw err;
+          this.#folders.delete(folder);
+        }
+      }
     } catch (err) {
       throw new StoreError(this.describe(key), 'could not be written', { cause: err });
     }
@@ -97,24 +121,37 @@ export class FsStore implements Store {
   async delete(key: string, options: DeleteOptions = {}): Promise<void> {
     options.signal?.throwIfAborted();
     const full = this.#resolve(key);
-    if (options.ifMatch === undefined) return unlink(full);
-    await exclusive(full, async () => {
-      if ((await this.#stat(key))?.etag !== options.ifMatch) throw new PreconditionFailedError(key);
-      await unlink(full);
-    });
+    if (options.ifMatch === undefined) await unlink(full);
+    else {
+      await exclusive(full, async () => {
+        if ((await this.#stat(key))?.etag !== options.ifMatch) throw new PreconditionFailedError(key);
+        await unlink(full);
+      });
+    }
+    await this.#prune(path.dirname(full));
+  }
+
+  /**
+   * Remove the folders a delete left empty, up to the root (never the root itself), as a bucket has no
+   * folders to leave behind. Another write may be filling one of them at this moment: rmdir then fails
+   * (not empty) and that is the end of it; a write whose folder goes makes it again (see #write).
+   */
+  async #prune(folder: string): Promise<void> {
+    for (let at = folder; at.startsWith(this.root + path.sep); at = path.dirname(at)) {
+      this.#folders.delete(at); // before the rmdir: a write from now on makes sure of its folder
+      try {
+        await rmdir(at);
+      } catch {
+        return; // not empty, gone already, or not ours to remove: the delete itself succeeded
+      }
+    }
   }
 
   async list(prefix: string, options: ListOptions = {}): Promise<ObjectInfo[]> {
     // Walk only the folder the prefix names, not the whole store.
     const folder = prefix.slice(0, prefix.lastIndexOf('/') + 1);
-    let names: string[];
     if (options.keysOnly) return this.#keys(folder, prefix);
-    try {
-      names = await readdir(this.#resolveFolder(folder), { recursive: true });
-    } catch (err) {
-      if (isMissing(err)) return [];
-      throw new StoreError(this.root, 'could not be listed', { cause: err });
-    }
+    const names = await this.#walk(folder, (dir) => readdir(dir, { recursive: true }));
     const keys = names
       .map((n) => folder + n.split(path.sep).join('/'))
       .filter((k) => k.startsWith(prefix) && !k.endsWith('.tmp') && !k.endsWith(LOCK))
@@ -129,13 +166,7 @@ export class FsStore implements Store {
 
   /** Keys alone: a folder walk that stats no file (a listing of 100,000 markers reads no inode). */
   async #keys(folder: string, prefix: string): Promise<ObjectInfo[]> {
-    let entries: import('node:fs').Dirent[];
-    try {
-      entries = await readdir(this.#resolveFolder(folder), { recursive: true, withFileTypes: true });
-    } catch (err) {
-      if (isMissing(err)) return [];
-      throw new StoreError(this.root, 'could not be listed', { cause: err });
-    }
+    const entries = await this.#walk(folder, (dir) => readdir(dir, { recursive: true, withFileTypes: true }));
     // Keys straight from each entry's folder (under the root by construction): no path.relative per file.
     const cut = this.root.length + 1;
     const keyOf = (e: import('node:fs').Dirent): string => {
@@ -151,14 +182,31 @@ export class FsStore implements Store {
       .map((key) => ({ key, etag: '', size: 0 }));
   }
 
+  /**
+   * A recursive readdir of a folder; [] when the folder itself is missing. A subfolder removed during the
+   * walk (a delete emptied it, and #prune took it away) fails the whole readdir: that is no reason to
+   * list nothing, so the walk starts again.
+   */
+  async #walk<T>(folder: string, readdirOf: (dir: string) => Promise<T[]>): Promise<T[]> {
+    const dir = this.#resolveFolder(folder);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await readdirOf(dir);
+      } catch (err) {
+        if (isMissing(err) && !(await stat(dir).then((info) => info.isDirectory(), () => false))) return [];
+        if (!isMissing(err) || attempt >= 10) throw new StoreError(this.root, 'could not be listed', { cause: err });
+      }
+    }
+  }
+
   #resolveFolder(folder: string): string {
     return folder === '' ? this.root : this.#resolve(folder.slice(0, -1));
   }
 
-  async #read(key: string): Promise<{ body: Buffer; stats: BigIntStats } | undefined> {
+  async #read(key: string, maxBytes?: number): Promise<{ body: Buffer; stats: BigIntStats } | TooLarge | undefined> {
     const full = this.#resolve(key);
     try {
-      return await readWithStat(full);
+      return await readWithStat(full, maxBytes);
     } catch (err) {
       if (isMissing(err)) return undefined;
       throw new StoreError(this.describe(key), 'could not be read', { cause: err });
@@ -185,31 +233,52 @@ const unlink = (full: string): Promise<void> =>
 
 const closeFd = (fd: number): Promise<void> => new Promise((resolve) => fs.close(fd, () => resolve()));
 
-/** A file's bytes and the stats of that same open file; undefined when it is not a regular file. */
-function readWithStat(full: string): Promise<{ body: Buffer; stats: BigIntStats } | undefined> {
+/** fs.read takes at most this many bytes at once (2 GiB - 1); a larger length throws. */
+const MAX_READ = 2 ** 31 - 1;
+
+/**
+ * A file's bytes and the stats of that same open file; undefined when it is not a regular file. With
+ * `maxBytes`, a larger file is measured (fstat) and not read: TooLarge, with its size.
+ */
+export function readWithStat(full: string, maxBytes?: number): Promise<{ body: Buffer; stats: BigIntStats } | TooLarge | undefined> {
   return new Promise((resolve, reject) => {
     fs.open(full, 'r', (err, fd) => {
       if (err) return reject(err);
+      const done = (value: { body: Buffer; stats: BigIntStats } | TooLarge | undefined) => void closeFd(fd).then(() => resolve(value));
       const fail = (e: unknown) => void closeFd(fd).then(() => reject(e));
+      const tooLarge = (read: number) =>
+        fs.fstat(fd, (err, now) => done({ tooLarge: true, size: Math.max(read, err ? 0 : now.size) }));
       fs.fstat(fd, { bigint: true }, (err, stats) => {
         if (err) return fail(err);
-        if (!stats.isFile()) return void closeFd(fd).then(() => resolve(undefined));
-        // Read to the end, whatever the size said: a file edited in place may have grown since.
+        if (!stats.isFile()) return done(undefined);
+        const size = Number(stats.size);
+        if (maxBytes !== undefined && size > maxBytes) return tooLarge(0);
+        // Read to the end, whatever the size said: a file edited in place may have grown since, but
+        // never past the bound. Anything thrown here (a length fs.read refuses, a buffer too large to
+        // allocate) must reject: a throw inside an fs callback would end the process.
         const chunks: Buffer[] = [];
         let total = 0;
-        const next = (size: number) => {
-          const buffer = Buffer.allocUnsafe(size);
-          fs.read(fd, buffer, 0, size, total, (err, n) => {
-            if (err) return fail(err);
-            if (n > 0) {
-              chunks.push(n === size ? buffer : buffer.subarray(0, n));
-              total += n;
-              return next(64 * 1024);
-            }
-            closeFd(fd).then(() => resolve({ body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total), stats }), reject);
-          });
+        const next = (length: number) => {
+          try {
+            const buffer = Buffer.allocUnsafe(length);
+            fs.read(fd, buffer, 0, length, total, (err, n) => {
+              if (err) return fail(err);
+              try {
+                if (n > 0) {
+                  chunks.push(n === length ? buffer : buffer.subarray(0, n));
+                  total += n;
+                  return maxBytes !== undefined && total > maxBytes ? tooLarge(total) : next(64 * 1024);
+                }
+                done({ body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total), stats });
+              } catch (e) {
+                fail(e);
+              }
+            });
+          } catch (e) {
+            fail(e);
+          }
         };
-        next(Math.max(1, Number(stats.size)));
+        next(Math.min(Math.max(1, size), MAX_READ));
       });
     });
   });
@@ -264,13 +333,19 @@ async function exclusive<T>(full: string, work: () => Promise<T>): Promise<T> {
 
 async function withLockFile<T>(full: string, work: () => Promise<T>): Promise<T> {
   const lock = `${full}${LOCK}`;
-  await mkdir(path.dirname(full), { recursive: true });
+  await makeFolder(path.dirname(full));
   for (let attempt = 0; ; attempt++) {
     try {
       await (await open(lock, 'wx')).close();
       break;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new StoreError(full, 'could not be locked', { cause: err });
+      const code = (err as NodeJS.ErrnoException).code;
+      // The folder was pruned (its last file deleted) since it was made: make it again.
+      if (code === 'ENOENT' && attempt < 10) {
+        await makeFolder(path.dirname(full));
+        continue;
+      }
+      if (code !== 'EEXIST') throw new StoreError(full, 'could not be locked', { cause: err });
       const age = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0);
       if (age > STALE_LOCK_MS) await rm(lock, { force: true });
       else if (attempt > 2_000) throw new StoreError(full, `is locked by another process (${lock})`);
@@ -281,6 +356,21 @@ async function withLockFile<T>(full: string, work: () => Promise<T>): Promise<T>
     return await work();
   } finally {
     await rm(lock, { force: true });
+  }
+}
+
+/**
+ * mkdir -p that survives a concurrent prune (FsStore.delete): mkdir can find a folder, then fail with
+ * ENOENT when it checks it, because the folder's last file was deleted and the folder removed meanwhile.
+ */
+async function makeFolder(folder: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await mkdir(folder, { recursive: true });
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 10) throw err;
+    }
   }
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { PreconditionFailedError, type DeleteOptions, type ObjectInfo, type PutOptions, type Store, type StoredObject } from './store.ts';
+import { PreconditionFailedError, type DeleteOptions, type GetOptions, type ObjectInfo, type PutOptions, type Store, type StoredObject, type TooLarge } from './store.ts';
 
 /** A store in memory: `wirefeed check` publishes into one, so it validates everything and writes nothing. */
 export class MemoryStore implements Store {
@@ -9,8 +9,12 @@ export class MemoryStore implements Store {
     return `memory:${key}`;
   }
 
-  async get(key: string): Promise<StoredObject | undefined> {
-    return this.#objects.get(key);
+  get(key: string): Promise<StoredObject | undefined>;
+  get(key: string, options: GetOptions): Promise<StoredObject | TooLarge | undefined>;
+  async get(key: string, options: GetOptions = {}): Promise<StoredObject | TooLarge | undefined> {
+    const object = this.#objects.get(key);
+    const over = object !== undefined && options.maxBytes !== undefined && object.body.byteLength > options.maxBytes;
+    return over ? { tooLarge: true, size: object.body.byteLength } : object;
   }
 
   async head(key: string): Promise<ObjectInfo | undefined> {

@@ -1,13 +1,25 @@
 import {
   DeleteObjectCommand,
   GetObjectCommand,
+  type GetObjectCommandOutput,
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   type PutObjectCommandInput,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { PreconditionFailedError, StoreError, type DeleteOptions, type ObjectInfo, type PutOptions, type Store, type StoredObject } from './store.ts';
+import type { Readable } from 'node:stream';
+import {
+  PreconditionFailedError,
+  StoreError,
+  type DeleteOptions,
+  type GetOptions,
+  type ObjectInfo,
+  type PutOptions,
+  type Store,
+  type StoredObject,
+  type TooLarge,
+} from './store.ts';
 
 /**
  * A bucket, or a folder of one (`s3://BUCKET/PREFIX`), as a Store. Keys in the Store API are relative
@@ -35,16 +47,38 @@ export class S3Store implements Store {
     return `s3://${this.bucket}/${this.prefix}${key}`;
   }
 
-  async get(key: string): Promise<StoredObject | undefined> {
+  get(key: string): Promise<StoredObject | undefined>;
+  get(key: string, options: GetOptions): Promise<StoredObject | TooLarge | undefined>;
+  async get(key: string, options: GetOptions = {}): Promise<StoredObject | TooLarge | undefined> {
     try {
+      if (options.maxBytes !== undefined) return await this.#getUpTo(key, options.maxBytes);
       const res = await this.#s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.#key(key) }));
       if (!res.Body) throw new Error('GetObject answered without a body');
-      const body = await res.Body.transformToByteArray();
-      return { body, etag: res.ETag ?? '', ...(res.ContentType ? { contentType: res.ContentType } : {}) };
+      return { body: await res.Body.transformToByteArray(), ...metaOf(res) };
     } catch (err) {
       if (isMissingKey(err)) return undefined;
       throw new StoreError(this.describe(key), 'could not be read', { cause: err });
     }
+  }
+
+  /**
+   * No more than `maxBytes` + 1 bytes of the object: one GET of that range, whose Content-Range gives the
+   * object's full size, so a larger one is known before its bytes are read and its answer is dropped. S3
+   * refuses any range of an empty object (416 InvalidRange): that one is read with a plain GET, as bounded.
+   */
+  async #getUpTo(key: string, maxBytes: number): Promise<StoredObject | TooLarge> {
+    const input = { Bucket: this.bucket, Key: this.#key(key) };
+    let res: GetObjectCommandOutput;
+    try {
+      res = await this.#s3.send(new GetObjectCommand({ ...input, Range: `bytes=0-${maxBytes}` }));
+    } catch (err) {
+      if (nameOf(err) !== 'InvalidRange' && statusOf(err) !== 416) throw err;
+      res = await this.#s3.send(new GetObjectCommand(input));
+    }
+    if (!res.Body) throw new Error('GetObject answered without a body');
+    // In Node the SDK's body is the HTTP response itself: one that is not read to its end is destroyed.
+    const body = await readUpTo(res.Body as unknown as Readable, sizeOf(res), maxBytes);
+    return body instanceof Uint8Array ? { body, ...metaOf(res) } : body;
   }
 
   async head(key: string): Promise<ObjectInfo | undefined> {
@@ -130,6 +164,39 @@ export class S3Store implements Store {
   #key(key: string): string {
     return this.prefix + key;
   }
+}
+
+function metaOf(res: GetObjectCommandOutput): { etag: string; contentType?: string } {
+  return { etag: res.ETag ?? '', ...(res.ContentType ? { contentType: res.ContentType } : {}) };
+}
+
+/** The whole object's size: from Content-Range (bytes 0-99/12345) for a part, else the Content-Length. */
+function sizeOf(res: GetObjectCommandOutput): number | undefined {
+  const total = /\/(\d+)$/.exec(res.ContentRange ?? '')?.[1];
+  return total !== undefined ? Number(total) : res.ContentRange === undefined ? res.ContentLength : undefined;
+}
+
+/**
+ * A body's bytes, or TooLarge once the object is known to be over `maxBytes`: from its size before a
+ * byte is read, or, should the size be unknown or wrong, as soon as the bytes pass the bound. Either way
+ * the connection is dropped there, so no more of the object is downloaded.
+ */
+async function readUpTo(stream: Readable, size: number | undefined, maxBytes: number): Promise<Uint8Array | TooLarge> {
+  if (size !== undefined && size > maxBytes) {
+    stream.destroy();
+    return { tooLarge: true, size };
+  }
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    chunks.push(chunk);
+    total += chunk.byteLength;
+    if (total > maxBytes) {
+      stream.destroy();
+      return { tooLarge: true, size: Math.max(total, size ?? 0) };
+    }
+  }
+  return Buffer.concat(chunks, total);
 }
 
 /** The SDK stops the request, and does not retry it, once the signal fires. */

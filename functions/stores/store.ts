@@ -37,6 +37,21 @@ export interface DeleteOptions {
   signal?: AbortSignal;
 }
 
+export interface GetOptions {
+  /**
+   * Read no more than this many bytes: a larger object is never read whole (its size is checked first, and
+   * a read that runs past the bound stops there), and get answers TooLarge instead of its bytes.
+   */
+  maxBytes?: number;
+}
+
+/** What get answers, with `maxBytes`, for an object larger than that. */
+export interface TooLarge {
+  tooLarge: true;
+  /** The object's size in bytes, as the store reports it. */
+  size: number;
+}
+
 export interface ListOptions {
   keysOnly?: boolean;
 }
@@ -44,6 +59,8 @@ export interface ListOptions {
 export interface Store {
   /** undefined: no such key. */
   get(key: string): Promise<StoredObject | undefined>;
+  /** undefined: no such key; TooLarge: the object is over `maxBytes`, and its bytes were not read. */
+  get(key: string, options: GetOptions): Promise<StoredObject | TooLarge | undefined>;
   /** undefined: no such key. */
   head(key: string): Promise<ObjectInfo | undefined>;
   /** Throws PreconditionFailedError when ifMatch/ifNoneMatch does not hold. */
@@ -61,6 +78,8 @@ export interface Store {
   /** A human-readable location for messages: a path or an s3:// URL. */
   describe(key: string): string;
 }
+
+export const isTooLarge = (object: object | undefined): object is TooLarge => object !== undefined && 'tooLarge' in object;
 
 /** A conditional put lost: someone else wrote the key first. The caller re-reads and retries. */
 export class PreconditionFailedError extends LocatedError {

@@ -2,7 +2,7 @@
 // FsStore in it where no S3 server is in the way (the 100,000-article state is built on the filesystem:
 // seeding it through s3rver would take most of an hour). One call is one request here: a list() is one
 // LIST however many keys it returns (S3 pages every 1,000 keys), and a list or head moves no body bytes.
-import type { DeleteOptions, ListOptions, ObjectInfo, PutOptions, Store, StoredObject } from '../../functions/stores/store.ts';
+import { isTooLarge, type DeleteOptions, type GetOptions, type ListOptions, type ObjectInfo, type PutOptions, type Store, type StoredObject, type TooLarge } from '../../functions/stores/store.ts';
 
 export interface StoreCounts {
   get: number;
@@ -32,10 +32,12 @@ export class CountingStore implements Store {
     return this.#inner.describe(key);
   }
 
-  async get(key: string): Promise<StoredObject | undefined> {
+  get(key: string): Promise<StoredObject | undefined>;
+  get(key: string, options: GetOptions): Promise<StoredObject | TooLarge | undefined>;
+  async get(key: string, options: GetOptions = {}): Promise<StoredObject | TooLarge | undefined> {
     this.counts.get++;
-    const object = await this.#inner.get(key);
-    this.counts.bytesRead += object?.body.byteLength ?? 0;
+    const object = await this.#inner.get(key, options);
+    this.counts.bytesRead += object === undefined || isTooLarge(object) ? 0 : object.body.byteLength;
     return object;
   }
 

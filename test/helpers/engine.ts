@@ -1,7 +1,7 @@
 import { stringify } from 'yaml';
 import { publish, type PublishOptions, type PublishReport } from '../../functions/publish/publish.ts';
 import { MemoryStore } from '../../functions/stores/memory-store.ts';
-import type { DeleteOptions, ObjectInfo, PutOptions, Store, StoredObject } from '../../functions/stores/store.ts';
+import type { DeleteOptions, GetOptions, ObjectInfo, PutOptions, Store, StoredObject, TooLarge } from '../../functions/stores/store.ts';
 import { NOW, SITE_SETTINGS, articleText } from './content.ts';
 import { parseJsonFeed } from './feeds.ts';
 
@@ -74,9 +74,11 @@ export class DyingStore implements Store {
     }
     if (write) this.#budget.left--;
   }
-  async get(key: string): Promise<StoredObject | undefined> {
+  get(key: string): Promise<StoredObject | undefined>;
+  get(key: string, options: GetOptions): Promise<StoredObject | TooLarge | undefined>;
+  async get(key: string, options: GetOptions = {}): Promise<StoredObject | TooLarge | undefined> {
     this.#check(false);
-    return this.#inner.get(key);
+    return this.#inner.get(key, options);
   }
   async head(key: string): Promise<ObjectInfo | undefined> {
     this.#check(false);
@@ -154,9 +156,11 @@ export class CountingStore implements Store {
   reset(): void {
     for (const set of Object.values(this.keys)) set.clear();
   }
-  get(key: string) {
+  get(key: string): Promise<StoredObject | undefined>;
+  get(key: string, options: GetOptions): Promise<StoredObject | TooLarge | undefined>;
+  get(key: string, options: GetOptions = {}): Promise<StoredObject | TooLarge | undefined> {
     this.keys.read.add(key);
-    return this.#inner.get(key);
+    return this.#inner.get(key, options);
   }
   head(key: string) {
     this.keys.read.add(key);

@@ -184,6 +184,8 @@ async function stopChild(child: ChildProcess): Promise<void> {
 //    of a key (conditional or not) goes through a per-key queue, so check-and-write is atomic with
 //    respect to other writes of that key, as it is on S3. Writes to different keys stay concurrent.
 //    Error bodies are S3-style XML, so the SDK raises the same errors it raises against S3.
+//    On a ranged GetObject of an empty object, 416 InvalidRange (S3 refuses any range of zero bytes;
+//    s3rver answers 206 with a Content-Length of 1 and no byte, and the client waits for it).
 // 2. Request counts by kind (get, put, delete, head, list, other) and body bytes each way, for tests and
 //    benchmarks (bytes written from the request's Content-Length, bytes read as the answer streams back).
 // 3. An optional hook on object writes (interceptWrites): a test may cut a write off before it is stored, to
@@ -237,9 +239,12 @@ async function startProxy(upstreamPort: number): Promise<Proxy> {
       req.socket.destroy(); // the writer died mid-request: nothing reaches s3rver
       return;
     }
+    const isRangedRead = target.key !== undefined && req.method === 'GET' && header(req, 'range') !== undefined;
     const handle = isObjectWrite
       ? () => serialised(queues, `${target.bucket}/${target.key}`, () => writeObject(req, res, target))
-      : () => forward(req, res, agent, upstreamPort, req.method === 'HEAD' ? undefined : received);
+      : isRangedRead
+        ? () => readRange(req, res, target, received)
+        : () => forward(req, res, agent, upstreamPort, req.method === 'HEAD' ? undefined : received);
     handle().catch((err: unknown) => failRequest(res, err));
   });
 
@@ -261,8 +266,18 @@ async function startProxy(upstreamPort: number): Promise<Proxy> {
     await forward(req, res, agent, upstreamPort);
   }
 
-  async function checkConditions(ifMatch: string | undefined, ifNoneMatch: string | undefined, target: Target): Promise<Refusal | undefined> {
+  /** S3 refuses any range of an empty object; s3rver answers it with a 206 that promises a byte it never sends. */
+  async function readRange(req: http.IncomingMessage, res: http.ServerResponse, target: Target, received: (n: number) => void): Promise<void> {
     const current = await headUpstream(agent, upstreamPort, target.rawPath);
+    if (current?.size === 0) {
+      sendError(res, 416, 'InvalidRange', 'The requested range is not satisfiable', { RangeRequested: header(req, 'range') ?? '', ActualObjectSize: '0' }, { 'content-range': 'bytes */0' });
+      return;
+    }
+    await forward(req, res, agent, upstreamPort, received);
+  }
+
+  async function checkConditions(ifMatch: string | undefined, ifNoneMatch: string | undefined, target: Target): Promise<Refusal | undefined> {
+    const current = (await headUpstream(agent, upstreamPort, target.rawPath))?.etag;
     if (ifNoneMatch !== undefined) {
       if (ifNoneMatch.trim() !== '*') {
         return { status: 501, code: 'NotImplemented', message: 'If-None-Match on PUT only supports "*"', extra: {} };
@@ -381,13 +396,13 @@ function serialised(queues: Map<string, Promise<void>>, name: string, task: () =
   return current;
 }
 
-/** The current ETag of an object (s3rver allows unsigned requests), or undefined when there is none. */
-function headUpstream(agent: http.Agent, port: number, rawPath: string): Promise<string | undefined> {
+/** The current ETag and size of an object (s3rver allows unsigned requests), or undefined when there is none. */
+function headUpstream(agent: http.Agent, port: number, rawPath: string): Promise<{ etag: string; size: number } | undefined> {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port, method: 'HEAD', path: rawPath, agent }, (res) => {
       res.resume();
       res.once('end', () => {
-        if (res.statusCode === 200) resolve(String(res.headers.etag ?? ''));
+        if (res.statusCode === 200) resolve({ etag: String(res.headers.etag ?? ''), size: Number(res.headers['content-length'] ?? 0) });
         else if (res.statusCode === 404) resolve(undefined);
         else reject(new Error(`HEAD ${rawPath} upstream: ${res.statusCode}`));
       });
@@ -432,7 +447,7 @@ function failRequest(res: http.ServerResponse, err: unknown): void {
   sendError(res, 502, 'BadGateway', `test proxy could not reach s3rver: ${String(err)}`, {});
 }
 
-function sendError(res: http.ServerResponse, status: number, code: string, message: string, extra: Record<string, string>): void {
+function sendError(res: http.ServerResponse, status: number, code: string, message: string, extra: Record<string, string>, headers: http.OutgoingHttpHeaders = {}): void {
   const requestId = randomBytes(8).toString('hex').toUpperCase();
   const fields = Object.entries({ Code: code, Message: message, ...extra, RequestId: requestId, HostId: 'wirefeed-test-proxy' })
     .map(([name, value]) => `<${name}>${escapeXml(value)}</${name}>`)
@@ -442,6 +457,7 @@ function sendError(res: http.ServerResponse, status: number, code: string, messa
     'content-type': 'application/xml',
     'content-length': Buffer.byteLength(body),
     'x-amz-request-id': requestId,
+    ...headers,
   });
   res.end(body);
 }
