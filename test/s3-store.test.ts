@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createS3Client } from '../functions/stores/s3-client.ts';
@@ -151,6 +152,31 @@ describe('S3Store', () => {
       location: 's3://wirefeed-no-such-bucket/feed.xml',
       cause: expect.objectContaining({ name: 'NoSuchBucket' }),
     });
+  });
+});
+
+describe('the test server', () => {
+  it.each([
+    ['a plain write', {}, false],
+    ['a conditional write', { 'if-none-match': '*' }, false],
+    ['a conditional write it refuses', { 'if-none-match': '*' }, true],
+  ])('keeps a key writable after a client dies halfway through %s of it (a killed publisher)', async (_what, condition, exists) => {
+    // Prepare: a PUT that promises 1,000 bytes, sends 10 and dies
+    const bucket = await newBucket();
+    if (exists) await new S3Store(server.client, bucket).put('lease.json', '{"holder":"dead"}', { contentType: 'application/json' });
+    const url = new URL(`/${bucket}/lease.json`, server.endpoint);
+    await new Promise<void>((resolve) => {
+      const req = http.request(url, { method: 'PUT', headers: { 'content-length': '1000', ...condition } });
+      req.on('error', () => resolve());
+      req.write('0123456789');
+      req.destroy(); // dies while the server is still checking its condition
+      req.on('close', () => resolve());
+    });
+    // Act: the next writer of that key
+    const store = new S3Store(server.client, bucket);
+    await store.put('lease.json', '{"holder":"next"}', { contentType: 'application/json' });
+    // Assess
+    expect(Buffer.from((await store.get('lease.json'))!.body).toString()).toBe('{"holder":"next"}');
   });
 });
 

@@ -256,7 +256,8 @@ async function startProxy(upstreamPort: number): Promise<Proxy> {
       const refusal = await checkConditions(ifMatch, req.method === 'PUT' ? ifNoneMatch : undefined, target);
       if (refusal) {
         req.resume(); // drain the body we will not store
-        await new Promise((resolve) => req.once('end', resolve).once('error', resolve).once('close', resolve));
+        // A client that died while the condition was checked has already closed: waiting for its end would hang this key's queue.
+        if (!req.complete && !req.destroyed) await new Promise((resolve) => req.once('end', resolve).once('error', resolve).once('close', resolve));
         sendError(res, refusal.status, refusal.code, refusal.message, refusal.extra);
         return;
       }
@@ -415,6 +416,11 @@ function headUpstream(agent: http.Agent, port: number, rawPath: string): Promise
 /** Forwards the request to s3rver and its answer back; resolves once the answer has been sent. `received` counts the answer's bytes. */
 function forward(req: http.IncomingMessage, res: http.ServerResponse, agent: http.Agent, port: number, received?: (n: number) => void): Promise<void> {
   return new Promise((resolve, reject) => {
+    // Gone while it waited its turn (a conditional check, another write of the key): nothing to send.
+    if (req.destroyed && !req.complete) {
+      reject(new Error('the client went away before its request was complete'));
+      return;
+    }
     const headers = { ...req.headers };
     delete headers.expect; // this server already answered 100-continue
     const upstream = http.request(
