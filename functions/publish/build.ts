@@ -9,6 +9,7 @@ import { CHECKS, StateError, type ArchivePage, type ArticleRecord, type GroupSta
 import { newest, type Entry, type TimelineDir } from '../core/timeline.ts';
 import { checkFeeds } from '../core/check.ts';
 import { FeedCheckError, type LocatedError } from '../core/errors.ts';
+import { tagSlug } from '../core/tags.ts';
 import { mapLimit } from '../concurrency.ts';
 import { articleShards, publishedPages, tagShards } from './plan.ts';
 import type { StateView } from './state-view.ts';
@@ -29,29 +30,53 @@ export async function articlesOf(view: StateView, entries: readonly Entry[], lim
 }
 
 /**
+ * The title of every tag these articles carry, by slug, as the state holds it (TagDir.name): the one
+ * place the feeds' categories and the tag pages get a tag's name from. `known` carries titles already
+ * read across groups (a full rebuild reads each tag's directory once, not once per archive page).
+ */
+export async function tagTitlesOf(view: StateView, articles: readonly Article[], limit: number, known: Map<string, string> = new Map()): Promise<Map<string, string>> {
+  const slugs = new Set(articles.flatMap((a) => a.tags.map(tagSlug)));
+  const titles = new Map<string, string>();
+  await mapLimit([...slugs], limit, async (slug) => {
+    let title = known.get(slug);
+    if (title === undefined) {
+      title = (await view.read<TagDir>(STATE.timelineDir(tagTimeline(slug)), CHECKS.tagDir))?.name;
+      if (title !== undefined) known.set(slug, title);
+    }
+    if (title !== undefined) titles.set(slug, title);
+  });
+  return titles;
+}
+
+/**
  * A group's files from the state as this cycle leaves it; an empty map for a tag that is gone. A feed
  * that fails its parse-back is never written: the group's feeds are left out (their previous, good
  * versions stay on the site) and the failure goes to `failed`, so it is reported and never stops the publish.
  */
-export async function buildGroup(view: StateView, id: GroupId, site: Site, head: Head, limit: number, failed: LocatedError[] = []): Promise<Map<string, string>> {
+export async function buildGroup(view: StateView, id: GroupId, site: Site, head: Head, limit: number, failed: LocatedError[] = [], known: Map<string, string> = new Map()): Promise<Map<string, string>> {
   const top = async (name: string, dir: TimelineDir) =>
     articlesOf(view, await newest(dir, site.feedSize, async (c) => (await view.read<Entry[]>(STATE.timelineChunk(name, c), CHECKS.chunk)) ?? []), limit);
+  const titles = async (articles: readonly Article[]) => ({ titles: await tagTitlesOf(view, articles, limit, known) });
   let files: Map<string, string>;
   switch (id.kind) {
     case 'main': {
       const dir = await view.read<TimelineDir>(STATE.timelineDir(MAIN_TIMELINE), CHECKS.timelineDir);
-      files = mainFiles(dir ? await top(MAIN_TIMELINE, dir) : [], site, publishedPages(head, site));
+      const articles = dir ? await top(MAIN_TIMELINE, dir) : [];
+      files = mainFiles(articles, site, publishedPages(head, site), await titles(articles));
       break;
     }
     case 'tag': {
       const dir = await view.read<TagDir>(STATE.timelineDir(tagTimeline(id.slug)), CHECKS.tagDir);
       if (!dir) return new Map();
-      files = tagFiles(id.slug, dir.name, await top(tagTimeline(id.slug), dir), site);
+      known.set(id.slug, dir.name);
+      const articles = await top(tagTimeline(id.slug), dir);
+      files = tagFiles(id.slug, dir.name, articles, site, await titles(articles));
       break;
     }
     case 'archive': {
       const page = await view.read<ArchivePage>(STATE.archivePage(id.n), CHECKS.archivePage);
-      files = archiveFiles(id.n, await articlesOf(view, page?.members ?? [], limit), site, publishedPages(head, site));
+      const articles = await articlesOf(view, page?.members ?? [], limit);
+      files = archiveFiles(id.n, articles, site, publishedPages(head, site), await titles(articles));
       break;
     }
     case 'sitemap-articles': {
@@ -95,12 +120,12 @@ export interface BuiltGroup {
 }
 
 /** Build groups and stage their file hashes; `force` writes every file (a repair), not only the changed. */
-export async function buildGroups(view: StateView, ids: readonly GroupId[], site: Site, head: Head, limit: number, force = false, failed: LocatedError[] = []): Promise<BuiltGroup[]> {
+export async function buildGroups(view: StateView, ids: readonly GroupId[], site: Site, head: Head, limit: number, force = false, failed: LocatedError[] = [], titles: Map<string, string> = new Map()): Promise<BuiltGroup[]> {
   const built: BuiltGroup[] = [];
   for (const id of ids) {
     // One group at a time: a rebuild never holds every feed of the archive in memory.
     const failures = failed.length;
-    const files = await buildGroup(view, id, site, head, limit, failed);
+    const files = await buildGroup(view, id, site, head, limit, failed, titles);
     const stateKey = STATE.group(groupName(id));
     const before = (await view.read<GroupState>(stateKey, CHECKS.group))?.files ?? {};
     // A group left out after a failed parse-back keeps the hashes of the versions still on the site.

@@ -305,10 +305,11 @@ async function writeSite(io: PublishIo, ctx: CycleContext, head: Head, withPages
   const media = (await mapLimit(refs, ctx.limit, (key) => view.read<MediaRef>(key, CHECKS.media))).filter((r): r is MediaRef => r !== undefined && r.users.length > 0).map((r) => r.key);
   written.push(...(await writeInOrder(io.site, io.content, { mediaPut: media, mediaDelete: [], pages: new Map(), groups: [], deletes: [] }, ctx.limit)).written);
   const tagSlugs = (await io.state.list(STATE.timelines, KEYS)).map((i) => /^timeline\/tag-(.+)\/dir\.json$/.exec(i.key)?.[1]).filter((s): s is string => s !== undefined);
+  const titles = new Map<string, string>(); // each tag's title, read once for every group that shows it
   for (const id of allGroups(head, ctx.site, tagSlugs)) {
     await ctx.lease.keep();
     const groupView = new StateView(io.state);
-    const [built] = await buildGroups(groupView, [id], ctx.site, head, ctx.limit, true, failed);
+    const [built] = await buildGroups(groupView, [id], ctx.site, head, ctx.limit, true, failed, titles);
     if (!built) continue;
     written.push(...(await writeInOrder(io.site, io.content, { mediaPut: [], mediaDelete: [], pages: new Map(), groups: [{ id, files: built.files }], deletes: [] }, ctx.limit)).written);
     for (const w of groupView.writes()) {

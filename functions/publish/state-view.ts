@@ -61,6 +61,19 @@ export class StateView {
     return this.base<T>(key, check);
   }
 
+  /**
+   * The value as this cycle leaves it, without keeping what had to be fetched for it: for large objects read
+   * only to build output (article records, whose HTML may be megabytes), so a cycle that reads hundreds of
+   * them never holds them all. A key already loaded or staged is answered from memory.
+   */
+  async readOnce<T>(key: string, check: Check): Promise<T | undefined> {
+    if (this.#staged.has(key)) return (this.#staged.get(key) ?? undefined) as T | undefined;
+    const read = this.#base.get(key);
+    if (read) return read.value as T | undefined;
+    const object = await this.store.get(key);
+    return object ? parseState<T>(key, object.body, check) : undefined;
+  }
+
   /** Stage a replacement (null: delete). The key must have been read, so its write can name the version it replaces. */
   stage(key: string, value: unknown): void {
     if (!this.#base.has(key) && !this.#hints.has(key)) throw new StateError(key, 'was staged without being read first (a bug)');
