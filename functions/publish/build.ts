@@ -9,6 +9,7 @@ import { CHECKS, StateError, type ArchivePage, type ArticleRecord, type GroupSta
 import { newest, type Entry, type TimelineDir } from '../core/timeline.ts';
 import { checkFeeds } from '../core/check.ts';
 import { FeedCheckError, type LocatedError } from '../core/errors.ts';
+import { FEED_BYTES } from '../core/feed-budget.ts';
 import { tagSlug } from '../core/tags.ts';
 import { mapLimit } from '../concurrency.ts';
 import { articleShards, publishedPages, tagShards } from './plan.ts';
@@ -22,11 +23,41 @@ import type { StateView } from './state-view.ts';
 
 /** The article versions of these entries, in their order. */
 export async function articlesOf(view: StateView, entries: readonly Entry[], limit: number): Promise<Article[]> {
-  return mapLimit(entries, limit, async (e) => {
-    const record = await view.read<ArticleRecord>(STATE.record(e.h), CHECKS.record);
-    if (!record) throw new StateError(STATE.record(e.h), 'is named by an index but missing');
-    return record.article;
-  });
+  return mapLimit(entries, limit, (e) => articleOf(view, e));
+}
+
+async function articleOf(view: StateView, e: Entry): Promise<Article> {
+  const record = await view.readOnce<ArticleRecord>(STATE.record(e.h), CHECKS.record);
+  if (!record) throw new StateError(STATE.record(e.h), 'is named by an index but missing');
+  return record.article;
+}
+
+/**
+ * A feed's articles, in their order, holding at most about `htmlBudget` bytes of article HTML: records are
+ * read `limit` at a time, and once the HTML kept would pass the budget, every later article is kept without
+ * its HTML, and `fullAtMost` says how many carry it. The feeds never give those their full content anyway:
+ * an article's HTML is no more bytes than its content in any format, so the documents' byte budget is spent
+ * before it (feeds.ts); the group's pages list titles and summaries only. A group of long articles thus
+ * never holds them all, whatever feed_size is.
+ */
+export async function feedArticlesOf(view: StateView, entries: readonly Entry[], limit: number, htmlBudget: number): Promise<{ articles: Article[]; fullAtMost: number }> {
+  const articles: Article[] = [];
+  let kept = 0;
+  let fullAtMost: number | undefined;
+  for (let at = 0; at < entries.length; at += limit) {
+    for (const article of await articlesOf(view, entries.slice(at, at + limit), limit)) {
+      if (fullAtMost === undefined) {
+        kept += Buffer.byteLength(article.html);
+        if (kept <= htmlBudget) {
+          articles.push(article);
+          continue;
+        }
+        fullAtMost = articles.length;
+      }
+      articles.push({ ...article, html: '' });
+    }
+  }
+  return { articles, fullAtMost: fullAtMost ?? articles.length };
 }
 
 /**
@@ -54,29 +85,31 @@ export async function tagTitlesOf(view: StateView, articles: readonly Article[],
  * versions stay on the site) and the failure goes to `failed`, so it is reported and never stops the publish.
  */
 export async function buildGroup(view: StateView, id: GroupId, site: Site, head: Head, limit: number, failed: LocatedError[] = [], known: Map<string, string> = new Map()): Promise<Map<string, string>> {
+  // Only as much article HTML as a feed document can carry (FEED_BYTES); none when feeds carry summaries.
+  const feedArticles = (entries: readonly Entry[]) => feedArticlesOf(view, entries, limit, site.feedContent === 'full' ? FEED_BYTES : 0);
   const top = async (name: string, dir: TimelineDir) =>
-    articlesOf(view, await newest(dir, site.feedSize, async (c) => (await view.read<Entry[]>(STATE.timelineChunk(name, c), CHECKS.chunk)) ?? []), limit);
-  const titles = async (articles: readonly Article[]) => ({ titles: await tagTitlesOf(view, articles, limit, known) });
+    feedArticles(await newest(dir, site.feedSize, async (c) => (await view.read<Entry[]>(STATE.timelineChunk(name, c), CHECKS.chunk)) ?? []));
+  const options = async ({ articles, fullAtMost }: { articles: Article[]; fullAtMost: number }) => ({ titles: await tagTitlesOf(view, articles, limit, known), fullAtMost });
   let files: Map<string, string>;
   switch (id.kind) {
     case 'main': {
       const dir = await view.read<TimelineDir>(STATE.timelineDir(MAIN_TIMELINE), CHECKS.timelineDir);
-      const articles = dir ? await top(MAIN_TIMELINE, dir) : [];
-      files = mainFiles(articles, site, publishedPages(head, site), await titles(articles));
+      const feed = dir ? await top(MAIN_TIMELINE, dir) : { articles: [], fullAtMost: 0 };
+      files = mainFiles(feed.articles, site, publishedPages(head, site), await options(feed));
       break;
     }
     case 'tag': {
       const dir = await view.read<TagDir>(STATE.timelineDir(tagTimeline(id.slug)), CHECKS.tagDir);
       if (!dir) return new Map();
       known.set(id.slug, dir.name);
-      const articles = await top(tagTimeline(id.slug), dir);
-      files = tagFiles(id.slug, dir.name, articles, site, await titles(articles));
+      const feed = await top(tagTimeline(id.slug), dir);
+      files = tagFiles(id.slug, dir.name, feed.articles, site, await options(feed));
       break;
     }
     case 'archive': {
       const page = await view.read<ArchivePage>(STATE.archivePage(id.n), CHECKS.archivePage);
-      const articles = await articlesOf(view, page?.members ?? [], limit);
-      files = archiveFiles(id.n, articles, site, publishedPages(head, site), await titles(articles));
+      const feed = await feedArticles(page?.members ?? []);
+      files = archiveFiles(id.n, feed.articles, site, publishedPages(head, site), await options(feed));
       break;
     }
     case 'sitemap-articles': {
