@@ -22,7 +22,7 @@ import type { StateView } from './state-view.ts';
  */
 
 /** The article versions of these entries, in their order. */
-export async function articlesOf(view: StateView, entries: readonly Entry[], limit: number): Promise<Article[]> {
+async function articlesOf(view: StateView, entries: readonly Entry[], limit: number): Promise<Article[]> {
   return mapLimit(entries, limit, (e) => articleOf(view, e));
 }
 
