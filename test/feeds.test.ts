@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseArticle, type Article } from '../functions/core/article.ts';
 import { checkFeed } from '../functions/core/check.ts';
 import { FeedCheckError } from '../functions/core/errors.ts';
-import { buildFeeds } from '../functions/core/feeds.ts';
+import { buildFeeds, type FeedFiles } from '../functions/core/feeds.ts';
 import { archiveFiles } from '../functions/core/groups.ts';
 import { parseSite } from '../functions/core/site.ts';
 import { stringify } from 'yaml';
@@ -280,6 +280,47 @@ describe('summary-only feeds', () => {
 
   it('still declare the dc namespace their dc:creator needs', () => {
     expect(asArray(parseRss(out['rss.xml']).xml.rss.channel.item[0]['dc:creator']).map(nodeText)).toEqual(['Ada']);
+  });
+});
+
+describe('the byte budget of a feed document', () => {
+  // Twelve articles of about 3 KB each (with characters every format escapes), under a 16 KB budget.
+  const body = (i: number): string => Array.from({ length: 12 }, (_, p) => `Paragraph ${p} of story ${i}: "quotes" & <angles>, café, 東京 and more words to fill it out.`).join('\n\n');
+  const stories = Array.from({ length: 12 }, (_, i) => article(`story-${i}`, { title: `Story ${i}`, date: `2025-03-${String(20 - i).padStart(2, '0')}`, summary: `Summary ${i}.` }, body(i)));
+  const BUDGET = 16 * 1024;
+  const sizes = (out: FeedFiles) => Object.values(out).map((b) => Buffer.byteLength(b));
+  const wholeItems = (out: FeedFiles) => parseJsonFeed(out['feed.json']).items.filter((i) => i.content_html?.includes('Paragraph 11 of')).length;
+
+  it('gives whole stories to the newest items for as long as every format fits, and the next one would not', () => {
+    // Act
+    const out = buildFeeds(stories, site, undefined, { budget: BUDGET });
+
+    // Assess
+    const whole = wholeItems(out);
+    expect(whole).toBeGreaterThan(0);
+    expect(whole).toBeLessThan(stories.length);
+    expect(Math.max(...sizes(out))).toBeLessThanOrEqual(BUDGET);
+    const oneMore = buildFeeds(stories, site, undefined, { budget: Number.POSITIVE_INFINITY, fullAtMost: whole + 1 });
+    expect(Math.max(...sizes(oneMore))).toBeGreaterThan(BUDGET);
+    for (const key of ['rss.xml', 'atom.xml', 'feed.json'] as const) {
+      const contents = key === 'feed.json'
+        ? parseJsonFeed(out[key]).items.map((i) => i.content_html ?? '')
+        : key === 'rss.xml'
+          ? asArray(parseRss(out[key]).xml.rss.channel.item).map((i) => nodeText(i['content:encoded']) ?? '')
+          : asArray(parseAtom(out[key]).xml.feed.entry).map((e) => nodeText(e.content) ?? '');
+      expect(contents.length, key).toBe(stories.length);
+      expect(contents.map((c) => c.includes('Paragraph 11 of')), key).toEqual(stories.map((_, i) => i < whole));
+      expect(textOf(contents[whole] ?? ''), key).toBe(`Summary ${whole}. Read the full article`);
+    }
+  });
+
+  it('cuts the same articles at the same place every time, so the documents are the same bytes', () => {
+    expect(buildFeeds(stories, site, undefined, { budget: BUDGET })).toEqual(buildFeeds(stories.slice(), site, undefined, { budget: BUDGET }));
+  });
+
+  it('leaves feeds that fit alone: every item whole', () => {
+    const out = buildFeeds(stories, site);
+    expect(wholeItems(out)).toBe(stories.length);
   });
 });
 

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -665,6 +666,32 @@ describe('objects as served', () => {
       expect(feed.cache).toMatch(/stale-if-error=\d+/);
     }
     for (const html of [served.index, served.page]) expect(maxAge(html.cache)).toBeGreaterThan(60);
+  });
+
+  it('serves a page, a feed and the sitemap with exactly the Cache-Control the README promises for each', async () => {
+    // Prepare: the README's table, row by row (its first cell names the objects, its second the header)
+    const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+    const promised = (objects: string) => {
+      const row = readme.split('\n').find((line) => line.startsWith(`| ${objects}`));
+      return /\| `([^`]+)` \|$/.exec(row ?? '')?.[1];
+    };
+    const s = await newS3Site(server);
+    const key = await s.putArticle('budget-vote.md', { title: 'Budget vote tonight', date: '2026-11-20' });
+
+    // Act
+    await handlerFor(s).handle(s3Notification(s.contentBucket, [key]));
+    const cacheOf = async (k: string) => (await server.client.send(new HeadObjectCommand({ Bucket: s.siteBucket, Key: k }))).CacheControl;
+
+    // Assess
+    const feeds = promised('feeds, their browser views');
+    const pages = promised('pages (articles');
+    expect(feeds).toBe('public, max-age=60, stale-while-revalidate=60, stale-if-error=86400');
+    expect(pages).toBe('public, max-age=300, stale-while-revalidate=60, stale-if-error=86400');
+    expect(await cacheOf(PAGE('budget-vote'))).toBe(pages);
+    expect(await cacheOf('index.html')).toBe(pages);
+    expect(await cacheOf('rss.xml')).toBe(feeds);
+    expect(await cacheOf('feed.json')).toBe(feeds);
+    expect(await cacheOf('sitemap.xml')).toBe(feeds);
   });
 });
 

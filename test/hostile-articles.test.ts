@@ -2,8 +2,9 @@ import { mkdir, rm, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../functions/cli.ts';
-import { articleText, captureIo, listFiles, readText, tempDir, writeContent } from './helpers/content.ts';
-import { parseAtom, parseJsonFeed, parseRss } from './helpers/feeds.ts';
+import { stringify } from 'yaml';
+import { SITE_SETTINGS, articleText, captureIo, listFiles, readText, tempDir, writeContent } from './helpers/content.ts';
+import { asArray, nodeText, parseAtom, parseJsonFeed, parseRss, type XmlObject } from './helpers/feeds.ts';
 
 /**
  * Articles as a newsroom's editors and CMS really write them: any file name, copied front matter, odd
@@ -336,5 +337,73 @@ describe('tags that reduce to one slug', () => {
     expect(titleAfterIncremental).toContain('Élection');
     expect(titleAfterRebuild).toBe(titleAfterIncremental);
     expect((await feedOf(s.out, 'election')).items.map((i) => i.title)).toEqual(['Results', 'Second round', 'First round']);
+  });
+
+  /** Every feed document's categories (RSS category, Atom category term, JSON Feed tags), by site key. */
+  async function categoriesOf(out: string): Promise<Map<string, string[]>> {
+    const found = new Map<string, string[]>();
+    for (const key of await listFiles(out)) {
+      const text = key.endsWith('rss.xml') || key.endsWith('atom.xml') || key.endsWith('feed.json') ? await readText(out, key) : undefined;
+      if (text === undefined) continue;
+      if (key.endsWith('rss.xml')) found.set(key, asArray(parseRss(text).xml.rss.channel.item).flatMap((i: XmlObject) => asArray(i.category).map((c) => nodeText(c) ?? '')));
+      else if (key.endsWith('atom.xml')) found.set(key, asArray(parseAtom(text).xml.feed.entry).flatMap((e: XmlObject) => asArray(e.category).map((c: XmlObject) => String(c['@_term']))));
+      else found.set(key, parseJsonFeed(text).items.flatMap((i) => i.tags ?? []));
+    }
+    return found;
+  }
+  const spelt = (categories: Map<string, string[]>, folded: string) =>
+    new Set([...categories.values()].flat().filter((c) => c.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase() === folded));
+
+  it("gives every feed's items the one title the tag's page shows, whichever spelling each article uses", async () => {
+    // Prepare: "Politics" twice, "politics" once; feed_size 2, so there are archive documents as well
+    const s = await site({
+      'a.md': articleText({ title: 'First reading', date: '2025-03-10', tags: ['Politics'] }),
+      'b.md': articleText({ title: 'Second reading', date: '2025-03-11', tags: ['politics', 'Economy'] }),
+      'c.md': articleText({ title: 'Final vote', date: '2025-03-12', tags: ['Politics'] }),
+      'd.md': articleText({ title: 'Markets react', date: '2025-03-13', tags: ['Economy'] }),
+      'e.md': articleText({ title: 'Analysis', date: '2025-03-14', tags: ['politics'] }),
+      'f.md': articleText({ title: 'Recap', date: '2025-03-15', tags: ['Politics'] }),
+    });
+    await writeFile(path.join(s.content, 'site.yaml'), stringify({ ...SITE_SETTINGS, feed_size: 2 }));
+
+    // Act
+    const { code } = await build(s.content, s.out);
+
+    // Assess
+    expect(code).toBe(0);
+    const page = await readText(s.out, 'tags', 'politics', 'index.html');
+    expect(page).toContain('<h1>Politics</h1>');
+    const categories = await categoriesOf(s.out);
+    expect([...categories.keys()]).toEqual(expect.arrayContaining(['archive/1/rss.xml', 'atom.xml', 'feed.json', 'rss.xml', 'tags/economy/atom.xml', 'tags/politics/feed.json']));
+    expect(spelt(categories, 'politics')).toEqual(new Set(['Politics']));
+    for (const format of ['rss.xml', 'atom.xml', 'feed.json']) expect(categories.get(`tags/economy/${format}`)).toEqual(['Economy', 'Politics', 'Economy']);
+  });
+
+  it("moves every feed to a tag's new title when most of its articles come to spell it another way, as a full rebuild would", async () => {
+    // Prepare: "Politics" is the title, two to one; feed_size 2, so the site's feeds show c and d only
+    const s = await site({
+      'a.md': articleText({ title: 'First reading', date: '2025-03-10', tags: ['Politics'] }),
+      'b.md': articleText({ title: 'Second reading', date: '2025-03-11', tags: ['Politics', 'Economy'] }),
+      'c.md': articleText({ title: 'Final vote', date: '2025-03-12', tags: ['politics'] }),
+      'd.md': articleText({ title: 'Markets react', date: '2025-03-13', tags: ['Economy'] }),
+    });
+    await writeFile(path.join(s.content, 'site.yaml'), stringify({ ...SITE_SETTINGS, feed_size: 2 }));
+    expect((await build(s.content, s.out)).code).toBe(0);
+    expect(spelt(await categoriesOf(s.out), 'politics')).toEqual(new Set(['Politics']));
+
+    // Act: the oldest story, in no feed of the site's but the archive, is corrected to "politics"
+    await writeFile(s.file('a.md'), articleText({ title: 'First reading', date: '2025-03-10', tags: ['politics'] }));
+    const incremental = await build(s.content, s.out);
+    const feeds = async () => new Map(await Promise.all((await listFiles(s.out)).filter((k) => /(rss\.xml|atom\.xml|feed\.json)$/.test(k)).map(async (k) => [k, await readText(s.out, k)] as const)));
+    const afterIncremental = await feeds();
+    const categories = await categoriesOf(s.out);
+    await build(s.content, s.out, '--full');
+
+    // Assess: "politics" now has two of three: the site's feeds (c), the archive pages and Economy's feeds (b) say so
+    expect(incremental.code).toBe(0);
+    expect(await readText(s.out, 'tags', 'politics', 'index.html')).toContain('<h1>politics</h1>');
+    expect(spelt(categories, 'politics')).toEqual(new Set(['politics']));
+    for (const key of ['rss.xml', 'archive/1/atom.xml', 'archive/2/feed.json', 'tags/economy/rss.xml']) expect(categories.get(key)).toContain('politics');
+    expect(afterIncremental).toEqual(await feeds());
   });
 });

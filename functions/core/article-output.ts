@@ -1,6 +1,7 @@
 import { parseArticle, type Article } from './article.ts';
 import { countItems } from './check.ts';
 import { ArticleError, FeedCheckError } from './errors.ts';
+import { siteScope } from './feed-scope.ts';
 import { buildFeeds } from './feeds.ts';
 import { articlePage } from './pages.ts';
 import type { Site } from './site.ts';
@@ -37,7 +38,7 @@ export function checkArticleOutput(article: Article, site: Site): void {
   if (page > MAX_PAGE_BYTES) throw new ArticleError(article.file, `its page would be ${megabytes(page)}; the limit is ${megabytes(MAX_PAGE_BYTES)}: shorten the article or split it`);
   let feeds: Record<string, string>;
   try {
-    feeds = { ...buildFeeds([article], site) };
+    feeds = { ...buildFeeds([article], site, siteScope(site), { budget: Infinity }) }; // the whole item, measured below
   } catch (err) {
     throw new ArticleError(article.file, `its feed item cannot be written (${(err as Error).message})`, { cause: err });
   }

@@ -1,6 +1,4 @@
-import type { Article } from './article.ts';
-import { feedContentHtml } from './content.ts';
-import { HISTORY_NS, type FeedScope } from './feed-scope.ts';
+import { HISTORY_NS, type FeedItem, type FeedScope } from './feed-scope.ts';
 import type { Person } from './schema-parts.ts';
 import type { Site } from './site.ts';
 import { el, xmlDocument, type Element } from './xml.ts';
@@ -10,7 +8,7 @@ import { el, xmlDocument, type Element } from './xml.ts';
  * Atom needs: xml:lang, RFC 5005 archive links, enclosures with their real MIME type (it guesses one
  * from the file extension), and attribute values with '<' in them (it escapes only '"').
  */
-export function atomFeed(articles: readonly Article[], site: Site, scope: FeedScope, updated: string): string {
+export function atomFeed(items: readonly FeedItem[], site: Site, scope: FeedScope, updated: string): string {
   const feedAuthor = site.author ?? { name: site.title }; // Atom needs an author on the feed or on every entry
   const root = el(
     'feed',
@@ -31,12 +29,12 @@ export function atomFeed(articles: readonly Article[], site: Site, scope: FeedSc
     (site.logo ?? site.icon) && el('logo', {}, site.logo ?? site.icon),
     site.copyright && el('rights', {}, site.copyright),
     el('generator', {}, 'wirefeed'),
-    ...articles.map((a) => entry(a, site)),
+    ...items.map((i) => entry(i, site)),
   );
   return xmlDocument(root);
 }
 
-function entry(a: Article, site: Site): Element {
+function entry({ article: a, tags, content }: FeedItem, site: Site): Element {
   return el(
     'entry',
     {},
@@ -49,9 +47,9 @@ function entry(a: Article, site: Site): Element {
     el('published', {}, a.published.iso),
     el('updated', {}, a.updated?.iso ?? a.published.iso),
     ...a.authors.map(author),
-    ...a.tags.map((term) => el('category', { term })),
+    ...tags.map((term) => el('category', { term })),
     el('summary', { type: 'text' }, a.summary),
-    site.feedContent === 'full' && el('content', { type: 'html' }, feedContentHtml(a)),
+    site.feedContent === 'full' && el('content', { type: 'html' }, content),
   );
 }
 

@@ -28,6 +28,15 @@ export interface FeedScope {
   current?: FeedUrls;
 }
 
+/** One article as every format's writer gets it: what it shows worked out once, not once per format. */
+export interface FeedItem {
+  article: Article;
+  /** The tags as the site shows them (tags.ts shownTags): the feeds' categories. */
+  tags: string[];
+  /** The HTML a reader shows (content.ts), used where the feed carries content (`feed_content: full`). */
+  content: string;
+}
+
 /** RFC 5005 feed history namespace: <fh:archive/> marks an archive document. */
 export const HISTORY_NS = 'http://purl.org/syndication/history/1.0';
 

@@ -1,6 +1,6 @@
 import type { Article } from './article.ts';
 import { feedId, feedUrls, siteScope, type FeedScope } from './feed-scope.ts';
-import { buildFeeds, type FeedFiles } from './feeds.ts';
+import { buildFeeds, type FeedFiles, type FeedOptions } from './feeds.ts';
 import { newsLanguage, type NewsItem } from './news.ts';
 import { FRONT_PAGE, NEWS_SITEMAP, SITEMAP_INDEX, archiveFolder, articleSitemapKey, tagFolder, tagSitemapKey } from './keys.ts';
 import { FEED_VIEW } from './feed-view.ts';
@@ -15,18 +15,18 @@ import { newsUrlset, robotsTxt, sitemapIndex, urlset, type SitemapLoc } from './
  */
 
 /** The site's own feeds and front page; `archivePages` complete archive pages exist (RFC 5005 prev-archive). */
-export function mainFiles(articles: readonly Article[], site: Site, archivePages: number): Map<string, string> {
+export function mainFiles(articles: readonly Article[], site: Site, archivePages: number, options: FeedOptions = {}): Map<string, string> {
   const scope: FeedScope = { ...siteScope(site), ...(archivePages > 0 ? { prevArchive: feedUrls(site, archiveFolder(archivePages)) } : {}) };
-  return new Map([...feedFolder('', articles, site, scope), [FRONT_PAGE, indexPage(articles, site)]]);
+  return new Map([...feedFolder('', articles, site, scope, options), [FRONT_PAGE, indexPage(articles, site)]]);
 }
 
-/** One tag's feeds and page. */
-export function tagFiles(slug: string, name: string, articles: readonly Article[], site: Site): Map<string, string> {
+/** One tag's feeds and page; `name` is its title (TagDir.name), as `options.titles` has it too. */
+export function tagFiles(slug: string, name: string, articles: readonly Article[], site: Site, options: FeedOptions = {}): Map<string, string> {
   const folder = tagFolder(slug);
   const urls = feedUrls(site, folder);
   const home = new URL(folder, site.url).href;
   const scope: FeedScope = { id: feedId(site, folder), title: `${site.title}: ${name}`, description: `Articles tagged ${name}`, homeUrl: home, self: urls };
-  const files = feedFolder(folder, articles, site, scope);
+  const files = feedFolder(folder, articles, site, scope, options);
   files.set(`${folder}${FRONT_PAGE}`, tagPage(articles, site, { name, url: home, feeds: urls }));
   return files;
 }
@@ -35,7 +35,7 @@ export function tagFiles(slug: string, name: string, articles: readonly Article[
  * RFC 5005 archive page n (1 is the oldest) of `pages` published: it changes when one of its own articles
  * does, and once when the next page appears (its next-archive link; the W3C validator's ArchiveIncomplete).
  */
-export function archiveFiles(n: number, articles: readonly Article[], site: Site, pages: number): Map<string, string> {
+export function archiveFiles(n: number, articles: readonly Article[], site: Site, pages: number, options: FeedOptions = {}): Map<string, string> {
   const scope: FeedScope = {
     id: feedId(site), // one logical feed (RFC 5005): its archive documents share the feed's id
     title: `${site.title} (archive ${n})`,
@@ -46,7 +46,7 @@ export function archiveFiles(n: number, articles: readonly Article[], site: Site
     ...(n > 1 ? { prevArchive: feedUrls(site, archiveFolder(n - 1)) } : {}),
     ...(n < pages ? { nextArchive: feedUrls(site, archiveFolder(n + 1)) } : {}),
   };
-  return feedFolder(archiveFolder(n), articles, site, scope);
+  return feedFolder(archiveFolder(n), articles, site, scope, options);
 }
 
 /** Article sitemap shard n; the first also holds the front page. */
@@ -80,8 +80,8 @@ export function staticFiles(site: Site): Map<string, string> {
 }
 
 /** A folder's three feeds and their browser view, built together from the same articles and scope. */
-function feedFolder(folder: string, articles: readonly Article[], site: Site, scope: FeedScope): Map<string, string> {
-  const files: [string, string][] = Object.entries(buildFeeds(articles, site, scope) satisfies FeedFiles);
+function feedFolder(folder: string, articles: readonly Article[], site: Site, scope: FeedScope, options: FeedOptions): Map<string, string> {
+  const files: [string, string][] = Object.entries(buildFeeds(articles, site, scope, options) satisfies FeedFiles);
   files.push([FEED_VIEW, feedViewPage(articles, site, scope)]);
   return new Map(files.map(([key, body]) => [`${folder}${key}`, body]));
 }

@@ -1,10 +1,8 @@
-import type { Article } from './article.ts';
-import type { FeedScope } from './feed-scope.ts';
-import { feedContentHtml } from './content.ts';
+import type { FeedItem, FeedScope } from './feed-scope.ts';
 import type { Site } from './site.ts';
 
 /** JSON Feed 1.1 (https://jsonfeed.org/version/1.1), written here because `feed` 6 writes version 1. */
-export function jsonFeed(articles: readonly Article[], site: Site, scope: FeedScope): string {
+export function jsonFeed(items: readonly FeedItem[], site: Site, scope: FeedScope): string {
   const document = {
     version: 'https://jsonfeed.org/version/1.1',
     title: scope.title,
@@ -17,18 +15,18 @@ export function jsonFeed(articles: readonly Article[], site: Site, scope: FeedSc
     ...(site.favicon ? { favicon: site.favicon } : {}),
     ...(site.hub ? { hubs: [{ type: 'WebSub', url: site.hub }] } : {}),
     ...(site.author ? { authors: [author(site.author)] } : {}),
-    items: articles.map((a) => ({
+    items: items.map(({ article: a, tags, content }) => ({
       id: a.id,
       url: a.url,
       title: a.title,
-      ...(site.feedContent === 'full' ? { content_html: feedContentHtml(a) } : { content_text: a.summary }),
+      ...(site.feedContent === 'full' ? { content_html: content } : { content_text: a.summary }),
       summary: a.summary,
       ...(a.image ? { image: a.image.url } : {}),
       ...(a.image?.type && a.image.length ? { attachments: [{ url: a.image.url, mime_type: a.image.type, size_in_bytes: a.image.length, ...(a.image.alt ? { title: a.image.alt } : {}) }] } : {}),
       date_published: a.published.iso,
       date_modified: a.updated?.iso ?? a.published.iso,
       ...(a.authors.length > 0 ? { authors: a.authors.map(author) } : {}),
-      ...(a.tags.length > 0 ? { tags: a.tags } : {}),
+      ...(tags.length > 0 ? { tags } : {}),
     })),
   };
   return `${JSON.stringify(document, null, 2)}\n`;

@@ -7,8 +7,10 @@ export interface ObjectHeaders {
 // Feeds change within seconds of an upload: a minute's freshness, then revalidate (ETag -> 304),
 // and if the origin fails, the last good copy rather than an error.
 const FEED_CACHE = 'public, max-age=60, stale-while-revalidate=60, stale-if-error=86400';
-// Pages change rarely (a correction); CloudFront is invalidated on publish anyway.
-const PAGE_CACHE = 'public, max-age=300, stale-while-revalidate=3600, stale-if-error=86400';
+// Pages change rarely, but when they do it is a correction: five minutes' freshness (CloudFront is
+// invalidated on publish anyway) and a stale window of a minute, as for feeds, so no browser or cache keeps
+// the uncorrected version for long. README ("Objects are served with") states both; a test holds them to it.
+const PAGE_CACHE = 'public, max-age=300, stale-while-revalidate=60, stale-if-error=86400';
 const PRIVATE = 'no-store';
 
 const TYPES: [RegExp, string, string][] = [

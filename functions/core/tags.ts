@@ -71,6 +71,18 @@ export function tagTitle(spellings: Spellings, fallback: string): string {
   return ranked[0]?.[0] ?? fallback;
 }
 
+/** Tags' titles by slug, as the state holds them (TagDir.name): what the site calls each tag, however an article spells it. */
+export type TagTitles = ReadonlyMap<string, string>;
+
+/**
+ * An article's tags as the site shows them: each one's title, the one its tag page and tag feeds show
+ * (`tagTitle`), else the article's own spelling. Feeds' categories come from here, so a reader that groups
+ * by category sees "Politics" once, never beside "politics".
+ */
+export function shownTags(tags: readonly string[], titles: TagTitles): string[] {
+  return tags.map((t) => titles.get(tagSlug(t)) ?? t);
+}
+
 /** What `check` and `build` say when one tag is spelt several ways (a notice, not a rejection). */
 export const spellingNotice = (spelling: string, title: string, slug: string): string =>
   `tag "${spelling}" is shown as "${title}", the same tag (${tagFolder(slug)}): spell it so everywhere to silence this notice`;

@@ -9,6 +9,8 @@ import { CHECKS, StateError, type ArchivePage, type ArticleRecord, type GroupSta
 import { newest, type Entry, type TimelineDir } from '../core/timeline.ts';
 import { checkFeeds } from '../core/check.ts';
 import { FeedCheckError, type LocatedError } from '../core/errors.ts';
+import { FEED_BYTES } from '../core/feed-budget.ts';
+import { tagSlug } from '../core/tags.ts';
 import { mapLimit } from '../concurrency.ts';
 import { articleShards, publishedPages, tagShards } from './plan.ts';
 import type { StateView } from './state-view.ts';
@@ -20,12 +22,61 @@ import type { StateView } from './state-view.ts';
  */
 
 /** The article versions of these entries, in their order. */
-export async function articlesOf(view: StateView, entries: readonly Entry[], limit: number): Promise<Article[]> {
-  return mapLimit(entries, limit, async (e) => {
-    const record = await view.read<ArticleRecord>(STATE.record(e.h), CHECKS.record);
-    if (!record) throw new StateError(STATE.record(e.h), 'is named by an index but missing');
-    return record.article;
+async function articlesOf(view: StateView, entries: readonly Entry[], limit: number): Promise<Article[]> {
+  return mapLimit(entries, limit, (e) => articleOf(view, e));
+}
+
+async function articleOf(view: StateView, e: Entry): Promise<Article> {
+  const record = await view.readOnce<ArticleRecord>(STATE.record(e.h), CHECKS.record);
+  if (!record) throw new StateError(STATE.record(e.h), 'is named by an index but missing');
+  return record.article;
+}
+
+/**
+ * A feed's articles, in their order, holding at most about `htmlBudget` bytes of article HTML: records are
+ * read `limit` at a time, and once the HTML kept would pass the budget, every later article is kept without
+ * its HTML, and `fullAtMost` says how many carry it. The feeds never give those their full content anyway:
+ * an article's HTML is no more bytes than its content in any format, so the documents' byte budget is spent
+ * before it (feeds.ts); the group's pages list titles and summaries only. A group of long articles thus
+ * never holds them all, whatever feed_size is.
+ */
+export async function feedArticlesOf(view: StateView, entries: readonly Entry[], limit: number, htmlBudget: number): Promise<{ articles: Article[]; fullAtMost: number }> {
+  const articles: Article[] = [];
+  let kept = 0;
+  let fullAtMost: number | undefined;
+  for (let at = 0; at < entries.length; at += limit) {
+    for (const article of await articlesOf(view, entries.slice(at, at + limit), limit)) {
+      if (fullAtMost === undefined) {
+        kept += Buffer.byteLength(article.html);
+        if (kept <= htmlBudget) {
+          articles.push(article);
+          continue;
+        }
+        fullAtMost = articles.length;
+      }
+      articles.push({ ...article, html: '' });
+    }
+  }
+  return { articles, fullAtMost: fullAtMost ?? articles.length };
+}
+
+/**
+ * The title of every tag these articles carry, by slug, as the state holds it (TagDir.name): the one
+ * place the feeds' categories and the tag pages get a tag's name from. `known` carries titles already
+ * read across groups (a full rebuild reads each tag's directory once, not once per archive page).
+ */
+export async function tagTitlesOf(view: StateView, articles: readonly Article[], limit: number, known: Map<string, string> = new Map()): Promise<Map<string, string>> {
+  const slugs = new Set(articles.flatMap((a) => a.tags.map(tagSlug)));
+  const titles = new Map<string, string>();
+  await mapLimit([...slugs], limit, async (slug) => {
+    let title = known.get(slug);
+    if (title === undefined) {
+      title = (await view.read<TagDir>(STATE.timelineDir(tagTimeline(slug)), CHECKS.tagDir))?.name;
+      if (title !== undefined) known.set(slug, title);
+    }
+    if (title !== undefined) titles.set(slug, title);
   });
+  return titles;
 }
 
 /**
@@ -33,25 +84,32 @@ export async function articlesOf(view: StateView, entries: readonly Entry[], lim
  * that fails its parse-back is never written: the group's feeds are left out (their previous, good
  * versions stay on the site) and the failure goes to `failed`, so it is reported and never stops the publish.
  */
-export async function buildGroup(view: StateView, id: GroupId, site: Site, head: Head, limit: number, failed: LocatedError[] = []): Promise<Map<string, string>> {
+export async function buildGroup(view: StateView, id: GroupId, site: Site, head: Head, limit: number, failed: LocatedError[] = [], known: Map<string, string> = new Map()): Promise<Map<string, string>> {
+  // Only as much article HTML as a feed document can carry (FEED_BYTES); none when feeds carry summaries.
+  const feedArticles = (entries: readonly Entry[]) => feedArticlesOf(view, entries, limit, site.feedContent === 'full' ? FEED_BYTES : 0);
   const top = async (name: string, dir: TimelineDir) =>
-    articlesOf(view, await newest(dir, site.feedSize, async (c) => (await view.read<Entry[]>(STATE.timelineChunk(name, c), CHECKS.chunk)) ?? []), limit);
+    feedArticles(await newest(dir, site.feedSize, async (c) => (await view.read<Entry[]>(STATE.timelineChunk(name, c), CHECKS.chunk)) ?? []));
+  const options = async ({ articles, fullAtMost }: { articles: Article[]; fullAtMost: number }) => ({ titles: await tagTitlesOf(view, articles, limit, known), fullAtMost });
   let files: Map<string, string>;
   switch (id.kind) {
     case 'main': {
       const dir = await view.read<TimelineDir>(STATE.timelineDir(MAIN_TIMELINE), CHECKS.timelineDir);
-      files = mainFiles(dir ? await top(MAIN_TIMELINE, dir) : [], site, publishedPages(head, site));
+      const feed = dir ? await top(MAIN_TIMELINE, dir) : { articles: [], fullAtMost: 0 };
+      files = mainFiles(feed.articles, site, publishedPages(head, site), await options(feed));
       break;
     }
     case 'tag': {
       const dir = await view.read<TagDir>(STATE.timelineDir(tagTimeline(id.slug)), CHECKS.tagDir);
       if (!dir) return new Map();
-      files = tagFiles(id.slug, dir.name, await top(tagTimeline(id.slug), dir), site);
+      known.set(id.slug, dir.name);
+      const feed = await top(tagTimeline(id.slug), dir);
+      files = tagFiles(id.slug, dir.name, feed.articles, site, await options(feed));
       break;
     }
     case 'archive': {
       const page = await view.read<ArchivePage>(STATE.archivePage(id.n), CHECKS.archivePage);
-      files = archiveFiles(id.n, await articlesOf(view, page?.members ?? [], limit), site, publishedPages(head, site));
+      const feed = await feedArticles(page?.members ?? []);
+      files = archiveFiles(id.n, feed.articles, site, publishedPages(head, site), await options(feed));
       break;
     }
     case 'sitemap-articles': {
@@ -95,12 +153,12 @@ export interface BuiltGroup {
 }
 
 /** Build groups and stage their file hashes; `force` writes every file (a repair), not only the changed. */
-export async function buildGroups(view: StateView, ids: readonly GroupId[], site: Site, head: Head, limit: number, force = false, failed: LocatedError[] = []): Promise<BuiltGroup[]> {
+export async function buildGroups(view: StateView, ids: readonly GroupId[], site: Site, head: Head, limit: number, force = false, failed: LocatedError[] = [], titles: Map<string, string> = new Map()): Promise<BuiltGroup[]> {
   const built: BuiltGroup[] = [];
   for (const id of ids) {
     // One group at a time: a rebuild never holds every feed of the archive in memory.
     const failures = failed.length;
-    const files = await buildGroup(view, id, site, head, limit, failed);
+    const files = await buildGroup(view, id, site, head, limit, failed, titles);
     const stateKey = STATE.group(groupName(id));
     const before = (await view.read<GroupState>(stateKey, CHECKS.group))?.files ?? {};
     // A group left out after a failed parse-back keeps the hashes of the versions still on the site.

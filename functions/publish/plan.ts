@@ -1,6 +1,7 @@
 import { MAIN_TIMELINE, SITEMAP_SHARD_SIZE, STATE, groupFiles, groupName, groupOrder, tagTimeline, type GroupId } from '../core/keys.ts';
 import type { Site } from '../core/site.ts';
-import { CHECKS, type Head, type TagDir } from '../core/state.ts';
+import { CHECKS, type ArticleRecord, type Head, type TagDir } from '../core/state.ts';
+import { tagSlug } from '../core/tags.ts';
 import { newest, type Entry, type TimelineDir } from '../core/timeline.ts';
 import { mapLimit } from '../concurrency.ts';
 import type { Applied } from './apply.ts';
@@ -17,19 +18,62 @@ export const tagShards = (head: Pick<Head, 'nextTagSeq'>): number => Math.ceil(h
 export interface Tops {
   before: Map<string, string[]>;
   after: Map<string, string[]>;
+  /** Groups whose feeds show an article of a tag this cycle gave a new title (their categories name it). */
+  retitled?: GroupId[];
 }
 
 export async function loadTops(view: StateView, timelines: Iterable<string>, site: Site, limit: number): Promise<Tops> {
-  const tops: Tops = { before: new Map(), after: new Map() };
+  const tops: Tops = { before: new Map(), after: new Map(), retitled: [] };
   const check = (name: string) => (name === MAIN_TIMELINE ? CHECKS.timelineDir : CHECKS.tagDir);
+  const retitled: string[] = [];
   await mapLimit([...timelines], limit, async (name) => {
     const before = await view.base<TimelineDir>(STATE.timelineDir(name), check(name));
     const after = await view.read<TimelineDir>(STATE.timelineDir(name), check(name));
     const hs = (entries: Entry[]) => entries.map((e) => e.h);
     tops.before.set(name, before ? hs(await newest(before, site.feedSize, (c) => view.base<Entry[]>(STATE.timelineChunk(name, c), CHECKS.chunk).then((x) => x ?? []))) : []);
     tops.after.set(name, after ? hs(await newest(after, site.feedSize, (c) => view.read<Entry[]>(STATE.timelineChunk(name, c), CHECKS.chunk).then((x) => x ?? []))) : []);
+    if (name !== MAIN_TIMELINE && before && after && (before as TagDir).name !== (after as TagDir).name) retitled.push(name.slice(tagTimeline('').length));
   });
+  const reached = new Map<string, GroupId>();
+  for (const slug of retitled.sort()) for (const id of await showing(view, slug, tops.after.get(MAIN_TIMELINE) ?? [], site, limit)) reached.set(groupName(id), id);
+  tops.retitled = orderGroups(reached.values());
   return tops;
+}
+
+/**
+ * The groups whose feeds show an article of tag `slug` (each item's categories carry the tag's title):
+ * the site's feeds when one is among their newest, each archive page holding one, each other tag whose
+ * newest include one. Read when a tag's title changes (its spelling most articles use changed), which is
+ * rare: it reads every article of that tag once, so an incremental publish leaves no feed with the old
+ * title and agrees with a full rebuild. The tag's own feeds are rebuilt anyway (the plan's tagsAdded).
+ */
+async function showing(view: StateView, slug: string, mainTop: readonly string[], site: Site, limit: number): Promise<GroupId[]> {
+  const name = tagTimeline(slug);
+  const dir = await view.read<TagDir>(STATE.timelineDir(name), CHECKS.tagDir);
+  if (!dir) return [];
+  const chunks = await mapLimit(dir.chunks, limit, async (ref) => (await view.read<Entry[]>(STATE.timelineChunk(name, ref.c), CHECKS.chunk)) ?? []);
+  const tagged = new Set(chunks.flat().map((e) => e.h));
+  const ids: GroupId[] = [];
+  if (mainTop.some((h) => tagged.has(h))) ids.push({ kind: 'main' });
+  const pages = new Set<number>();
+  const others = new Set<string>();
+  await mapLimit([...tagged], limit, async (h) => {
+    // Read and let go: a tag can hold thousands of articles, each record with its whole HTML.
+    const record = await view.readOnce<ArticleRecord>(STATE.record(h), CHECKS.record);
+    if (!record) return;
+    if (record.seq !== undefined) pages.add(Math.floor(record.seq / site.feedSize) + 1);
+    for (const t of record.article.tags) others.add(tagSlug(t));
+  });
+  for (const n of pages) ids.push({ kind: 'archive', n });
+  others.delete(slug);
+  await mapLimit([...others], limit, async (other) => {
+    const otherName = tagTimeline(other);
+    const otherDir = await view.read<TagDir>(STATE.timelineDir(otherName), CHECKS.tagDir);
+    if (!otherDir) return;
+    const top = await newest(otherDir, site.feedSize, async (c) => (await view.read<Entry[]>(STATE.timelineChunk(otherName, c), CHECKS.chunk)) ?? []);
+    if (top.some((e) => tagged.has(e.h))) ids.push({ kind: 'tag', slug: other });
+  });
+  return ids;
 }
 
 export interface Plan {
@@ -80,6 +124,8 @@ export function planGroups(applied: Applied, tops: Tops, before: Head, site: Sit
   for (const n of applied.tagShards) add({ kind: 'sitemap-tags', n });
   if (articleShards(before) !== articleShards(after) || tagShards(before) !== tagShards(after)) add({ kind: 'sitemap' });
   if (newsChanged) add({ kind: 'news' });
+  // A tag's new title reaches every feed that shows one of its articles (published archive pages only).
+  for (const id of tops.retitled ?? []) if (id.kind !== 'archive' || id.n <= published) add(id);
   return { groups: orderGroups(stale.values()), deletes };
 }
 

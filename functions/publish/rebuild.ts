@@ -303,21 +303,25 @@ async function writeSite(io: PublishIo, ctx: CycleContext, head: Head, withPages
   const pages = withPages ? Math.ceil(head.nextSeq / ctx.site.feedSize) : 0;
   for (let n = 1; n <= pages; n++) {
     await ctx.lease.keep();
-    const page = new StateView(io.state); // a fresh view each page: memory holds one page of articles
+    const page = new StateView(io.state); // a fresh view each page, whose records are read and let go
     const members = (await page.read<ArchivePage>(STATE.archivePage(n), CHECKS.archivePage))?.members ?? [];
-    const records = await mapLimit(members, ctx.limit, (e) => page.read<ArticleRecord>(STATE.record(e.h), CHECKS.record));
-    const work = new Map<string, string>();
-    for (const r of records) if (r?.public) work.set(pageKey(r.article.slug), articlePage(r.article, ctx.site));
-    written.push(...(await writeNamed(io, { mediaPut: [], mediaDelete: [], pages: work, groups: [], deletes: [] }, ctx.limit)).written);
+    // `limit` articles at a time: long articles at a large feed_size are never all in memory at once.
+    for (let at = 0; at < members.length; at += ctx.limit) {
+      const records = await mapLimit(members.slice(at, at + ctx.limit), ctx.limit, (e) => page.readOnce<ArticleRecord>(STATE.record(e.h), CHECKS.record));
+      const work = new Map<string, string>();
+      for (const r of records) if (r?.public) work.set(pageKey(r.article.slug), articlePage(r.article, ctx.site));
+      written.push(...(await writeNamed(io, { mediaPut: [], mediaDelete: [], pages: work, groups: [], deletes: [] }, ctx.limit)).written);
+    }
   }
   const refs = (await io.state.list(STATE.mediaRefs, KEYS)).map((i) => i.key);
   const media = (await mapLimit(refs, ctx.limit, (key) => view.read<MediaRef>(key, CHECKS.media))).filter((r): r is MediaRef => r !== undefined && r.users.length > 0).map((r) => r.key);
   written.push(...(await writeNamed(io, { mediaPut: media, mediaDelete: [], pages: new Map(), groups: [], deletes: [] }, ctx.limit)).written);
   const tagSlugs = (await io.state.list(STATE.timelines, KEYS)).map((i) => /^timeline\/tag-(.+)\/dir\.json$/.exec(i.key)?.[1]).filter((s): s is string => s !== undefined);
+  const titles = new Map<string, string>(); // each tag's title, read once for every group that shows it
   for (const id of allGroups(head, ctx.site, tagSlugs)) {
     await ctx.lease.keep();
     const groupView = new StateView(io.state);
-    const [built] = await buildGroups(groupView, [id], ctx.site, head, ctx.limit, true, failed);
+    const [built] = await buildGroups(groupView, [id], ctx.site, head, ctx.limit, true, failed, titles);
     if (!built) continue;
     written.push(...(await writeNamed(io, { mediaPut: [], mediaDelete: [], pages: new Map(), groups: [{ id, files: built.files }], deletes: [] }, ctx.limit)).written);
     for (const w of groupView.writes()) {

@@ -10,6 +10,13 @@ interface Read {
 }
 
 /**
+ * How many bytes of objects read with `readOnce` a view keeps for the rest of its cycle: every record a
+ * cycle builds from, as a rule (so two groups that list one article read it once), but never hundreds of
+ * long articles at once.
+ */
+export const KEEP_BYTES = 16 * 1024 * 1024;
+
+/**
  * The state as one cycle sees it: what the store holds (read once, with its ETag), with this cycle's
  * changes staged on top. Phases read through it and stage replacements; nothing reaches the store until
  * the cycle's journal is committed, and then every write is conditional on the ETag read here, so a
@@ -19,6 +26,9 @@ export class StateView {
   readonly store: Store;
   readonly #base = new Map<string, Read>();
   readonly #staged = new Map<string, unknown>();
+  /** Read with readOnce and kept while they fit in KEEP_BYTES. */
+  readonly #kept = new Map<string, Read>();
+  #keptBytes = 0;
   /** Keys written without a condition: hints such as the seen/ markers, wrong at worst by one re-read. */
   readonly #hints = new Set<string>();
 
@@ -28,8 +38,9 @@ export class StateView {
 
   /** The committed value (undefined when absent), ignoring what this cycle staged. */
   async base<T>(key: string, check: Check): Promise<T | undefined> {
-    let read = this.#base.get(key);
-    if (!read) {
+    let read = this.#base.get(key) ?? this.#kept.get(key);
+    if (read) this.#base.set(key, read);
+    else {
       const object = await this.store.get(key);
       read = { etag: object?.etag, value: object ? parseState(key, object.body, check) : undefined };
       this.#base.set(key, read);
@@ -59,6 +70,26 @@ export class StateView {
   async read<T>(key: string, check: Check): Promise<T | undefined> {
     if (this.#staged.has(key)) return (this.#staged.get(key) ?? undefined) as T | undefined;
     return this.base<T>(key, check);
+  }
+
+  /**
+   * The value as this cycle leaves it, for large objects read only to build output (article records, whose
+   * HTML may be megabytes): what is fetched is kept only while the view's kept objects fit in KEEP_BYTES, so
+   * a cycle that reads hundreds of long articles never holds them all. Loaded or staged keys are answered
+   * from memory.
+   */
+  async readOnce<T>(key: string, check: Check): Promise<T | undefined> {
+    if (this.#staged.has(key)) return (this.#staged.get(key) ?? undefined) as T | undefined;
+    const read = this.#base.get(key) ?? this.#kept.get(key);
+    if (read) return read.value as T | undefined;
+    const object = await this.store.get(key);
+    const value = object ? parseState<T>(key, object.body, check) : undefined;
+    const size = object?.body.byteLength ?? 0;
+    if (this.#keptBytes + size <= KEEP_BYTES) {
+      this.#kept.set(key, { etag: object?.etag, value });
+      this.#keptBytes += size;
+    }
+    return value;
   }
 
   /** Stage a replacement (null: delete). The key must have been read, so its write can name the version it replaces. */
