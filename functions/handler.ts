@@ -1,11 +1,11 @@
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { afterPublish } from './after-publish.ts';
+import { afterPublish } from './after-publish/after-publish.ts';
 import { STATE_PREFIX_IN_CONTENT } from './core/keys.ts';
-import { readEvent } from './events.ts';
-import { invalidate } from './invalidate.ts';
-import { jsonLog, type Log } from './logger.ts';
-import { leaseTiming, type LeaseTiming } from './publish/lease.ts';
+import { readEvent } from './lambda/events.ts';
+import { invalidate } from './after-publish/invalidate.ts';
+import { jsonLog, type Log } from './lambda/logger.ts';
+import { leaseTiming, type LeaseTiming } from './publish/protocol/lease.ts';
 import { publish, type PublishReport } from './publish/publish.ts';
 import { createS3Client } from './stores/s3-client.ts';
 import { S3Store } from './stores/s3-store.ts';

@@ -5,7 +5,7 @@ import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { CONTENT_SECURITY_POLICY } from '../functions/core/objects.ts';
+import { CONTENT_SECURITY_POLICY } from '../functions/core/output/objects.ts';
 
 /** Every JSON feed: the site's, each tag's, and each archive page (JSON Feed next_url leads apps there). */
 export const DEFAULT_CORS_PATHS: readonly string[] = ['/feed.json', '/tags/*/feed.json', '/archive/*/feed.json'];

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { STATE_PREFIX_IN_CONTENT } from '../core/keys.ts';
-import { invalidate } from '../invalidate.ts';
+import { invalidate } from '../after-publish/invalidate.ts';
 import { createS3Client } from '../stores/s3-client.ts';
 import { S3Store } from '../stores/s3-store.ts';
 import { runPublish } from './report.ts';

@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { FeedCheckError, SiteError, type LocatedError } from '../core/errors.ts';
 import { publish, type PublishMode, type PublishReport, type PublishStores } from '../publish/publish.ts';
-import { leaseTiming } from '../publish/lease.ts';
-import type { Parse } from '../publish/read.ts';
+import { leaseTiming } from '../publish/protocol/lease.ts';
+import type { Parse } from '../publish/cycle/read.ts';
 import { StoreError } from '../stores/store.ts';
-import { afterPublish } from '../after-publish.ts';
+import { afterPublish } from '../after-publish/after-publish.ts';
 import { EXIT, type Io } from './usage.ts';
 
 /** How long a command waits for a publish already under way (the lease) before giving up. */

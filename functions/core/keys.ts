@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { FEED_VIEW } from './feed-view.ts';
+import { FEED_VIEW } from './output/feed-view.ts';
 
 /**
  * Every key wirefeed reads or writes, and every output group's id, spelt once. A site key is a contract

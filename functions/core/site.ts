@@ -1,8 +1,8 @@
 import * as z from 'zod/mini';
 import { ArticleError, SiteError, listIssues } from './errors.ts';
-import { parseYaml } from './front-matter.ts';
-import { fieldsAt, httpUrl, languageTag, person, text } from './schema-parts.ts';
-import { decodeText } from './text.ts';
+import { parseYaml } from './article/front-matter.ts';
+import { fieldsAt, httpUrl, languageTag, person, text } from './article/schema-parts.ts';
+import { decodeText } from './article/text.ts';
 
 export const SITE_FILE = 'site.yaml';
 

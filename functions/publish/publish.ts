@@ -2,19 +2,19 @@ import { ArticleError, SiteError, type Notice } from '../core/errors.ts';
 import { settingsHash } from '../core/hash.ts';
 import { SITE_FILE, STATE, isArchiveKey, isFeedKey } from '../core/keys.ts';
 import { parseSite, type Site } from '../core/site.ts';
-import { CHECKS, StateError, type Head, type Schedule } from '../core/state.ts';
+import { CHECKS, StateError, type Head, type Schedule } from '../core/state/state.ts';
 import type { Store } from '../stores/store.ts';
-import { writeHead } from './commit.ts';
+import { writeHead } from './protocol/commit.ts';
 import { addResults, emptyResult, type CycleContext, type CycleResult, type PublishIo } from './context.ts';
-import { runCycle } from './cycle.ts';
-import { Lease, LeaseLostError, LEASE_TIMING, type LeaseTiming } from './lease.ts';
-import { parseHere, type Parse } from './read.ts';
-import { rebuild } from './rebuild.ts';
-import { recover, type Log } from './recover.ts';
-import { reconcileSite } from './repair.ts';
-import { deleteRequests, drainRequests, hasWork, noWork, requestsWaiting, writeRequest, type Work } from './requests.ts';
-import { selectKeys } from './select.ts';
-import { StateView } from './state-view.ts';
+import { runCycle } from './cycle/cycle.ts';
+import { Lease, LeaseLostError, LEASE_TIMING, type LeaseTiming } from './protocol/lease.ts';
+import { parseHere, type Parse } from './cycle/read.ts';
+import { rebuild } from './rebuild/rebuild.ts';
+import { recover, type Log } from './protocol/recover.ts';
+import { reconcileSite } from './protocol/repair.ts';
+import { deleteRequests, drainRequests, hasWork, noWork, requestsWaiting, writeRequest, type Work } from './protocol/requests.ts';
+import { selectKeys } from './cycle/select.ts';
+import { StateView } from './cycle/state-view.ts';
 
 /**
  * full: rebuild everything. scan: compare every article with the state and reconcile the site (a

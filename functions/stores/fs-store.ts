@@ -3,7 +3,7 @@ import fs, { type BigIntStats } from 'node:fs';
 import { mkdir, open, readdir, rm, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileTypeFromBuffer } from 'file-type';
-import { mapLimit } from '../concurrency.ts';
+import { mapLimit } from '../core/concurrency.ts';
 import {
   PreconditionFailedError,
   StoreError,

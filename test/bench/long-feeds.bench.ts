@@ -6,7 +6,7 @@
 //   npx tsx test/bench/long-feeds.bench.ts [COUNT]     (default 30; about a minute on 2 cores)
 import { stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { FEED_BYTES } from '../../functions/core/feed-budget.ts';
+import { FEED_BYTES } from '../../functions/core/output/feed-budget.ts';
 import { SITE_SETTINGS, articleText, listFiles, tempDir, writeContent } from '../helpers/content.ts';
 import { longArticle } from '../helpers/long-articles.ts';
 import { runNode } from './build.bench.ts';

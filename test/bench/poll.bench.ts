@@ -27,7 +27,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { main, type Io } from '../../functions/cli.ts';
+import { main, type Io } from '../../functions/cli/main.ts';
 import { printTable } from './build.bench.ts';
 import { writeCorpus } from './generate.ts';
 

@@ -1,4 +1,4 @@
-import type { LeaseClock } from '../../functions/publish/lease.ts';
+import type { LeaseClock } from '../../functions/publish/protocol/lease.ts';
 
 /**
  * A clock that moves only when a test moves it: the lease's deadline, expiry and timers follow it, so a

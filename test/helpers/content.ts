@@ -2,7 +2,7 @@ import { copyFile, mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/
 import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import type { Io } from '../../functions/cli.ts';
+import type { Io } from '../../functions/cli/main.ts';
 import { parseSite, type Site } from '../../functions/core/site.ts';
 
 /** A fixed "now" for every test: the build is pure, so no fake clock is needed. */

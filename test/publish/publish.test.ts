@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { STATE } from '../../functions/core/keys.ts';
-import type { Head } from '../../functions/core/state.ts';
+import type { Head } from '../../functions/core/state/state.ts';
 import { MAX_KEYS_PER_CYCLE, publish } from '../../functions/publish/publish.ts';
-import { LEASE_TIMING, type LeaseTiming } from '../../functions/publish/lease.ts';
+import { LEASE_TIMING, type LeaseTiming } from '../../functions/publish/protocol/lease.ts';
 import { ManualClock } from '../helpers/clock.ts';
 import { NOW } from '../helpers/content.ts';
 import { CountingStore, DyingStore, Stall, memorySite, type Budget } from '../helpers/engine.ts';
@@ -123,7 +123,7 @@ describe('requests', () => {
     // Prepare: a publish holds the lease
     const s = await memorySite();
     const key = await s.article('a.md', { title: 'A story', date: '2026-11-20' });
-    const { Lease } = await import('../../functions/publish/lease.ts');
+    const { Lease } = await import('../../functions/publish/protocol/lease.ts');
     const holder = await Lease.acquire(s.state);
     if (!(holder instanceof Lease)) throw new Error('no lease');
     // Act

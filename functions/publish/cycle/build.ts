@@ -1,0 +1,188 @@
+import type { Article } from '../../core/article/article.ts';
+import { archiveFiles, articleSitemapFiles, mainFiles, newsSitemapFiles, sitemapIndexFiles, staticFiles, tagFiles, tagSitemapFiles } from '../../core/output/groups.ts';
+import type { NewsIndex } from '../../core/output/news.ts';
+import { MAIN_TIMELINE, STATE, groupName, pageKey, tagTimeline, type GroupId } from '../../core/keys.ts';
+import { hash } from '../../core/hash.ts';
+import { articlePage } from '../../core/output/pages.ts';
+import type { Site } from '../../core/site.ts';
+import { CHECKS, StateError, type ArchivePage, type ArticleRecord, type GroupState, type Head, type SitemapShard, type TagDir, type TagShard } from '../../core/state/state.ts';
+import { newest, type Entry, type TimelineDir } from '../../core/state/timeline.ts';
+import { checkFeeds } from '../../core/output/check.ts';
+import { FeedCheckError, type LocatedError } from '../../core/errors.ts';
+import { FEED_BYTES } from '../../core/output/feed-budget.ts';
+import { tagSlug } from '../../core/article/tags.ts';
+import { mapLimit } from '../../core/concurrency.ts';
+import { articleShards, publishedPages, tagShards } from './plan.ts';
+import type { StateView } from './state-view.ts';
+
+/**
+ * Build output groups and pages from the state, and only from it: a group is made of the article
+ * versions the state knows, never of a newer file that has not been processed yet (a story set to
+ * draft a moment ago cannot slip into an archive page before its own publish takes it down).
+ */
+
+/** The article versions of these entries, in their order. */
+async function articlesOf(view: StateView, entries: readonly Entry[], limit: number): Promise<Article[]> {
+  return mapLimit(entries, limit, (e) => articleOf(view, e));
+}
+
+async function articleOf(view: StateView, e: Entry): Promise<Article> {
+  const record = await view.readOnce<ArticleRecord>(STATE.record(e.h), CHECKS.record);
+  if (!record) throw new StateError(STATE.record(e.h), 'is named by an index but missing');
+  return record.article;
+}
+
+/**
+ * A feed's articles, in their order, holding at most about `htmlBudget` bytes of article HTML: records are
+ * read `limit` at a time, and once the HTML kept would pass the budget, every later article is kept without
+ * its HTML, and `fullAtMost` says how many carry it. The feeds never give those their full content anyway:
+ * an article's HTML is no more bytes than its content in any format, so the documents' byte budget is spent
+ * before it (feeds.ts); the group's pages list titles and summaries only. A group of long articles thus
+ * never holds them all, whatever feed_size is.
+ */
+export async function feedArticlesOf(view: StateView, entries: readonly Entry[], limit: number, htmlBudget: number): Promise<{ articles: Article[]; fullAtMost: number }> {
+  const articles: Article[] = [];
+  let kept = 0;
+  let fullAtMost: number | undefined;
+  for (let at = 0; at < entries.length; at += limit) {
+    for (const article of await articlesOf(view, entries.slice(at, at + limit), limit)) {
+      if (fullAtMost === undefined) {
+        kept += Buffer.byteLength(article.html);
+        if (kept <= htmlBudget) {
+          articles.push(article);
+          continue;
+        }
+        fullAtMost = articles.length;
+      }
+      articles.push({ ...article, html: '' });
+    }
+  }
+  return { articles, fullAtMost: fullAtMost ?? articles.length };
+}
+
+/**
+ * The title of every tag these articles carry, by slug, as the state holds it (TagDir.name): the one
+ * place the feeds' categories and the tag pages get a tag's name from. `known` carries titles already
+ * read across groups (a full rebuild reads each tag's directory once, not once per archive page).
+ */
+export async function tagTitlesOf(view: StateView, articles: readonly Article[], limit: number, known: Map<string, string> = new Map()): Promise<Map<string, string>> {
+  const slugs = new Set(articles.flatMap((a) => a.tags.map(tagSlug)));
+  const titles = new Map<string, string>();
+  await mapLimit([...slugs], limit, async (slug) => {
+    let title = known.get(slug);
+    if (title === undefined) {
+      title = (await view.read<TagDir>(STATE.timelineDir(tagTimeline(slug)), CHECKS.tagDir))?.name;
+      if (title !== undefined) known.set(slug, title);
+    }
+    if (title !== undefined) titles.set(slug, title);
+  });
+  return titles;
+}
+
+/**
+ * A group's files from the state as this cycle leaves it; an empty map for a tag that is gone. A feed
+ * that fails its parse-back is never written: the group's feeds are left out (their previous, good
+ * versions stay on the site) and the failure goes to `failed`, so it is reported and never stops the publish.
+ */
+export async function buildGroup(view: StateView, id: GroupId, site: Site, head: Head, limit: number, failed: LocatedError[] = [], known: Map<string, string> = new Map()): Promise<Map<string, string>> {
+  // Only as much article HTML as a feed document can carry (FEED_BYTES); none when feeds carry summaries.
+  const feedArticles = (entries: readonly Entry[]) => feedArticlesOf(view, entries, limit, site.feedContent === 'full' ? FEED_BYTES : 0);
+  const top = async (name: string, dir: TimelineDir) =>
+    feedArticles(await newest(dir, site.feedSize, async (c) => (await view.read<Entry[]>(STATE.timelineChunk(name, c), CHECKS.chunk)) ?? []));
+  const options = async ({ articles, fullAtMost }: { articles: Article[]; fullAtMost: number }) => ({ titles: await tagTitlesOf(view, articles, limit, known), fullAtMost });
+  let files: Map<string, string>;
+  switch (id.kind) {
+    case 'main': {
+      const dir = await view.read<TimelineDir>(STATE.timelineDir(MAIN_TIMELINE), CHECKS.timelineDir);
+      const feed = dir ? await top(MAIN_TIMELINE, dir) : { articles: [], fullAtMost: 0 };
+      files = mainFiles(feed.articles, site, publishedPages(head, site), await options(feed));
+      break;
+    }
+    case 'tag': {
+      const dir = await view.read<TagDir>(STATE.timelineDir(tagTimeline(id.slug)), CHECKS.tagDir);
+      if (!dir) return new Map();
+      known.set(id.slug, dir.name);
+      const feed = await top(tagTimeline(id.slug), dir);
+      files = tagFiles(id.slug, dir.name, feed.articles, site, await options(feed));
+      break;
+    }
+    case 'archive': {
+      const page = await view.read<ArchivePage>(STATE.archivePage(id.n), CHECKS.archivePage);
+      const feed = await feedArticles(page?.members ?? []);
+      files = archiveFiles(id.n, feed.articles, site, publishedPages(head, site), await options(feed));
+      break;
+    }
+    case 'sitemap-articles': {
+      const shard = await view.read<SitemapShard>(STATE.sitemapShard(id.n), CHECKS.sitemapShard);
+      files = articleSitemapFiles(id.n, shard?.urls ?? [], site);
+      break;
+    }
+    case 'sitemap-tags': {
+      const shard = await view.read<TagShard>(STATE.tagShard(id.n), CHECKS.tagShard);
+      files = tagSitemapFiles(id.n, shard?.slugs ?? [], site);
+      break;
+    }
+    case 'sitemap':
+      files = sitemapIndexFiles(articleShards(head), tagShards(head), site);
+      break;
+    case 'news':
+      // From the state's index (refreshNews keeps it current), never the clock: a replay writes the same bytes.
+      files = newsSitemapFiles((await view.read<NewsIndex>(STATE.news, CHECKS.news))?.items ?? [], site);
+      break;
+    case 'static':
+      files = staticFiles(site);
+      break;
+  }
+  try {
+    checkFeeds(files); // every feed parsed back before it can be written
+  } catch (err) {
+    if (!(err instanceof FeedCheckError)) throw err;
+    failed.push(err);
+    // The whole group stays as it was: its pages and browser view list what its feeds list.
+    files.clear();
+  }
+  return files;
+}
+
+export interface BuiltGroup {
+  id: GroupId;
+  /** Every file of the group. */
+  files: Map<string, string>;
+  /** The files whose bytes differ from what was last written (all of them when `force`). */
+  changed: string[];
+}
+
+/** Build groups and stage their file hashes; `force` writes every file (a repair), not only the changed. */
+export async function buildGroups(view: StateView, ids: readonly GroupId[], site: Site, head: Head, limit: number, force = false, failed: LocatedError[] = [], titles: Map<string, string> = new Map()): Promise<BuiltGroup[]> {
+  const built: BuiltGroup[] = [];
+  for (const id of ids) {
+    // One group at a time: a rebuild never holds every feed of the archive in memory.
+    const failures = failed.length;
+    const files = await buildGroup(view, id, site, head, limit, failed, titles);
+    const stateKey = STATE.group(groupName(id));
+    const before = (await view.read<GroupState>(stateKey, CHECKS.group))?.files ?? {};
+    // A group left out after a failed parse-back keeps the hashes of the versions still on the site.
+    const kept = failed.length > failures;
+    const hashes: Record<string, string> = kept ? { ...before } : {};
+    const changed: string[] = [];
+    for (const [key, body] of files) {
+      hashes[key] = hash(body);
+      if (force || before[key] !== hashes[key]) changed.push(key);
+    }
+    view.stage(stateKey, files.size > 0 || kept ? ({ files: hashes } satisfies GroupState) : null);
+    built.push({ id, files, changed });
+  }
+  return built;
+}
+
+/** Render pages; the page hash goes into the staged record, and only a changed page is written. */
+export function buildPages(view: StateView, pages: ReadonlyMap<string, ArticleRecord>, site: Site, force = false): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [h, record] of pages) {
+    const body = articlePage(record.article, site);
+    const page = hash(body);
+    if (force || record.page !== page) out.set(pageKey(record.article.slug), body);
+    view.stage(STATE.record(h), { ...record, page });
+  }
+  return out;
+}

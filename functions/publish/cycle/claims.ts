@@ -1,0 +1,63 @@
+import { ArticleError } from '../../core/errors.ts';
+import { STATE } from '../../core/keys.ts';
+import { CHECKS, parseState, type SlugClaim } from '../../core/state/state.ts';
+import type { Store } from '../../stores/store.ts';
+
+/**
+ * One slug and one id per article file, in a full rebuild (the incremental publish checks the same
+ * claims in apply.ts, one article at a time). When several files want one, the file the old state's
+ * claim names keeps it, so a rebuild never moves a published URL or id to another file; without such a
+ * claim, the first file by key. The others are rejected, naming the file that has it.
+ */
+export interface Claimant {
+  key: string;
+  article: { slug: string; id: string };
+}
+
+export const slugTaken = (slug: string, owner: string): string => `slug "${slug}" is already used by ${owner}; set a different slug: in the front matter`;
+export const idTaken = (id: string, owner: string): string =>
+  `id "${id}" is already used by ${owner} (copied front matter, or two files of one name?); give this article an id of its own, or remove the line`;
+
+export async function settleClaims<T extends Claimant>(candidates: readonly T[], state: Store, rejected: ArticleError[]): Promise<{ kept: T[]; losers: T[]; slugOwners: Map<string, string> }> {
+  const bySlug = await settle(candidates, (c) => c.article.slug, STATE.slug, slugTaken, state, rejected);
+  const byId = await settle(bySlug, (c) => c.article.id, STATE.id, idTaken, state, rejected);
+  const kept = new Set(byId);
+  return { kept: byId, losers: candidates.filter((c) => !kept.has(c)), slugOwners: new Map(bySlug.filter((c) => kept.has(c)).map((c) => [c.article.slug, c.key])) };
+}
+
+async function settle<T extends Claimant>(
+  candidates: readonly T[],
+  claimOf: (c: T) => string,
+  stateKey: (claim: string) => string,
+  taken: (claim: string, owner: string) => string,
+  state: Store,
+  rejected: ArticleError[],
+): Promise<T[]> {
+  const groups = new Map<string, T[]>();
+  for (const c of [...candidates].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))) {
+    const list = groups.get(claimOf(c)) ?? [];
+    list.push(c);
+    groups.set(claimOf(c), list);
+  }
+  const kept: T[] = [];
+  for (const [claim, list] of groups) {
+    let owner = list[0] as T;
+    if (list.length > 1) {
+      const before = await previousClaim(state, stateKey(claim));
+      owner = list.find((c) => c.key === before) ?? owner;
+      for (const c of list) if (c !== owner) rejected.push(new ArticleError(c.key, taken(claim, owner.key)));
+    }
+    kept.push(owner);
+  }
+  return kept;
+}
+
+/** The file an old claim names; unreadable state is no claim (the rebuild may be running because of it). */
+async function previousClaim(state: Store, key: string): Promise<string | undefined> {
+  try {
+    const object = await state.get(key);
+    return object ? parseState<SlugClaim>(key, object.body, CHECKS.slug).key : undefined;
+  } catch {
+    return undefined;
+  }
+}

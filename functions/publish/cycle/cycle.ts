@@ -1,0 +1,77 @@
+import { MAIN_TIMELINE, STATE, groupName } from '../../core/keys.ts';
+import type { Site } from '../../core/site.ts';
+import { CHECKS, type ArchivePage, type GroupState, type Head, type Journal } from '../../core/state/state.ts';
+import { applyOutcomes, loadForApply } from './apply.ts';
+import { buildGroups, buildPages } from './build.ts';
+import { applyStateWrites, commitJournal } from '../protocol/commit.ts';
+import type { CycleContext, CycleResult, PublishIo } from '../context.ts';
+import { refreshNews } from './news.ts';
+import { completePages, loadTops, needsOpenArchive, planGroups } from './plan.ts';
+import { readOutcomes } from './read.ts';
+import { noWork, writeRequest } from '../protocol/requests.ts';
+import { StateView } from './state-view.ts';
+import { isEmptyWork, writeInOrder, type SiteWork } from './write.ts';
+
+/**
+ * One incremental cycle, as its phases: read the named articles, apply what was found to the state
+ * (pure), plan the stale groups (pure), build pages and groups from the state, commit the journal,
+ * then write the state and the site in order. Nothing reaches the site before the commit, and every
+ * write after it is something the next holder would redo from the journal if this one died.
+ */
+export async function runCycle(io: PublishIo, ctx: CycleContext, keys: readonly string[], head: Head, headEtag: string): Promise<CycleResult & { head: Head; etag: string }> {
+  const view = new StateView(io.state);
+  const outcomes = await readOutcomes(io.content, view, keys, ctx);
+  await loadForApply(view, outcomes, { site: ctx.site, now: ctx.now, head }, ctx.limit);
+  const applied = applyOutcomes(view, outcomes, { site: ctx.site, now: ctx.now, head });
+  const tops = await loadTops(view, new Set([...applied.timelines, MAIN_TIMELINE]), ctx.site, ctx.limit);
+  applied.head = await withOpenArchive(view, applied.head, ctx.site, tops.after.get(MAIN_TIMELINE) ?? []);
+  // The news sitemap follows the clock as well as the content: articles age out of its two days.
+  const news = await refreshNews(view, { changed: applied.changed, mainTouched: applied.timelines.has(MAIN_TIMELINE) }, ctx.now);
+  const plan = planGroups(applied, tops, head, ctx.site, news);
+  const pages = buildPages(view, applied.pages, ctx.site);
+  const built = await buildGroups(view, plan.groups, ctx.site, applied.head, ctx.limit, false, applied.rejected);
+  // The group records of tags that are gone go with their files.
+  for (const slug of applied.tagsRemoved) {
+    const key = STATE.group(groupName({ kind: 'tag', slug }));
+    await view.base<GroupState>(key, CHECKS.group);
+    view.stage(key, null);
+  }
+  const work: SiteWork = {
+    mediaPut: [...applied.mediaPut].sort(),
+    mediaDelete: [...applied.mediaDelete].sort(),
+    pages,
+    groups: built.map((g) => ({ id: g.id, files: new Map(g.changed.map((key) => [key, g.files.get(key) as string])) })),
+    deletes: [...new Set([...applied.deletes, ...plan.deletes])].sort(),
+  };
+  const writes = view.writes();
+  const result = { full: false, rendered: applied.rendered, rejected: applied.rejected, notices: applied.notices };
+  if (writes.length === 0 && isEmptyWork(work)) return { ...result, written: [], deleted: [], head, etag: headEtag };
+
+  const journal: Journal = {
+    generation: head.generation + 1,
+    state: writes,
+    site: {
+      mediaPut: work.mediaPut,
+      mediaDelete: work.mediaDelete,
+      pages: [...applied.pages.keys()].sort(),
+      groups: plan.groups.map(groupName),
+      delete: work.deletes,
+    },
+  };
+  ctx.lease.check();
+  // Files refused for a slug or id this cycle lets go: a request before the commit, so no crash can lose them.
+  if (applied.requeue.size > 0) await writeRequest(io.state, { ...noWork(), keys: [...applied.requeue].sort() });
+  const committed = await commitJournal(io.state, applied.head, headEtag, journal);
+  await applyStateWrites(io.state, writes, false, ctx.limit);
+  const { written, deleted } = await writeInOrder(io.site, io.content, work, ctx.limit);
+  // Done: a head naming a journal that is gone means its cycle finished.
+  await io.state.delete(committed.journalKey);
+  return { ...result, written, deleted, head: committed.head, etag: committed.etag };
+}
+
+/** The head with `openArchive` decided from the open page as this cycle leaves it. */
+async function withOpenArchive(view: StateView, head: Head, site: Site, mainTop: readonly string[]): Promise<Head> {
+  const page = await view.read<ArchivePage>(STATE.archivePage(completePages(head, site) + 1), CHECKS.archivePage);
+  const { openArchive: _was, ...rest } = head;
+  return needsOpenArchive(head, site, page?.members ?? [], mainTop) ? { ...rest, openArchive: true } : rest;
+}

@@ -1,0 +1,65 @@
+import { MAX_ARTICLE_BYTES, articleTooLarge, isPublic, type Article } from '../../core/article/article.ts';
+import { parsePublishable } from '../../core/article/article-output.ts';
+import { ArticleError } from '../../core/errors.ts';
+import { STATE, keyHash } from '../../core/keys.ts';
+import type { Site } from '../../core/site.ts';
+import { CHECKS, type ArticleRecord } from '../../core/state/state.ts';
+import { mapLimit } from '../../core/concurrency.ts';
+import { readMedia, type MediaFacts } from '../media.ts';
+import { isTooLarge, type Store, type StoredObject } from '../../stores/store.ts';
+import type { StateView } from './state-view.ts';
+
+/** Parse and render one article, its output checked (article-output.ts); a RenderPool spreads this over worker threads. */
+export type Parse = (file: string, bytes: Uint8Array, site: Site) => Promise<Article>;
+
+export const parseHere: Parse = async (file, bytes, site) => parsePublishable(file, bytes, site);
+
+/** What reading one content key found, against what the state last processed of it. */
+export type Outcome =
+  | { key: string; h: string; kind: 'unchanged'; record: ArticleRecord }
+  /** The same version, but its time came (an embargo lifted) or went (it expired). */
+  | { key: string; h: string; kind: 'time'; record: ArticleRecord }
+  | { key: string; h: string; kind: 'removed'; record: ArticleRecord }
+  | { key: string; h: string; kind: 'rejected'; error: ArticleError; record?: ArticleRecord }
+  | { key: string; h: string; kind: 'parsed'; article: Article; etag: string; media?: MediaFacts; record?: ArticleRecord };
+
+export interface ReadOptions {
+  site: Site;
+  now: Date;
+  parse: Parse;
+  limit: number;
+}
+
+/**
+ * Read the current version of each key, never trusting an event's order: a replayed or late event
+ * reads the same object and finds nothing to do. One broken article is an outcome, never a stop.
+ */
+export async function readOutcomes(content: Store, view: StateView, keys: readonly string[], options: ReadOptions): Promise<Outcome[]> {
+  const outcomes = await mapLimit([...keys].sort(), options.limit, async (key): Promise<Outcome | undefined> => {
+    const h = keyHash(key);
+    const record = await view.base<ArticleRecord>(STATE.record(h), CHECKS.record);
+    const object = await readArticle(content, key);
+    if (!object) return record ? { key, h, kind: 'removed', record } : undefined;
+    if (object instanceof ArticleError) return { key, h, kind: 'rejected', error: object, ...(record ? { record } : {}) };
+    if (record && record.etag === object.etag) {
+      return { key, h, kind: isPublic(record.article, options.now) === record.public ? 'unchanged' : 'time', record };
+    }
+    try {
+      const { article, media } = await readMedia(await options.parse(key, object.body, options.site), options.site, content);
+      return { key, h, kind: 'parsed', article, etag: object.etag, ...(media ? { media } : {}), ...(record ? { record } : {}) };
+    } catch (err) {
+      if (err instanceof ArticleError) return { key, h, kind: 'rejected', error: err, ...(record ? { record } : {}) };
+      throw err;
+    }
+  });
+  return outcomes.filter((o): o is Outcome => o !== undefined);
+}
+
+/**
+ * An article file's bytes, read no further than the article limit: a larger file is its rejection,
+ * measured by the store and never read whole (a 2 GB file costs a stat, not 2 GB of memory).
+ */
+export async function readArticle(content: Store, key: string): Promise<StoredObject | ArticleError | undefined> {
+  const object = await content.get(key, { maxBytes: MAX_ARTICLE_BYTES });
+  return isTooLarge(object) ? articleTooLarge(key, object.size) : object;
+}

@@ -1,0 +1,45 @@
+import { toIso } from '../../core/article/dates.ts';
+import { ARTICLES_PREFIX, KEYS, STATE, etagPart, isArticleKey, keyHash } from '../../core/keys.ts';
+import { CHECKS, type ArticleRecord, type Schedule } from '../../core/state/state.ts';
+import { mapLimit } from '../../core/concurrency.ts';
+import type { Store } from '../../stores/store.ts';
+import type { Work } from '../protocol/requests.ts';
+import type { StateView } from './state-view.ts';
+
+/**
+ * Which content keys a cycle looks at: those the requests name, those whose embargo or expiry time
+ * has come, and, for a scan, every article whose ETag differs from the one last processed (a listing
+ * of the content against a listing of the seen/ markers: no article or record is read to find them).
+ */
+export async function selectKeys(content: Store, view: StateView, work: Work, now: Date, limit: number): Promise<string[]> {
+  const keys = new Set(work.keys.filter(isArticleKey));
+  const schedule = await view.base<Schedule>(STATE.schedule, CHECKS.schedule);
+  const at = toIso(now.getTime()); // the stored times' format, so strings compare as times
+  for (const s of [...(schedule?.embargoed ?? []), ...(schedule?.expiring ?? [])]) if (s.at <= at) keys.add(s.key);
+  if (work.scan) for (const key of await changedSinceProcessed(content, view, limit)) keys.add(key);
+  return [...keys].sort();
+}
+
+export async function changedSinceProcessed(content: Store, view: StateView, limit: number): Promise<string[]> {
+  const listed = (await content.list(ARTICLES_PREFIX)).filter((info) => isArticleKey(info.key));
+  const seen = new Map<string, Set<string>>();
+  for (const info of await view.store.list(STATE.seenPrefix, KEYS)) {
+    const name = info.key.slice(STATE.seenPrefix.length);
+    const dot = name.indexOf('.');
+    if (dot < 0) continue;
+    const h = name.slice(0, dot);
+    seen.set(h, (seen.get(h) ?? new Set()).add(name.slice(dot + 1)));
+  }
+  const changed: string[] = [];
+  const present = new Set<string>();
+  for (const info of listed) {
+    const h = keyHash(info.key);
+    present.add(h);
+    if (!seen.get(h)?.has(etagPart(info.etag))) changed.push(info.key);
+  }
+  // Processed articles whose file is gone: their records name their keys.
+  const gone = [...seen.keys()].filter((h) => !present.has(h));
+  const records = await mapLimit(gone, limit, (h) => view.base<ArticleRecord>(STATE.record(h), CHECKS.record));
+  for (const record of records) if (record) changed.push(record.key);
+  return changed;
+}

@@ -1,0 +1,120 @@
+import { KEYS, MEDIA_PREFIX, STATE, groupFiles, groupName, groupOfSiteKey, isManagedSiteKey, keyHash, pageKey, parseGroupName, slugOfPageKey, tagTimeline, type GroupId } from '../../core/keys.ts';
+import { articlePage } from '../../core/output/pages.ts';
+import type { Site } from '../../core/site.ts';
+import { CHECKS, parseState, type ArticleRecord, type Head, type Journal, type MediaRef, type SiteActions, type SitemapShard, type SlugClaim } from '../../core/state/state.ts';
+import { mapLimit } from '../../core/concurrency.ts';
+import type { Store } from '../../stores/store.ts';
+import { buildGroup } from '../cycle/build.ts';
+import { applyStateWrites } from './commit.ts';
+import { allGroups, articleShards, publishedPages, orderGroups, tagShards } from '../cycle/plan.ts';
+import { StateView } from '../cycle/state-view.ts';
+import { writeNamed } from './intents.ts';
+import { noSiteWork, writeInOrder, type SiteWork } from '../cycle/write.ts';
+
+export interface RepairIo {
+  content: Store;
+  site: Store;
+  state: Store;
+  limit: number;
+}
+
+/** Read a journal, or undefined when it is gone (its cycle finished and deleted it). */
+export async function readJournal(state: Store, key: string): Promise<Journal | undefined> {
+  const object = await state.get(key);
+  return object ? parseState<Journal>(key, object.body, CHECKS.journal) : undefined;
+}
+
+/** Finish a committed cycle: its state writes, then its site writes rebuilt from that state. */
+export async function replayJournal(io: RepairIo, journal: Journal, site: Site, head: Head): Promise<{ written: string[]; deleted: string[] }> {
+  await applyStateWrites(io.state, journal.state, true, io.limit);
+  const work = await materialize(new StateView(io.state), journal.site, site, head, io.limit);
+  return writeInOrder(io.site, io.content, work, io.limit);
+}
+
+/** A journal's site actions as bytes, from the state as it is now. */
+export async function materialize(view: StateView, actions: SiteActions, site: Site, head: Head, limit: number): Promise<SiteWork> {
+  const work = noSiteWork();
+  work.mediaPut = [...actions.mediaPut];
+  work.mediaDelete = [...actions.mediaDelete];
+  work.deletes = [...actions.delete];
+  for (const h of actions.pages) {
+    const record = await view.read<ArticleRecord>(STATE.record(h), CHECKS.record);
+    if (record?.public) work.pages.set(pageKey(record.article.slug), articlePage(record.article, site));
+  }
+  const ids = orderGroups(actions.groups.map(parseGroupName).filter((id): id is GroupId => id !== undefined));
+  for (const id of ids) work.groups.push({ id, files: await buildGroup(view, id, site, head, limit) });
+  return work;
+}
+
+/**
+ * Make these site keys what the state says now: rewrite what it produces, delete what it does not.
+ * Used after a lease was taken over (the old holder's late writes, if any, are overwritten once its
+ * time is surely up) and by the reconcile (for keys that are missing).
+ */
+export async function repairKeys(view: StateView, keys: Iterable<string>, site: Site, head: Head, limit: number): Promise<SiteWork> {
+  const work = noSiteWork();
+  const groups = new Map<string, GroupId>();
+  const complete = publishedPages(head, site);
+  await mapLimit([...new Set(keys)], limit, async (key) => {
+    const slug = slugOfPageKey(key);
+    if (slug !== undefined) {
+      const claim = await view.read<SlugClaim>(STATE.slug(slug), CHECKS.slug);
+      const record = claim && (await view.read<ArticleRecord>(STATE.record(keyHash(claim.key)), CHECKS.record));
+      if (record?.public && record.article.slug === slug) work.pages.set(key, articlePage(record.article, site));
+      else work.deletes.push(key);
+      return;
+    }
+    if (key.startsWith(MEDIA_PREFIX)) {
+      const ref = await view.read<MediaRef>(STATE.media(key), CHECKS.media);
+      if (ref && ref.users.length > 0) work.mediaPut.push(key);
+      else work.deletes.push(key);
+      return;
+    }
+    const id = groupOfSiteKey(key);
+    const exists =
+      id !== undefined &&
+      (id.kind === 'main' ||
+        id.kind === 'static' ||
+        id.kind === 'sitemap' ||
+        id.kind === 'news' ||
+        (id.kind === 'archive' && id.n <= complete) ||
+        (id.kind === 'sitemap-articles' && id.n <= articleShards(head)) ||
+        (id.kind === 'sitemap-tags' && id.n <= tagShards(head)) ||
+        (id.kind === 'tag' && (await view.read(STATE.timelineDir(tagTimeline(id.slug)), CHECKS.tagDir)) !== undefined));
+    if (id && exists) groups.set(groupName(id), id);
+    else work.deletes.push(key);
+  });
+  for (const id of orderGroups(groups.values())) work.groups.push({ id, files: await buildGroup(view, id, site, head, limit) });
+  return work;
+}
+
+/** Every site key the state produces: group files, public pages, published media. The only O(archive) reads. */
+export async function producedKeys(view: StateView, head: Head, site: Site, limit: number): Promise<Set<string>> {
+  const tagSlugs = (await view.store.list(STATE.timelines, KEYS))
+    .map((info) => /^timeline\/tag-(.+)\/dir\.json$/.exec(info.key)?.[1])
+    .filter((slug): slug is string => slug !== undefined);
+  const keys = new Set<string>();
+  for (const id of allGroups(head, site, tagSlugs)) {
+    for (const key of groupFiles(id)) keys.add(key);
+  }
+  const shards = await mapLimit(Array.from({ length: articleShards(head) }, (_, i) => i + 1), limit, (n) => view.read<SitemapShard>(STATE.sitemapShard(n), CHECKS.sitemapShard));
+  const articles = new URL('articles/', site.url).href;
+  for (const shard of shards) for (const u of shard?.urls ?? []) if (u.loc.startsWith(articles)) keys.add(pageKey(u.loc.slice(articles.length).replace(/\/$/, '')));
+  const refs = await mapLimit((await view.store.list(STATE.mediaRefs, KEYS)).map((i) => i.key), limit, (key) => view.read<MediaRef>(key, CHECKS.media));
+  for (const ref of refs) if (ref && ref.users.length > 0) keys.add(ref.key);
+  return keys;
+}
+
+/**
+ * The reconcile: list the site, delete every managed key nothing produces (a page left by a lost state,
+ * an old manifest, a tag feed of a tag that is gone), and write back every produced key that is missing.
+ */
+export async function reconcileSite(io: RepairIo, head: Head, site: Site): Promise<{ written: string[]; deleted: string[] }> {
+  const view = new StateView(io.state);
+  const produced = await producedKeys(view, head, site, io.limit);
+  const listed = new Set((await io.site.list('', KEYS)).map((info) => info.key));
+  const work = await repairKeys(view, [...produced].filter((key) => !listed.has(key)), site, head, io.limit);
+  work.deletes.push(...[...listed].filter((key) => isManagedSiteKey(key) && !produced.has(key)));
+  // Named first: a reconcile that stalls mid-write and lands late after a takeover is redone (intents.ts).
+  return writeNamed(io, work, io.limit);
+}

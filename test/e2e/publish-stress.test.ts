@@ -1,0 +1,765 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHandler } from '../../functions/handler.ts';
+import type { Log } from '../../functions/lambda/logger.ts';
+import { textOf } from '../helpers/feeds.ts';
+import { S3RVER_CREDENTIALS, startS3Server, type S3TestServer } from '../helpers/s3-server.ts';
+import { newS3Site, s3Notification, sqsEvent, type S3EventName, type S3Site } from '../helpers/s3-site.ts';
+import { mulberry32 } from '../helpers/random.ts';
+import { siteViolations } from '../helpers/site-oracle.ts';
+
+/**
+ * THE PUBLISHING ENGINE UNDER STRESS, judged by its public contract only: S3 events in (through the
+ * handler, as SQS delivers them: batched, duplicated, out of order, failures redelivered), `wirefeed
+ * publish` running alongside as a real child process (and sometimes killed with SIGKILL), and what the
+ * site bucket holds once everything has settled. After every round the site must equal what the
+ * content says (test/helpers/site-oracle.ts works that out from the README's rules alone).
+ *
+ * Settling is what production does: every handler invocation finished, every failed message
+ * redelivered, killed children dead, then the round's events delivered once more and the minute's
+ * tick. No full rebuild and no reconcile: ordinary publishes must converge. After a kill the settle
+ * step may tick once a second (a correct engine may wait for a dead writer's lease to lapse), for at
+ * most SETTLE_AFTER_KILL_MS per round and SETTLE_BUDGET_MS over the whole run.
+ *
+ * Each round: a batch of content operations on overlapping keys (create, edit, delete, draft, embargo,
+ * republish, expire), each followed by its S3 event; CONSUMERS pollers start together on overlapping,
+ * shuffled batches and keep receiving (a message may be in several batches; a failed one comes back
+ * after a visibility timeout); every CLI_EVERY-th round `wirefeed publish` runs alongside as a child
+ * process, sometimes SIGKILLed. The handler's clock is fixed per round (createHandler({ now })) and the
+ * child's is the real one, so public dates are in 2025 and embargoes in 2099: both clocks agree.
+ *
+ * What the test assumes of the engine beyond the README: the handler takes `{ wirefeed: 'tick' }` (the
+ * minute schedule's event), and the CLI child may take WIREFEED_LEASE_SECONDS (ignored if it does not).
+ *
+ * The content operations come from a seeded PRNG (printed): WIREFEED_STRESS_SEED=<seed> replays the
+ * same operations in the same order (the interleaving of the concurrent publishes is the machine's).
+ * WIREFEED_STRESS_ROUNDS overrides the number of rounds; WIREFEED_STRESS_VERBOSE=1 prints each round's
+ * violations as they are found.
+ */
+
+// ---------------------------------------------------------------------------------------------------
+// Sizes
+// ---------------------------------------------------------------------------------------------------
+
+const SEED = process.env.WIREFEED_STRESS_SEED ? Number(process.env.WIREFEED_STRESS_SEED) : Math.floor(Math.random() * 2 ** 31);
+const ROUNDS = Number(process.env.WIREFEED_STRESS_ROUNDS ?? 20);
+/** Small, so both the main feed and the archive documents change in most rounds. */
+const FEED_SIZE = 4;
+/** Content operations per round, at most this many milliseconds apart. */
+const OPS_PER_ROUND = [5, 10] as const;
+const WRITE_GAP_MS = 60;
+/** Each round favours a few files, so batches keep meeting the same keys. */
+const HOT_FILES = 4;
+const HOT_CHANCE = 0.7;
+/** Concurrent handler invocations (SQS pollers), each taking up to MAX_BATCH visible messages. */
+const CONSUMERS = 5;
+const MAX_BATCH = 4;
+/** The chance that a received message stays visible too, so another batch gets it as well (at-least-once). */
+const DUPLICATE_CHANCE = 0.35;
+/** Receives before a message goes to the dead-letter queue; the visibility timeout doubles from 200 ms to 5 s. */
+const MAX_RECEIVES = 12;
+/** Every CLI_EVERY-th round runs `wirefeed publish` alongside; KILL_CHANCE of those kill it after KILL_AFTER_MS. */
+const CLI_EVERY = 3;
+const KILL_CHANCE = 0.6;
+const KILL_AFTER_MS = [10, 1500] as const;
+/** The CLI child's lease, for an engine that takes WIREFEED_LEASE_SECONDS: a killed child's lapses soon. */
+const CLI_LEASE_SECONDS = '6';
+/**
+ * Every CHAIN_EVERY-th round is a kill chain instead: 1 to CHAIN_MAX `wirefeed publish` runs in a row, each
+ * SIGKILLed at a random site write (its 1st to CHAIN_WRITES-th PUT or DELETE to the site bucket, seen by the test
+ * server; writes in flight at that moment land or not, by coin), the content changed before each; then the
+ * handler is given those changes' events, and the minute ticks. No --full: the next holders must repair it.
+ */
+const CHAIN_EVERY = Number(process.env.WIREFEED_STRESS_CHAIN_EVERY ?? 7);
+const CHAIN_MAX = 3;
+const CHAIN_WRITES = 30;
+const CHAIN_FULL_CHANCE = 0.4;
+const SETTLE_AFTER_KILL_MS = 45_000;
+const SETTLE_BUDGET_MS = Number(process.env.WIREFEED_STRESS_SETTLE_BUDGET_MS ?? 90_000);
+/** When the last `wirefeed publish` child was killed. */
+const lastKill = { at: Number.NEGATIVE_INFINITY };
+/** A round still running after this long has hung (an invocation that never returns): the run stops. */
+const ROUND_LIMIT_MS = 240_000;
+/** How often a round looks at the pages of its newest writes, for upload-to-live times. */
+const POLL_MS = 150;
+/** The handler's clock: fixed in each round, a minute later each round. Public dates are in 2025, embargoes in 2099. */
+const BASE_CLOCK = Date.UTC(2026, 10, 25, 12, 0, 0);
+
+/** The article files: names that share prefixes (and so page folders that do), some with a lead image. */
+const POOL: readonly { name: string; topic: string; image?: string }[] = [
+  { name: 'harbour', topic: 'Harbour', image: 'harbour.jpg' },
+  { name: 'harbour-fire', topic: 'Harbour fire', image: 'harbour.jpg' },
+  { name: 'harbour-fire-2', topic: 'Second harbour fire' },
+  { name: 'city-budget', topic: 'City budget', image: 'council.jpg' },
+  { name: 'city-budget-vote', topic: 'Budget vote', image: 'council.jpg' },
+  { name: 'storm', topic: 'Storm' },
+  { name: 'storm-warning', topic: 'Storm warning', image: 'storm.jpg' },
+  { name: 'rail', topic: 'Rail' },
+  { name: 'rail-strike', topic: 'Rail strike' },
+  { name: 'school-meals', topic: 'School meals' },
+  { name: 'bridge', topic: 'Bridge' },
+  { name: 'bridge-repairs', topic: 'Bridge repairs' },
+];
+const TAGS = ['Harbour', 'City Hall', 'Weather', 'Transport', 'Schools'];
+const MEDIA = ['harbour.jpg', 'council.jpg', 'storm.jpg'];
+const WORDS = ['update', 'latest', 'live', 'explained', 'reaction', 'timeline', 'analysis', 'briefing'];
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const BIN = path.join(ROOT, 'functions', 'bin', 'wirefeed.js');
+
+// ---------------------------------------------------------------------------------------------------
+
+let server: S3TestServer;
+
+beforeAll(async () => {
+  server = await startS3Server();
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe('publishing under concurrency and crashes', () => {
+  it('after every round of overlapping publishes, redeliveries and killed CLI runs, the settled site equals what the content says', { timeout: Math.max(300_000, ROUNDS * 40_000) }, async () => {
+    // Prepare: a site, its images, and a first set of articles published calmly (round 0)
+    const started = performance.now();
+    const s = await newS3Site(server, { feed_size: FEED_SIZE });
+    for (const [i, file] of MEDIA.entries()) {
+      const bytes = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from(`jpeg bytes of ${file} #${i}`)]);
+      await server.client.send(new PutObjectCommand({ Bucket: s.contentBucket, Key: `media/${file}`, Body: bytes, ContentType: 'image/jpeg' }));
+    }
+    const world = new World(SEED);
+    /** Each distinct violation with the rounds it lasted (a broken site stays broken until something repairs it). */
+    const spans: { violation: string; first: number; last: number }[] = [];
+    const open = new Map<string, { violation: string; first: number; last: number }>();
+    const stats: RoundStats[] = [];
+    let budget = SETTLE_BUDGET_MS;
+    console.log(`publish-stress: seed ${SEED} (WIREFEED_STRESS_SEED=${SEED} replays these operations), ${ROUNDS} rounds`);
+
+    // Act and assess, round after round
+    for (let round = 0; round <= ROUNDS; round++) {
+      const result = await within(ROUND_LIMIT_MS, runRound(s, world, round, budget));
+      if (!result) {
+        spans.push({ violation: `[liveness] round ${round} did not finish within ${ROUND_LIMIT_MS / 1000} s; the run stops here. ${progress.describe()}`, first: round, last: round });
+        break;
+      }
+      budget -= result.stats.settleExtraMs;
+      stats.push(result.stats);
+      let fresh = 0;
+      for (const violation of new Set(result.violations)) {
+        const span = open.get(violation);
+        if (span && span.last === round - 1) span.last = round;
+        else {
+          const opened = { violation, first: round, last: round };
+          open.set(violation, opened);
+          spans.push(opened);
+          fresh++;
+        }
+      }
+      result.stats.fresh = fresh;
+      console.log(summaryLine(result.stats));
+      if (process.env.WIREFEED_STRESS_VERBOSE) for (const v of result.violations) console.log(`  ${v}`);
+    }
+
+    // Assess, over the whole run
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    const live = stats.flatMap((r) => r.live).sort((a, b) => b.ms - a.ms);
+    const worst = live[0];
+    console.log(
+      `publish-stress: ${seconds} s; worst upload-to-live ${worst ? `${(worst.ms / 1000).toFixed(2)} s (${worst.what}, round ${worst.round})` : 'n/a'}, median ${live.length ? (live[Math.floor(live.length / 2)]!.ms / 1000).toFixed(2) : 'n/a'} s over ${live.length} writes; slowest settle ${(Math.max(...stats.map((r) => r.settleMs)) / 1000).toFixed(1)} s`,
+    );
+    const wrong = stats.filter((r) => r.violations > 0).map((r) => r.round);
+    const broke = stats.filter((r) => r.fresh > 0).map((r) => r.round);
+    const byKind = new Map<string, number>();
+    for (const { violation } of spans) {
+      const kind = /^\[(\w+)\]/.exec(violation)?.[1] ?? '?';
+      byKind.set(kind, (byKind.get(kind) ?? 0) + 1);
+    }
+    const lines = spans.map(({ violation, first, last }) => `round ${first}${last > first ? `-${last}` : ''}: ${violation}`);
+    const report = [
+      `seed ${SEED} (replay the operations with WIREFEED_STRESS_SEED=${SEED}): the settled site was wrong after ${wrong.length} of ${ROUNDS + 1} rounds (${wrong.join(', ') || 'none'}); new problems appeared in rounds ${broke.join(', ') || 'none'}`,
+      `${spans.length} distinct violations, by kind: ${[...byKind].map(([k, n]) => `${k} ${n}`).join(', ')}; each below with the rounds it lasted`,
+      ...lines.slice(0, 150),
+      ...(lines.length > 150 ? [`... and ${lines.length - 150} more`] : []),
+    ].join('\n');
+    expect(spans.length, report).toBe(0);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// One round
+// ---------------------------------------------------------------------------------------------------
+
+interface RoundStats {
+  round: number;
+  ops: string[];
+  invocations: number;
+  maxConcurrent: number;
+  redelivered: number;
+  cli: string;
+  /** From the first write to the last handler invocation's end, and the whole round. */
+  busyMs: number;
+  roundMs: number;
+  settleMs: number;
+  settleExtraMs: number;
+  live: { ms: number; what: string; round: number }[];
+  /** What the handler logged as errors (failed invocations, redelivered): context, not violations. */
+  errors: string[];
+  violations: number;
+  /** Violations not already there after the previous round. */
+  fresh: number;
+  note?: string;
+}
+
+/** Where the current round is, for the message when one hangs. */
+const progress = {
+  phase: '',
+  cli: 'no CLI',
+  queue: undefined as Queue | undefined,
+  recent: [] as string[],
+  describe(): string {
+    return `Phase: ${this.phase}; ${this.queue?.inflight ?? 0} handler invocation(s) in flight; CLI: ${this.cli}; the handler's last log lines: ${this.recent.join(' | ') || 'none'}`;
+  },
+};
+
+async function runRound(s: S3Site, world: World, round: number, budget: number): Promise<{ stats: RoundStats; violations: string[] }> {
+  const begun = performance.now();
+  const now = new Date(BASE_CLOCK + round * 60_000);
+  const logged: string[] = [];
+  const log: Log = (level, message, fields) => {
+    const line = `${level} ${message} ${JSON.stringify(fields ?? {})}`.slice(0, 300);
+    progress.recent = [...progress.recent.slice(-4), line];
+    if (level === 'error') logged.push(line);
+  };
+  Object.assign(progress, { phase: 'writing and delivering', cli: 'no CLI', recent: [] });
+  const handle = createHandler({ s3: server.client, contentBucket: s.contentBucket, siteBucket: s.siteBucket, now: () => now, log });
+  const ops = round === 0 ? world.seedOps() : world.planRound();
+  const rng = world.timing(round);
+  const violations: string[] = [];
+  const queue = new Queue(rng, round === 0 ? 0 : DUPLICATE_CHANCE, violations);
+  progress.queue = queue;
+  const tracker = new LiveTracker(s, round);
+  const sent: { body: unknown; key: string; event: S3EventName }[] = [];
+
+  // `wirefeed publish` alongside, every CLI_EVERY-th round, sometimes killed.
+  const chain = round > 0 && CHAIN_EVERY > 0 && round % CHAIN_EVERY === 0;
+  const withCli = !chain && round > 0 && round % CLI_EVERY === 0;
+  const killAfter = withCli && rng() < KILL_CHANCE ? Math.round(KILL_AFTER_MS[0] + rng() * (KILL_AFTER_MS[1] - KILL_AFTER_MS[0])) : undefined;
+  const cli = withCli ? delay(Math.round(rng() * 300)).then(() => runCli(s, killAfter === undefined ? undefined : { afterMs: killAfter })) : Promise.resolve(undefined);
+  // A kill chain: content changed, `wirefeed publish` killed at a site write, again; the events come after.
+  const chained: string[] = [];
+  let chainKilled = false;
+  if (chain) {
+    progress.phase = 'kill chain';
+    const links = 1 + Math.floor(rng() * CHAIN_MAX);
+    const per = Math.ceil(ops.length / links);
+    for (let link = 0; link < links; link++) {
+      for (const op of ops.slice(link * per, (link + 1) * per)) {
+        if (op.version) await s.putArticle(`${op.name}.md`, op.version.fields, op.version.body);
+        else await s.deleteContent(op.key);
+      }
+      const at = 1 + Math.floor(rng() * CHAIN_WRITES);
+      // Some links are an operator's `--full` (a rebuild) killed midway; the others an ordinary publish.
+      const full = rng() < CHAIN_FULL_CHANCE;
+      const run = await runCli(s, { atSiteWrite: at, rng, full });
+      chainKilled ||= run.killed;
+      chained.push(`${full ? '--full ' : ''}${run.killed ? `killed at site write ${at}` : `exit ${run.code} before site write ${at}`}`);
+      if (run.problem) violations.push(run.problem);
+    }
+  }
+
+  // The newsroom writes; every write is followed by its S3 event on the queue.
+  let writing = true;
+  const writer = (async () => {
+    for (const op of ops) {
+      if (!chain) {
+        if (op.version) await s.putArticle(`${op.name}.md`, op.version.fields, op.version.body);
+        else await s.deleteContent(op.key);
+      }
+      tracker.wrote(op, performance.now());
+      const event: S3EventName = op.version ? 'ObjectCreated:Put' : 'ObjectRemoved:Delete';
+      const body = s3Notification(s.contentBucket, [{ key: op.key, event }]);
+      sent.push({ body, key: op.key, event });
+      queue.push(body, op.key, event);
+      if (round > 0 && !chain) await delay(Math.round(rng() * WRITE_GAP_MS));
+    }
+    writing = false;
+  })();
+  // Like the stack's batching window: the pollers start together once CONSUMERS messages wait, each
+  // with its own overlapping, shuffled batch, so every round has CONSUMERS invocations at once.
+  const lanes = round === 0 ? 1 : CONSUMERS;
+  while (writing && sent.length < lanes) await delay(5);
+  const consumers = queue.opening(lanes).map((first) => queue.consume(handle, () => writing, MAX_BATCH, first));
+  const polling = tracker.poll(() => writing || !queue.idle());
+  await writer;
+  await Promise.all(consumers);
+  await polling;
+  progress.phase = 'waiting for the CLI child';
+  const cliResult = await cli;
+  if (cliResult?.problem) violations.push(cliResult.problem);
+
+  // Settle: everything redelivered once more, a tick; after a kill, a tick a second until consistent.
+  const settleStart = performance.now();
+  progress.phase = 'settling: the round\'s events again';
+  const again = new Queue(rng, 0, violations, true);
+  progress.queue = again;
+  for (const m of sent) again.push(m.body, m.key, m.event);
+  await again.consume(handle, () => false, sent.length);
+  const tick = async () => {
+    try {
+      await handle({ wirefeed: 'tick' });
+    } catch (err) {
+      // Context, not a violation: the schedule fires again next minute; only the settled site counts.
+      logged.push(`a { wirefeed: 'tick' } event failed: ${String(err)}`.slice(0, 300));
+    }
+  };
+  progress.phase = 'settling: ticks and checks';
+  await tick();
+  const check = () => siteViolations({ s3: server.client, contentBucket: s.contentBucket, siteBucket: s.siteBucket, now, knownTitles: world.titles });
+  let found = await check();
+  await tracker.look(performance.now());
+  const firstPass = performance.now();
+  // A killed child may have died holding the lease: until it lapses, publishes hand their work over and the
+  // site waits, in this round and in the next ones (the child is given a short lease, CLI_LEASE_SECONDS).
+  const killed = cliResult?.killed === true || chainKilled;
+  if (killed) lastKill.at = performance.now();
+  const lapsing = performance.now() - lastKill.at < (Number(CLI_LEASE_SECONDS) + 5) * 1000;
+  const limit = killed || lapsing ? Math.max(0, Math.min(SETTLE_AFTER_KILL_MS, budget)) : 0;
+  while (found.length > 0 && performance.now() - firstPass < limit) {
+    await delay(1000);
+    await tick();
+    found = await check();
+    await tracker.look(performance.now());
+  }
+  const settled = performance.now();
+  // A kill round still wrong once the run's budget for waiting is spent: say so beside its violations.
+  const note = found.length > 0 && killed && limit < SETTLE_AFTER_KILL_MS ? `only ${Math.round(limit / 1000)} s of the settle budget was left for ticks after the kill` : undefined;
+  violations.push(...found);
+
+  return {
+    violations,
+    stats: {
+      round,
+      ops: ops.map((o) => `${o.kind} ${o.name}`),
+      invocations: queue.invocations + again.invocations,
+      maxConcurrent: queue.maxInflight,
+      redelivered: queue.redelivered + again.redelivered,
+      cli: chain ? `kill chain: ${chained.join(', ')}` : cliResult ? (cliResult.killed ? `CLI killed at ${killAfter} ms` : `CLI exit ${cliResult.code} after ${cliResult.ms} ms`) : 'no CLI',
+      busyMs: Math.round(settleStart - begun),
+      roundMs: Math.round(performance.now() - begun),
+      settleMs: Math.round(settled - settleStart),
+      settleExtraMs: Math.round(settled - firstPass),
+      ...(note ? { note } : {}),
+      live: tracker.latencies,
+      errors: logged,
+      violations: violations.length,
+      fresh: 0,
+    },
+  };
+}
+
+function summaryLine(r: RoundStats): string {
+  const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  const errors = r.errors.length ? ` (${r.errors.length} failed; the first: ${r.errors[0]?.slice(0, 200)})` : '';
+  const head = `round ${String(r.round).padStart(2)} (${s(r.roundMs)}): ${r.ops.length} ops, ${r.invocations} invocations${errors} (max ${r.maxConcurrent} at once, ${r.redelivered} redelivered) in ${s(r.busyMs)}, ${r.cli}, settled in ${s(r.settleMs)}`;
+  return r.violations === 0 ? `${head}: ok` : `${head}: ${r.violations} VIOLATIONS (${r.fresh} new${r.note ? `; ${r.note}` : ''}) [${r.ops.join(', ')}]`;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// SQS, as the handler sees it: batches of visible messages, at-least-once, failures redelivered
+// ---------------------------------------------------------------------------------------------------
+
+interface Message {
+  body: unknown;
+  key: string;
+  event: S3EventName;
+  receives: number;
+  visible: boolean;
+  visibleAt: number;
+  done: boolean;
+}
+
+class Queue {
+  readonly #messages: Message[] = [];
+  readonly #rng: () => number;
+  readonly #duplicates: number;
+  readonly #violations: string[];
+  /** Receive every visible message at once (the settle step's single redelivery), not a random batch. */
+  readonly #whole: boolean;
+  #inflight = 0;
+  get inflight(): number {
+    return this.#inflight;
+  }
+  maxInflight = 0;
+  invocations = 0;
+  redelivered = 0;
+
+  constructor(rng: () => number, duplicates: number, violations: string[], whole = false) {
+    this.#rng = rng;
+    this.#duplicates = duplicates;
+    this.#violations = violations;
+    this.#whole = whole;
+  }
+
+  push(body: unknown, key: string, event: S3EventName): void {
+    this.#messages.push({ body, key, event, receives: 0, visible: true, visibleAt: 0, done: false });
+  }
+
+  /** Nothing visible (now or later) and nothing in flight: no failure can bring a message back. */
+  idle(): boolean {
+    return this.#inflight === 0 && !this.#messages.some((m) => m.visible && !m.done);
+  }
+
+  /** The first batch of each of `lanes` pollers: every visible message in at least one, each batch shuffled. */
+  opening(lanes: number): Message[][] {
+    const ready = shuffle(this.#rng, this.#messages.filter((m) => m.visible && !m.done));
+    const batches: Message[][] = Array.from({ length: lanes }, () => []);
+    ready.forEach((m, i) => batches[i % lanes]!.push(m));
+    for (const [j, batch] of batches.entries()) {
+      if (batch.length === 0 && ready.length > 0) batch.push(ready[j % ready.length]!); // fewer messages than pollers
+      for (const m of ready) if (!batch.includes(m) && batch.length < MAX_BATCH && this.#rng() < this.#duplicates / 2) batch.push(m);
+      shuffle(this.#rng, batch);
+    }
+    for (const batch of batches) for (const m of batch) m.receives++;
+    for (const m of ready) m.visible = false;
+    return batches;
+  }
+
+  /** One poller: receive a batch, invoke, delete what succeeded, let failures reappear after a timeout. */
+  async consume(handle: (event: unknown) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }>, more: () => boolean, batchSize = MAX_BATCH, first: Message[] = []): Promise<void> {
+    let opening: Message[] | undefined = first;
+    for (;;) {
+      const batch = opening?.length ? opening : this.#receive(batchSize);
+      opening = undefined;
+      if (batch.length === 0) {
+        if (!more() && this.idle()) return;
+        await delay(5 + Math.round(this.#rng() * 25));
+        continue;
+      }
+      const event = sqsEvent(batch.map((m) => m.body));
+      this.#inflight++;
+      this.maxInflight = Math.max(this.maxInflight, this.#inflight);
+      this.invocations++;
+      let failed: Set<number>;
+      try {
+        const result = await handle(event);
+        const ids = new Set(result.batchItemFailures.map((f) => f.itemIdentifier));
+        failed = new Set(event.Records.flatMap((r, i) => (ids.has(r.messageId) ? [i] : [])));
+      } catch {
+        failed = new Set(batch.map((_, i) => i)); // a thrown invocation fails the whole batch
+      }
+      // Acknowledge or return each message before this invocation counts as finished (idle() relies on it).
+      batch.forEach((m, i) => (failed.has(i) ? this.#fail(m) : this.#ack(m)));
+      this.#inflight--;
+    }
+  }
+
+  #receive(max: number): Message[] {
+    const now = performance.now();
+    const ready = shuffle(this.#rng, this.#messages.filter((m) => m.visible && !m.done && m.visibleAt <= now));
+    const batch = ready.slice(0, this.#whole ? max : 1 + Math.floor(this.#rng() * max));
+    for (const m of batch) {
+      m.receives++;
+      if (this.#rng() >= this.#duplicates) m.visible = false;
+    }
+    return batch;
+  }
+
+  #ack(m: Message): void {
+    m.done = true;
+    m.visible = false;
+  }
+
+  #fail(m: Message): void {
+    if (m.done) return;
+    if (m.receives >= MAX_RECEIVES) {
+      m.done = true;
+      this.#violations.push(`[delivery] the ${m.event} message for ${m.key} failed ${m.receives} receives and went to the dead-letter queue`);
+      return;
+    }
+    this.redelivered++;
+    m.visible = true;
+    m.visibleAt = performance.now() + Math.min(200 * 2 ** (m.receives - 1), 5000);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// `wirefeed publish` as a child process
+// ---------------------------------------------------------------------------------------------------
+
+/** When to SIGKILL the child: after so many milliseconds, or at its Nth write to the site bucket (rng: whether writes in flight then land). */
+type Kill = { afterMs: number } | { atSiteWrite: number; rng: () => number; full?: boolean };
+
+let cliRuns = 0;
+
+async function runCli(s: S3Site, kill: Kill | undefined): Promise<{ killed: boolean; code: number | null; ms: number; problem?: string }> {
+  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_') && name !== 'SITE_URL' && name !== 'NODE_OPTIONS'));
+  // The app id marks the child's requests (the SDK puts it in its User-Agent), so the test server can count its writes.
+  const appId = `wf-stress-cli-${++cliRuns}`;
+  Object.assign(env, { AWS_ENDPOINT_URL_S3: server.endpoint, AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey, AWS_REGION: 'us-east-1', WIREFEED_LEASE_SECONDS: CLI_LEASE_SECONDS, AWS_SDK_UA_APP_ID: appId });
+  const args = [BIN, 'publish', '--content', `s3://${s.contentBucket}`, '--site', `s3://${s.siteBucket}`, ...(kill && 'full' in kill && kill.full ? ['--full'] : [])];
+  const begun = performance.now();
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  progress.cli = `pid ${child.pid} running${kill === undefined ? '' : 'afterMs' in kill ? `, to be killed at ${kill.afterMs} ms` : `, to be killed at its site write ${kill.atSiteWrite}`}`;
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  child.stdout.resume();
+  const timer = kill && 'afterMs' in kill ? setTimeout(() => child.kill('SIGKILL'), kill.afterMs) : undefined;
+  if (kill && 'atSiteWrite' in kill) {
+    let writes = 0;
+    server.interceptWrites((w) => {
+      if (w.bucket !== s.siteBucket || !w.userAgent.includes(`app/${appId}`)) return 'forward';
+      if (++writes === kill.atSiteWrite) child.kill('SIGKILL');
+      // From the kill on, the child's writes already on the wire land or not, as on S3 when a process dies.
+      return writes < kill.atSiteWrite || kill.rng() < 0.5 ? 'forward' : 'drop';
+    });
+  }
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (c, sig) => resolve([c, sig])));
+  clearTimeout(timer);
+  server.interceptWrites(undefined);
+  const ms = Math.round(performance.now() - begun);
+  progress.cli = `exited (${code ?? signal}) after ${ms} ms`;
+  if (signal === 'SIGKILL' && kill !== undefined) return { killed: true, code, ms };
+  if (code === 0) return { killed: false, code, ms };
+  return { killed: false, code, ms, problem: `[cli] wirefeed publish exited ${code ?? signal} (expected 0): ${stderr.trim().split('\n').slice(-3).join(' | ').slice(0, 400)}` };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Upload-to-live: each round's newest public version of each file, until its page shows it
+// ---------------------------------------------------------------------------------------------------
+
+class LiveTracker {
+  readonly #site: S3Site;
+  readonly #round: number;
+  readonly #waiting = new Map<string, { pageKey: string; title: string; paragraph: string; at: number }>();
+  readonly latencies: { ms: number; what: string; round: number }[] = [];
+
+  constructor(site: S3Site, round: number) {
+    this.#site = site;
+    this.#round = round;
+  }
+
+  wrote(op: Op, at: number): void {
+    this.#waiting.delete(op.key); // a newer write supersedes whatever was waiting for this file
+    const v = op.version;
+    if (!v || !isPublicVersion(v)) return;
+    this.#waiting.set(op.key, { pageKey: `articles/${v.fields.slug ?? op.name}/index.html`, title: v.fields.title, paragraph: v.body.trim(), at });
+  }
+
+  async poll(active: () => boolean): Promise<void> {
+    while (active()) {
+      await this.look(performance.now());
+      await delay(POLL_MS);
+    }
+  }
+
+  /** Pages that show their write now count as live at `at` (one that never does is a violation already). */
+  async look(at: number): Promise<void> {
+    for (const [key, w] of [...this.#waiting]) {
+      const page = await this.#site.read(w.pageKey).catch(() => undefined);
+      const text = page === undefined ? '' : textOf(page);
+      if (this.#waiting.get(key) !== w || !text.includes(w.title) || !text.includes(w.paragraph)) continue;
+      this.#waiting.delete(key);
+      this.latencies.push({ ms: Math.round(at - w.at), what: `${key} "${w.title}"`, round: this.#round });
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The newsroom: a seeded model of the content bucket, and the operations that change it
+// ---------------------------------------------------------------------------------------------------
+
+interface Fields extends Record<string, unknown> {
+  title: string;
+  date: string;
+  tags: string[];
+  slug?: string;
+  image?: { url: string; alt: string };
+  draft?: boolean;
+  expires?: string;
+}
+interface Version {
+  fields: Fields;
+  body: string;
+}
+type OpKind = 'create' | 'edit' | 'delete' | 'draft' | 'embargo' | 'republish' | 'expire';
+interface Op {
+  name: string;
+  key: string;
+  kind: OpKind;
+  /** The file's new content; undefined for a delete. */
+  version?: Version;
+}
+
+const isPublicVersion = (v: Version) => !v.fields.draft && v.fields.date < '2026' && v.fields.expires === undefined;
+
+class World {
+  readonly #seed: number;
+  readonly #rng: () => number;
+  readonly #files = new Map<string, Version>();
+  #writes = 0;
+  #round = 0;
+  /** Every title uploaded, with its file: the oracle makes sure the retired ones are gone. */
+  readonly titles: { title: string; file: string }[] = [];
+
+  constructor(seed: number) {
+    this.#seed = seed;
+    this.#rng = mulberry32(seed);
+  }
+
+  /** A stream for timing choices, apart from the operations' stream, so those replay exactly. */
+  timing(round: number): () => number {
+    return mulberry32((this.#seed ^ Math.imul(round + 1, 0x9e3779b1)) >>> 0);
+  }
+
+  /** Round 0: eight articles, among them a draft and an embargoed one with lead images. */
+  seedOps(): Op[] {
+    const ops: Op[] = [];
+    for (const entry of POOL.slice(0, 8)) ops.push(this.#apply(entry, 'create'));
+    ops.push(this.#apply(POOL[6]!, 'draft'), this.#apply(POOL[3]!, 'embargo'));
+    return ops;
+  }
+
+  planRound(): Op[] {
+    this.#round++;
+    const rng = this.#rng;
+    const hot = shuffle(rng, [...POOL]).slice(0, HOT_FILES);
+    const count = OPS_PER_ROUND[0] + Math.floor(rng() * (OPS_PER_ROUND[1] - OPS_PER_ROUND[0] + 1));
+    const ops: Op[] = [];
+    for (let i = 0; i < count; i++) {
+      const entry = rng() < HOT_CHANCE ? pick(rng, hot) : pick(rng, POOL);
+      const kind: OpKind = this.#files.has(entry.name)
+        ? weighted(rng, [
+            ['edit', 34],
+            ['delete', 12],
+            ['draft', 12],
+            ['embargo', 12],
+            ['republish', 18],
+            ['expire', 6],
+          ])
+        : 'create';
+      ops.push(this.#apply(entry, kind));
+    }
+    return ops;
+  }
+
+  #apply(entry: (typeof POOL)[number], kind: OpKind): Op {
+    const rng = this.#rng;
+    const key = `articles/${entry.name}.md`;
+    const current = this.#files.get(entry.name);
+    const n = ++this.#writes;
+    let version: Version | undefined;
+    const { draft: _draft, expires: _expires, ...rest } = current?.fields ?? ({} as Fields);
+    const pastDate = () => this.#date(Date.UTC(2025, 0, 1), n);
+    const keepPast = (date: string | undefined) => (date !== undefined && date < '2026' ? date : pastDate());
+    switch (kind) {
+      case 'create':
+        version = {
+          fields: {
+            title: this.#title(entry.topic, n),
+            date: pastDate(),
+            tags: this.#tags(),
+            ...(rng() < 0.2 ? { slug: `${entry.name}-report` } : {}),
+            ...(entry.image && rng() < 0.85 ? { image: { url: `/media/${entry.image}`, alt: `${entry.topic} picture` } } : {}),
+          },
+          body: this.#body(entry.topic, n),
+        };
+        break;
+      case 'edit': {
+        const fields = { ...(current as Version).fields, title: this.#title(entry.topic, n) };
+        if (rng() < 0.5) fields.tags = this.#tags();
+        if (rng() < 0.3) fields.date = fields.date < '2026' ? pastDate() : this.#date(Date.UTC(2099, 0, 1), n);
+        if (rng() < 0.2) {
+          if (fields.slug) delete fields.slug;
+          else fields.slug = `${entry.name}-report`;
+        }
+        if (entry.image && rng() < 0.15) {
+          if (fields.image) delete fields.image;
+          else fields.image = { url: `/media/${entry.image}`, alt: `${entry.topic} picture` };
+        }
+        version = { fields, body: this.#body(entry.topic, n) };
+        break;
+      }
+      case 'delete':
+        version = undefined;
+        break;
+      case 'draft':
+        version = { fields: { ...(current as Version).fields, draft: true }, body: (current as Version).body };
+        break;
+      case 'embargo':
+        version = { fields: { ...rest, date: this.#date(Date.UTC(2099, 0, 1), n) } as Fields, body: (current as Version).body };
+        break;
+      case 'republish':
+        version = { fields: { ...rest, date: keepPast(rest.date) } as Fields, body: (current as Version).body };
+        break;
+      case 'expire':
+        version = { fields: { ...rest, date: keepPast(rest.date), expires: this.#date(Date.UTC(2025, 11, 1), n, 0) } as Fields, body: (current as Version).body };
+        break;
+    }
+    if (version) {
+      this.#files.set(entry.name, version);
+      this.titles.push({ title: version.fields.title, file: key });
+    } else this.#files.delete(entry.name);
+    return { name: entry.name, key, kind, ...(version ? { version } : {}) };
+  }
+
+  /** A date `days` (random, up to 300) after `base`, plus one minute per write: no two writes share one. */
+  #date(base: number, write: number, maxDays = 300): string {
+    const days = Math.floor(this.#rng() * maxDays);
+    return new Date(base + days * 86_400_000 + write * 60_000).toISOString().replace(/\.000Z$/, 'Z');
+  }
+
+  /** A title no other write has: the topic, a word, and the write's number (fixed width, so no title holds another). */
+  #title(topic: string, write: number): string {
+    return `${topic} ${pick(this.#rng, WORDS)} w${String(write).padStart(4, '0')} r${String(this.#round).padStart(2, '0')}`;
+  }
+
+  #body(topic: string, write: number): string {
+    return `Report ${write} of the round ${this.#round} desk on ${topic.toLowerCase()}, filed for the stress test.\n`;
+  }
+
+  #tags(): string[] {
+    const rng = this.#rng;
+    return shuffle(rng, [...TAGS]).slice(0, Math.floor(rng() * 3));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Small helpers
+// ---------------------------------------------------------------------------------------------------
+
+function pick<T>(rng: () => number, items: readonly T[]): T {
+  return items[Math.floor(rng() * items.length)] as T;
+}
+
+function shuffle<T>(rng: () => number, items: T[]): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    [items[i], items[j]] = [items[j] as T, items[i] as T];
+  }
+  return items;
+}
+
+function weighted<T>(rng: () => number, choices: readonly (readonly [T, number])[]): T {
+  let roll = rng() * choices.reduce((sum, [, w]) => sum + w, 0);
+  for (const [choice, w] of choices) if ((roll -= w) < 0) return choice;
+  return choices[choices.length - 1]![0];
+}
+
+/** The promise's value, or undefined when it takes longer than `ms`. */
+async function within<T>(ms: number, work: Promise<T>): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
