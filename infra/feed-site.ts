@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { CONTENT_SECURITY_POLICY } from '../functions/core/output/objects.ts';
 
 /** Every JSON feed: the site's, each tag's, and each archive page (JSON Feed next_url leads apps there). */
-export const DEFAULT_CORS_PATHS: readonly string[] = ['/feed.json', '/tags/*/feed.json', '/archive/*/feed.json'];
+const DEFAULT_CORS_PATHS: readonly string[] = ['/feed.json', '/tags/*/feed.json', '/archive/*/feed.json'];
 
 /** Props for {@link FeedSite}. Everything is optional: the defaults serve the site on its CloudFront domain. */
 export interface FeedSiteProps {

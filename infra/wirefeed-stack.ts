@@ -1,15 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import {
-  Annotations,
-  CfnOutput,
-  DefaultStackSynthesizer,
-  Duration,
-  RemovalPolicy,
-  Stack,
-  Validations,
-  type StackProps,
-} from 'aws-cdk-lib';
+import { Annotations, CfnOutput, DefaultStackSynthesizer, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -33,8 +24,7 @@ import { FeedSite } from './feed-site.ts';
 export const PUBLISHER_ENTRY = fileURLToPath(new URL('../functions/handler.ts', import.meta.url));
 const REPO_CONTENT_DIR = fileURLToPath(new URL('../content', import.meta.url));
 
-const BASIC_EXECUTION_ROLE =
-  'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]';
+const BASIC_EXECUTION_ROLE = 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]';
 const CDK_PROVIDED = 'CDK-provided custom-resource function; aws-cdk-lib gives it this logging-only managed policy.';
 
 /** Newest non-deprecated Node.js runtime in the installed aws-cdk-lib. */
@@ -55,8 +45,7 @@ export const PUBLISHER_ESBUILD = {
   // Prefer packages' ES module builds: smaller, and tree-shakeable.
   mainFields: ['module', 'main'],
   // Some bundled CommonJS dependencies call require() for Node built-ins, which ES modules lack.
-  banner:
-    "import { createRequire as __wirefeedCreateRequire } from 'node:module'; const require = __wirefeedCreateRequire(import.meta.url);",
+  banner: "import { createRequire as __wirefeedCreateRequire } from 'node:module'; const require = __wirefeedCreateRequire(import.meta.url);",
   external: [] as string[],
   // postcss is loaded by sanitize-html but used only for style attributes, which are never allowed.
   alias: { postcss: fileURLToPath(new URL('../functions/stubs/postcss.js', import.meta.url)) },
@@ -121,9 +110,7 @@ export class WirefeedStack extends Stack {
     this.stateBucket = this.createStateBucket(accessLogs);
     this.site = new FeedSite(this, 'Site', {
       domainNames: props.domainNames,
-      certificate: props.certificateArn
-        ? Certificate.fromCertificateArn(this, 'Certificate', props.certificateArn)
-        : undefined,
+      certificate: props.certificateArn ? Certificate.fromCertificateArn(this, 'Certificate', props.certificateArn) : undefined,
       accessLogsBucket: accessLogs,
     });
 
@@ -370,12 +357,10 @@ export class WirefeedStack extends Stack {
 
     const qualifier = DefaultStackSynthesizer.DEFAULT_QUALIFIER;
     const assets = `arn:<AWS::Partition>:s3:::cdk-${qualifier}-assets-<AWS::AccountId>-<AWS::Region>/*`;
-    const copies =
-      'Copies the content asset from the CDK assets bucket into the content bucket (CDK grant groups on those two buckets).';
+    const copies = 'Copies the content asset from the CDK assets bucket into the content bucket (CDK grant groups on those two buckets).';
     this.acknowledgeCdkProvided('Custom::CDKBucketDeployment', {
       [BASIC_EXECUTION_ROLE]: CDK_PROVIDED,
-      'AwsSolutions-L1':
-        'CDK-provided deployment function: aws-cdk-lib pins its runtime, and it runs only during deployments.',
+      'AwsSolutions-L1': 'CDK-provided deployment function: aws-cdk-lib pins its runtime, and it runs only during deployments.',
       [`AwsSolutions-IAM5[Resource::${assets}]`]: copies,
       [`AwsSolutions-IAM5[Resource::${this.objectsArn(this.contentBucket)}]`]: copies,
       'AwsSolutions-IAM5[Action::s3:GetObject*]': copies,

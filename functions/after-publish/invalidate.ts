@@ -1,4 +1,4 @@
-import { CloudFrontClient, CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
+import { type CloudFrontClient, CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
 
 /** Above this many paths one wildcard is cheaper and as quick (CloudFront bills per path). */
 const MAX_PATHS = 15;

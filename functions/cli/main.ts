@@ -1,20 +1,18 @@
 import { createHash } from 'node:crypto';
 import { watch } from 'node:fs';
-import { readFile, readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ARTICLES_PREFIX, isArticleKey } from '../core/keys.ts';
 import type { PublishMode } from '../publish/publish.ts';
-import { RenderPool } from './render-pool.ts';
-import { startServer } from './serve.ts';
 import { FsStore } from '../stores/fs-store.ts';
 import { MemoryStore } from '../stores/memory-store.ts';
+import { openFs } from '../stores/open.ts';
 import { NamedArticles } from './named-articles.ts';
+import { RenderPool } from './render-pool.ts';
 import { fatal, location, runPublish } from './report.ts';
-import { COMMANDS, EXIT, USAGE, UsageError, commandUsage, defaultIo, type Command, type Io } from './usage.ts';
-
-export { EXIT, USAGE, UsageError, type Io } from './usage.ts';
-export { runPublish } from './report.ts';
+import { startServer } from './serve.ts';
+import { COMMANDS, type Command, commandUsage, defaultIo, EXIT, type Io, USAGE, UsageError } from './usage.ts';
 
 const isCommand = (name: string | undefined): name is Command => name !== undefined && Object.hasOwn(COMMANDS, name);
 /** -h or --help anywhere before a `--`: the usage, whatever else is on the line. */
@@ -95,7 +93,7 @@ async function build(args: readonly string[], io: Io): Promise<number> {
   const articles = await readdir(path.join(contentDir, 'articles')).catch(() => []);
   const pool = articles.length > 300 ? new RenderPool() : undefined;
   try {
-    return await runPublish({ content: new FsStore(contentDir), site: new FsStore(outDir), state: new FsStore(stateDir) }, contentDir, outDir, io, {
+    return await runPublish(openFs({ content: contentDir, site: outDir, state: stateDir }), contentDir, outDir, io, {
       mode: opts.full ? { kind: 'full' } : { kind: 'scan' },
       siteUrl: io.env.SITE_URL,
       json: opts.json === true,
@@ -129,7 +127,7 @@ export function localStateFolder(contentDir: string, outDir: string): string {
 }
 
 /** Where `serve` builds unless --out says otherwise: its own folder, so `build`'s dist/ is never rewritten with localhost links. */
-export function previewFolder(contentDir: string): string {
+function previewFolder(contentDir: string): string {
   return path.join(path.dirname(path.resolve(contentDir)), '.wirefeed', 'preview');
 }
 
@@ -144,7 +142,7 @@ async function serve(args: readonly string[], io: Io): Promise<number> {
   const server = await startServer({ dir: outDir, port });
   // The local server's own address, so every link in the feeds and pages works on this machine.
   const siteUrl = server.url;
-  const stores = () => ({ content: new FsStore(contentDir), site: new FsStore(outDir), state: new FsStore(stateDir) });
+  const stores = () => openFs({ content: contentDir, site: outDir, state: stateDir });
   const rebuild = (mode: PublishMode) =>
     runPublish(stores(), contentDir, outDir, io, { mode, siteUrl, watching: true }).catch((err: unknown) => {
       io.err(String((err as Error).stack ?? err));
@@ -199,4 +197,3 @@ function untilStopped(): Promise<void> {
     for (const signal of STOP_SIGNALS) process.on(signal, stop);
   });
 }
-

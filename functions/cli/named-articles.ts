@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ARTICLES_PREFIX, isArticleKey } from '../core/keys.ts';
 import { readWithStat } from '../stores/fs-store.ts';
-import { StoreError, isTooLarge, type GetOptions, type ObjectInfo, type Store, type StoredObject, type TooLarge } from '../stores/store.ts';
+import { type GetOptions, isTooLarge, type ObjectInfo, type Store, type StoredObject, StoreError, type TooLarge } from '../stores/store.ts';
 import { UsageError } from './usage.ts';
 
 /**
@@ -65,10 +65,12 @@ export class NamedArticles implements Store {
 
   async list(prefix: string): Promise<ObjectInfo[]> {
     const named = await Promise.all(
-      [...this.#files].filter(([key]) => key.startsWith(prefix)).map(async ([key, file]) => {
-        const { size } = await stat(file);
-        return { key, etag: `"${size}"`, size };
-      }),
+      [...this.#files]
+        .filter(([key]) => key.startsWith(prefix))
+        .map(async ([key, file]) => {
+          const { size } = await stat(file);
+          return { key, etag: `"${size}"`, size };
+        }),
     );
     const others = prefix.startsWith(ARTICLES_PREFIX) ? [] : (await this.#folder.list(prefix)).filter((info) => !info.key.startsWith(ARTICLES_PREFIX));
     return [...named, ...others].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));

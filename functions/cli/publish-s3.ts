@@ -1,12 +1,10 @@
 import { parseArgs } from 'node:util';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
-import { STATE_PREFIX_IN_CONTENT } from '../core/keys.ts';
 import { invalidate } from '../after-publish/invalidate.ts';
+import { openS3, stateBeside } from '../stores/open.ts';
 import { createS3Client } from '../stores/s3-client.ts';
-import { S3Store } from '../stores/s3-store.ts';
 import { runPublish } from './report.ts';
-import { UsageError, type Io } from './usage.ts';
-
+import { type Io, UsageError } from './usage.ts';
 
 /** `wirefeed publish`: the Lambda's work from a laptop or a CI job, to publish or repair a site. */
 export async function publishCommand(args: readonly string[], io: Io): Promise<number> {
@@ -18,7 +16,7 @@ export async function publishCommand(args: readonly string[], io: Io): Promise<n
   if (!values.content || !values.site) throw new UsageError('publish needs --content s3://BUCKET[/PREFIX] and --site s3://BUCKET[/PREFIX]');
   const content = parseS3Url(values.content, '--content');
   const site = parseS3Url(values.site, '--site');
-  const state = values.state ? parseS3Url(values.state, '--state') : { bucket: content.bucket, prefix: `${content.prefix}${STATE_PREFIX_IN_CONTENT}` };
+  const state = values.state ? parseS3Url(values.state, '--state') : stateBeside(content);
   if (state.bucket === site.bucket && state.prefix.startsWith(site.prefix)) {
     throw new UsageError('--state must not be inside --site: the state holds drafts and embargoed stories, and the site is public');
   }
@@ -26,7 +24,7 @@ export async function publishCommand(args: readonly string[], io: Io): Promise<n
   const distributionId = io.env.DISTRIBUTION_ID;
   const cloudfront = distributionId ? new CloudFrontClient({ maxAttempts: 5 }) : undefined;
   try {
-    const stores = { content: new S3Store(s3, content.bucket, content.prefix), site: new S3Store(s3, site.bucket, site.prefix), state: new S3Store(s3, state.bucket, state.prefix) };
+    const stores = openS3(s3, { content, site, state });
     return await runPublish(stores, values.content, values.site, io, {
       mode: values.full ? { kind: 'full' } : { kind: 'scan' },
       siteUrl: io.env.SITE_URL,

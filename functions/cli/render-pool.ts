@@ -3,7 +3,8 @@ import { Worker } from 'node:worker_threads';
 import type { Article } from '../core/article/article.ts';
 import { ArticleError } from '../core/errors.ts';
 
-import { parseHere, type Parse } from '../publish/cycle/read.ts';
+import { type Parse, parseHere } from '../publish/cycle/read.ts';
+
 export type { Parse };
 
 /**

@@ -1,10 +1,10 @@
 import path from 'node:path';
-import { FeedCheckError, SiteError, type LocatedError } from '../core/errors.ts';
-import { publish, type PublishMode, type PublishReport, type PublishStores } from '../publish/publish.ts';
-import { leaseTiming } from '../publish/protocol/lease.ts';
-import type { Parse } from '../publish/cycle/read.ts';
-import { StoreError } from '../stores/store.ts';
 import { afterPublish } from '../after-publish/after-publish.ts';
+import { FeedCheckError, type LocatedError, SiteError } from '../core/errors.ts';
+import type { Parse } from '../publish/cycle/read.ts';
+import { leaseTiming } from '../publish/protocol/lease.ts';
+import { type PublishMode, type PublishReport, publish } from '../publish/publish.ts';
+import { StoreError, type Stores } from '../stores/store.ts';
 import { EXIT, type Io } from './usage.ts';
 
 /** How long a command waits for a publish already under way (the lease) before giving up. */
@@ -12,7 +12,7 @@ const WAIT_FOR_LEASE_MS = 10 * 60_000;
 
 /** Run a publish and turn its report into lines (or one JSON object) and an exit code. */
 export async function runPublish(
-  stores: PublishStores,
+  stores: Stores,
   contentLabel: string,
   outLabel: string | undefined,
   io: Io,
@@ -67,7 +67,11 @@ export async function runPublish(
     if (waiting) io.out(waiting);
   }
   // Only a publish to the real site tells the hub (and the CDN); local builds have no public URLs to announce.
-  if (opts.ping) await afterPublish(report, { log: (level, message, fields) => (level === 'info' ? undefined : io.err(`${message} ${JSON.stringify(fields ?? {})}`)), ...(opts.invalidate ? { invalidate: opts.invalidate } : {}) });
+  if (opts.ping)
+    await afterPublish(report, {
+      log: (level, message, fields) => (level === 'info' ? undefined : io.err(`${message} ${JSON.stringify(fields ?? {})}`)),
+      ...(opts.invalidate ? { invalidate: opts.invalidate } : {}),
+    });
   return exit;
 }
 

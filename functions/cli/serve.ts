@@ -6,7 +6,7 @@ import compression from 'compression';
 import { fileTypeFromBuffer } from 'file-type';
 import serveStatic from 'serve-static';
 import { feedViewPath, wantsFeedView } from '../core/output/feed-view.ts';
-import { SECURITY_HEADERS, headersFor } from '../core/output/objects.ts';
+import { headersFor, SECURITY_HEADERS } from '../core/output/objects.ts';
 
 export interface LocalServer {
   url: string;
@@ -64,9 +64,7 @@ export async function startServer(options: { dir: string; port: number; host?: s
       compress(req as Parameters<typeof compress>[0], res as Parameters<typeof compress>[1], () => {
         // serve-static hands on what it does not answer: a missing file (no error), or a found file's
         // error, such as a range past its end (416, which must say the file's size, not be a 404).
-        files(req, res, (err?: { status?: number; headers?: Record<string, string> }) =>
-          err?.status === 416 ? rangeNotSatisfiable(res, err.headers?.['Content-Range']) : void notFound(root, res),
-        );
+        files(req, res, (err?: { status?: number; headers?: Record<string, string> }) => (err?.status === 416 ? rangeNotSatisfiable(res, err.headers?.['Content-Range']) : void notFound(root, res)));
       });
     });
   });

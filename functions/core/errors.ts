@@ -78,7 +78,7 @@ export function listIssues(issues: readonly Issue[], data: unknown, knownFields:
     const reworded = plainWords(issue, value, knownFields(issue.path));
     const message = reworded?.message ?? issue.message;
     if (!field) return [message];
-    const namesValue = reworded?.namesValue ?? issue.params?.['namesValue'] === true;
+    const namesValue = reworded?.namesValue ?? issue.params?.namesValue === true;
     const shown = value === undefined || namesValue ? '' : ` (got ${JSON.stringify(value)?.slice(0, 80)})`;
     const joint = /^(must|may|is|are|has)\b/.test(message) ? ' ' : ': ';
     return [`"${field}"${joint}${message}${shown}`];
@@ -143,7 +143,7 @@ function shortName(key: string): string {
  * The known field an editor most likely meant: the fewest edits away (a swap of two neighbours is one
  * edit), within a third of the word's length (at least one); or the one it starts, such as "desc".
  */
-export function nearest(word: string, known: readonly string[]): string | undefined {
+function nearest(word: string, known: readonly string[]): string | undefined {
   const lower = word.toLowerCase();
   let best: { field: string; distance: number } | undefined;
   for (const field of known) {
@@ -198,7 +198,10 @@ function plainWords(issue: Issue, value: unknown, fields: readonly string[] | un
 
 /** "Weather, Transport" -> "[Weather, Transport]": the editor's own words, as the list they meant. */
 function asFlowList(words: string): string {
-  const items = words.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  const items = words
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
   // An item YAML would read as something else in a flow list ("a: b", "#x", "[x]") is quoted.
   const shown = items.map((item) => (/[[\]{}#&*!|>'"%@`]|: |:$|^-/.test(item) ? JSON.stringify(item) : item));
   // A long value is shown by its first items: the example is for the shape, not a copy of the text.

@@ -5,7 +5,7 @@ import type { Site } from './site.ts';
  * Bump when rendering changes, so the next publish rebuilds every page and feed. 4: a tag whose slug is
  * cut ends in a hash, so its feeds move and the state's tag timelines must be built again.
  */
-export const RENDER_VERSION = 4;
+const RENDER_VERSION = 4;
 
 /** Everything the state was built with: a mismatch means a full rebuild. */
 export function settingsHash(site: Site): string {

@@ -16,8 +16,7 @@ export const MEDIA_PREFIX = 'media/';
 export const SITE_FILE = 'site.yaml';
 
 /** A stored article: articles/<name>.md, not a dot-file. */
-export const isArticleKey = (key: string): boolean =>
-  key.startsWith(ARTICLES_PREFIX) && key.endsWith('.md') && !key.slice(ARTICLES_PREFIX.length).startsWith('.');
+export const isArticleKey = (key: string): boolean => key.startsWith(ARTICLES_PREFIX) && key.endsWith('.md') && !key.slice(ARTICLES_PREFIX.length).startsWith('.');
 
 /**
  * A media key an article may name: media/ then path segments of letters, digits, spaces and . _ ~ + , ( ) -
@@ -27,19 +26,21 @@ export const isArticleKey = (key: string): boolean =>
  */
 export function isSafeMediaKey(key: string): boolean {
   if (!key.startsWith(MEDIA_PREFIX) || key.length > 300) return false;
-  return key.slice(MEDIA_PREFIX.length).split('/').every((part) => /^[\p{L}\p{N}_~+,() -][\p{L}\p{N}._~+,() -]*$/u.test(part));
+  return key
+    .slice(MEDIA_PREFIX.length)
+    .split('/')
+    .every((part) => /^[\p{L}\p{N}_~+,() -][\p{L}\p{N}._~+,() -]*$/u.test(part));
 }
 
 // ------------------------------------------------------------------------------------------------
 // Site store (public)
 // ------------------------------------------------------------------------------------------------
 
-export const FEED_FILES = ['rss.xml', 'atom.xml', 'feed.json'] as const;
-export type FeedFile = (typeof FEED_FILES)[number];
+const FEED_FILES = ['rss.xml', 'atom.xml', 'feed.json'] as const;
 export const FRONT_PAGE = 'index.html';
-export const STATIC_FILES = ['404.html', 'robots.txt'] as const;
+const STATIC_FILES = ['404.html', 'robots.txt'] as const;
 /** Files an older wirefeed wrote and this one does not (feed.xsl: feeds no longer use XSLT): a reconcile deletes them. */
-export const LEGACY_FILES = ['feed.xsl'] as const;
+const LEGACY_FILES = ['feed.xsl'] as const;
 /** A feed folder's files: the three feeds and their browser view (feed-view.ts). */
 const FEED_FOLDER_FILES = [...FEED_FILES, FEED_VIEW] as const;
 export const SITEMAP_INDEX = 'sitemap.xml';

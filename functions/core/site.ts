@@ -1,10 +1,10 @@
 import * as z from 'zod/mini';
-import { ArticleError, SiteError, listIssues } from './errors.ts';
 import { parseYaml } from './article/front-matter.ts';
 import { fieldsAt, httpUrl, languageTag, person, text } from './article/schema-parts.ts';
 import { decodeText } from './article/text.ts';
+import { ArticleError, listIssues, SiteError } from './errors.ts';
 
-export const SITE_FILE = 'site.yaml';
+const SITE_FILE = 'site.yaml';
 
 const SiteSchema = z.strictObject({
   title: text(1, 500),
@@ -26,7 +26,7 @@ const SiteSchema = z.strictObject({
   /** A WebSub hub to announce every feed change to; off when unset. */
   websub_hub: z.optional(httpUrl),
 });
-export type SiteSettings = z.infer<typeof SiteSchema>;
+type SiteSettings = z.infer<typeof SiteSchema>;
 
 /** The settings every part of the build reads, with `url` normalised to end in '/'. */
 export interface Site {

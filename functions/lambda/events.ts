@@ -21,7 +21,7 @@ interface SqsRecord {
 }
 
 /** S3 URL-encodes keys in notifications, with '+' for spaces. */
-export function decodeS3Key(key: string): string {
+function decodeS3Key(key: string): string {
   return decodeURIComponent(key.replace(/\+/g, ' '));
 }
 

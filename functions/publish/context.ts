@@ -1,8 +1,8 @@
 import type { ArticleError, Notice } from '../core/errors.ts';
 import type { Site } from '../core/site.ts';
 import type { Store } from '../stores/store.ts';
-import type { Lease } from './protocol/lease.ts';
 import type { Parse } from './cycle/read.ts';
+import type { Lease } from './protocol/lease.ts';
 
 /** The three stores a publish works with; `site` and `state` writes go through the lease's guard. */
 export interface PublishIo {

@@ -1,9 +1,9 @@
 import type { Article, Media } from '../core/article/article.ts';
 import { ArticleError } from '../core/errors.ts';
+import { isSafeMediaKey, MEDIA_PREFIX } from '../core/keys.ts';
 import type { Site } from '../core/site.ts';
 import type { Store } from '../stores/store.ts';
 
-import { MEDIA_PREFIX, isSafeMediaKey } from '../core/keys.ts';
 const MEDIA_CACHE = 'public, max-age=86400, stale-while-revalidate=604800';
 
 /** A lead image under the site's /media/, as the content store has it. */
@@ -57,7 +57,7 @@ function isUnderMedia(image: Media, site: Site): boolean {
 }
 
 /** The content key of an image on this site under /media/, or undefined for any other URL. */
-export function mediaKey(image: Media | undefined, site: Site): string | undefined {
+function mediaKey(image: Media | undefined, site: Site): string | undefined {
   if (!image) return undefined;
   const base = new URL(MEDIA_PREFIX, site.url).href;
   if (!image.url.startsWith(base)) return undefined;

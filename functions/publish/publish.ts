@@ -1,20 +1,20 @@
-import { ArticleError, SiteError, type Notice } from '../core/errors.ts';
+import { type ArticleError, type Notice, SiteError } from '../core/errors.ts';
 import { settingsHash } from '../core/hash.ts';
-import { SITE_FILE, STATE, isArchiveKey, isFeedKey } from '../core/keys.ts';
+import { isArchiveKey, isFeedKey, SITE_FILE, STATE } from '../core/keys.ts';
 import { parseSite, type Site } from '../core/site.ts';
-import { CHECKS, StateError, type Head, type Schedule } from '../core/state/state.ts';
-import type { Store } from '../stores/store.ts';
-import { writeHead } from './protocol/commit.ts';
-import { addResults, emptyResult, type CycleContext, type CycleResult, type PublishIo } from './context.ts';
+import { CHECKS, type Head, type Schedule, StateError } from '../core/state/state.ts';
+import type { Stores } from '../stores/store.ts';
+import { addResults, type CycleContext, type CycleResult, emptyResult, type PublishIo } from './context.ts';
 import { runCycle } from './cycle/cycle.ts';
-import { Lease, LeaseLostError, LEASE_TIMING, type LeaseTiming } from './protocol/lease.ts';
-import { parseHere, type Parse } from './cycle/read.ts';
-import { rebuild } from './rebuild/rebuild.ts';
-import { recover, type Log } from './protocol/recover.ts';
-import { reconcileSite } from './protocol/repair.ts';
-import { deleteRequests, drainRequests, hasWork, noWork, requestsWaiting, writeRequest, type Work } from './protocol/requests.ts';
+import { type Parse, parseHere } from './cycle/read.ts';
 import { selectKeys } from './cycle/select.ts';
 import { StateView } from './cycle/state-view.ts';
+import { writeHead } from './protocol/commit.ts';
+import { LEASE_TIMING, Lease, LeaseLostError, type LeaseTiming } from './protocol/lease.ts';
+import { type Log, recover } from './protocol/recover.ts';
+import { reconcileSite } from './protocol/repair.ts';
+import { deleteRequests, drainRequests, hasWork, noWork, requestsWaiting, type Work, writeRequest } from './protocol/requests.ts';
+import { rebuild } from './rebuild/rebuild.ts';
 
 /**
  * full: rebuild everything. scan: compare every article with the state and reconcile the site (a
@@ -22,14 +22,6 @@ import { StateView } from './cycle/state-view.ts';
  * empty list still publishes what the clock made due (embargoes, expiries).
  */
 export type PublishMode = { kind: 'full' } | { kind: 'scan' } | { kind: 'changed'; keys: readonly string[] };
-
-export interface PublishStores {
-  content: Store;
-  /** The public output. */
-  site: Store;
-  /** The publisher's private state: never the site store, never under the output folder. */
-  state: Store;
-}
 
 export interface PublishOptions {
   /** The publish's notion of now (a clock for long runs): embargoes and expiry are judged against it. */
@@ -90,7 +82,7 @@ const LAST_CYCLE_MS = 60_000;
  * Publish: record the work durably, take the lease (or hand the work to whoever holds it), and run
  * cycles until no request is left. See README "Publishing" for the protocol and why it is safe.
  */
-export async function publish(stores: PublishStores, options: PublishOptions): Promise<PublishReport> {
+export async function publish(stores: Stores, options: PublishOptions): Promise<PublishReport> {
   const mode = options.mode ?? { kind: 'scan' };
   const own: Work = mode.kind === 'full' ? { ...noWork(), full: true } : mode.kind === 'scan' ? { ...noWork(), scan: true } : { ...noWork(), keys: [...mode.keys] };
   // Durable first: once this is written, the event cannot be lost, whoever publishes it.
@@ -124,7 +116,7 @@ export async function publish(stores: PublishStores, options: PublishOptions): P
   return report(stores, mode, total, attempts, site, false);
 }
 
-async function hold(stores: PublishStores, lease: Lease, options: PublishOptions): Promise<{ result: CycleResult; cycles: number; site: Site; outOfTime?: boolean }> {
+async function hold(stores: Stores, lease: Lease, options: PublishOptions): Promise<{ result: CycleResult; cycles: number; site: Site; outOfTime?: boolean }> {
   const io: PublishIo = { content: stores.content, site: lease.guard(stores.site), state: lease.guard(stores.state) };
   const limit = options.concurrency ?? 16;
   const clock = typeof options.now === 'function' ? options.now : () => options.now as Date;
@@ -132,13 +124,13 @@ async function hold(stores: PublishStores, lease: Lease, options: PublishOptions
   let result = emptyResult();
   let cycles = 0;
   let forceFull = false;
-  let site: Site;
+  // Set by the first cycle: the settings it ran with.
+  let site: Site | undefined;
   for (;;) {
     lease.check();
-    if (cycles > 0 && options.remainingMs && options.remainingMs() < LAST_CYCLE_MS) {
+    if (site !== undefined && options.remainingMs && options.remainingMs() < LAST_CYCLE_MS) {
       log('info', 'time is short: the rest stays queued for the next publish', { remainingMs: options.remainingMs() });
-      // A cycle has run (cycles > 0), so `site` holds its settings.
-      return { result, cycles, site: site!, outOfTime: true };
+      return { result, cycles, site, outOfTime: true };
     }
     cycles++;
     const now = clock();
@@ -203,7 +195,7 @@ async function hold(stores: PublishStores, lease: Lease, options: PublishOptions
   }
 }
 
-async function report(stores: PublishStores, mode: PublishMode, total: CycleResult, attempts: number, site: Site | undefined, queued: boolean): Promise<PublishReport> {
+async function report(stores: Stores, mode: PublishMode, total: CycleResult, attempts: number, site: Site | undefined, queued: boolean): Promise<PublishReport> {
   const view = new StateView(stores.state);
   const head = await view.base<Head>(STATE.head, CHECKS.head).catch(() => undefined);
   const schedule = await view.base<Schedule>(STATE.schedule, CHECKS.schedule).catch(() => undefined);

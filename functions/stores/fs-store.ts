@@ -5,16 +5,16 @@ import path from 'node:path';
 import { fileTypeFromBuffer } from 'file-type';
 import { mapLimit } from '../core/concurrency.ts';
 import {
-  PreconditionFailedError,
-  StoreError,
-  isTooLarge,
   type DeleteOptions,
   type GetOptions,
+  isTooLarge,
   type ListOptions,
   type ObjectInfo,
+  PreconditionFailedError,
   type PutOptions,
   type Store,
   type StoredObject,
+  StoreError,
   type TooLarge,
 } from './store.ts';
 
@@ -193,7 +193,14 @@ export class FsStore implements Store {
       try {
         return await readdirOf(dir);
       } catch (err) {
-        if (isMissing(err) && !(await stat(dir).then((info) => info.isDirectory(), () => false))) return [];
+        if (
+          isMissing(err) &&
+          !(await stat(dir).then(
+            (info) => info.isDirectory(),
+            () => false,
+          ))
+        )
+          return [];
         if (!isMissing(err) || attempt >= 10) throw new StoreError(this.root, 'could not be listed', { cause: err });
       }
     }
@@ -224,12 +231,10 @@ let tempSeq = 0;
  */
 const etagOf = (info: BigIntStats): string => `"${info.ino}-${info.size}-${info.mtimeNs}"`;
 
-const statBig = (full: string): Promise<BigIntStats> =>
-  new Promise((resolve, reject) => fs.stat(full, { bigint: true }, (err, info) => (err ? reject(err) : resolve(info))));
+const statBig = (full: string): Promise<BigIntStats> => new Promise((resolve, reject) => fs.stat(full, { bigint: true }, (err, info) => (err ? reject(err) : resolve(info))));
 
 /** Remove a file; a missing one is not an error (S3 semantics). */
-const unlink = (full: string): Promise<void> =>
-  new Promise((resolve, reject) => fs.unlink(full, (err) => (err && !isMissing(err) ? reject(err) : resolve())));
+const unlink = (full: string): Promise<void> => new Promise((resolve, reject) => fs.unlink(full, (err) => (err && !isMissing(err) ? reject(err) : resolve())));
 
 const closeFd = (fd: number): Promise<void> => new Promise((resolve) => fs.close(fd, () => resolve()));
 
@@ -246,8 +251,7 @@ export function readWithStat(full: string, maxBytes?: number): Promise<{ body: B
       if (err) return reject(err);
       const done = (value: { body: Buffer; stats: BigIntStats } | TooLarge | undefined) => void closeFd(fd).then(() => resolve(value));
       const fail = (e: unknown) => void closeFd(fd).then(() => reject(e));
-      const tooLarge = (read: number) =>
-        fs.fstat(fd, (err, now) => done({ tooLarge: true, size: Math.max(read, err ? 0 : now.size) }));
+      const tooLarge = (read: number) => fs.fstat(fd, (err, now) => done({ tooLarge: true, size: Math.max(read, err ? 0 : now.size) }));
       fs.fstat(fd, { bigint: true }, (err, stats) => {
         if (err) return fail(err);
         if (!stats.isFile()) return done(undefined);
@@ -346,7 +350,10 @@ async function withLockFile<T>(full: string, work: () => Promise<T>): Promise<T>
         continue;
       }
       if (code !== 'EEXIST') throw new StoreError(full, 'could not be locked', { cause: err });
-      const age = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0);
+      const age = await stat(lock).then(
+        (s) => Date.now() - s.mtimeMs,
+        () => 0,
+      );
       if (age > STALE_LOCK_MS) await rm(lock, { force: true });
       else if (attempt > 2_000) throw new StoreError(full, `is locked by another process (${lock})`);
       else await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 10));

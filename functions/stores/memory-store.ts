@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { PreconditionFailedError, type DeleteOptions, type GetOptions, type ObjectInfo, type PutOptions, type Store, type StoredObject, type TooLarge } from './store.ts';
+import { type DeleteOptions, type GetOptions, type ObjectInfo, PreconditionFailedError, type PutOptions, type Store, type StoredObject, type TooLarge } from './store.ts';
 
 /** A store in memory: `wirefeed check` publishes into one, so it validates everything and writes nothing. */
 export class MemoryStore implements Store {

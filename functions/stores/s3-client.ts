@@ -3,8 +3,8 @@ import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 /** Attempts per request, first try included. Retries back off exponentially with jitter (SDK standard mode). */
 export const S3_MAX_ATTEMPTS = 5;
 /** Milliseconds to open a connection, and to get an answer, before the attempt fails and is retried. */
-export const S3_CONNECTION_TIMEOUT_MS = 5_000;
-export const S3_REQUEST_TIMEOUT_MS = 30_000;
+const S3_CONNECTION_TIMEOUT_MS = 5_000;
+const S3_REQUEST_TIMEOUT_MS = 30_000;
 
 /**
  * The one S3Client wirefeed makes: share it between stores (it pools connections).

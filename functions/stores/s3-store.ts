@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -8,18 +9,7 @@ import {
   type PutObjectCommandInput,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import type { Readable } from 'node:stream';
-import {
-  PreconditionFailedError,
-  StoreError,
-  type DeleteOptions,
-  type GetOptions,
-  type ObjectInfo,
-  type PutOptions,
-  type Store,
-  type StoredObject,
-  type TooLarge,
-} from './store.ts';
+import { type DeleteOptions, type GetOptions, type ObjectInfo, PreconditionFailedError, type PutOptions, type Store, type StoredObject, StoreError, type TooLarge } from './store.ts';
 
 /**
  * A bucket, or a folder of one (`s3://BUCKET/PREFIX`), as a Store. Keys in the Store API are relative
@@ -99,8 +89,7 @@ export class S3Store implements Store {
   }
 
   async put(key: string, body: Uint8Array | string, options: PutOptions): Promise<{ etag: string }> {
-    const bytes =
-      typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+    const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
     const input: PutObjectCommandInput = {
       Bucket: this.bucket,
       Key: this.#key(key),
@@ -139,9 +128,7 @@ export class S3Store implements Store {
     let token: string | undefined;
     try {
       do {
-        const res = await this.#s3.send(
-          new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.#key(prefix), ContinuationToken: token }),
-        );
+        const res = await this.#s3.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.#key(prefix), ContinuationToken: token }));
         for (const object of res.Contents ?? []) {
           if (object.Key === undefined || !object.Key.startsWith(this.prefix)) continue;
           infos.push({

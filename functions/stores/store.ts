@@ -79,6 +79,16 @@ export interface Store {
   describe(key: string): string;
 }
 
+/** The three stores a publish works with. */
+export interface Stores {
+  /** Where the newsroom writes: articles/*.md, site.yaml, media/. Only read. */
+  content: Store;
+  /** The public output. */
+  site: Store;
+  /** The publisher's private state: never the site store, never under the output folder. */
+  state: Store;
+}
+
 export const isTooLarge = (object: object | undefined): object is TooLarge => object !== undefined && 'tooLarge' in object;
 
 /** A conditional put lost: someone else wrote the key first. The caller re-reads and retries. */

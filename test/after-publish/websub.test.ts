@@ -50,7 +50,9 @@ describe('the WebSub ping', () => {
     expect(hub.hits).toHaveLength(1); // a redirect is an answer, not a fault to retry
     expect(hub.hits[0]).toBe('POST hub.mode=publish&hub.url=https%3A%2F%2Fnews.test%2Frss.xml');
     expect(elsewhere.hits).toEqual([]);
-    expect(logs).toContainEqual(expect.objectContaining({ level: 'error', message: expect.stringMatching(/redirect, which is not followed/), fields: expect.objectContaining({ status, location: elsewhere.url }) }));
+    expect(logs).toContainEqual(
+      expect.objectContaining({ level: 'error', message: expect.stringMatching(/redirect, which is not followed/), fields: expect.objectContaining({ status, location: elsewhere.url }) }),
+    );
   });
 
   it('still notifies a hub that answers itself', async () => {

@@ -96,7 +96,11 @@ export function runNode(args: readonly string[]): Promise<ChildRun> {
         reject(new Error(`node ${args.join(' ')}: no peak RSS reported (code ${code}, signal ${signal})\n${stderr}`));
         return;
       }
-      const [kb = 0, user = 0, system = 0] = stderr.slice(at + MAX_RSS_MARKER.length).trim().split(/\s+/).map(Number);
+      const [kb = 0, user = 0, system = 0] = stderr
+        .slice(at + MAX_RSS_MARKER.length)
+        .trim()
+        .split(/\s+/)
+        .map(Number);
       resolve({ wallMs, peakRssMb: kb / 1024, cpuMs: (user + system) / 1000, code: code ?? -1, stdout: stdout.trim(), stderr: stderr.slice(0, at).trim() });
     });
   });
@@ -133,7 +137,7 @@ export async function runBuildBench(sizes: readonly number[] = DEFAULT_SIZES): P
       const out = path.join(dir, 'out');
       process.stderr.write(`build bench: writing ${n} articles...\n`);
       await writeCorpus(content, n);
-      const corpusMb = await duBytes(path.join(content, 'articles')) / 1024 / 1024;
+      const corpusMb = (await duBytes(path.join(content, 'articles'))) / 1024 / 1024;
       process.stderr.write(`build bench: N=${n}: I/O floor, full build, no-op rebuild...\n`);
       const floor = await runNode(['--input-type=module', '-e', FLOOR_SCRIPT, content, path.join(dir, 'floor')]);
       if (floor.code !== 0 || !floor.stdout.startsWith(`${n} files`)) throw new Error(`I/O floor failed:\n${floor.stdout}\n${floor.stderr}`);
@@ -164,9 +168,17 @@ export async function runBuildBench(sizes: readonly number[] = DEFAULT_SIZES): P
   const withHugo = hugoVersionLine !== undefined;
   printTable(
     [
-      'N', 'corpus MB', 'full build s', 'µs/article', 'peak RSS MB', 'floor s', 'floor RSS MB', 'ratio to floor',
+      'N',
+      'corpus MB',
+      'full build s',
+      'µs/article',
+      'peak RSS MB',
+      'floor s',
+      'floor RSS MB',
+      'ratio to floor',
       ...(withHugo ? ['hugo s', 'hugo RSS MB', 'ratio to Hugo'] : []),
-      'no-op rebuild s', 'no-op RSS MB',
+      'no-op rebuild s',
+      'no-op RSS MB',
     ],
     rows.map((r) => [
       r.n.toLocaleString('en'),
@@ -177,11 +189,7 @@ export async function runBuildBench(sizes: readonly number[] = DEFAULT_SIZES): P
       seconds(r.floor.wallMs),
       r.floor.peakRssMb.toFixed(0),
       `${(r.build.wallMs / r.floor.wallMs).toFixed(1)}x`,
-      ...(withHugo
-        ? r.hugo
-          ? [r.hugo.wallS.toFixed(2), r.hugo.peakRssMb.toFixed(0), `${(r.build.wallMs / 1000 / r.hugo.wallS).toFixed(1)}x`]
-          : ['-', '-', '-']
-        : []),
+      ...(withHugo ? (r.hugo ? [r.hugo.wallS.toFixed(2), r.hugo.peakRssMb.toFixed(0), `${(r.build.wallMs / 1000 / r.hugo.wallS).toFixed(1)}x`] : ['-', '-', '-']) : []),
       seconds(r.noop.wallMs),
       r.noop.peakRssMb.toFixed(0),
     ]),
@@ -190,9 +198,7 @@ export async function runBuildBench(sizes: readonly number[] = DEFAULT_SIZES): P
   const large = rows.find((r) => r.n === 100_000);
   if (small && large) {
     const hugoGrowth = small.hugo && large.hugo ? `${(large.hugo.peakRssMb / small.hugo.peakRssMb).toFixed(1)}x` : 'n/a (not on PATH)';
-    console.log(
-      `memory growth 10k -> 100k: wirefeed ${(large.build.peakRssMb / small.build.peakRssMb).toFixed(1)}x (goal <= 1.5x), hugo ${hugoGrowth}\n`,
-    );
+    console.log(`memory growth 10k -> 100k: wirefeed ${(large.build.peakRssMb / small.build.peakRssMb).toFixed(1)}x (goal <= 1.5x), hugo ${hugoGrowth}\n`);
   }
   console.log('What the CLI itself reported:');
   const clean = (line: string) => line.replace(/ into \S+/, ' into OUT');
@@ -212,7 +218,11 @@ async function duBytes(dir: string): Promise<number> {
 /** A plain text table, numbers right-aligned (the first `left` columns left-aligned), for copying into notes. */
 export function printTable(headers: readonly string[], rows: readonly (readonly string[])[], left = 0): void {
   const widths = headers.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));
-  const line = (cells: readonly string[]) => cells.map((cell, c) => (c < left ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join('  ').trimEnd();
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, c) => (c < left ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0)))
+      .join('  ')
+      .trimEnd();
   console.log(line(headers));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const row of rows) console.log(line(row));

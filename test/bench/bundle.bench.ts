@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build, type BuildOptions } from 'esbuild';
+import { type BuildOptions, build } from 'esbuild';
 import { PUBLISHER_ENTRY, PUBLISHER_ESBUILD } from '../../infra/wirefeed-stack.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -47,8 +47,7 @@ function median(values: number[]): number {
 /** Median wall time of `await import(file)` in a fresh process each run (one discarded warm-up for the disk cache). */
 function coldImportMs(file: string, nodeFlags: string[]): number {
   const script = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); console.log(performance.now() - t);`;
-  const once = () =>
-    Number(execFileSync(process.execPath, [...nodeFlags, '--input-type=module', '-e', script], { encoding: 'utf8' }).trim());
+  const once = () => Number(execFileSync(process.execPath, [...nodeFlags, '--input-type=module', '-e', script], { encoding: 'utf8' }).trim());
   once();
   return median(Array.from({ length: RUNS }, once));
 }
@@ -82,8 +81,7 @@ export async function runBundleBench(): Promise<void> {
 
     const { format, target } = PUBLISHER_ESBUILD;
     console.log(
-      `Publisher bundle as the stack builds it (esbuild ${format}, ${target}, minified, AWS SDK bundled);\n` +
-        `cold import: median of ${RUNS} fresh processes, Node ${process.versions.node}\n`,
+      `Publisher bundle as the stack builds it (esbuild ${format}, ${target}, minified, AWS SDK bundled);\n` + `cold import: median of ${RUNS} fresh processes, Node ${process.versions.node}\n`,
     );
     console.table(
       Object.fromEntries(

@@ -2,7 +2,7 @@
 // FsStore in it where no S3 server is in the way (the 100,000-article state is built on the filesystem:
 // seeding it through s3rver would take most of an hour). One call is one request here: a list() is one
 // LIST however many keys it returns (S3 pages every 1,000 keys), and a list or head moves no body bytes.
-import { isTooLarge, type DeleteOptions, type GetOptions, type ListOptions, type ObjectInfo, type PutOptions, type Store, type StoredObject, type TooLarge } from '../../functions/stores/store.ts';
+import { type DeleteOptions, type GetOptions, isTooLarge, type ListOptions, type ObjectInfo, type PutOptions, type Store, type StoredObject, type TooLarge } from '../../functions/stores/store.ts';
 
 export interface StoreCounts {
   get: number;

@@ -23,7 +23,7 @@ feed_size: 50
 `;
 
 /** Dates are spread over [BENCH_EARLIEST, BENCH_LATEST); every `updated` is before BENCH_LATEST too. */
-export const BENCH_EARLIEST = Date.UTC(2021, 0, 1);
+const BENCH_EARLIEST = Date.UTC(2021, 0, 1);
 export const BENCH_LATEST = Date.UTC(2026, 10, 20); // 2026-11-20T00:00:00Z
 
 // ---------------------------------------------------------------------------------------------------
@@ -56,54 +56,180 @@ const capitalise = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1)
 // ---------------------------------------------------------------------------------------------------
 
 export const TAGS = [
-  'politics', 'economy', 'markets', 'energy', 'climate', 'health', 'technology', 'transport', 'agriculture', 'education',
-  'courts', 'elections', 'labour', 'trade', 'housing', 'defence', 'diplomacy', 'science', 'sport', 'culture',
-  'weather', 'banking', 'shipping', 'mining', 'telecoms', 'aviation', 'tourism', 'crime', 'environment', 'water',
+  'politics',
+  'economy',
+  'markets',
+  'energy',
+  'climate',
+  'health',
+  'technology',
+  'transport',
+  'agriculture',
+  'education',
+  'courts',
+  'elections',
+  'labour',
+  'trade',
+  'housing',
+  'defence',
+  'diplomacy',
+  'science',
+  'sport',
+  'culture',
+  'weather',
+  'banking',
+  'shipping',
+  'mining',
+  'telecoms',
+  'aviation',
+  'tourism',
+  'crime',
+  'environment',
+  'water',
 ] as const;
 
 const FIRST_NAMES = ['Amara', 'Tomas', 'Lena', 'Kofi', 'Ines', 'Ravi', 'Marta', 'Jonah', 'Sana', 'Pavel', 'Noor', 'Elena', 'Diego', 'Yuki', 'Farah', 'Owen'];
 const LAST_NAMES = ['Okafor', 'Lindqvist', 'Haddad', 'Moreau', 'Castellano', 'Novak', 'Brennan', 'Iyer', 'Kowalski', 'Mensah', 'Varga', 'Sato', 'Albers', 'Quinn'];
 
 const PLACES = [
-  'Northport', 'Valmera', 'the capital', 'Eastbridge', 'Port Salin', 'Karsholm', 'the northern provinces', 'Lower Aven',
-  'Marrowgate', 'the coastal region', 'Tessaly Bay', 'Orlin', 'the border districts', 'Southfield', 'Kestrel Point', 'Draymoor',
+  'Northport',
+  'Valmera',
+  'the capital',
+  'Eastbridge',
+  'Port Salin',
+  'Karsholm',
+  'the northern provinces',
+  'Lower Aven',
+  'Marrowgate',
+  'the coastal region',
+  'Tessaly Bay',
+  'Orlin',
+  'the border districts',
+  'Southfield',
+  'Kestrel Point',
+  'Draymoor',
 ];
 const BODIES = [
-  'the finance ministry', 'the central bank', 'port authorities', 'the regional council', 'union leaders', 'the health agency',
-  'prosecutors', 'the energy regulator', 'the transport ministry', 'opposition lawmakers', 'the statistics office',
-  'emergency services', 'the electoral commission', 'the national grid operator', 'farmers groups', 'the competition watchdog',
-  'the coast guard', 'airport operators', 'the teachers union', 'the housing ministry',
+  'the finance ministry',
+  'the central bank',
+  'port authorities',
+  'the regional council',
+  'union leaders',
+  'the health agency',
+  'prosecutors',
+  'the energy regulator',
+  'the transport ministry',
+  'opposition lawmakers',
+  'the statistics office',
+  'emergency services',
+  'the electoral commission',
+  'the national grid operator',
+  'farmers groups',
+  'the competition watchdog',
+  'the coast guard',
+  'airport operators',
+  'the teachers union',
+  'the housing ministry',
 ];
 const SPEAKERS = [
-  'a government spokesperson', 'a senior official', 'the agency director', 'a council member', 'an industry analyst',
-  'a union representative', 'the mayor', 'a ministry adviser', 'a local business owner', 'a spokesperson for the operator',
+  'a government spokesperson',
+  'a senior official',
+  'the agency director',
+  'a council member',
+  'an industry analyst',
+  'a union representative',
+  'the mayor',
+  'a ministry adviser',
+  'a local business owner',
+  'a spokesperson for the operator',
 ];
 const HEADLINE_SUBJECTS = [
-  'Central bank', 'Port workers', 'Regional council', 'Energy regulator', 'Health agency', 'Transport ministry', 'Lawmakers',
-  'Grid operator', 'Farmers', 'Prosecutors', 'Airport operator', 'Teachers', 'Coast guard', 'Housing ministry', 'Watchdog',
-  'Exporters', 'Rail operator', 'Shipping group', 'Miners', 'Hospital staff',
+  'Central bank',
+  'Port workers',
+  'Regional council',
+  'Energy regulator',
+  'Health agency',
+  'Transport ministry',
+  'Lawmakers',
+  'Grid operator',
+  'Farmers',
+  'Prosecutors',
+  'Airport operator',
+  'Teachers',
+  'Coast guard',
+  'Housing ministry',
+  'Watchdog',
+  'Exporters',
+  'Rail operator',
+  'Shipping group',
+  'Miners',
+  'Hospital staff',
 ];
-const HEADLINE_VERBS = [
-  'holds', 'approves', 'rejects', 'delays', 'expands', 'suspends', 'reviews', 'backs', 'scraps', 'extends', 'tightens', 'eases',
-  'defends', 'unveils', 'cuts', 'raises',
-];
+const HEADLINE_VERBS = ['holds', 'approves', 'rejects', 'delays', 'expands', 'suspends', 'reviews', 'backs', 'scraps', 'extends', 'tightens', 'eases', 'defends', 'unveils', 'cuts', 'raises'];
 const HEADLINE_OBJECTS = [
-  'interest rates', 'fuel subsidies', 'strike plan', 'budget proposal', 'water tariffs', 'rail timetable', 'export quotas',
-  'vaccine rollout', 'housing scheme', 'wind farm permits', 'mining licences', 'school reforms', 'flood defences',
-  'airport expansion', 'bank levy', 'grain reserves', 'port fees', 'emissions targets', 'pension changes', 'data rules',
+  'interest rates',
+  'fuel subsidies',
+  'strike plan',
+  'budget proposal',
+  'water tariffs',
+  'rail timetable',
+  'export quotas',
+  'vaccine rollout',
+  'housing scheme',
+  'wind farm permits',
+  'mining licences',
+  'school reforms',
+  'flood defences',
+  'airport expansion',
+  'bank levy',
+  'grain reserves',
+  'port fees',
+  'emissions targets',
+  'pension changes',
+  'data rules',
 ];
 const HEADLINE_TAILS = [
-  'as inflation cools', 'after weeks of talks', 'amid protests', 'despite warnings', 'ahead of vote', 'after storm damage',
-  'as costs climb', 'in surprise move', 'under pressure', 'after court ruling', 'as demand slows', 'amid supply worries',
+  'as inflation cools',
+  'after weeks of talks',
+  'amid protests',
+  'despite warnings',
+  'ahead of vote',
+  'after storm damage',
+  'as costs climb',
+  'in surprise move',
+  'under pressure',
+  'after court ruling',
+  'as demand slows',
+  'amid supply worries',
 ];
-const REPORT_VERBS = ['said on Monday', 'said on Tuesday', 'said on Wednesday', 'said on Thursday', 'said on Friday', 'announced late on Sunday', 'confirmed in a statement', 'told reporters', 'said in a briefing', 'warned'];
+const REPORT_VERBS = [
+  'said on Monday',
+  'said on Tuesday',
+  'said on Wednesday',
+  'said on Thursday',
+  'said on Friday',
+  'announced late on Sunday',
+  'confirmed in a statement',
+  'told reporters',
+  'said in a briefing',
+  'warned',
+];
 const ACTIONS = [
-  'it would review the measures before the end of the quarter', 'the plan would go ahead despite objections',
-  'talks with industry groups had stalled', 'the figures were better than expected', 'further delays could not be ruled out',
-  'a decision would be taken within weeks', 'the cost had risen sharply since the spring', 'no one had been injured',
-  'the changes would apply from the start of next year', 'an independent inquiry would be set up',
-  'the measures were temporary', 'spending would be cut in several departments', 'services would resume gradually',
-  'the agreement still needed the approval of parliament', 'the number of applications had doubled',
+  'it would review the measures before the end of the quarter',
+  'the plan would go ahead despite objections',
+  'talks with industry groups had stalled',
+  'the figures were better than expected',
+  'further delays could not be ruled out',
+  'a decision would be taken within weeks',
+  'the cost had risen sharply since the spring',
+  'no one had been injured',
+  'the changes would apply from the start of next year',
+  'an independent inquiry would be set up',
+  'the measures were temporary',
+  'spending would be cut in several departments',
+  'services would resume gradually',
+  'the agreement still needed the approval of parliament',
+  'the number of applications had doubled',
 ];
 const CONTEXTS = [
   'The move follows months of pressure from residents and business groups.',
@@ -134,17 +260,35 @@ const QUOTES = [
   'We are asking everyone to be patient while the work is completed',
 ];
 const SUBHEADS = [
-  'What happens next', 'Reaction from the industry', 'Background', 'A long dispute', 'Costs and funding', 'Concerns over timing',
-  'Local impact', 'The numbers', 'Calls for an inquiry', 'Markets react', 'Opposition response', 'Looking ahead',
+  'What happens next',
+  'Reaction from the industry',
+  'Background',
+  'A long dispute',
+  'Costs and funding',
+  'Concerns over timing',
+  'Local impact',
+  'The numbers',
+  'Calls for an inquiry',
+  'Markets react',
+  'Opposition response',
+  'Looking ahead',
 ];
 const LIST_ITEMS = [
-  'a freeze on new applications until March', 'extra funding for the worst-affected districts', 'a review of existing contracts',
-  'weekly public updates on progress', 'temporary relief for small businesses', 'new inspections at all major sites',
-  'a helpline for affected residents', 'changes to the approval process',
+  'a freeze on new applications until March',
+  'extra funding for the worst-affected districts',
+  'a review of existing contracts',
+  'weekly public updates on progress',
+  'temporary relief for small businesses',
+  'new inspections at all major sites',
+  'a helpline for affected residents',
+  'changes to the approval process',
 ];
 const EXTERNAL_LINKS = [
-  'https://example.org/press/statement', 'https://example.net/reports/annual-review', 'https://data.example.org/tables/latest',
-  'https://example.com/consultation/response', 'https://example.org/notices/public-hearing',
+  'https://example.org/press/statement',
+  'https://example.net/reports/annual-review',
+  'https://data.example.org/tables/latest',
+  'https://example.com/consultation/response',
+  'https://example.org/notices/public-hearing',
 ];
 
 // ---------------------------------------------------------------------------------------------------
@@ -168,13 +312,11 @@ function headline(i: number): { title: string; slug: string } {
   const tail = pick(rng, HEADLINE_TAILS);
   const place = chance(rng, 0.5) ? ` in ${pick(rng, PLACES).replace(/^the /, '')}` : '';
   const title = `${subject} ${verb} ${object}${chance(rng, 0.6) ? ` ${tail}` : place}`;
-  const words = `${subject} ${object}`.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  const words = `${subject} ${object}`
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
   return { title, slug: `report-${String(i).padStart(6, '0')}-${words}` };
-}
-
-/** The file name (under articles/) and slug of article i, without generating its body. */
-export function articleName(i: number): string {
-  return `articles/${headline(i).slug}.md`;
 }
 
 const iso = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.000Z$/, 'Z');
@@ -227,11 +369,7 @@ export function generateArticle(i: number, overrides: ArticleOverrides = {}): { 
   for (let a = 0; a < authorCount; a++) {
     const first = pick(rng, FIRST_NAMES);
     const last = pick(rng, LAST_NAMES);
-    authors.push(
-      chance(rng, 0.5)
-        ? `  - name: ${first} ${last}\n    email: ${first.toLowerCase()}.${last.toLowerCase()}@bench.example`
-        : `  - ${first} ${last}`,
-    );
+    authors.push(chance(rng, 0.5) ? `  - name: ${first} ${last}\n    email: ${first.toLowerCase()}.${last.toLowerCase()}@bench.example` : `  - ${first} ${last}`);
   }
   const hasUpdated = chance(rng, 0.2);
   const updatedMs = Math.min(dateMs + int(rng, 1, 72) * 3_600_000, BENCH_LATEST - 1000);
@@ -266,7 +404,11 @@ export function generateArticle(i: number, overrides: ArticleOverrides = {}): { 
     if (subheadAt.has(p)) add(`## ${subheads[nextSubhead++]}`);
     if (chance(rng, 0.08)) add(`> ${pick(rng, QUOTES)}. ${pick(rng, QUOTES)}.\n>\n> -- ${capitalise(pick(rng, SPEAKERS))}`);
     if (chance(rng, 0.06)) {
-      add(`The measures include:\n\n${pickSome(rng, LIST_ITEMS, int(rng, 2, 4)).map((item) => `- ${item}`).join('\n')}`);
+      add(
+        `The measures include:\n\n${pickSome(rng, LIST_ITEMS, int(rng, 2, 4))
+          .map((item) => `- ${item}`)
+          .join('\n')}`,
+      );
     }
     let link = '';
     if (chance(rng, 0.12) && i > 0) {

@@ -98,9 +98,7 @@ function runMeasured(command: string, args: readonly string[], cwd: string): Pro
   const viaTime = existsSync(TIME);
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = viaTime
-      ? spawn(TIME, ['-v', command, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] })
-      : spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = viaTime ? spawn(TIME, ['-v', command, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] }) : spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     let wallMs = 0;
     let polledKb = 0;
@@ -140,9 +138,7 @@ function runMeasured(command: string, args: readonly string[], cwd: string): Pro
 
 /** One OUT/articles/SLUG/index.html per article, and OUT/index.xml with the newest 50 as items. */
 async function checkOutput(out: string, names: readonly string[]): Promise<void> {
-  const pages = new Set(
-    (await readdir(path.join(out, 'articles'), { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name),
-  );
+  const pages = new Set((await readdir(path.join(out, 'articles'), { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name));
   const missing = names.filter((name) => !pages.has(name.replace(/\.md$/, '')));
   if (missing.length > 0) throw new Error(`hugo: ${missing.length} articles without a page, e.g. ${missing[0]}`);
   for (const slug of pages) {

@@ -7,7 +7,7 @@
 import { stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { FEED_BYTES } from '../../functions/core/output/feed-budget.ts';
-import { SITE_SETTINGS, articleText, listFiles, tempDir, writeContent } from '../helpers/content.ts';
+import { articleText, listFiles, SITE_SETTINGS, tempDir, writeContent } from '../helpers/content.ts';
 import { longArticle } from '../helpers/long-articles.ts';
 import { runNode } from './build.bench.ts';
 

@@ -18,7 +18,7 @@
 // Latency percentiles come from every response's own time (autocannon's histogram rounds to whole milliseconds).
 //
 //   npx tsx test/bench/poll.bench.ts
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import type { EventEmitter } from 'node:events';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import http from 'node:http';
@@ -27,7 +27,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { main, type Io } from '../../functions/cli/main.ts';
+import { main } from '../../functions/cli/main.ts';
+import type { Io } from '../../functions/cli/usage.ts';
 import { printTable } from './build.bench.ts';
 import { writeCorpus } from './generate.ts';
 
@@ -208,7 +209,12 @@ async function checkConditional(server: Server, etag: string, extra: Record<stri
   const res = await rawRequest(server.origin, { 'If-None-Match': etag, ...extra });
   const length = res.headers.get('content-length');
   const ok = res.status === 304 && res.bytesAfterHeaders === 0 && (length === undefined || Number(length) === 0);
-  const label = Object.keys(extra).length > 0 ? `If-None-Match + ${Object.entries(extra).map(([k, v]) => `${k}: ${v}`).join(', ')}` : 'If-None-Match';
+  const label =
+    Object.keys(extra).length > 0
+      ? `If-None-Match + ${Object.entries(extra)
+          .map(([k, v]) => `${k}: ${v}`)
+          .join(', ')}`
+      : 'If-None-Match';
   console.log(
     `  ${label}: ${res.status}, ${res.bytesAfterHeaders} bytes after the headers, Content-Length ${length ?? 'absent'}` +
       `, ETag ${res.headers.get('etag') ?? 'absent'}  ${ok ? 'ok' : 'NOT AN EMPTY 304'}`,
@@ -286,7 +292,9 @@ export async function runPollBench(): Promise<void> {
   const content = path.join(tmp, 'content');
   const out = path.join(tmp, 'out');
   const servers: Server[] = [];
-  const killAll = () => servers.forEach((s) => s.child.kill('SIGKILL'));
+  const killAll = () => {
+    for (const s of servers) s.child.kill('SIGKILL');
+  };
   process.once('exit', killAll); // a crash in here must not leave a server behind
   try {
     await writeCorpus(content, ARTICLES);
@@ -345,12 +353,9 @@ export async function runPollBench(): Promise<void> {
         rows.push(row(server.name, scenario.name, await load(server.origin, headers, DURATION_S)));
       }
     }
-    printTable(
-      ['server', 'scenario', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'autocannon p50/p90/p99', 'MB/s', 'bytes/resp', '2xx', '3xx', 'max 304 bytes', 'other/errors/timeouts'],
-      rows,
-    );
+    printTable(['server', 'scenario', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'autocannon p50/p90/p99', 'MB/s', 'bytes/resp', '2xx', '3xx', 'max 304 bytes', 'other/errors/timeouts'], rows);
     console.log(
-      'req/s: autocannon\'s mean of per-second counts. p50-p99: from every response\'s own time; autocannon\'s own histogram\n' +
+      "req/s: autocannon's mean of per-second counts. p50-p99: from every response's own time; autocannon's own histogram\n" +
         'records whole milliseconds. MB/s and bytes/resp: bytes on the wire, headers included (1 MB = 10^6 bytes).\n' +
         'max 304 bytes: the largest 304 seen under load, headers included; a body would show up here.\n' +
         'other: 1xx, 4xx and 5xx responses.',

@@ -30,8 +30,8 @@ import { mapLimit } from '../../functions/core/concurrency.ts';
 import { STATE_PREFIX_IN_CONTENT } from '../../functions/core/keys.ts';
 import { publish } from '../../functions/publish/publish.ts';
 import { S3Store } from '../../functions/stores/s3-store.ts';
-import { startS3Server, type S3TestServer } from '../helpers/s3-server.ts';
-import { printTable, runNode, type ChildRun } from './build.bench.ts';
+import { type S3TestServer, startS3Server } from '../helpers/s3-server.ts';
+import { type ChildRun, printTable, runNode } from './build.bench.ts';
 import type { StoreCounts } from './counting-store.ts';
 import { BENCH_LATEST, generateArticle, siteYaml, writeCorpus } from './generate.ts';
 import type { ChildJob, ChildResult } from './publish-child.ts';
@@ -89,8 +89,7 @@ const edited = (target: number, k: number) => {
   return generateArticle(target, { title });
 };
 /** New article k: after every generated date and every earlier new one, with fixed tags. */
-const added = (n: number, k: number) =>
-  generateArticle(n + k, { date: `2026-11-25T11:${String(k % 60).padStart(2, '0')}:00Z`, tags: ['politics', 'economy'] });
+const added = (n: number, k: number) => generateArticle(n + k, { date: `2026-11-25T11:${String(k % 60).padStart(2, '0')}:00Z`, tags: ['politics', 'economy'] });
 
 function expectCli(run: ChildRun, what: string, pattern: RegExp): number {
   if (run.code !== 0 || !pattern.test(run.stdout)) throw new Error(`${what}: exit ${run.code}, expected ${pattern}\n${run.stdout}\n${run.stderr}`);
@@ -99,7 +98,10 @@ function expectCli(run: ChildRun, what: string, pattern: RegExp): number {
 
 async function runChild(job: ChildJob, what: string): Promise<{ run: ChildRun; result: ChildResult }> {
   const run = await runNode(['--import', 'tsx', CHILD, JSON.stringify(job)]);
-  const line = run.stdout.split('\n').filter((l) => l.startsWith('{')).pop();
+  const line = run.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .pop();
   if (run.code !== 0 || !line) throw new Error(`${what}: publish child failed (exit ${run.code})\n${run.stdout}\n${run.stderr}`);
   const result = JSON.parse(line) as ChildResult;
   if (result.rejected.length > 0) throw new Error(`${what}: rejected ${result.rejected.join('; ')}`);
@@ -122,17 +124,76 @@ interface Sample {
 
 function recordSamples(results: Results, scenario: string, n: number, samples: readonly Sample[]): void {
   const m = (f: (s: Sample) => number) => median(samples.map(f));
-  record(results, scenario, 'requests', n, m((s) => s.get + s.put + s.delete + s.list + s.head), int);
-  for (const kind of ['get', 'put', 'delete', 'list', 'head'] as const) record(results, scenario, `  ${kind.toUpperCase()}`, n, m((s) => s[kind]), int);
-  record(results, scenario, 'bytes read', n, m((s) => s.bytesRead), kb);
-  record(results, scenario, 'bytes written', n, m((s) => s.bytesWritten), kb);
-  record(results, scenario, 'wall (publish)', n, m((s) => s.ms), ms);
-  record(results, scenario, 'CPU (child process)', n, m((s) => s.cpuMs), ms);
-  record(results, scenario, 'peak RSS (child)', n, m((s) => s.rssMb), mb);
+  record(
+    results,
+    scenario,
+    'requests',
+    n,
+    m((s) => s.get + s.put + s.delete + s.list + s.head),
+    int,
+  );
+  for (const kind of ['get', 'put', 'delete', 'list', 'head'] as const)
+    record(
+      results,
+      scenario,
+      `  ${kind.toUpperCase()}`,
+      n,
+      m((s) => s[kind]),
+      int,
+    );
+  record(
+    results,
+    scenario,
+    'bytes read',
+    n,
+    m((s) => s.bytesRead),
+    kb,
+  );
+  record(
+    results,
+    scenario,
+    'bytes written',
+    n,
+    m((s) => s.bytesWritten),
+    kb,
+  );
+  record(
+    results,
+    scenario,
+    'wall (publish)',
+    n,
+    m((s) => s.ms),
+    ms,
+  );
+  record(
+    results,
+    scenario,
+    'CPU (child process)',
+    n,
+    m((s) => s.cpuMs),
+    ms,
+  );
+  record(
+    results,
+    scenario,
+    'peak RSS (child)',
+    n,
+    m((s) => s.rssMb),
+    mb,
+  );
 }
 
 const fromStoreCounts = (c: StoreCounts, result: ChildResult, run: ChildRun): Sample => ({
-  get: c.get, put: c.put, delete: c.delete, list: c.list, head: c.head, bytesRead: c.bytesRead, bytesWritten: c.bytesWritten, ms: result.ms, cpuMs: run.cpuMs, rssMb: run.peakRssMb,
+  get: c.get,
+  put: c.put,
+  delete: c.delete,
+  list: c.list,
+  head: c.head,
+  bytesRead: c.bytesRead,
+  bytesWritten: c.bytesWritten,
+  ms: result.ms,
+  cpuMs: run.cpuMs,
+  rssMb: run.peakRssMb,
 });
 
 interface Notes {
@@ -151,7 +212,9 @@ async function localSize(n: number, runs: number, results: Results, notes: Notes
     process.stderr.write(`publish bench: N=${n}: full build (the local state)...\n`);
     const full = await runNode([CLI, 'build', '--content', content, '--out', out, '--full']);
     expectCli(full, `N=${n} full build`, new RegExp(`^${n} articles published, 0 rejected`));
-    notes.lines.push(`N=${n.toLocaleString('en')}: full local build ${(full.wallMs / 1000).toFixed(1)} s (CPU ${(full.cpuMs / 1000).toFixed(1)} s), peak RSS ${mb(full.peakRssMb)} (the state the rows below start from; not compared)`);
+    notes.lines.push(
+      `N=${n.toLocaleString('en')}: full local build ${(full.wallMs / 1000).toFixed(1)} s (CPU ${(full.cpuMs / 1000).toFixed(1)} s), peak RSS ${mb(full.peakRssMb)} (the state the rows below start from; not compared)`,
+    );
 
     const target = newestTwoTag(n);
     const targetFile = path.join(content, generateArticle(target).name);
@@ -168,7 +231,10 @@ async function localSize(n: number, runs: number, results: Results, notes: Notes
       const run = await runNode([CLI, 'build', '--content', content, '--out', out]);
       one.push({ wall: run.wallMs, cli: expectCli(run, `N=${n} one-article rebuild`, / 1 page rendered/), cpu: run.cpuMs, rss: run.peakRssMb });
     }
-    for (const [scenario, samples] of [['local no-op rebuild', noop], ['local one-article rebuild', one]] as const) {
+    for (const [scenario, samples] of [
+      ['local no-op rebuild', noop],
+      ['local one-article rebuild', one],
+    ] as const) {
       record(results, scenario, 'wall (process)', n, median(samples.map((s) => s.wall)), ms);
       record(results, scenario, 'time the CLI reports', n, median(samples.map((s) => s.cli)), ms);
       record(results, scenario, 'CPU (process)', n, median(samples.map((s) => s.cpu)), ms);
@@ -214,10 +280,14 @@ async function s3Size(server: S3TestServer, n: number, runs: number, results: Re
   process.stderr.write(`publish bench: N=${n}: uploading the corpus to s3rver...\n`);
   const seedStarted = performance.now();
   await content.put('site.yaml', siteYaml, { contentType: 'application/yaml; charset=utf-8' });
-  await mapLimit(Array.from({ length: n }, (_, i) => i), 32, async (i) => {
-    const { name, text } = generateArticle(i);
-    await content.put(name, text, MARKDOWN);
-  });
+  await mapLimit(
+    Array.from({ length: n }, (_, i) => i),
+    32,
+    async (i) => {
+      const { name, text } = generateArticle(i);
+      await content.put(name, text, MARKDOWN);
+    },
+  );
   const uploadMs = performance.now() - seedStarted;
   process.stderr.write(`publish bench: N=${n}: full publish through s3rver...\n`);
   server.resetCounts();

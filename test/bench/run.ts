@@ -48,7 +48,7 @@ const engineArgs = [
   ...(values.runs !== undefined ? ['--runs', values.runs] : values.quick ? ['--runs', '2'] : []),
   ...(values['s3-max'] !== undefined ? ['--s3-max', values['s3-max']] : []),
 ];
-let engine;
+let engine: ReturnType<typeof parseEngineArgs>;
 try {
   engine = parseEngineArgs(engineArgs);
 } catch (err) {

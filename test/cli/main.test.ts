@@ -1,8 +1,8 @@
-import { readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../functions/cli/main.ts';
-import { NOW, SITE_SETTINGS, articleText, captureIo, listFiles, readText, seedContent, tempDir, writeContent } from '../helpers/content.ts';
+import { articleText, captureIo, listFiles, NOW, readText, SITE_SETTINGS, seedContent, tempDir, writeContent } from '../helpers/content.ts';
 import { parseAtom, parseJsonFeed, parseRss } from '../helpers/feeds.ts';
 
 const good = articleText({ title: 'Good news', date: '2025-03-14' }, 'All is well.\n');
@@ -23,10 +23,7 @@ describe('wirefeed build', () => {
     expect(io.stdout[0]).toMatch(/^1 article published, 0 rejected, .* in \d+ ms$/);
     expect(io.stderr).toEqual([]);
     expect(await listFiles(path.join(dir, 'dist'))).toEqual(
-      [
-        '404.html', 'articles/good-news/index.html', 'atom.xml', 'feed.html', 'feed.json',
-        'index.html', 'robots.txt', 'rss.xml', 'sitemap-1.xml', 'sitemap-news.xml', 'sitemap.xml',
-      ].sort(),
+      ['404.html', 'articles/good-news/index.html', 'atom.xml', 'feed.html', 'feed.json', 'index.html', 'robots.txt', 'rss.xml', 'sitemap-1.xml', 'sitemap-news.xml', 'sitemap.xml'].sort(),
     );
   });
 
@@ -98,7 +95,7 @@ describe('wirefeed build', () => {
     }
   });
 
-  it('rewrites nothing when nothing changed, so the local server\'s ETags stay put', async () => {
+  it("rewrites nothing when nothing changed, so the local server's ETags stay put", async () => {
     const dir = await tempDir();
     const content = await writeContent(path.join(dir, 'content'), { 'good-news.md': good });
     const out = path.join(dir, 'dist');
@@ -250,7 +247,8 @@ describe('wirefeed build on a large archive (worker threads)', () => {
   it('renders every article on the worker threads and still names each rejected one', async () => {
     const dir = await tempDir();
     const articles: Record<string, string> = {};
-    for (let i = 1; i <= 320; i++) articles[`story-${i}.md`] = articleText({ title: `Story ${i}`, date: `2025-03-14T${String(i % 24).padStart(2, '0')}:00:00Z`, tags: [`T${i % 3}`] }, `Paragraph *${i}*.\n`);
+    for (let i = 1; i <= 320; i++)
+      articles[`story-${i}.md`] = articleText({ title: `Story ${i}`, date: `2025-03-14T${String(i % 24).padStart(2, '0')}:00:00Z`, tags: [`T${i % 3}`] }, `Paragraph *${i}*.\n`);
     articles['broken.md'] = articleText({ title: 'Broken', date: 'soon' });
     const content = await writeContent(path.join(dir, 'content'), articles);
     const { code, io } = await build(content, path.join(dir, 'dist'));
@@ -263,7 +261,7 @@ describe('wirefeed build on a large archive (worker threads)', () => {
 });
 
 describe('wirefeed --help, -h and --version', () => {
-  it.each(['build', 'check', 'serve', 'publish'])('`wirefeed %s --help` and `-h` print that command\'s usage and exit 0', async (command) => {
+  it.each(['build', 'check', 'serve', 'publish'])("`wirefeed %s --help` and `-h` print that command's usage and exit 0", async (command) => {
     for (const flag of ['--help', '-h']) {
       // Act: publish's required flags are missing, and help still wins
       const io = captureIo();
@@ -285,7 +283,7 @@ describe('wirefeed --help, -h and --version', () => {
     for (const status of ['0', '1', '2', '3']) expect(text).toMatch(new RegExp(`^  ${status}  `, 'm'));
   });
 
-  it('`wirefeed --version` prints package.json\'s version', async () => {
+  it("`wirefeed --version` prints package.json's version", async () => {
     const io = captureIo();
     expect(await main(['--version'], io)).toBe(0);
     const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -300,7 +298,7 @@ describe('wirefeed --help, -h and --version', () => {
 });
 
 describe('wirefeed check FILE...', () => {
-  it('checks only the named files, with the content folder\'s site.yaml, and names them as given', async () => {
+  it("checks only the named files, with the content folder's site.yaml, and names them as given", async () => {
     // Prepare: a broken article in the folder that is not named, and a new one outside it
     const dir = await tempDir();
     const content = await writeContent(path.join(dir, 'content'), { 'good-news.md': good, 'broken.md': '---\ntitle: [unclosed\n---\n' });

@@ -2,9 +2,9 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../functions/cli/main.ts';
-import { freePort } from '../helpers/ports.ts';
 import { articleText, captureIo, tempDir, writeContent } from '../helpers/content.ts';
-import { S3RVER_CREDENTIALS, startS3Server, type S3TestServer } from '../helpers/s3-server.ts';
+import { freePort } from '../helpers/ports.ts';
+import { S3RVER_CREDENTIALS, type S3TestServer, startS3Server } from '../helpers/s3-server.ts';
 import { newS3Site, uniqueBucket } from '../helpers/s3-site.ts';
 
 describe('a store that fails', () => {
@@ -41,7 +41,7 @@ describe('a store that fails', () => {
       process.env.AWS_SECRET_ACCESS_KEY = S3RVER_CREDENTIALS.secretAccessKey;
     });
 
-    it('`wirefeed publish` into a bucket that does not exist exits 3, naming it and S3\'s answer', async () => {
+    it("`wirefeed publish` into a bucket that does not exist exits 3, naming it and S3's answer", async () => {
       // Prepare: the content bucket, but not the site bucket
       const s = await newS3Site(server);
       await s.putArticle('good-news.md', { title: 'Good news', date: '2025-03-14' });
@@ -54,12 +54,14 @@ describe('a store that fails', () => {
       // Assess
       expect(code).toBe(3);
       expect(io.stderr).toEqual([
-        expect.stringMatching(new RegExp(`^s3://${missing}/\\S+: could not be written \\(NoSuchBucket: The specified bucket does not exist \\(HTTP 404\\)\\)\\. Nothing more was written; the previous site stays\\.$`)),
+        expect.stringMatching(
+          new RegExp(`^s3://${missing}/\\S+: could not be written \\(NoSuchBucket: The specified bucket does not exist \\(HTTP 404\\)\\)\\. Nothing more was written; the previous site stays\\.$`),
+        ),
       ]);
       expect(await s.site.list('')).toEqual([]);
     });
 
-    it('`wirefeed publish` with a key S3 refuses exits 3, with S3\'s error name and status', async () => {
+    it("`wirefeed publish` with a key S3 refuses exits 3, with S3's error name and status", async () => {
       // Prepare
       const s = await newS3Site(server);
       process.env.AWS_ACCESS_KEY_ID = 'NOT-A-KEY';
@@ -88,7 +90,9 @@ describe('a store that fails', () => {
     expect(code).toBe(3);
     expect(io.stdout).toEqual([]);
     expect(io.stderr).toEqual([
-      expect.stringMatching(new RegExp(`^s3://wirefeed-content/\\S+: could not be (read|written) \\(connect ECONNREFUSED 127\\.0\\.0\\.1:${port}\\)\\. Nothing more was written; the previous site stays\\.$`)),
+      expect.stringMatching(
+        new RegExp(`^s3://wirefeed-content/\\S+: could not be (read|written) \\(connect ECONNREFUSED 127\\.0\\.0\\.1:${port}\\)\\. Nothing more was written; the previous site stays\\.$`),
+      ),
     ]);
   });
 
@@ -98,7 +102,10 @@ describe('a store that fails', () => {
     expect(io.stderr).toEqual([]);
     expect(JSON.parse(io.stdout[0] as string)).toEqual({
       exit: 3,
-      error: { file: expect.stringMatching(/^s3:\/\/wirefeed-content\//), problem: expect.stringMatching(new RegExp(`^could not be (read|written) \\(connect ECONNREFUSED 127\\.0\\.0\\.1:${port}\\)$`)) },
+      error: {
+        file: expect.stringMatching(/^s3:\/\/wirefeed-content\//),
+        problem: expect.stringMatching(new RegExp(`^could not be (read|written) \\(connect ECONNREFUSED 127\\.0\\.0\\.1:${port}\\)$`)),
+      },
       ms: expect.any(Number),
     });
   });

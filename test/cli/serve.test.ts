@@ -4,8 +4,8 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../functions/cli/main.ts';
+import { type LocalServer, startServer } from '../../functions/cli/serve.ts';
 import { SECURITY_HEADERS } from '../../functions/core/output/objects.ts';
-import { startServer, type LocalServer } from '../../functions/cli/serve.ts';
 import { articleText, captureIo, tempDir, writeContent } from '../helpers/content.ts';
 import { parseJsonFeed, parseRss } from '../helpers/feeds.ts';
 
@@ -102,13 +102,13 @@ describe('the local server', () => {
     expect(bare.headers.get('location')).toBe('/articles/good-news/');
   });
 
-  it('answers a missing page with the site\'s 404 page and status 404', async () => {
+  it("answers a missing page with the site's 404 page and status 404", async () => {
     const res = await get('articles/nothing-here/');
     expect(res.status).toBe(404);
     expect(await res.text()).toContain('Page not found');
   });
 
-  it('never serves the publisher\'s manifest', async () => {
+  it("never serves the publisher's manifest", async () => {
     const res = await get('.wirefeed/manifest.json');
     expect(res.status).toBe(404);
     expect(await res.text()).not.toContain('"entries"');
@@ -158,7 +158,7 @@ describe('the local server', () => {
     ['the slash-less form of an article', 'articles/good-news', {}, 301],
     ['a compressed feed', 'feed.json', { 'Accept-Encoding': 'gzip' }, 200],
     ['a range past the end of a file', 'rss.xml', { Range: 'bytes=99999999-' }, 416],
-  ] as const)('sends the CDN\'s security headers with %s (%s)', async (_what, file, headers, status) => {
+  ] as const)("sends the CDN's security headers with %s (%s)", async (_what, file, headers, status) => {
     // Act
     const res = await raw(file, headers);
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PreconditionFailedError, isTooLarge, type Store } from '../../functions/stores/store.ts';
+import { isTooLarge, PreconditionFailedError, type Store } from '../../functions/stores/store.ts';
 
 /**
  * What "a Store" means, as one suite every adapter runs (test/fs-store.test.ts, test/s3-store.test.ts).
@@ -245,9 +245,7 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
 
     it("lets exactly one of many racing ifNoneMatch '*' writers create a key", async () => {
       // Act: twelve writers at once, as overlapping publishes taking a lease would.
-      const results = await Promise.allSettled(
-        Array.from({ length: 12 }, (_, i) => store.put('state/lease.json', `writer ${i}`, { contentType: TEXT, ifNoneMatch: '*' })),
-      );
+      const results = await Promise.allSettled(Array.from({ length: 12 }, (_, i) => store.put('state/lease.json', `writer ${i}`, { contentType: TEXT, ifNoneMatch: '*' })));
       // Assess
       const won = results.filter((r) => r.status === 'fulfilled');
       expect(won).toHaveLength(1);
@@ -256,9 +254,7 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
 
     it('lets exactly one of many racing ifMatch writers replace the version they all read', async () => {
       const { etag } = await store.put('state/head.json', 'generation 1', { contentType: TEXT });
-      const results = await Promise.allSettled(
-        Array.from({ length: 12 }, (_, i) => store.put('state/head.json', `generation 2 by ${i}`, { contentType: TEXT, ifMatch: etag })),
-      );
+      const results = await Promise.allSettled(Array.from({ length: 12 }, (_, i) => store.put('state/head.json', `generation 2 by ${i}`, { contentType: TEXT, ifMatch: etag })));
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     });
 

@@ -58,9 +58,7 @@ describe('a misspelt field', () => {
 
   it('that is near no known field lists the fields there are', () => {
     const message = articleProblem(frontMatter('title: Budget vote', 'date: 2026-03-14', 'byline: Ada'));
-    expect(message).toBe(
-      `${FILE}: unknown field "byline"; the fields are title, date, updated, summary, tags, authors, image, slug, id, draft, expires, correction`,
-    );
+    expect(message).toBe(`${FILE}: unknown field "byline"; the fields are title, date, updated, summary, tags, authors, image, slug, id, draft, expires, correction`);
   });
 
   it('inside the image or an author is named by its full path', () => {
@@ -108,7 +106,9 @@ describe('a file with thousands of problems', () => {
     const forTags = articleProblem(frontMatter('title: T', 'date: 2026-03-14', `tags: [${tags.join(', ')}]`));
     // Assess
     expect(forAuthors).toMatch(
-      new RegExp(`^${FILE}: unknown fields "authors\\.0\\.k0", "authors\\.0\\.k1", "authors\\.0\\.k2", "authors\\.0\\.k3", "authors\\.0\\.k4" and 55 more; the fields of "authors\\.0" are name, url, email; .*; and \\d+ more problems$`),
+      new RegExp(
+        `^${FILE}: unknown fields "authors\\.0\\.k0", "authors\\.0\\.k1", "authors\\.0\\.k2", "authors\\.0\\.k3", "authors\\.0\\.k4" and 55 more; the fields of "authors\\.0" are name, url, email; .*; and \\d+ more problems$`,
+      ),
     );
     expect(forTags).toMatch(new RegExp(`^${FILE}: "tags\\.0" must be at most 100 characters \\(got "x+\\); "tags\\.1" .*; and \\d+ more problems$`));
     expect(forAuthors.length).toBeLessThan(2048);
@@ -117,7 +117,7 @@ describe('a file with thousands of problems', () => {
 });
 
 describe('front matter that is not valid YAML', () => {
-  it('with an unquoted colon in the title says to quote the title, on the file\'s line', () => {
+  it("with an unquoted colon in the title says to quote the title, on the file's line", () => {
     // Prepare: line 1 of the file is the opening ---, so the title is on line 2
     const text = frontMatter('title: Breaking: vote passes', 'date: 2026-03-14');
     // Act
@@ -159,7 +159,7 @@ describe('front matter that is not valid YAML', () => {
     expect(message).toBe(`${FILE}: front matter is not valid YAML: line 3: "date" is indented, so YAML reads it as part of the title above; start each field at the beginning of its line`);
   });
 
-  it('keeps the parser\'s words, with the file\'s line, for other mistakes', () => {
+  it("keeps the parser's words, with the file's line, for other mistakes", () => {
     expect(articleProblem(frontMatter('title: T', 'date: 2026-03-14', '\tsummary: x'))).toMatch(/not valid YAML: line 4: Tabs are not allowed as indentation$/);
   });
 
@@ -173,7 +173,7 @@ describe('front matter that is not valid YAML', () => {
 });
 
 describe('a value of the wrong kind', () => {
-  it('is told that tags and authors are lists, in an example made of the editor\'s own words', () => {
+  it("is told that tags and authors are lists, in an example made of the editor's own words", () => {
     // Prepare
     const text = frontMatter('title: T', 'date: 2026-03-14', 'tags: Weather, Transport', 'authors: Ada Lovelace');
     // Act
@@ -183,9 +183,7 @@ describe('a value of the wrong kind', () => {
   });
 
   it('quotes an item in the example that a list would otherwise misread', () => {
-    expect(articleProblem(frontMatter('title: T', 'date: 2026-03-14', 'tags: "Politics, #elections"'))).toBe(
-      `${FILE}: "tags" must be a list, such as tags: [Politics, "#elections"]`,
-    );
+    expect(articleProblem(frontMatter('title: T', 'date: 2026-03-14', 'tags: "Politics, #elections"'))).toBe(`${FILE}: "tags" must be a list, such as tags: [Politics, "#elections"]`);
   });
 
   it('is told that draft is true or false when it says yes', () => {
@@ -222,15 +220,11 @@ describe('a date', () => {
 
   it('that does not exist is named in updated and expires too, with or without a time', () => {
     const message = articleProblem(frontMatter('title: T', 'date: 2026-03-14', 'updated: 2026-04-31T10:00:00Z', 'expires: 2026-13-01'));
-    expect(message).toBe(
-      `${FILE}: "updated": there is no 2026-04-31 (April 2026 has 30 days); "expires": there is no 2026-13-01 (month 13 does not exist: months go from 01 to 12)`,
-    );
+    expect(message).toBe(`${FILE}: "updated": there is no 2026-04-31 (April 2026 has 30 days); "expires": there is no 2026-13-01 (month 13 does not exist: months go from 01 to 12)`);
   });
 
   it('with an hour that does not exist is named', () => {
-    expect(articleProblem(frontMatter('title: T', 'date: 2026-03-14T24:30:00Z'))).toBe(
-      `${FILE}: "date": there is no 24:30:00 in a day (hours go up to 23, minutes and seconds up to 59)`,
-    );
+    expect(articleProblem(frontMatter('title: T', 'date: 2026-03-14T24:30:00Z'))).toBe(`${FILE}: "date": there is no 24:30:00 in a day (hours go up to 23, minutes and seconds up to 59)`);
   });
 
   it('on the 29th of February is taken in a leap year', () => {
@@ -249,7 +243,7 @@ describe('a date', () => {
 const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0xff, 0xd9]);
 
 describe('a lead image under /media/', () => {
-  it('that is not in the content\'s media/ refuses the article, naming it and the missing file, and the others still publish', async () => {
+  it("that is not in the content's media/ refuses the article, naming it and the missing file, and the others still publish", async () => {
     // Prepare
     const dir = await tempDir();
     const content = await writeContent(path.join(dir, 'content'), {

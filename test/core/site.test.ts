@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../functions/cli/main.ts';
-import { SITE_SETTINGS, articleText, captureIo, listFiles, tempDir, writeContent } from '../helpers/content.ts';
+import { articleText, captureIo, listFiles, SITE_SETTINGS, tempDir, writeContent } from '../helpers/content.ts';
 
 async function build(settings: Record<string, unknown>, env: NodeJS.ProcessEnv = {}) {
   const dir = await tempDir();

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../functions/cli/main.ts';
-import { startServer, type LocalServer } from '../../functions/cli/serve.ts';
+import { type LocalServer, startServer } from '../../functions/cli/serve.ts';
 import { captureIo, seedContent, tempDir } from '../helpers/content.ts';
 import { parseRss } from '../helpers/feeds.ts';
 
@@ -58,7 +58,10 @@ describe.skipIf(!haveChromium)('in a real browser', () => {
     const console: string[] = [];
     page.on('console', (m) => console.push(`${m.type()}: ${m.text()}`));
     page.on('pageerror', (e) => console.push(`error: ${e.message}`));
-    for (const [feed, kind] of [['rss.xml', 'rss'], ['atom.xml', 'atom']] as const) {
+    for (const [feed, kind] of [
+      ['rss.xml', 'rss'],
+      ['atom.xml', 'atom'],
+    ] as const) {
       const response = await page.goto(new URL(feed, server.url).href);
       // The address bar keeps the feed's URL; what came back is the pre-rendered page, not XML to transform.
       expect(page.url()).toBe(new URL(feed, server.url).href);

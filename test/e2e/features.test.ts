@@ -3,9 +3,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../functions/cli/main.ts';
 import { pingHub } from '../../functions/after-publish/websub.ts';
-import { SITE_SETTINGS, articleText, captureIo, listFiles, readText, tempDir, writeContent } from '../helpers/content.ts';
+import { main } from '../../functions/cli/main.ts';
+import { articleText, captureIo, listFiles, readText, SITE_SETTINGS, tempDir, writeContent } from '../helpers/content.ts';
 import { asArray, nodeText, parseAtom, parseJsonFeed, parseRss, parseXmlStrict } from '../helpers/feeds.ts';
 
 // A 1x1 PNG: real image bytes, so the type comes from the file and not from its name.
@@ -25,12 +25,11 @@ async function site(articles: Record<string, string>, settings: Record<string, u
   return { content, out, build, text: (...p: string[]) => readText(out, ...p) };
 }
 
-const story = (title: string, date: string, extra: Record<string, unknown> = {}, body = `${title}: the story.\n`) =>
-  articleText({ title, date, ...extra }, body);
+const story = (title: string, date: string, extra: Record<string, unknown> = {}, body = `${title}: the story.\n`) => articleText({ title, date, ...extra }, body);
 
 /** Every <url> of every sitemap the index lists, in order. */
 async function sitemapUrls(s: { text(key: string): Promise<string> }): Promise<{ loc: string; lastmod?: string }[]> {
-  const list = <T,>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+  const list = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
   const index = list(parseXmlStrict(await s.text('sitemap.xml')).sitemapindex.sitemap as { loc: string } | { loc: string }[]);
   const urls: { loc: string; lastmod?: string }[] = [];
   for (const { loc } of index) urls.push(...list(parseXmlStrict(await s.text(new URL(loc).pathname.slice(1))).urlset.url as { loc: string; lastmod?: string } | undefined));
@@ -40,7 +39,7 @@ async function sitemapUrls(s: { text(key: string): Promise<string> }): Promise<{
 describe('per-tag feeds', () => {
   it('gives every tag its own three feeds and page, named for the tag', async () => {
     const s = await site({
-      'vote.md': story('Vote', '2025-03-14', { tags: ['Politics', 'Côte d\'Ivoire'] }),
+      'vote.md': story('Vote', '2025-03-14', { tags: ['Politics', "Côte d'Ivoire"] }),
       'storm.md': story('Storm', '2025-03-15', { tags: ['Weather'] }),
     });
     const rss = parseRss(await s.text('tags/politics/rss.xml'));
@@ -56,7 +55,7 @@ describe('per-tag feeds', () => {
     expect(await s.text('articles/vote/index.html')).toContain('href="https://news.test/tags/politics/"');
   });
 
-  it('removes a tag\'s feeds and page when its last article goes', async () => {
+  it("removes a tag's feeds and page when its last article goes", async () => {
     const s = await site({ 'vote.md': story('Vote', '2025-03-14', { tags: ['Politics'] }), 'storm.md': story('Storm', '2025-03-15') });
     await rm(path.join(s.content, 'articles/vote.md'));
     expect(await s.build()).toBe(0);
@@ -134,7 +133,11 @@ describe('full history (RFC 5005 archives and JSON Feed next_url)', () => {
     expect(rel(two, 'current')).toBe('https://news.test/atom.xml');
     const rssTwo = parseRss(await s.text('archive/2/rss.xml')).xml.rss.channel;
     expect(rssTwo['fh:archive']).toBeDefined();
-    expect(asArray(rssTwo['atom:link']).map((l: Record<string, string>) => l['@_rel']).sort()).toEqual(['current', 'prev-archive', 'self']);
+    expect(
+      asArray(rssTwo['atom:link'])
+        .map((l: Record<string, string>) => l['@_rel'])
+        .sort(),
+    ).toEqual(['current', 'prev-archive', 'self']);
   });
 
   it('gives an article that is in no feed any more its whole story on its page', async () => {
@@ -195,7 +198,7 @@ describe('embargo and expiry to the minute', () => {
 describe('corrections', () => {
   it('move date_modified and Atom updated, never the first publication or the order, and show the note', async () => {
     const s = await site({
-      'first.md': story('First', '2025-03-01', { updated: '2025-03-20T10:00:00Z', correction: 'An earlier version misspelt the minister\'s name.' }),
+      'first.md': story('First', '2025-03-01', { updated: '2025-03-20T10:00:00Z', correction: "An earlier version misspelt the minister's name." }),
       'second.md': story('Second', '2025-03-10'),
     });
     const json = parseJsonFeed(await s.text('feed.json'));

@@ -30,15 +30,15 @@ const FEED_SIZE = 4;
 const TITLES = [
   'Black & Decker recalls 2 million drills',
   '"We will not back down," says minister',
-  "Rates < 2% as inflation eases; markets > expectations",
+  'Rates < 2% as inflation eases; markets > expectations',
   'Parser bug: the string "]]>" ended our CDATA ]]> twice',
   'Explainer: what "HTML &amp; CSS" means to a browser',
-  'Storm Éowyn 🌪️ closes schools in Côte d\'Ivoire',
-  'Q&A: Tom & Jerry\'s <unofficial> biography',
+  "Storm Éowyn 🌪️ closes schools in Côte d'Ivoire",
+  "Q&A: Tom & Jerry's <unofficial> biography",
   'Budget vote 2025 passes 312–270',
   'Fans 🎉 celebrate as "Les Bleus" win',
   'A <b> tag is not bold here & never was',
-  'Apostrophes: it\'s the club\'s best year',
+  "Apostrophes: it's the club's best year",
   'AT&T and T-Mobile merge talks',
   'Floods: 1 < 2 < 3 metres',
   'Newsroom notes ]]> & <done>',
@@ -60,9 +60,7 @@ function corpus(): Generated[] {
       ...(i % 3 === 0 ? { summary: `Standfirst ${i}: ${title} & more <details>` } : {}),
       tags: [TAGS[i % TAGS.length], ...(i % 2 === 0 ? [TAGS[(i + 1) % TAGS.length]] : [])],
       authors: PEOPLE.slice(0, 1 + (i % 3)),
-      ...(i % 2 === 1
-        ? { image: { url: `https://img.cdn.test/photo-${i}.jpg?w=800&h=450&fit=crop`, alt: `Photo ${i} & "caption" <alt>`, type: 'image/jpeg', length: 1000 + i } }
-        : {}),
+      ...(i % 2 === 1 ? { image: { url: `https://img.cdn.test/photo-${i}.jpg?w=800&h=450&fit=crop`, alt: `Photo ${i} & "caption" <alt>`, type: 'image/jpeg', length: 1000 + i } } : {}),
     },
   }));
 }
@@ -159,7 +157,13 @@ describe('RELAX NG', () => {
     // Debian's launcher script warns on stderr about optional jars it cannot find ("[warning] /usr/bin/jing:
     // Unable to locate xml-apis in /usr/share/java"): that is the installation, not the feeds.
     const launcher = /^\[warning\] \/usr\/bin\/jing: Unable to locate [\w.-]+ in \/usr\/share\/java$/;
-    expect(run.stdout + run.stderr.split('\n').filter((line) => line !== '' && !launcher.test(line)).join('\n')).toBe('');
+    expect(
+      run.stdout +
+        run.stderr
+          .split('\n')
+          .filter((line) => line !== '' && !launcher.test(line))
+          .join('\n'),
+    ).toBe('');
     expect(run.status).toBe(0);
   });
 
@@ -193,45 +197,48 @@ print(json.dumps(out))
 `;
 
 describe('feedparser', () => {
-  it.skipIf(!python)(`parses every RSS and Atom document with bozo 0, and reads every title back exactly${python ? '' : ' (skipped: python3-feedparser is not installed; apt-get install python3-feedparser)'}`, () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'wirefeed-fp-'));
-    try {
-      const files = new Map<string, string>();
-      for (const [key, body] of feeds) {
-        if (!key.endsWith('.xml')) continue;
-        const file = path.join(dir, key.replaceAll('/', '_'));
-        writeFileSync(file, body);
-        files.set(file, key);
-      }
-      const parsed = JSON.parse(execFileSync(python as string, ['-c', FEEDPARSER, ...files.keys()], { encoding: 'utf8', maxBuffer: 64 << 20 })) as Record<
-        string,
-        { bozo: number; error: string; version: string; entries: { title: string; authors: string[]; content?: string }[] }
-      >;
-      for (const [file, key] of files) {
-        const result = parsed[file];
-        expect(result?.bozo, `${key}: ${result?.error}`).toBe(0);
-        expect(result?.version, key).toBe(key.endsWith('rss.xml') ? 'rss20' : 'atom10');
-        for (const e of result?.entries ?? []) {
-          expect(titleSet.has(e.title), `${key}: ${e.title}`).toBe(true);
-          expect(e.authors[0], key).toMatch(/^Ada Reporter/);
-          expect(e.content, key).toContain('Body of ');
+  it.skipIf(!python)(
+    `parses every RSS and Atom document with bozo 0, and reads every title back exactly${python ? '' : ' (skipped: python3-feedparser is not installed; apt-get install python3-feedparser)'}`,
+    () => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'wirefeed-fp-'));
+      try {
+        const files = new Map<string, string>();
+        for (const [key, body] of feeds) {
+          if (!key.endsWith('.xml')) continue;
+          const file = path.join(dir, key.replaceAll('/', '_'));
+          writeFileSync(file, body);
+          files.set(file, key);
         }
+        const parsed = JSON.parse(execFileSync(python as string, ['-c', FEEDPARSER, ...files.keys()], { encoding: 'utf8', maxBuffer: 64 << 20 })) as Record<
+          string,
+          { bozo: number; error: string; version: string; entries: { title: string; authors: string[]; content?: string }[] }
+        >;
+        for (const [file, key] of files) {
+          const result = parsed[file];
+          expect(result?.bozo, `${key}: ${result?.error}`).toBe(0);
+          expect(result?.version, key).toBe(key.endsWith('rss.xml') ? 'rss20' : 'atom10');
+          for (const e of result?.entries ?? []) {
+            expect(titleSet.has(e.title), `${key}: ${e.title}`).toBe(true);
+            expect(e.authors[0], key).toMatch(/^Ada Reporter/);
+            expect(e.content, key).toContain('Body of ');
+          }
+        }
+        // Several authors are all named (RSS: in one dc:creator, Atom: one author each), and the
+        // standfirst opens the content, as on the page.
+        const doc = (name: string) => parsed[[...files].find(([, key]) => key === name)?.[0] ?? ''];
+        const three = ['Ada Reporter', 'Bo "The Pen" Editor', 'Cy & Di'];
+        expect(doc('rss.xml')?.entries.map((e) => e.authors)).toContainEqual([three.join(', ')]);
+        expect(doc('atom.xml')?.entries.map((e) => e.authors)).toContainEqual(three);
+        const withStandfirst = corpus().find((g) => g.fields.summary && (doc('atom.xml')?.entries ?? []).some((e) => e.title === g.fields.title));
+        for (const format of ['rss.xml', 'atom.xml']) {
+          const entry = doc(format)?.entries.find((e) => e.title === withStandfirst?.fields.title);
+          expect(entry?.content, format).toMatch(/^<p class="standfirst"><strong>Standfirst \d+: [^<]*<\/strong><\/p>[\s\S]*Body of /);
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
       }
-      // Several authors are all named (RSS: in one dc:creator, Atom: one author each), and the
-      // standfirst opens the content, as on the page.
-      const doc = (name: string) => parsed[[...files].find(([, key]) => key === name)?.[0] ?? ''];
-      const three = ['Ada Reporter', 'Bo "The Pen" Editor', 'Cy & Di'];
-      expect(doc('rss.xml')?.entries.map((e) => e.authors)).toContainEqual([three.join(', ')]);
-      expect(doc('atom.xml')?.entries.map((e) => e.authors)).toContainEqual(three);
-      const withStandfirst = corpus().find((g) => g.fields.summary && (doc('atom.xml')?.entries ?? []).some((e) => e.title === g.fields.title));
-      for (const format of ['rss.xml', 'atom.xml']) {
-        const entry = doc(format)?.entries.find((e) => e.title === withStandfirst?.fields.title);
-        expect(entry?.content, format).toMatch(/^<p class="standfirst"><strong>Standfirst \d+: [^<]*<\/strong><\/p>[^]*Body of /);
-      }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    },
+  );
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -259,9 +266,13 @@ describe('newsboat', () => {
         });
         expect(run.status, run.stderr).toBe(0);
         const rows = JSON.parse(
-          execFileSync(sqlitePython as string, ['-c', 'import sqlite3,json,sys; print(json.dumps(sqlite3.connect(sys.argv[1]).execute("select title, author, content from rss_item").fetchall()))', cache], {
-            encoding: 'utf8',
-          }),
+          execFileSync(
+            sqlitePython as string,
+            ['-c', 'import sqlite3,json,sys; print(json.dumps(sqlite3.connect(sys.argv[1]).execute("select title, author, content from rss_item").fetchall()))', cache],
+            {
+              encoding: 'utf8',
+            },
+          ),
         ) as [string, string, string][];
         expect(rows.length).toBe(FEED_SIZE);
         const shown = new Map(rows.map(([title, author, content]) => [title, { author, content }]));
@@ -389,7 +400,8 @@ function w3cRss(key: string, xml: string): string[] {
       guids.add(g.text);
     }
     for (const e of kids(item, 'enclosure')) {
-      if (!absolute(e.attrs.url ?? '') || !/^\d+$/.test(e.attrs.length ?? '') || !/^[\w.+-]+\/[\w.+-]+$/.test(e.attrs.type ?? '')) problems.push(`${where}: InvalidEnclosure ${JSON.stringify(e.attrs)}`);
+      if (!absolute(e.attrs.url ?? '') || !/^\d+$/.test(e.attrs.length ?? '') || !/^[\w.+-]+\/[\w.+-]+$/.test(e.attrs.type ?? ''))
+        problems.push(`${where}: InvalidEnclosure ${JSON.stringify(e.attrs)}`);
     }
     for (const m of kids(item, 'content', NS.media)) {
       if (!absolute(m.attrs.url ?? '') || !/^\d+$/.test(m.attrs.fileSize ?? '') || !['image', 'audio', 'video', 'document', 'executable'].includes(m.attrs.medium ?? '')) {

@@ -1,21 +1,21 @@
-import http from 'node:http';
 import { readFile } from 'node:fs/promises';
+import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { invalidationPaths } from '../../functions/after-publish/invalidate.ts';
 import { main } from '../../functions/cli/main.ts';
 import { mapLimit } from '../../functions/core/concurrency.ts';
-import { STATE, keyHash } from '../../functions/core/keys.ts';
-import { createHandler, type HandlerConfig, type HandlerResult } from '../../functions/handler.ts';
-import { invalidationPaths } from '../../functions/after-publish/invalidate.ts';
+import { keyHash, STATE } from '../../functions/core/keys.ts';
+import { createHandler, type HandlerConfig, type HandlerResult } from '../../functions/lambda/handler.ts';
 import type { Log } from '../../functions/lambda/logger.ts';
 import { publish } from '../../functions/publish/publish.ts';
 import { S3_MAX_ATTEMPTS } from '../../functions/stores/s3-client.ts';
-import { NOW, SITE_SETTINGS, articleText, captureIo } from '../helpers/content.ts';
+import { articleText, captureIo, NOW, SITE_SETTINGS } from '../helpers/content.ts';
 import { injectFaults } from '../helpers/faults.ts';
 import { parseAtom, parseJsonFeed, parseRss, textOf } from '../helpers/feeds.ts';
-import { S3RVER_CREDENTIALS, startS3Server, type S3TestServer } from '../helpers/s3-server.ts';
-import { encodeS3Key, inEveryFeed, newS3Site, s3Notification, s3TestEvent, separateClient, sqsEvent, type S3Site } from '../helpers/s3-site.ts';
+import { S3RVER_CREDENTIALS, type S3TestServer, startS3Server } from '../helpers/s3-server.ts';
+import { encodeS3Key, inEveryFeed, newS3Site, type S3Site, s3Notification, s3TestEvent, separateClient, sqsEvent } from '../helpers/s3-site.ts';
 
 /**
  * The publisher Lambda (createHandler) and publish() against a real S3-compatible server: s3rver in a
@@ -268,7 +268,9 @@ describe('incremental publishing', () => {
     // Prepare + Act
     const small = await oneChangeCosts(20);
     const large = await oneChangeCosts(120);
-    console.info(`one change, requests by kind: 20 articles add ${JSON.stringify(small.add)} edit ${JSON.stringify(small.edit)}; 120 articles add ${JSON.stringify(large.add)} edit ${JSON.stringify(large.edit)}`);
+    console.info(
+      `one change, requests by kind: 20 articles add ${JSON.stringify(small.add)} edit ${JSON.stringify(small.edit)}; 120 articles add ${JSON.stringify(large.add)} edit ${JSON.stringify(large.edit)}`,
+    );
 
     // Assess: the same counts by kind, and few of them
     expect(large.add).toEqual(small.add);
@@ -326,9 +328,7 @@ describe('incremental publishing', () => {
     // Assess
     expect(result.report?.mode).toBe('full');
     expect(result.report?.rendered).toBe(3);
-    expect(result.report?.written).toEqual(
-      expect.arrayContaining([PAGE('story-1'), PAGE('story-2'), PAGE('story-3'), 'index.html', '404.html', 'rss.xml', 'atom.xml', 'feed.json']),
-    );
+    expect(result.report?.written).toEqual(expect.arrayContaining([PAGE('story-1'), PAGE('story-2'), PAGE('story-3'), 'index.html', '404.html', 'rss.xml', 'atom.xml', 'feed.json']));
     expect(await s.feedTitles()).toEqual(inEveryFeed(['Story 3', 'Story 2', 'Story 1']));
     for (const key of keys) expect(await s.state.get(STATE.record(keyHash(key))), key).toBeDefined();
   });
@@ -363,9 +363,7 @@ describe('concurrent publishes', () => {
       expected.unshift(`Race ${round} B`);
 
       // Act
-      const reports = await Promise.all(
-        [a, b].map((key) => publish({ content: s.content, site: s.site, state: s.state }, { now: NOW, siteUrl: SITE_URL, mode: { kind: 'changed', keys: [key] } })),
-      );
+      const reports = await Promise.all([a, b].map((key) => publish({ content: s.content, site: s.site, state: s.state }, { now: NOW, siteUrl: SITE_URL, mode: { kind: 'changed', keys: [key] } })));
 
       // Assess
       expect(reports.filter((r) => !r.queued).length, `round ${round}: someone published`).toBeGreaterThan(0);
@@ -542,7 +540,7 @@ describe('faults midway through a publish (injected client-side: a real server c
     await everyLinkResolves(s);
   });
 
-  it('when the PUT of the new article\'s page keeps failing, no feed announces it: the feeds stay exactly as they were, and the next publish finishes', async () => {
+  it("when the PUT of the new article's page keeps failing, no feed announces it: the feeds stay exactly as they were, and the next publish finishes", async () => {
     // Prepare
     const { s, second, before } = await siteWithPending();
     const client = separateClient(server);
@@ -927,7 +925,7 @@ describe('WebSub push after a publish', () => {
 });
 
 describe('media on S3', () => {
-  it('takes a lead image\'s type and size from the stored object\'s metadata and publishes it beside the pages', async () => {
+  it("takes a lead image's type and size from the stored object's metadata and publishes it beside the pages", async () => {
     // Prepare: the object's Content-Type is the truth, whatever its name says
     const s = await newS3Site(server);
     const bytes = Buffer.from('GIF89a-not-really-but-typed-by-the-newsroom');
@@ -945,8 +943,8 @@ describe('media on S3', () => {
   });
 });
 
-describe('full history, sitemap and the feeds\' browser views on S3', () => {
-  it('publishes archive pages an app can walk with next_url, the sitemap, robots.txt and each feed folder\'s browser view', async () => {
+describe("full history, sitemap and the feeds' browser views on S3", () => {
+  it("publishes archive pages an app can walk with next_url, the sitemap, robots.txt and each feed folder's browser view", async () => {
     // Prepare
     const s = await newS3Site(server, { feed_size: 2 });
     const keys = [];

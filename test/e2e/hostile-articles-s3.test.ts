@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHandler } from '../../functions/handler.ts';
+import { createHandler } from '../../functions/lambda/handler.ts';
 import type { Log } from '../../functions/lambda/logger.ts';
 import { NOW } from '../helpers/content.ts';
 import { parseJsonFeed } from '../helpers/feeds.ts';
-import { startS3Server, type S3TestServer } from '../helpers/s3-server.ts';
-import { inEveryFeed, newS3Site, s3Notification, sqsEvent, type S3Site } from '../helpers/s3-site.ts';
+import { type S3TestServer, startS3Server } from '../helpers/s3-server.ts';
+import { inEveryFeed, newS3Site, type S3Site, s3Notification, sqsEvent } from '../helpers/s3-site.ts';
 
 /**
  * The same hostile articles as test/hostile-articles.test.ts, through the publisher Lambda on a real

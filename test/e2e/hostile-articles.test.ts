@@ -1,9 +1,9 @@
 import { mkdir, rm, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../functions/cli/main.ts';
 import { stringify } from 'yaml';
-import { SITE_SETTINGS, articleText, captureIo, listFiles, readText, tempDir, writeContent } from '../helpers/content.ts';
+import { main } from '../../functions/cli/main.ts';
+import { articleText, captureIo, listFiles, readText, SITE_SETTINGS, tempDir, writeContent } from '../helpers/content.ts';
 import { asArray, nodeText, parseAtom, parseJsonFeed, parseRss, type XmlObject } from '../helpers/feeds.ts';
 
 /**
@@ -108,7 +108,9 @@ describe('duplicate ids', () => {
 
     // Assess
     expect(code).toBe(1);
-    expect(io.stderr).toEqual([`${s.file('harbour-fire.md')}: id "${id}" is already used by articles/budget-vote.md (copied front matter, or two files of one name?); give this article an id of its own, or remove the line`]);
+    expect(io.stderr).toEqual([
+      `${s.file('harbour-fire.md')}: id "${id}" is already used by articles/budget-vote.md (copied front matter, or two files of one name?); give this article an id of its own, or remove the line`,
+    ]);
     expect(await titles(s.out)).toEqual(['Budget vote', 'Other']);
     expect((await listFiles(s.out)).filter((f) => f.startsWith('articles/'))).toEqual(['articles/budget-vote/index.html', 'articles/other/index.html']);
     const rss = parseRss(await readText(s.out, 'rss.xml'));
@@ -221,7 +223,9 @@ describe('lead image keys', () => {
     // Assess
     expect(code).toBe(1);
     expect(io.stderr).toHaveLength(1);
-    expect(io.stderr[0]).toMatch(new RegExp(`^${s.file('bad-image.md')}: "image.url" \\(https://news.test/media/.*\\) names "${key.replace(/[.\\]/g, (c) => `\\${c}`)}", which is not a usable media file name`));
+    expect(io.stderr[0]).toMatch(
+      new RegExp(`^${s.file('bad-image.md')}: "image.url" \\(https://news.test/media/.*\\) names "${key.replace(/[.\\]/g, (c) => `\\${c}`)}", which is not a usable media file name`),
+    );
     expect(await titles(s.out)).toEqual(['Good']);
   });
 
@@ -260,7 +264,11 @@ describe('tags that reduce to one slug', () => {
     // Assess
     expect(io.stderr).toEqual([]);
     expect(code).toBe(0);
-    for (const [slug, tag, title] of [['c-sharp', 'C#', 'C# 14 ships'], ['c-plus-plus', 'C++', 'C++26 is out'], ['c', 'C', 'C23 compilers']] as const) {
+    for (const [slug, tag, title] of [
+      ['c-sharp', 'C#', 'C# 14 ships'],
+      ['c-plus-plus', 'C++', 'C++26 is out'],
+      ['c', 'C', 'C23 compilers'],
+    ] as const) {
       const feed = await feedOf(s.out, slug);
       expect(feed.title).toContain(tag);
       if (slug === 'c') expect(feed.title).not.toMatch(/[#+]/);
@@ -271,7 +279,9 @@ describe('tags that reduce to one slug', () => {
 
   it('keeps the slugs of plain tags as they always were', async () => {
     // Prepare
-    const s = await site({ 'a.md': articleText({ title: 'A', date: '2025-03-14', tags: ['Politics', "Côte d'Ivoire", 'Science & Tech', 'World Cup 2026', 'Women’s sport', "St. Patrick's Day", 'U.S. Open'] }) });
+    const s = await site({
+      'a.md': articleText({ title: 'A', date: '2025-03-14', tags: ['Politics', "Côte d'Ivoire", 'Science & Tech', 'World Cup 2026', 'Women’s sport', "St. Patrick's Day", 'U.S. Open'] }),
+    });
 
     // Act
     await build(s.content, s.out);
@@ -345,14 +355,25 @@ describe('tags that reduce to one slug', () => {
     for (const key of await listFiles(out)) {
       const text = key.endsWith('rss.xml') || key.endsWith('atom.xml') || key.endsWith('feed.json') ? await readText(out, key) : undefined;
       if (text === undefined) continue;
-      if (key.endsWith('rss.xml')) found.set(key, asArray(parseRss(text).xml.rss.channel.item).flatMap((i: XmlObject) => asArray(i.category).map((c) => nodeText(c) ?? '')));
-      else if (key.endsWith('atom.xml')) found.set(key, asArray(parseAtom(text).xml.feed.entry).flatMap((e: XmlObject) => asArray(e.category).map((c: XmlObject) => String(c['@_term']))));
-      else found.set(key, parseJsonFeed(text).items.flatMap((i) => i.tags ?? []));
+      if (key.endsWith('rss.xml'))
+        found.set(
+          key,
+          asArray(parseRss(text).xml.rss.channel.item).flatMap((i: XmlObject) => asArray(i.category).map((c) => nodeText(c) ?? '')),
+        );
+      else if (key.endsWith('atom.xml'))
+        found.set(
+          key,
+          asArray(parseAtom(text).xml.feed.entry).flatMap((e: XmlObject) => asArray(e.category).map((c: XmlObject) => String(c['@_term']))),
+        );
+      else
+        found.set(
+          key,
+          parseJsonFeed(text).items.flatMap((i) => i.tags ?? []),
+        );
     }
     return found;
   }
-  const spelt = (categories: Map<string, string[]>, folded: string) =>
-    new Set([...categories.values()].flat().filter((c) => c.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase() === folded));
+  const spelt = (categories: Map<string, string[]>, folded: string) => new Set([...categories.values()].flat().filter((c) => c.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase() === folded));
 
   it("gives every feed's items the one title the tag's page shows, whichever spelling each article uses", async () => {
     // Prepare: "Politics" twice, "politics" once; feed_size 2, so there are archive documents as well

@@ -3,12 +3,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHandler } from '../../functions/handler.ts';
+import { createHandler } from '../../functions/lambda/handler.ts';
 import type { Log } from '../../functions/lambda/logger.ts';
 import { textOf } from '../helpers/feeds.ts';
-import { S3RVER_CREDENTIALS, startS3Server, type S3TestServer } from '../helpers/s3-server.ts';
-import { newS3Site, s3Notification, sqsEvent, type S3EventName, type S3Site } from '../helpers/s3-site.ts';
 import { mulberry32 } from '../helpers/random.ts';
+import { S3RVER_CREDENTIALS, type S3TestServer, startS3Server } from '../helpers/s3-server.ts';
+import { newS3Site, type S3EventName, type S3Site, s3Notification, sqsEvent } from '../helpers/s3-site.ts';
 import { siteViolations } from '../helpers/site-oracle.ts';
 
 /**
@@ -303,7 +303,7 @@ async function runRound(s: S3Site, world: World, round: number, budget: number):
 
   // Settle: everything redelivered once more, a tick; after a kill, a tick a second until consistent.
   const settleStart = performance.now();
-  progress.phase = 'settling: the round\'s events again';
+  progress.phase = "settling: the round's events again";
   const again = new Queue(rng, 0, violations, true);
   progress.queue = again;
   for (const m of sent) again.push(m.body, m.key, m.event);
@@ -415,9 +415,12 @@ class Queue {
 
   /** The first batch of each of `lanes` pollers: every visible message in at least one, each batch shuffled. */
   opening(lanes: number): Message[][] {
-    const ready = shuffle(this.#rng, this.#messages.filter((m) => m.visible && !m.done));
+    const ready = shuffle(
+      this.#rng,
+      this.#messages.filter((m) => m.visible && !m.done),
+    );
     const batches: Message[][] = Array.from({ length: lanes }, () => []);
-    ready.forEach((m, i) => batches[i % lanes]!.push(m));
+    for (const [i, m] of ready.entries()) batches[i % lanes]?.push(m);
     for (const [j, batch] of batches.entries()) {
       if (batch.length === 0 && ready.length > 0) batch.push(ready[j % ready.length]!); // fewer messages than pollers
       for (const m of ready) if (!batch.includes(m) && batch.length < MAX_BATCH && this.#rng() < this.#duplicates / 2) batch.push(m);
@@ -452,14 +455,20 @@ class Queue {
         failed = new Set(batch.map((_, i) => i)); // a thrown invocation fails the whole batch
       }
       // Acknowledge or return each message before this invocation counts as finished (idle() relies on it).
-      batch.forEach((m, i) => (failed.has(i) ? this.#fail(m) : this.#ack(m)));
+      for (const [i, m] of batch.entries()) {
+        if (failed.has(i)) this.#fail(m);
+        else this.#ack(m);
+      }
       this.#inflight--;
     }
   }
 
   #receive(max: number): Message[] {
     const now = performance.now();
-    const ready = shuffle(this.#rng, this.#messages.filter((m) => m.visible && !m.done && m.visibleAt <= now));
+    const ready = shuffle(
+      this.#rng,
+      this.#messages.filter((m) => m.visible && !m.done && m.visibleAt <= now),
+    );
     const batch = ready.slice(0, this.#whole ? max : 1 + Math.floor(this.#rng() * max));
     for (const m of batch) {
       m.receives++;
@@ -499,7 +508,14 @@ async function runCli(s: S3Site, kill: Kill | undefined): Promise<{ killed: bool
   const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_') && name !== 'SITE_URL' && name !== 'NODE_OPTIONS'));
   // The app id marks the child's requests (the SDK puts it in its User-Agent), so the test server can count its writes.
   const appId = `wf-stress-cli-${++cliRuns}`;
-  Object.assign(env, { AWS_ENDPOINT_URL_S3: server.endpoint, AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey, AWS_REGION: 'us-east-1', WIREFEED_LEASE_SECONDS: CLI_LEASE_SECONDS, AWS_SDK_UA_APP_ID: appId });
+  Object.assign(env, {
+    AWS_ENDPOINT_URL_S3: server.endpoint,
+    AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+    AWS_REGION: 'us-east-1',
+    WIREFEED_LEASE_SECONDS: CLI_LEASE_SECONDS,
+    AWS_SDK_UA_APP_ID: appId,
+  });
   const args = [BIN, 'publish', '--content', `s3://${s.contentBucket}`, '--site', `s3://${s.siteBucket}`, ...(kill && 'full' in kill && kill.full ? ['--full'] : [])];
   const begun = performance.now();
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -745,7 +761,10 @@ function shuffle<T>(rng: () => number, items: T[]): T[] {
 
 function weighted<T>(rng: () => number, choices: readonly (readonly [T, number])[]): T {
   let roll = rng() * choices.reduce((sum, [, w]) => sum + w, 0);
-  for (const [choice, w] of choices) if ((roll -= w) < 0) return choice;
+  for (const [choice, w] of choices) {
+    roll -= w;
+    if (roll < 0) return choice;
+  }
   return choices[choices.length - 1]![0];
 }
 

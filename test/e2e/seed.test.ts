@@ -58,15 +58,10 @@ describe('the seed report', () => {
   it('has its subheads as headings', async () => {
     const page = await readText(out, 'articles', SLUG, 'index.html');
     const headings = [...page.matchAll(/<h2>(.*?)<\/h2>/g)].map((m) => m[1]);
-    expect(headings).toEqual([
-      'Attack follows Trump refusal to withdraw troops from Iraq',
-      'IRGC serves warning to American allies',
-      'All is well, tweets Trump',
-      'Lindsey Graham sternly warns Iran',
-    ]);
+    expect(headings).toEqual(['Attack follows Trump refusal to withdraw troops from Iraq', 'IRGC serves warning to American allies', 'All is well, tweets Trump', 'Lindsey Graham sternly warns Iran']);
   });
 
-  it('invents no URL: every link in its page and feeds is the site\'s own', async () => {
+  it("invents no URL: every link in its page and feeds is the site's own", async () => {
     const json = parseJsonFeed(await readText(out, 'feed.json'));
     const hrefs = [...(json.items[0]?.content_html ?? '').matchAll(/(?:href|src)="([^"]+)"/g)];
     expect(hrefs).toEqual([]);

@@ -1,12 +1,12 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../../functions/cli/main.ts';
-import { freePort } from '../helpers/ports.ts';
 import { articleText, captureIo, listFiles, readText, tempDir, writeContent } from '../helpers/content.ts';
 import { parseJsonFeed } from '../helpers/feeds.ts';
+import { freePort } from '../helpers/ports.ts';
 
 const BIN = new URL('../../functions/bin/wirefeed.js', import.meta.url).pathname;
 const REPO = new URL('../..', import.meta.url).pathname;
@@ -46,7 +46,10 @@ function serving(child: ChildProcessWithoutNullStreams): Promise<{ url: string; 
 /** Whether the server answers in full; a connection it closes mid-answer (it is stopping) is no answer. */
 const answers = (url: string) =>
   fetch(url, { signal: AbortSignal.timeout(1000) })
-    .then(async (res) => (await res.arrayBuffer(), true))
+    .then(async (res) => {
+      await res.arrayBuffer();
+      return true;
+    })
     .catch(() => false);
 
 /** Whether the server stops answering within `ms`. */

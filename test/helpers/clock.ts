@@ -25,13 +25,17 @@ export class ManualClock implements LeaseClock {
   after(ms: number, fn: () => void): { cancel(): void } {
     const timer = { at: this.#now + ms, fn, live: true };
     this.#timers.push(timer);
-    return { cancel: () => void (timer.live = false) };
+    return { cancel: () => this.#cancel(timer) };
   }
 
   every(ms: number, fn: () => void): { cancel(): void } {
     const timer = { at: this.#now + ms, every: ms, fn, live: true };
     this.#timers.push(timer);
-    return { cancel: () => void (timer.live = false) };
+    return { cancel: () => this.#cancel(timer) };
+  }
+
+  #cancel(timer: { live: boolean }): void {
+    timer.live = false;
   }
 
   async advance(ms: number): Promise<void> {

@@ -1,8 +1,8 @@
-import { copyFile, mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import type { Io } from '../../functions/cli/main.ts';
+import type { Io } from '../../functions/cli/usage.ts';
 import { parseSite, type Site } from '../../functions/core/site.ts';
 
 /** A fixed "now" for every test: the build is pure, so no fake clock is needed. */
@@ -29,11 +29,7 @@ export function articleText(fields: Record<string, unknown>, body = 'A paragraph
 }
 
 /** A content folder: site.yaml and articles/<name>, each a string or raw bytes. */
-export async function writeContent(
-  dir: string,
-  articles: Record<string, string | Uint8Array>,
-  site: Record<string, unknown> | string = SITE_SETTINGS,
-): Promise<string> {
+export async function writeContent(dir: string, articles: Record<string, string | Uint8Array>, site: Record<string, unknown> | string = SITE_SETTINGS): Promise<string> {
   await mkdir(path.join(dir, 'articles'), { recursive: true });
   await writeFile(path.join(dir, 'site.yaml'), typeof site === 'string' ? site : stringify(site));
   for (const [name, text] of Object.entries(articles)) await writeFile(path.join(dir, 'articles', name), text);
@@ -64,7 +60,7 @@ export async function listFiles(dir: string): Promise<string[]> {
 }
 
 /** The repository's own site.yaml and seed article, the only stored article tests rely on. */
-export const SEED_ARTICLE = 'iran-missiles-us-bases-iraq.md';
+const SEED_ARTICLE = 'iran-missiles-us-bases-iraq.md';
 const REPO_CONTENT = new URL('../../content/', import.meta.url);
 
 /**

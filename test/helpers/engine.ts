@@ -1,8 +1,8 @@
 import { stringify } from 'yaml';
-import { publish, type PublishOptions, type PublishReport } from '../../functions/publish/publish.ts';
+import { type PublishOptions, type PublishReport, publish } from '../../functions/publish/publish.ts';
 import { MemoryStore } from '../../functions/stores/memory-store.ts';
 import type { DeleteOptions, GetOptions, ObjectInfo, PutOptions, Store, StoredObject, TooLarge } from '../../functions/stores/store.ts';
-import { NOW, SITE_SETTINGS, articleText } from './content.ts';
+import { articleText, NOW, SITE_SETTINGS } from './content.ts';
 import { parseJsonFeed } from './feeds.ts';
 
 /** Three MemoryStores and the few things the engine's tests do with them. */

@@ -16,7 +16,7 @@ import type { DeserializeHandlerArguments, DeserializeMiddleware, HandlerExecuti
  *
  * Use only in tests. Every test using it says "injected client-side" in its name.
  */
-export type FaultKind = 'throttle' | '5xx' | 'timeout' | 'network';
+type FaultKind = 'throttle' | '5xx' | 'timeout' | 'network';
 
 export interface FaultOptions {
   /** How many matching requests fail (attempts, retries included); Infinity for a permanent fault. */
@@ -42,34 +42,33 @@ export function injectFaults(client: S3Client, options: FaultOptions): FaultHand
   let injected = 0;
   let passed = 0;
 
-  const middleware: DeserializeMiddleware<ServiceInputTypes, ServiceOutputTypes> =
-    (next, context: HandlerExecutionContext) => async (args: DeserializeHandlerArguments<ServiceInputTypes>) => {
-      const commandName = context.commandName ?? '';
-      const input = args.input as unknown as Record<string, unknown>;
-      if (options.match && !options.match(commandName, input)) return next(args);
-      if (injected >= options.failNext) {
-        passed++;
-        return next(args);
-      }
-      injected++;
-      switch (options.kind) {
-        case 'throttle':
-          return { response: s3ErrorResponse(503, 'SlowDown', 'Please reduce your request rate.'), output: {} as never };
-        case '5xx':
-          return {
-            response: s3ErrorResponse(500, 'InternalError', 'We encountered an internal error. Please try again.'),
-            output: {} as never,
-          };
-        case 'timeout':
-          // What @smithy/node-http-handler throws when requestTimeout passes.
-          throw Object.assign(new Error(`injected fault: the request exceeded its requestTimeout`), {
-            name: 'TimeoutError',
-            code: 'ETIMEDOUT',
-          });
-        case 'network':
-          throw Object.assign(new Error('injected fault: socket hang up'), { code: 'ECONNRESET' });
-      }
-    };
+  const middleware: DeserializeMiddleware<ServiceInputTypes, ServiceOutputTypes> = (next, context: HandlerExecutionContext) => async (args: DeserializeHandlerArguments<ServiceInputTypes>) => {
+    const commandName = context.commandName ?? '';
+    const input = args.input as unknown as Record<string, unknown>;
+    if (options.match && !options.match(commandName, input)) return next(args);
+    if (injected >= options.failNext) {
+      passed++;
+      return next(args);
+    }
+    injected++;
+    switch (options.kind) {
+      case 'throttle':
+        return { response: s3ErrorResponse(503, 'SlowDown', 'Please reduce your request rate.'), output: {} as never };
+      case '5xx':
+        return {
+          response: s3ErrorResponse(500, 'InternalError', 'We encountered an internal error. Please try again.'),
+          output: {} as never,
+        };
+      case 'timeout':
+        // What @smithy/node-http-handler throws when requestTimeout passes.
+        throw Object.assign(new Error(`injected fault: the request exceeded its requestTimeout`), {
+          name: 'TimeoutError',
+          code: 'ETIMEDOUT',
+        });
+      case 'network':
+        throw Object.assign(new Error('injected fault: socket hang up'), { code: 'ECONNRESET' });
+    }
+  };
 
   client.middlewareStack.add(middleware, { step: 'deserialize', priority: 'low', name, tags: ['TEST_FAULTS'] });
   return {
@@ -89,8 +88,7 @@ export function injectFaults(client: S3Client, options: FaultOptions): FaultHand
 function s3ErrorResponse(statusCode: number, code: string, message: string): HttpResponse {
   const requestId = `INJECTED${String(nextId).padStart(8, '0')}`;
   const body = Buffer.from(
-    `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message>` +
-      `<RequestId>${requestId}</RequestId><HostId>injected-client-side</HostId></Error>`,
+    `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message>` + `<RequestId>${requestId}</RequestId><HostId>injected-client-side</HostId></Error>`,
   );
   return {
     statusCode,

@@ -2,19 +2,10 @@
  * Self-test of test/helpers/feeds.ts: the parsers accept good feeds AND reject bad ones
  * (a checker that cannot fail proves nothing).
  */
-import { describe, expect, it } from 'vitest';
+
 import { Feed } from 'feed';
-import {
-  ATOM_NS,
-  asArray,
-  XmlWellFormednessError,
-  nodeText,
-  parseAtom,
-  parseJsonFeed,
-  parseRss,
-  parseXmlStrict,
-  textOf,
-} from './feeds.ts';
+import { describe, expect, it } from 'vitest';
+import { ATOM_NS, asArray, nodeText, parseAtom, parseJsonFeed, parseRss, parseXmlStrict, textOf, XmlWellFormednessError } from './feeds.ts';
 
 function sampleFeed(): Feed {
   const feed = new Feed({
@@ -65,9 +56,7 @@ describe('parseRss / parseAtom on feeds made by the `feed` package', () => {
     const { xml, feed } = parseRss(sampleFeed().rss2());
     const channel = xml.rss.channel;
     expect(nodeText(channel.title)).toBe('Wire & Co');
-    expect(channel['atom:link']).toEqual([
-      { '@_href': 'https://news.example/feed.xml', '@_rel': 'self', '@_type': 'application/rss+xml' },
-    ]);
+    expect(channel['atom:link']).toEqual([{ '@_href': 'https://news.example/feed.xml', '@_rel': 'self', '@_type': 'application/rss+xml' }]);
     expect(Array.isArray(channel.item)).toBe(true); // single item still an array
     const item = channel.item[0];
     expect(nodeText(item.guid)).toBe('https://news.example/a/1');
@@ -88,9 +77,7 @@ describe('parseRss / parseAtom on feeds made by the `feed` package', () => {
     expect(it0?.authors).toEqual([{ name: 'Jane Doe', email: 'jane@news.example', url: null }]);
     expect(it0?.categories.map((c) => c.term)).toEqual(['Politics']);
     expect(textOf(it0?.content ?? '')).toContain('First paragraph & more.');
-    expect(textOf(item['content:encoded'])).toBe(
-      'First paragraph & more. Second paragraph with emphasis, and a <tag>.',
-    );
+    expect(textOf(item['content:encoded'])).toBe('First paragraph & more. Second paragraph with emphasis, and a <tag>.');
   });
 
   it('parses Atom 1.0: raw elements and normalised fields', () => {
@@ -247,9 +234,7 @@ describe('parseJsonFeed', () => {
 
 describe('textOf', () => {
   it('decodes entities and collapses whitespace', () => {
-    expect(textOf('<p>AT&amp;T &lt;b&gt; &quot;q&quot; &#39;s&#39; &#8212; &#x2014;</p>')).toBe(
-      'AT&T <b> "q" \'s\' — —',
-    );
+    expect(textOf('<p>AT&amp;T &lt;b&gt; &quot;q&quot; &#39;s&#39; &#8212; &#x2014;</p>')).toBe('AT&T <b> "q" \'s\' — —');
     expect(textOf('a&nbsp;b &mdash; c &ndash; &lsquo;d&rsquo; &ldquo;e&rdquo;&hellip;')).toBe('a b — c – ‘d’ “e”…');
     expect(textOf('  lots \n\t of   <br/> space  ')).toBe('lots of space');
     expect(textOf('&#146;')).toBe('’'); // windows-1252 range, as browsers do
@@ -257,9 +242,7 @@ describe('textOf', () => {
   });
 
   it('keeps inline markup inside words and separates block elements', () => {
-    expect(textOf('<p>One <em>two</em>, <a href="/x?a=1&amp;b=2" title="a > b">three</a>.</p><p>Four</p>')).toBe(
-      'One two, three. Four',
-    );
+    expect(textOf('<p>One <em>two</em>, <a href="/x?a=1&amp;b=2" title="a > b">three</a>.</p><p>Four</p>')).toBe('One two, three. Four');
     expect(textOf('<ul><li>a</li><li>b</li></ul><!-- hidden --><script>var x = "<p>";</script>c')).toBe('a b c');
     expect(textOf('&lt;p&gt;literal&lt;/p&gt;')).toBe('<p>literal</p>'); // escaped markup is text
   });
@@ -268,8 +251,7 @@ describe('textOf', () => {
 describe('asArray / nodeText', () => {
   it('normalise fast-xml-parser shapes', () => {
     const doc = parseXmlStrict(
-      '<rss xmlns:dc="http://purl.org/dc/elements/1.1/"><i><dc:creator>A</dc:creator></i>' +
-        '<i><dc:creator>A</dc:creator><dc:creator>B</dc:creator></i><i/><g a="1">t</g><e a="1"/></rss>',
+      '<rss xmlns:dc="http://purl.org/dc/elements/1.1/"><i><dc:creator>A</dc:creator></i>' + '<i><dc:creator>A</dc:creator><dc:creator>B</dc:creator></i><i/><g a="1">t</g><e a="1"/></rss>',
     );
     expect(doc.rss.i.map((i: Record<string, unknown>) => asArray(i['dc:creator']))).toEqual([['A'], ['A', 'B'], []]);
     expect(nodeText(doc.rss.g)).toBe('t');

@@ -9,10 +9,10 @@
  * - textOf(): HTML to plain text, for word-for-word comparisons of article text.
  */
 import { readFileSync } from 'node:fs';
-import { XMLParser, XMLValidator, type EntityDecoderOptions } from 'fast-xml-parser';
 import { parseFeed } from '@rowanmanning/feed-parser';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import { type EntityDecoderOptions, XMLParser, XMLValidator } from 'fast-xml-parser';
 
 // ---------------------------------------------------------------------------------------------
 // Types
@@ -30,8 +30,7 @@ import addFormats from 'ajv-formats';
 export type XmlObject = Record<string, any>;
 
 /** The normalised feed from @rowanmanning/feed-parser (a class instance with getters). */
-export type NormalizedFeed = ReturnType<typeof parseFeed>;
-export type NormalizedFeedItem = NormalizedFeed['items'][number];
+type NormalizedFeed = ReturnType<typeof parseFeed>;
 
 export interface ParsedXmlFeed {
   /** fast-xml-parser object of the whole document: `xml.rss.channel…` or `xml.feed…`. */
@@ -43,18 +42,18 @@ export interface ParsedXmlFeed {
 /** Extension keys (JSON Feed: names starting with `_` then a letter). */
 type Extensions = { [key: `_${string}`]: unknown };
 
-export type JsonFeedAuthor = {
+type JsonFeedAuthor = {
   name?: string;
   url?: string;
   avatar?: string;
 } & Extensions;
 
-export type JsonFeedHub = {
+type JsonFeedHub = {
   type: string;
   url: string;
 } & Extensions;
 
-export type JsonFeedAttachment = {
+type JsonFeedAttachment = {
   url: string;
   mime_type: string;
   title?: string;
@@ -62,7 +61,7 @@ export type JsonFeedAttachment = {
   duration_in_seconds?: number;
 } & Extensions;
 
-export type JsonFeedItem = {
+type JsonFeedItem = {
   id: string;
   url?: string;
   external_url?: string;
@@ -99,11 +98,8 @@ export type JsonFeed11 = {
   items: JsonFeedItem[];
 } & Extensions;
 
-export const RSS_CONTENT_NS = 'http://purl.org/rss/1.0/modules/content/';
-export const DC_NS = 'http://purl.org/dc/elements/1.1/';
 export const ATOM_NS = 'http://www.w3.org/2005/Atom';
-export const XML_NS = 'http://www.w3.org/XML/1998/namespace';
-export const JSON_FEED_1_1 = 'https://jsonfeed.org/version/1.1';
+const XML_NS = 'http://www.w3.org/XML/1998/namespace';
 
 // ---------------------------------------------------------------------------------------------
 // XML well-formedness
@@ -136,14 +132,7 @@ function lineColAt(s: string, offset: number): { line: number; col: number } {
 }
 
 function isXmlChar(cp: number): boolean {
-  return (
-    cp === 0x9 ||
-    cp === 0xa ||
-    cp === 0xd ||
-    (cp >= 0x20 && cp <= 0xd7ff) ||
-    (cp >= 0xe000 && cp <= 0xfffd) ||
-    (cp >= 0x10000 && cp <= 0x10ffff)
-  );
+  return cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff);
 }
 
 const NAME_START =
@@ -497,8 +486,7 @@ export function parseXmlStrict(xml: string): XmlObject {
     trimValues: true,
     processEntities: true,
     entityDecoder: xmlEntityDecoder(),
-    isArray: (name, _path, _isLeaf, isAttribute) =>
-      !isAttribute && ALWAYS_ARRAY.has(name.slice(name.lastIndexOf(':') + 1)),
+    isArray: (name, _path, _isLeaf, isAttribute) => !isAttribute && ALWAYS_ARRAY.has(name.slice(name.lastIndexOf(':') + 1)),
   });
   return parser.parse(s) as XmlObject;
 }
@@ -580,7 +568,7 @@ export function parseAtom(xml: string): ParsedXmlFeed {
 // JSON Feed 1.1
 // ---------------------------------------------------------------------------------------------
 
-export const JSON_FEED_SCHEMA_PATH = new URL('../fixtures/jsonfeed-1.1.schema.json', import.meta.url);
+const JSON_FEED_SCHEMA_PATH = new URL('../fixtures/jsonfeed-1.1.schema.json', import.meta.url);
 
 let jsonFeedValidator: ValidateFunction | undefined;
 function getJsonFeedValidator(): ValidateFunction {
@@ -722,10 +710,33 @@ const NAMED_ENTITIES: Record<string, string> = {
 
 /** HTML maps numeric references 0x80–0x9F through windows-1252 (e.g. &#146; is ’). */
 const WINDOWS_1252: Record<number, number> = {
-  0x80: 0x20ac, 0x82: 0x201a, 0x83: 0x0192, 0x84: 0x201e, 0x85: 0x2026, 0x86: 0x2020, 0x87: 0x2021,
-  0x88: 0x02c6, 0x89: 0x2030, 0x8a: 0x0160, 0x8b: 0x2039, 0x8c: 0x0152, 0x8e: 0x017d, 0x91: 0x2018,
-  0x92: 0x2019, 0x93: 0x201c, 0x94: 0x201d, 0x95: 0x2022, 0x96: 0x2013, 0x97: 0x2014, 0x98: 0x02dc,
-  0x99: 0x2122, 0x9a: 0x0161, 0x9b: 0x203a, 0x9c: 0x0153, 0x9e: 0x017e, 0x9f: 0x0178,
+  128: 0x20ac,
+  130: 0x201a,
+  131: 0x0192,
+  132: 0x201e,
+  133: 0x2026,
+  134: 0x2020,
+  135: 0x2021,
+  136: 0x02c6,
+  137: 0x2030,
+  138: 0x0160,
+  139: 0x2039,
+  140: 0x0152,
+  142: 0x017d,
+  145: 0x2018,
+  146: 0x2019,
+  147: 0x201c,
+  148: 0x201d,
+  149: 0x2022,
+  150: 0x2013,
+  151: 0x2014,
+  152: 0x02dc,
+  153: 0x2122,
+  154: 0x0161,
+  155: 0x203a,
+  156: 0x0153,
+  158: 0x017e,
+  159: 0x0178,
 };
 
 function decodeHtmlEntities(text: string): string {
@@ -761,8 +772,6 @@ export function textOf(html: string): string {
     .replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, '$1')
     .replace(/<(script|style)\b(?:[^>"']|"[^"]*"|'[^']*')*>[\s\S]*?<\/\1\s*>/gi, ' ')
     .replace(/<[!?][^>]*>/g, '')
-    .replace(/<\/?([A-Za-z][A-Za-z0-9-]*)(?:[^>"']|"[^"]*"|'[^']*')*>/g, (_tag, name: string) =>
-      BLOCK_TAGS.has(name.toLowerCase()) ? ' ' : '',
-    );
+    .replace(/<\/?([A-Za-z][A-Za-z0-9-]*)(?:[^>"']|"[^"]*"|'[^']*')*>/g, (_tag, name: string) => (BLOCK_TAGS.has(name.toLowerCase()) ? ' ' : ''));
   return decodeHtmlEntities(text).replace(/\s+/g, ' ').trim();
 }

@@ -13,7 +13,7 @@ export const NAVIGATIONS: Record<string, Record<string, string>> = {
 export const READERS: Record<string, Record<string, string>> = {
   'a reader naming the feed types': { accept: 'application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.8' },
   'a reader taking anything': { accept: '*/*' },
-  'a crawler or reader copying a browser\'s Accept, without Fetch Metadata': { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8', 'user-agent': 'SomeBot/1.0' },
+  "a crawler or reader copying a browser's Accept, without Fetch Metadata": { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8', 'user-agent': 'SomeBot/1.0' },
   'a reader sending no Accept': {},
   'a reader that says text/html first but names a feed type': { accept: 'text/html, application/rss+xml;q=0.9' },
   'a web reader fetching from a page': { accept: '*/*', 'sec-fetch-dest': 'empty', 'sec-fetch-mode': 'cors' },

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
@@ -22,15 +22,15 @@ import { createS3Client } from '../../functions/stores/s3-client.ts';
  * The proxy adds what s3rver lacks and counts requests; see the block marked PROXY below.
  */
 
-export type RequestKind = 'get' | 'put' | 'delete' | 'head' | 'list' | 'other';
-export type RequestCounts = Record<RequestKind, number>;
+type RequestKind = 'get' | 'put' | 'delete' | 'head' | 'list' | 'other';
+type RequestCounts = Record<RequestKind, number>;
 /** Body bytes the clients sent (PUT/POST bodies) and received (GET object and listing bodies). */
-export interface ByteCounts {
+interface ByteCounts {
   written: number;
   read: number;
 }
 
-export interface RequestCounter {
+interface RequestCounter {
   /** Requests the clients made, by kind, since the start or the last reset (the proxy's own HEADs are not counted). */
   counts(): RequestCounts;
   /** Body bytes through the proxy since the start or the last reset (headers not included). */
@@ -57,13 +57,13 @@ export interface S3TestServer extends RequestCounter {
 }
 
 /** An object write as the proxy receives it; `userAgent` carries the SDK's `app/<AWS_SDK_UA_APP_ID>` when set. */
-export interface ObservedWrite {
+interface ObservedWrite {
   method: 'PUT' | 'DELETE';
   bucket: string;
   key: string;
   userAgent: string;
 }
-export type WriteHook = (write: ObservedWrite) => 'forward' | 'drop';
+type WriteHook = (write: ObservedWrite) => 'forward' | 'drop';
 
 /** s3rver accepts any SigV4 signature made with this key pair (it checks the key id, not the signature). */
 export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
@@ -361,17 +361,7 @@ function kindOf(method: string, target: Target): RequestKind {
   }
 }
 
-const LIST_PARAMS = new Set([
-  'list-type',
-  'prefix',
-  'delimiter',
-  'max-keys',
-  'continuation-token',
-  'start-after',
-  'marker',
-  'encoding-type',
-  'fetch-owner',
-]);
+const LIST_PARAMS = new Set(['list-type', 'prefix', 'delimiter', 'max-keys', 'continuation-token', 'start-after', 'marker', 'encoding-type', 'fetch-owner']);
 
 function header(req: http.IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
@@ -379,7 +369,10 @@ function header(req: http.IncomingMessage, name: string): string | undefined {
 }
 
 function normaliseEtag(tag: string): string {
-  return tag.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
+  return tag
+    .trim()
+    .replace(/^W\//, '')
+    .replace(/^"(.*)"$/, '$1');
 }
 
 /** Runs `task` after every earlier task queued under `name` has finished. */
@@ -423,17 +416,14 @@ function forward(req: http.IncomingMessage, res: http.ServerResponse, agent: htt
     }
     const headers = { ...req.headers };
     delete headers.expect; // this server already answered 100-continue
-    const upstream = http.request(
-      { host: '127.0.0.1', port, method: req.method, path: req.url, headers, agent },
-      (upstreamRes) => {
-        res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, upstreamRes.headers);
-        if (received) upstreamRes.on('data', (chunk: Buffer) => received(chunk.length));
-        upstreamRes.pipe(res);
-        upstreamRes.once('error', reject);
-        res.once('finish', () => resolve());
-        res.once('close', () => resolve());
-      },
-    );
+    const upstream = http.request({ host: '127.0.0.1', port, method: req.method, path: req.url, headers, agent }, (upstreamRes) => {
+      res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, upstreamRes.headers);
+      if (received) upstreamRes.on('data', (chunk: Buffer) => received(chunk.length));
+      upstreamRes.pipe(res);
+      upstreamRes.once('error', reject);
+      res.once('finish', () => resolve());
+      res.once('close', () => resolve());
+    });
     upstream.once('error', reject);
     req.once('error', (err) => upstream.destroy(err));
     // A client that dies mid-body (a killed publisher) must not leave the upstream request waiting for the

@@ -4,7 +4,7 @@ import { stringify } from 'yaml';
 import { STATE, STATE_PREFIX_IN_CONTENT } from '../../functions/core/keys.ts';
 import { createS3Client } from '../../functions/stores/s3-client.ts';
 import { S3Store } from '../../functions/stores/s3-store.ts';
-import { SITE_SETTINGS, articleText } from './content.ts';
+import { articleText, SITE_SETTINGS } from './content.ts';
 import { parseAtom, parseJsonFeed, parseRss } from './feeds.ts';
 import { S3RVER_CREDENTIALS, type S3TestServer } from './s3-server.ts';
 

@@ -41,7 +41,7 @@ server
     process.stdout.write(`${JSON.stringify({ port: address.port })}\n`);
   })
   .catch((err) => {
-    process.stderr.write(`s3rver could not start: ${err && err.stack ? err.stack : err}\n`);
+    process.stderr.write(`s3rver could not start: ${err?.stack ? err.stack : err}\n`);
     process.exit(1);
   });
 

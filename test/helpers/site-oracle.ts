@@ -34,9 +34,9 @@ export interface OracleInput {
   knownTitles?: Iterable<{ title: string; file: string }>;
 }
 
-export type Visibility = 'public' | 'draft' | 'embargoed' | 'expired';
+type Visibility = 'public' | 'draft' | 'embargoed' | 'expired';
 
-export interface ExpectedArticle {
+interface ExpectedArticle {
   file: string;
   slug: string;
   url: string;
@@ -54,7 +54,7 @@ export interface ExpectedArticle {
   visibility: Visibility;
 }
 
-export interface ExpectedSite {
+interface ExpectedSite {
   siteUrl: string;
   feedSize: number;
   /** Every article file that parses, whatever its visibility. */
@@ -82,7 +82,7 @@ export async function siteViolations(input: OracleInput): Promise<string[]> {
 }
 
 /** What the site must show, from the content bucket alone. */
-export async function expectedSite(s3: S3Client, contentBucket: string, now: Date): Promise<ExpectedSite> {
+async function expectedSite(s3: S3Client, contentBucket: string, now: Date): Promise<ExpectedSite> {
   const keys = await listKeys(s3, contentBucket);
   const contentProblems: string[] = [];
   const settingsText = keys.includes('site.yaml') ? (await getObject(s3, contentBucket, 'site.yaml')).toString('utf8') : undefined;
@@ -113,7 +113,7 @@ export async function expectedSite(s3: S3Client, contentBucket: string, now: Dat
 }
 
 /** Every object of a bucket, by key. */
-export async function readBucket(s3: S3Client, bucket: string): Promise<Map<string, Buffer>> {
+async function readBucket(s3: S3Client, bucket: string): Promise<Map<string, Buffer>> {
   const keys = await listKeys(s3, bucket);
   const bodies = await mapLimit(keys, 16, (key) => getObject(s3, bucket, key).catch(() => undefined));
   // An object listed then gone (nothing should write while the oracle reads) is simply absent.
@@ -121,7 +121,7 @@ export async function readBucket(s3: S3Client, bucket: string): Promise<Map<stri
 }
 
 /** Compare the site's objects with what the content says; one sentence per problem. */
-export function checkSite(expected: ExpectedSite, site: ReadonlyMap<string, Buffer>, knownTitles: Iterable<{ title: string; file: string }>): string[] {
+function checkSite(expected: ExpectedSite, site: ReadonlyMap<string, Buffer>, knownTitles: Iterable<{ title: string; file: string }>): string[] {
   const out: string[] = [];
   // The same problem in several documents (three formats, tag feeds, archives) is one line naming them all.
   const grouped = new Map<string, string[]>();
@@ -216,7 +216,12 @@ export function checkSite(expected: ExpectedSite, site: ReadonlyMap<string, Buff
   // Each archive folder's three formats hold the same articles.
   const archiveFolders = new Set([...docs.keys()].filter((k) => k.startsWith('archive/')).map((k) => k.slice(0, k.lastIndexOf('/') + 1)));
   for (const folder of archiveFolders) {
-    const urlsIn = (file: string) => docs.get(`${folder}${file}`)?.items.map((i) => i.url).sort().join(' ');
+    const urlsIn = (file: string) =>
+      docs
+        .get(`${folder}${file}`)
+        ?.items.map((i) => i.url)
+        .sort()
+        .join(' ');
     const json = urlsIn('feed.json');
     for (const file of FEED_FILES) {
       const urls = urlsIn(file);
@@ -235,7 +240,9 @@ export function checkSite(expected: ExpectedSite, site: ReadonlyMap<string, Buff
       if (item.url === undefined) note('feed', doc.key, `item "${item.title}" has no link`);
       else if (!article) {
         const other = byUrl.get(item.url) ?? expected.articles.find((a) => a.title === item.title);
-        const whose = other ? `it belongs to ${describe(other)}, which is ${why(other)}${other.url !== item.url ? ` and now lives at ${other.url}` : ''}` : 'no article in the content bucket has that page (removed, or an old slug)';
+        const whose = other
+          ? `it belongs to ${describe(other)}, which is ${why(other)}${other.url !== item.url ? ` and now lives at ${other.url}` : ''}`
+          : 'no article in the content bucket has that page (removed, or an old slug)';
         note('leak', doc.key, `item "${item.title}" (${item.url}) should not be there: ${whose}`);
       } else if (item.title !== article.title) {
         note('stale', doc.key, `the item for ${article.file} (${item.url}) has title "${item.title}"; its latest title is "${article.title}"`);
@@ -264,7 +271,9 @@ export function checkSite(expected: ExpectedSite, site: ReadonlyMap<string, Buff
   for (const slug of tagFolders) {
     if (!expected.tags.has(slug)) out.push(`[leak] tags/${slug}/ is on the site (${sample(readable.filter((k) => k.startsWith(`tags/${slug}/`)))}), but no public article has that tag`);
   }
-  const locs = readable.filter((k) => /^sitemap[^/]*\.xml$/.test(k)).flatMap((k) => [...(text(k) as string).matchAll(/<loc>\s*([^<\s]+)\s*<\/loc>/g)].map((m) => [k, decodeXml(m[1] as string)] as const));
+  const locs = readable
+    .filter((k) => /^sitemap[^/]*\.xml$/.test(k))
+    .flatMap((k) => [...(text(k) as string).matchAll(/<loc>\s*([^<\s]+)\s*<\/loc>/g)].map((m) => [k, decodeXml(m[1] as string)] as const));
   const locSet = new Set(locs.map(([, loc]) => loc));
   for (const [key, loc] of locs) {
     if (loc.startsWith(`${siteUrl}articles/`) && !publicByUrl.has(loc)) {
@@ -279,7 +288,9 @@ export function checkSite(expected: ExpectedSite, site: ReadonlyMap<string, Buff
   for (const key of readable.filter((k) => k.startsWith('media/'))) {
     const users = usedBy(key);
     if (users.some((a) => a.visibility === 'public')) continue;
-    out.push(`[media] ${key} is on the site, but ${users.length ? `only non-public articles use it: ${users.map((a) => `${a.file} (${why(a)})`).join(', ')}` : 'no article in the content bucket uses it'}`);
+    out.push(
+      `[media] ${key} is on the site, but ${users.length ? `only non-public articles use it: ${users.map((a) => `${a.file} (${why(a)})`).join(', ')}` : 'no article in the content bucket uses it'}`,
+    );
   }
   for (const a of expected.public) {
     if (a.image && expected.contentMedia.has(a.image) && !site.has(a.image)) out.push(`[media] ${a.image}, the lead image of public ${describe(a)}, is not on the site`);
@@ -287,9 +298,7 @@ export function checkSite(expected: ExpectedSite, site: ReadonlyMap<string, Buff
 
   // (6), (4) No object shows the title of an article that is not public, or a title no article carries now.
   const publicTitles = new Set(expected.public.map((a) => a.title));
-  const hidden = new Map(
-    expected.articles.filter((a) => a.visibility !== 'public' && !publicTitles.has(a.title)).map((a) => [a.title, `the title of ${a.file}, which is ${why(a)}`]),
-  );
+  const hidden = new Map(expected.articles.filter((a) => a.visibility !== 'public' && !publicTitles.has(a.title)).map((a) => [a.title, `the title of ${a.file}, which is ${why(a)}`]));
   const current = new Map(expected.articles.map((a) => [a.file, a.title]));
   const live = new Set(expected.articles.map((a) => a.title));
   for (const { title, file } of knownTitles) {
@@ -328,7 +337,12 @@ function readArticle(file: string, text: string, siteUrl: string, now: Date): Ex
   const visibility: Visibility = fm.draft === true ? 'draft' : date > now.getTime() ? 'embargoed' : expires !== undefined && expires <= now.getTime() ? 'expired' : 'public';
   const paragraphs = (fence[2] as string)
     .split(/\n\s*\n/)
-    .map((p) => p.replace(/[*_`#>]/g, '').replace(/\s+/g, ' ').trim())
+    .map((p) =>
+      p
+        .replace(/[*_`#>]/g, '')
+        .replace(/\s+/g, ' ')
+        .trim(),
+    )
     .filter((p) => p !== '');
   return {
     file,
@@ -392,8 +406,11 @@ const isFeedKey = (key: string) => FEED_FILES.some((f) => key === f || key.endsW
 const newestFirst = (a: ExpectedArticle, b: ExpectedArticle) => b.date - a.date || (a.file < b.file ? -1 : 1);
 
 /** A tag's folder name, for ASCII tags: "City Hall" -> "city-hall". */
-export function tagSlug(tag: string): string {
-  return tag.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+function tagSlug(tag: string): string {
+  return tag
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
 }
 
 /** The site key a URL on the site is served from ('/' ends in index.html); undefined for other hosts. */
@@ -423,7 +440,12 @@ function sample(keys: readonly string[]): string {
 }
 
 function decodeXml(text: string): string {
-  return text.replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'");
+  return text
+    .replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'");
 }
 
 function escapeRegExp(text: string): string {

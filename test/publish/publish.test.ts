@@ -1,11 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { STATE } from '../../functions/core/keys.ts';
 import type { Head } from '../../functions/core/state/state.ts';
-import { MAX_KEYS_PER_CYCLE, publish } from '../../functions/publish/publish.ts';
 import { LEASE_TIMING, type LeaseTiming } from '../../functions/publish/protocol/lease.ts';
+import { MAX_KEYS_PER_CYCLE, publish } from '../../functions/publish/publish.ts';
 import { ManualClock } from '../helpers/clock.ts';
 import { NOW } from '../helpers/content.ts';
-import { CountingStore, DyingStore, Stall, memorySite, type Budget } from '../helpers/engine.ts';
+import { type Budget, CountingStore, DyingStore, memorySite, Stall } from '../helpers/engine.ts';
 import { parseJsonFeed } from '../helpers/feeds.ts';
 
 // Leases in these tests follow a clock the test moves by hand (a dying holder's short lease lapses when the
@@ -24,7 +24,7 @@ const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46,
 const at = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000);
 
 describe('a publish that dies midway', () => {
-  it('is finished by the next publish, and its site writes are redone once more after the dead holder\'s time is surely up', async () => {
+  it("is finished by the next publish, and its site writes are redone once more after the dead holder's time is surely up", async () => {
     // Prepare: two stories published; a third one's publish dies right after its commit: it wrote its
     // request, its lease, its journal and the head naming it, and nothing more
     const s = await memorySite();
@@ -87,7 +87,7 @@ describe('a publish that dies midway', () => {
 });
 
 describe('a publish that stalls mid-write', () => {
-  it('never brings a retracted article back: a reconcile\'s late write-back of its page is redone once its writer\'s time is up', async () => {
+  it("never brings a retracted article back: a reconcile's late write-back of its page is redone once its writer's time is up", async () => {
     // Prepare: a story published, then its page lost from the site, so a reconcile writes it back; that
     // write stalls on the wire (a laptop asleep) while its holder's lease lapses
     const s = await memorySite();
@@ -202,7 +202,7 @@ describe('what the site shows', () => {
     expect(new Set(seen)).toEqual(new Set(['Story 4', 'Story 3', 'Story 2', 'Story 1', 'Filed late']));
   });
 
-  it('publishes a draft\'s lead image only once the article is public, and removes it when it stops being public', async () => {
+  it("publishes a draft's lead image only once the article is public, and removes it when it stops being public", async () => {
     // Prepare
     const s = await memorySite();
     await s.content.put('media/harbour.jpg', JPEG, { contentType: 'image/jpeg' });
@@ -275,7 +275,7 @@ describe('a renamed article that keeps its slug and id', () => {
   });
 });
 
-describe('an edit refused for another file\'s id', () => {
+describe("an edit refused for another file's id", () => {
   it('keeps its last good version through a full rebuild, as through an incremental publish', async () => {
     // Prepare: two stories; B is then edited with A's id (copied front matter)
     const s = await memorySite();

@@ -1,5 +1,5 @@
-import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -68,7 +68,10 @@ describe('FsStore leaves no empty folder behind, as a bucket has none', () => {
   let root: string;
   const TEXT = { contentType: 'text/plain; charset=utf-8' };
   const folders = async () =>
-    (await readdir(root, { recursive: true, withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => path.relative(root, path.join(e.parentPath, e.name))).sort();
+    (await readdir(root, { recursive: true, withFileTypes: true }))
+      .filter((e) => e.isDirectory())
+      .map((e) => path.relative(root, path.join(e.parentPath, e.name)))
+      .sort();
 
   beforeEach(async () => {
     root = await mkdtemp(path.join(os.tmpdir(), 'wirefeed-fs-prune-'));
@@ -104,9 +107,15 @@ describe('FsStore leaves no empty folder behind, as a bucket has none', () => {
     expect(await folders()).toEqual([]);
 
     // Act
-    const plain = await writer.put('articles/a/second.html', 'second', TEXT).then(() => 'written', (err: unknown) => String(err));
+    const plain = await writer.put('articles/a/second.html', 'second', TEXT).then(
+      () => 'written',
+      (err: unknown) => String(err),
+    );
     await other.delete('articles/a/second.html');
-    const conditional = await writer.put('articles/a/third.html', 'third', { ...TEXT, ifNoneMatch: '*' }).then(() => 'written', (err: unknown) => String(err));
+    const conditional = await writer.put('articles/a/third.html', 'third', { ...TEXT, ifNoneMatch: '*' }).then(
+      () => 'written',
+      (err: unknown) => String(err),
+    );
 
     // Assess
     expect([plain, conditional]).toEqual(['written', 'written']);
@@ -171,14 +180,16 @@ describe('FsStore between processes', () => {
       console.log(won);`;
     // Act
     const outputs = await Promise.all(
-      Array.from({ length: 4 }, () =>
-        new Promise<string>((resolve, reject) => {
-          const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-          let out = '';
-          child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-          child.on('error', reject);
-          child.on('exit', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`child exited ${code}`))));
-        }),
+      Array.from(
+        { length: 4 },
+        () =>
+          new Promise<string>((resolve, reject) => {
+            const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+            let out = '';
+            child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+            child.on('error', reject);
+            child.on('exit', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`child exited ${code}`))));
+          }),
       ),
     );
     // Assess: every key created exactly once, and no lock or temporary file left behind.

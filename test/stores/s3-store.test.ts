@@ -4,9 +4,9 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createS3Client } from '../../functions/stores/s3-client.ts';
 import { S3Store } from '../../functions/stores/s3-store.ts';
 import { PreconditionFailedError, StoreError } from '../../functions/stores/store.ts';
-import { injectFaults } from '../helpers/faults.ts';
-import { S3RVER_CREDENTIALS, startS3Server, type S3TestServer } from '../helpers/s3-server.ts';
 import { storeContract } from '../contracts/store-contract.ts';
+import { injectFaults } from '../helpers/faults.ts';
+import { S3RVER_CREDENTIALS, type S3TestServer, startS3Server } from '../helpers/s3-server.ts';
 
 /**
  * S3Store against a real S3-compatible server (s3rver behind the conditional-write proxy of
@@ -66,12 +66,7 @@ describe('S3Store', () => {
     expect(listed.map((info) => info.key)).toEqual(['posts/a.md']);
     expect(new TextDecoder().decode(got!.body)).toBe('a');
     expect(await content.get('contentious.md')).toBeUndefined();
-    expect((await raw.list('')).map((info) => info.key)).toEqual([
-      'content/posts/a.md',
-      'content/posts/b.md',
-      'contentious.md',
-      'site/index.html',
-    ]);
+    expect((await raw.list('')).map((info) => info.key)).toEqual(['content/posts/a.md', 'content/posts/b.md', 'contentious.md', 'site/index.html']);
   });
 
   it('describes keys as s3:// URLs that include the prefix', () => {
@@ -119,9 +114,7 @@ describe('S3Store', () => {
     // Prepare
     const store = new S3Store(server.client, bucket);
     // Act
-    const results = await Promise.allSettled(
-      ['first', 'second', 'third'].map((who) => store.put('locks/run.lock', who, { contentType: 'text/plain', ifNoneMatch: '*' })),
-    );
+    const results = await Promise.allSettled(['first', 'second', 'third'].map((who) => store.put('locks/run.lock', who, { contentType: 'text/plain', ifNoneMatch: '*' })));
     // Assess
     const won = results.filter((r) => r.status === 'fulfilled');
     const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');

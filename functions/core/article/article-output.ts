@@ -1,10 +1,10 @@
-import { parseArticle, type Article } from './article.ts';
-import { countItems } from '../output/check.ts';
 import { ArticleError, FeedCheckError } from '../errors.ts';
+import { countItems } from '../output/check.ts';
 import { siteScope } from '../output/feed-scope.ts';
 import { buildFeeds } from '../output/feeds.ts';
 import { articlePage } from '../output/pages.ts';
 import type { Site } from '../site.ts';
+import { type Article, parseArticle } from './article.ts';
 
 /**
  * What one article may put on the site. The 2 MB input limit does not bound the output (escaping grows
@@ -28,7 +28,7 @@ export function parsePublishable(file: string, bytes: Uint8Array, site: Site): A
  * within bounds and parse back with one item each. A failure is this article's rejection, found before
  * the article is in any feed, so a feed shared with other articles is never the one that breaks.
  */
-export function checkArticleOutput(article: Article, site: Site): void {
+function checkArticleOutput(article: Article, site: Site): void {
   let page: number;
   try {
     page = Buffer.byteLength(articlePage(article, site));

@@ -1,16 +1,15 @@
 import path from 'node:path/posix';
 import * as z from 'zod/mini';
-import { DATE_HINT, looksLikeWhen, noSuchMoment, parseWhen, toIso, type When } from './dates.ts';
 import { ArticleError, listIssues } from '../errors.ts';
+import type { Site } from '../site.ts';
+import { DATE_HINT, looksLikeWhen, noSuchMoment, parseWhen, toIso, type When } from './dates.ts';
 import { splitFrontMatter } from './front-matter.ts';
 import { absoluteUrl, excerpt, renderArticleHtml } from './html.ts';
-import { fieldsAt, person, text, type Person } from './schema-parts.ts';
-import type { Site } from '../site.ts';
+import { fieldsAt, type Person, person, text } from './schema-parts.ts';
 import { slugOf } from './slugs.ts';
 import { tagSlug } from './tags.ts';
 import { decodeText } from './text.ts';
 
-export const ARTICLES_PREFIX = 'articles/';
 /** Larger than any real wire report by far; a bigger file is a mistake or an attack. Stores read no more of one (publish/read.ts). */
 export const MAX_ARTICLE_BYTES = 2 * 1024 * 1024;
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -32,11 +31,22 @@ const FrontMatter = z.strictObject({
   summary: z.optional(text(1, 2000)),
   tags: z._default(z.array(text(1, 100)).check(z.maxLength(50)), []),
   authors: z._default(
-    z.array(
-      z.union([z.pipe(text(1, 200), z.transform((name: string) => ({ name }))), person], {
-        error: 'must be a name such as Ada Lovelace, or {name, url, email}',
-      }),
-    ).check(z.maxLength(50)),
+    z
+      .array(
+        z.union(
+          [
+            z.pipe(
+              text(1, 200),
+              z.transform((name: string) => ({ name })),
+            ),
+            person,
+          ],
+          {
+            error: 'must be a name such as Ada Lovelace, or {name, url, email}',
+          },
+        ),
+      )
+      .check(z.maxLength(50)),
     [],
   ),
   image: z.optional(
@@ -49,14 +59,11 @@ const FrontMatter = z.strictObject({
     }),
   ),
   slug: z.optional(z.string().check(z.regex(SLUG, 'may hold only a-z, 0-9 and single hyphens, such as "budget-vote"'), z.maxLength(MAX_SLUG))),
-  id: z.optional(
-    z.string().check(z.trim(), z.refine(isStableUri, 'must be an absolute URI such as tag:example.com,2020-01-08:budget-vote or urn:uuid:…')),
-  ),
+  id: z.optional(z.string().check(z.trim(), z.refine(isStableUri, 'must be an absolute URI such as tag:example.com,2020-01-08:budget-vote or urn:uuid:…'))),
   draft: z._default(z.boolean(), false),
   expires: z.optional(when),
   correction: z.optional(text(1, 2000)),
 });
-export type FrontMatter = z.infer<typeof FrontMatter>;
 
 /** A lead image. Feeds carry it as an enclosure only when type and length are known, never guessed. */
 export interface Media {
@@ -101,7 +108,11 @@ export function parseArticle(file: string, bytes: Uint8Array, site: Site): Artic
   if (bytes.byteLength > MAX_ARTICLE_BYTES) throw articleTooLarge(file, bytes.byteLength);
   const { data, body } = splitFrontMatter(file, decodeText(file, bytes));
   const result = FrontMatter.safeParse(data ?? {});
-  if (!result.success) throw new ArticleError(file, listIssues(result.error.issues, data, (at) => fieldsAt(FrontMatter, at)));
+  if (!result.success)
+    throw new ArticleError(
+      file,
+      listIssues(result.error.issues, data, (at) => fieldsAt(FrontMatter, at)),
+    );
   const fm = result.data;
 
   const slug = fm.slug ?? slugFromFile(file);
@@ -146,7 +157,7 @@ export function parseArticle(file: string, bytes: Uint8Array, site: Site): Artic
  * "budget-vote-2025", "ärticle with spaces.md" -> "article-with-spaces"); a name that is already a slug
  * is kept as it is, so no published URL moves.
  */
-export function slugFromFile(file: string): string {
+function slugFromFile(file: string): string {
   const stem = path.basename(file).replace(/\.md$/i, '');
   if (SLUG.test(stem)) return stem; // whatever its length: a published URL never moves
   const slug = slugOf(stem, MAX_SLUG);

@@ -9,10 +9,57 @@ const markdown = new MarkdownIt({ html: true, linkify: false, typographer: false
 /** What an article may contain: text structure, links, images, tables. No scripts, frames, forms or styles. */
 const SANITIZE: sanitizeHtml.IOptions = {
   allowedTags: [
-    'p', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'ul', 'ol', 'li', 'dl', 'dt', 'dd', 'hr', 'br',
-    'a', 'em', 'strong', 'b', 'i', 'u', 's', 'del', 'ins', 'mark', 'small', 'sub', 'sup', 'abbr', 'cite', 'q',
-    'code', 'pre', 'kbd', 'samp', 'var', 'time', 'span', 'figure', 'figcaption', 'img', 'aside',
-    'table', 'caption', 'thead', 'tbody', 'tfoot', 'tr', 'th', 'td',
+    'p',
+    'h1',
+    'h2',
+    'h3',
+    'h4',
+    'h5',
+    'h6',
+    'blockquote',
+    'ul',
+    'ol',
+    'li',
+    'dl',
+    'dt',
+    'dd',
+    'hr',
+    'br',
+    'a',
+    'em',
+    'strong',
+    'b',
+    'i',
+    'u',
+    's',
+    'del',
+    'ins',
+    'mark',
+    'small',
+    'sub',
+    'sup',
+    'abbr',
+    'cite',
+    'q',
+    'code',
+    'pre',
+    'kbd',
+    'samp',
+    'var',
+    'time',
+    'span',
+    'figure',
+    'figcaption',
+    'img',
+    'aside',
+    'table',
+    'caption',
+    'thead',
+    'tbody',
+    'tfoot',
+    'tr',
+    'th',
+    'td',
   ],
   allowedAttributes: {
     a: ['href', 'title', 'hreflang'],
@@ -73,9 +120,12 @@ function absolutise(attribs: sanitizeHtml.Attributes, name: string, base: string
 }
 
 /** Plain text of sanitised HTML, for derived summaries and meta descriptions. */
-export function htmlToText(html: string): string {
+function htmlToText(html: string): string {
   return sanitizeHtml(html, { allowedTags: [], allowedAttributes: {} })
-    .replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
     .replace(/&amp;/g, '&') // last, so "&amp;lt;" stays "&lt;"
     .replace(/\s+/g, ' ')
     .trim();

@@ -7,8 +7,7 @@ import * as z from 'zod/mini';
 z.config(en());
 
 /** A trimmed string of `min` to `max` characters. */
-export const text = (min = 1, max = 10_000) =>
-  z.string().check(z.trim(), z.minLength(min, 'must not be empty'), z.maxLength(max, `must be at most ${max} characters`));
+export const text = (min = 1, max = 10_000) => z.string().check(z.trim(), z.minLength(min, 'must not be empty'), z.maxLength(max, `must be at most ${max} characters`));
 
 /** An absolute http(s) URL, as readers need: they have no base URL to resolve against. */
 export const httpUrl = z.string().check(

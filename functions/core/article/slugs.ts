@@ -11,7 +11,9 @@ import slugify from '@sindresorhus/slugify';
 const KEEP: [string, string][] = [['&', ' ']];
 
 export function slugOf(text: string, maxLength: number): string {
-  const spelt = stripAccents(text).replace(/(?<=[\p{L}\p{N}])#/gu, ' sharp ').replace(/(?<=[\p{L}\p{N}+])\+/gu, ' plus ');
+  const spelt = stripAccents(text)
+    .replace(/(?<=[\p{L}\p{N}])#/gu, ' sharp ')
+    .replace(/(?<=[\p{L}\p{N}+])\+/gu, ' plus ');
   return slugify(spelt, { decamelize: false, customReplacements: KEEP }).slice(0, maxLength).replace(/-+$/, '');
 }
 

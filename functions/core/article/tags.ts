@@ -24,25 +24,20 @@ export function tagSlug(tag: string): string {
   // article's second one vanished. A hash of the whole slug keeps them apart, while spellings that
   // differ only in case or accents, which have one whole slug, still share it.
   const head = whole.slice(0, MAX_TAG_SLUG - CUT_SUFFIX).replace(/-+$/, '');
-  return `${head}-${createHash('sha256').update(whole).digest('hex').slice(0, CUT_SUFFIX - 1)}`;
+  return `${head}-${createHash('sha256')
+    .update(whole)
+    .digest('hex')
+    .slice(0, CUT_SUFFIX - 1)}`;
 }
 
 /** wirefeed's first tag slugs: every run of anything but a-z and 0-9 is one hyphen. */
-export function asciiSlug(text: string, maxLength: number): string {
+function asciiSlug(text: string, maxLength: number): string {
   return text
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '')
     .slice(0, maxLength)
     .replace(/-+$/, '');
-}
-
-/**
- * Two spellings of one tag (case, accents, spacing and punctuation only: "Élection" and "election")
- * fold to the same key; different tags ("C#", "C") do not.
- */
-export function tagKey(tag: string): string {
-  return stripAccents(tag).toLowerCase().replace(/[^\p{L}\p{N}#+]+/gu, ' ').trim();
 }
 
 /** How many public articles use each spelling of one tag (its slug). */

@@ -13,11 +13,7 @@ export function decodeText(file: string, bytes: Uint8Array): string {
       text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
     } catch {
       const at = firstBadUtf8(bytes);
-      throw new ArticleError(
-        file,
-        `is not UTF-8 text: byte 0x${bytes[at]?.toString(16).padStart(2, '0')} at offset ${at} ` +
-          '(it looks like Latin-1 or Windows-1252); save the file as UTF-8',
-      );
+      throw new ArticleError(file, `is not UTF-8 text: byte 0x${bytes[at]?.toString(16).padStart(2, '0')} at offset ${at} (it looks like Latin-1 or Windows-1252); save the file as UTF-8`);
     }
   }
   return cleanText(text);
@@ -25,6 +21,7 @@ export function decodeText(file: string, bytes: Uint8Array): string {
 
 // XML 1.0 forbids C0 controls other than tab, LF and CR, and U+FFFE/U+FFFF; `feed` passes them
 // through, so they are removed once, here, before any output format sees them.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching exactly these control characters is the point
 const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
 // Half a surrogate pair (a YAML "\uD800" escape) is no character at all: no encoder can write it.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;

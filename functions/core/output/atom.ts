@@ -1,7 +1,7 @@
-import { HISTORY_NS, type FeedItem, type FeedScope } from './feed-scope.ts';
 import type { Person } from '../article/schema-parts.ts';
 import type { Site } from '../site.ts';
-import { el, xmlDocument, type Element } from './xml.ts';
+import { type FeedItem, type FeedScope, HISTORY_NS } from './feed-scope.ts';
+import { type Element, el, xmlDocument } from './xml.ts';
 
 /**
  * Atom 1.0 (RFC 4287), written here rather than by `feed` 6, which cannot express what wirefeed's
@@ -41,9 +41,7 @@ function entry({ article: a, tags, content }: FeedItem, site: Site): Element {
     el('id', {}, a.id),
     el('title', { type: 'text' }, a.title),
     el('link', { rel: 'alternate', type: 'text/html', href: a.url }),
-    a.image?.type && a.image.length
-      ? el('link', { rel: 'enclosure', type: a.image.type, length: a.image.length, href: a.image.url, title: a.image.alt || undefined })
-      : undefined,
+    a.image?.type && a.image.length ? el('link', { rel: 'enclosure', type: a.image.type, length: a.image.length, href: a.image.url, title: a.image.alt || undefined }) : undefined,
     el('published', {}, a.published.iso),
     el('updated', {}, a.updated?.iso ?? a.published.iso),
     ...a.authors.map(author),

@@ -1,13 +1,13 @@
 import type { Article } from '../article/article.ts';
-import { atomFeed } from './atom.ts';
-import { feedUpdated, siteScope, type FeedItem, type FeedScope } from './feed-scope.ts';
-import { feedContentHtml, summaryContentHtml } from './content.ts';
-import { FEED_BYTES, byteSizes, contentBytes, withFull } from './feed-budget.ts';
-import { jsonFeed } from './json-feed.ts';
-import { rss2, type RssChannel, type RssItem } from './rss.ts';
-import type { Site } from '../site.ts';
 import { shownTags, type TagTitles } from '../article/tags.ts';
 import { escapeHtml } from '../article/text.ts';
+import type { Site } from '../site.ts';
+import { atomFeed } from './atom.ts';
+import { feedContentHtml, summaryContentHtml } from './content.ts';
+import { byteSizes, contentBytes, FEED_BYTES, withFull } from './feed-budget.ts';
+import { type FeedItem, type FeedScope, feedUpdated, siteScope } from './feed-scope.ts';
+import { jsonFeed } from './json-feed.ts';
+import { type RssChannel, type RssItem, rss2 } from './rss.ts';
 
 export interface FeedFiles {
   'rss.xml': string;
@@ -116,7 +116,7 @@ function rssFeed(feedItems: readonly FeedItem[], site: Site, scope: FeedScope, u
 }
 
 /** The lead image as an enclosure: only with its real type and length, never guessed. */
-export function enclosure(a: Article): { url: string; type: string; length: number; alt: string } | undefined {
+function enclosure(a: Article): { url: string; type: string; length: number; alt: string } | undefined {
   const image = a.image;
   return image?.type && image.length ? { url: image.url, type: image.type, length: image.length, alt: image.alt } : undefined;
 }

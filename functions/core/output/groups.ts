@@ -1,12 +1,12 @@
 import type { Article } from '../article/article.ts';
-import { feedId, feedUrls, siteScope, type FeedScope } from './feed-scope.ts';
-import { buildFeeds, type FeedFiles, type FeedOptions } from './feeds.ts';
-import { newsLanguage, type NewsItem } from './news.ts';
-import { FRONT_PAGE, NEWS_SITEMAP, SITEMAP_INDEX, archiveFolder, articleSitemapKey, tagFolder, tagSitemapKey } from '../keys.ts';
-import { FEED_VIEW } from './feed-view.ts';
-import { feedViewPage, indexPage, notFoundPage, tagPage } from './pages.ts';
+import { archiveFolder, articleSitemapKey, FRONT_PAGE, NEWS_SITEMAP, SITEMAP_INDEX, tagFolder, tagSitemapKey } from '../keys.ts';
 import type { Site } from '../site.ts';
-import { newsUrlset, robotsTxt, sitemapIndex, urlset, type SitemapLoc } from './sitemap.ts';
+import { type FeedScope, feedId, feedUrls, siteScope } from './feed-scope.ts';
+import { FEED_VIEW } from './feed-view.ts';
+import { buildFeeds, type FeedFiles, type FeedOptions } from './feeds.ts';
+import { type NewsItem, newsLanguage } from './news.ts';
+import { feedViewPage, indexPage, notFoundPage, tagPage } from './pages.ts';
+import { newsUrlset, robotsTxt, type SitemapLoc, sitemapIndex, urlset } from './sitemap.ts';
 
 /**
  * The files of each output group, from the articles the state says are in it (already chosen and
@@ -76,7 +76,10 @@ export function newsSitemapFiles(items: readonly NewsItem[], site: Site): Map<st
 
 /** Files that depend on the settings alone. */
 export function staticFiles(site: Site): Map<string, string> {
-  return new Map([['404.html', notFoundPage(site)], ['robots.txt', robotsTxt(site.url)]]);
+  return new Map([
+    ['404.html', notFoundPage(site)],
+    ['robots.txt', robotsTxt(site.url)],
+  ]);
 }
 
 /** A folder's three feeds and their browser view, built together from the same articles and scope. */

@@ -1,5 +1,5 @@
-import type { FeedItem, FeedScope } from './feed-scope.ts';
 import type { Site } from '../site.ts';
+import type { FeedItem, FeedScope } from './feed-scope.ts';
 
 /** JSON Feed 1.1 (https://jsonfeed.org/version/1.1), written here because `feed` 6 writes version 1. */
 export function jsonFeed(items: readonly FeedItem[], site: Site, scope: FeedScope): string {

@@ -10,7 +10,7 @@ import type { Entry } from '../state/timeline.ts';
  */
 
 /** Google's limits: articles published in the last two days, at most 1,000 URLs per news sitemap. */
-export const NEWS_WINDOW_MS = 2 * 24 * 3600 * 1000;
+const NEWS_WINDOW_MS = 2 * 24 * 3600 * 1000;
 export const NEWS_MAX = 1000;
 
 export interface NewsItem {
@@ -46,11 +46,7 @@ export function agedOut(index: NewsIndex, now: Date): boolean {
  * The next index: the window's entries (newest first, already cut to the window and NEWS_MAX), each with
  * the loc and title `known` gives (the prior index's, for articles that did not change) or `fresh` reads.
  */
-export async function nextNewsIndex(
-  window: readonly Entry[],
-  known: ReadonlyMap<string, NewsItem>,
-  fresh: (h: string) => Promise<{ loc: string; title: string } | undefined>,
-): Promise<NewsIndex> {
+export async function nextNewsIndex(window: readonly Entry[], known: ReadonlyMap<string, NewsItem>, fresh: (h: string) => Promise<{ loc: string; title: string } | undefined>): Promise<NewsIndex> {
   const items: NewsItem[] = [];
   for (const e of window) {
     const prior = known.get(e.h);

@@ -36,14 +36,7 @@ export function headersFor(key: string): ObjectHeaders {
  * The pages' Content-Security-Policy, sent by CloudFront and by the local server alike: no scripts at all
  * (the pages and the feeds' browser views are static HTML), inline styles, any https image.
  */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "style-src 'unsafe-inline'",
-  "img-src 'self' https: data:",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export const CONTENT_SECURITY_POLICY = ["default-src 'none'", "style-src 'unsafe-inline'", "img-src 'self' https: data:", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'"].join('; ');
 
 /**
  * The security headers on every response, as CloudFront's response headers policy sends them

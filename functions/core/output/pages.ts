@@ -1,10 +1,10 @@
 import type { Article } from '../article/article.ts';
 import type { When } from '../article/dates.ts';
-import { feedUrls, type FeedScope, type FeedUrls } from './feed-scope.ts';
-import type { Site } from '../site.ts';
-import { STYLE } from './style.ts';
 import { tagFolder, tagSlug } from '../article/tags.ts';
 import { escapeHtml as esc } from '../article/text.ts';
+import type { Site } from '../site.ts';
+import { type FeedScope, type FeedUrls, feedUrls } from './feed-scope.ts';
+import { STYLE } from './style.ts';
 
 interface Head {
   title: string;
@@ -30,7 +30,9 @@ export function articlePage(article: Article, site: Site): string {
     article.updated ? `<meta property="article:modified_time" content="${esc(article.updated.iso)}">` : '',
     article.image ? `<meta property="og:image" content="${esc(article.image.url)}">\n<meta property="og:image:alt" content="${esc(article.image.alt)}">` : '',
     ...article.tags.map((t) => `<meta property="article:tag" content="${esc(t)}">`),
-  ].filter(Boolean).join('\n');
+  ]
+    .filter(Boolean)
+    .join('\n');
   const body = `<article>
 <h1>${esc(article.title)}</h1>
 <p class="meta">${meta.join(' · ')}</p>
@@ -55,15 +57,13 @@ export function tagPage(articles: readonly Article[], site: Site, tag: { name: s
   return listPage(articles, site, { title: tag.name, description: `Articles tagged ${tag.name}`, url: tag.url, feeds: tag.feeds, heading: tag.name });
 }
 
-function listPage(
-  articles: readonly Article[],
-  site: Site,
-  page: { title: string; description: string; url: string; feeds: FeedUrls; heading?: string },
-): string {
+function listPage(articles: readonly Article[], site: Site, page: { title: string; description: string; url: string; feeds: FeedUrls; heading?: string }): string {
   const items = articles
-    .map((a) => `<li><h2><a href="${esc(a.url)}">${esc(a.title)}</a></h2>
+    .map(
+      (a) => `<li><h2><a href="${esc(a.url)}">${esc(a.title)}</a></h2>
 <p class="meta">${timeElement(a.published, site)}</p>
-<p>${esc(a.summary)}</p></li>`)
+<p>${esc(a.summary)}</p></li>`,
+    )
     .join('\n');
   const body = `<h1>${esc(page.heading ?? site.title)}</h1>
 <p class="standfirst">${esc(page.description)}</p>
@@ -82,12 +82,13 @@ ${articles.length > 0 ? `<ol class="articles">\n${items}\n</ol>` : '<p>No articl
 export function feedViewPage(articles: readonly Article[], site: Site, scope: FeedScope): string {
   // An archive document is not for subscribing: the reader is pointed at the feeds it belongs to.
   const subscribe = scope.current ?? scope.self;
-  const address = (label: string, kind: string, url: string) =>
-    `<li>${label}: <code id="feed-url-${kind}">${esc(url)}</code></li>`;
+  const address = (label: string, kind: string, url: string) => `<li>${label}: <code id="feed-url-${kind}">${esc(url)}</code></li>`;
   const items = articles
-    .map((a) => `<li><h2><a href="${esc(a.url)}">${esc(a.title)}</a></h2>
+    .map(
+      (a) => `<li><h2><a href="${esc(a.url)}">${esc(a.title)}</a></h2>
 <p class="meta">${timeElement(a.published, site)}</p>
-<p>${esc(a.summary)}</p></li>`)
+<p>${esc(a.summary)}</p></li>`,
+    )
     .join('\n');
   const body = `<div class="subscribe">
 <p><strong>This is a web feed.</strong> A feed reader (an app such as NetNewsWire, Feedly, Thunderbird or

@@ -1,6 +1,6 @@
-import { Feed, type Extension, type Item } from 'feed';
+import { type Extension, Feed, type Item } from 'feed';
 import { HISTORY_NS } from './feed-scope.ts';
-import { el, escapeXml, serialize, type Element } from './xml.ts';
+import { type Element, el, escapeXml, serialize } from './xml.ts';
 
 /**
  * RSS 2.0 through the `feed` package (6.0.0, the owner's choice), made right in this one place. Callers
@@ -53,7 +53,7 @@ export interface RssChannel {
   archive: boolean;
 }
 
-export const NS = {
+const NS = {
   atom: 'http://www.w3.org/2005/Atom',
   dc: 'http://purl.org/dc/elements/1.1/',
   content: 'http://purl.org/rss/1.0/modules/content/',
@@ -62,10 +62,10 @@ export const NS = {
 } as const;
 
 /** A text value for a node `feed` writes as text (fault 1): every "&" doubled, which xml-js undoes. */
-export const text = (value: string): string => value.replaceAll('&', '&amp;');
+const text = (value: string): string => value.replaceAll('&', '&amp;');
 
 /** An attribute value xml-js writes as given but for '"' (fault 2): fully escaped here. */
-export const attr = (value: string | number): string => escapeXml(String(value));
+const attr = (value: string | number): string => escapeXml(String(value));
 
 /**
  * `feed` (through xml-js) splits only the first "]]>" in a CDATA section. In HTML, "]]&gt;" means the
@@ -106,7 +106,13 @@ function item(i: RssItem): Item {
     // Replaces feed's CDATA title in place (fault 3): a title is text, written as a text node.
     extension('title', { _text: text(i.title) }),
   ];
-  if (i.creators.length > 0) extensions.push(extension('dc:creator', i.creators.map((name) => ({ _text: text(name) }))));
+  if (i.creators.length > 0)
+    extensions.push(
+      extension(
+        'dc:creator',
+        i.creators.map((name) => ({ _text: text(name) })),
+      ),
+    );
   const media = i.enclosure;
   if (media) {
     extensions.push(
@@ -137,7 +143,7 @@ function item(i: RssItem): Item {
  * to any XML parser. xml-js writes no other references in text, and escapes "<" in text, so every "<" in
  * its output starts markup: a tag (whose attribute values hold no ">" once escaped), a PI or a CDATA section.
  */
-export function hexReferences(xml: string): string {
+function hexReferences(xml: string): string {
   let out = '';
   let at = 0;
   while (at < xml.length) {

@@ -8,9 +8,7 @@ export interface SitemapLoc {
 
 /** One sitemap file (the protocol allows 50,000 URLs; wirefeed's shards hold far fewer). Pure: URLs in, XML out. */
 export function urlset(urls: readonly SitemapLoc[]): string {
-  const body = urls
-    .map((u) => `  <url><loc>${escapeXml(u.loc)}</loc>${u.lastmod ? `<lastmod>${escapeXml(u.lastmod)}</lastmod>` : ''}</url>`)
-    .join('\n');
+  const body = urls.map((u) => `  <url><loc>${escapeXml(u.loc)}</loc>${u.lastmod ? `<lastmod>${escapeXml(u.lastmod)}</lastmod>` : ''}</url>`).join('\n');
   return `<?xml version="1.0" encoding="utf-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n${body}${body ? '\n' : ''}</urlset>\n`;
 }
 
@@ -20,7 +18,7 @@ export function sitemapIndex(locations: readonly string[]): string {
   return `<?xml version="1.0" encoding="utf-8"?>\n<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n${parts}${parts ? '\n' : ''}</sitemapindex>\n`;
 }
 
-export const NEWS_NS = 'http://www.google.com/schemas/sitemap-news/0.9';
+const NEWS_NS = 'http://www.google.com/schemas/sitemap-news/0.9';
 
 /** One article of a Google News sitemap. */
 export interface NewsLoc {
@@ -51,4 +49,3 @@ export function newsUrlset(items: readonly NewsLoc[], publication: { name: strin
 export function robotsTxt(siteUrl: string): string {
   return `User-agent: *\nAllow: /\n\nSitemap: ${new URL('sitemap.xml', siteUrl).href}\nSitemap: ${new URL('sitemap-news.xml', siteUrl).href}\n`;
 }
-

@@ -93,7 +93,7 @@ export interface MediaRef {
   users: string[];
 }
 
-export interface Scheduled {
+interface Scheduled {
   key: string;
   h: string;
   at: string;
@@ -200,8 +200,7 @@ export const CHECKS = {
   record: (v: unknown) => isObject(v) && isString(v.key) && isString(v.etag) && typeof v.public === 'boolean' && isArticle(v.article) && (v.seq === undefined || isInt(v.seq)),
   head: (v: unknown) => isObject(v) && v.v === STATE_VERSION && isString(v.settings) && isInt(v.generation) && isInt(v.nextSeq) && isInt(v.nextTagSeq) && isInt(v.public) && isRecheck(v.recheck),
   timelineDir: isTimelineDir,
-  tagDir: (v: unknown) =>
-    isTimelineDir(v) && isObject(v) && isString(v.name) && isInt(v.seq) && (v.spellings === undefined || (isObject(v.spellings) && Object.values(v.spellings).every(isInt))),
+  tagDir: (v: unknown) => isTimelineDir(v) && isObject(v) && isString(v.name) && isInt(v.seq) && (v.spellings === undefined || (isObject(v.spellings) && Object.values(v.spellings).every(isInt))),
   chunk: (v: unknown) => Array.isArray(v) && v.every(isEntry),
   archivePage: (v: unknown) => isObject(v) && Array.isArray(v.members) && v.members.every(isEntry),
   sitemapShard: (v: unknown) => isObject(v) && Array.isArray(v.urls) && v.urls.every((u) => isObject(u) && isString(u.h) && isString(u.loc) && isString(u.lastmod)),

@@ -15,7 +15,7 @@ export interface Entry {
   t?: string;
 }
 
-export interface ChunkRef {
+interface ChunkRef {
   c: number;
   /** The chunk's oldest entry: an entry no older than this belongs in this chunk or an earlier one. */
   last: Entry;
@@ -166,11 +166,6 @@ export async function newestSince(dir: TimelineDir, after: string, max: number, 
     }
   }
   return out;
-}
-
-/** Every entry, chunk by chunk, newest first: for a reconcile or a rebuild, never a publish. */
-export async function* allEntries(dir: TimelineDir, read: (c: number) => Promise<readonly Entry[]>): AsyncGenerator<Entry> {
-  for (const ref of dir.chunks) yield* await read(ref.c);
 }
 
 /** A timeline built whole from entries (a full rebuild): chunks filled to CHUNK_SIZE / 2, so the next inserts fit. */

@@ -1,13 +1,15 @@
-import { isPublic, type Article } from '../../core/article/article.ts';
+import { type Article, isPublic } from '../../core/article/article.ts';
 import { toIso } from '../../core/article/dates.ts';
+import { countSpellings, spellingNotice, tagSlug, tagTitle } from '../../core/article/tags.ts';
+import { mapLimit } from '../../core/concurrency.ts';
 import { ArticleError, Notice } from '../../core/errors.ts';
-import { MAIN_TIMELINE, SITEMAP_SHARD_SIZE, STATE, keyHash, pageKey, tagTimeline } from '../../core/keys.ts';
+import { keyHash, MAIN_TIMELINE, pageKey, SITEMAP_SHARD_SIZE, STATE, tagTimeline } from '../../core/keys.ts';
 import type { Site } from '../../core/site.ts';
 import {
-  CHECKS,
-  emptySchedule,
   type ArchivePage,
   type ArticleRecord,
+  CHECKS,
+  emptySchedule,
   type Head,
   type MediaRef,
   type Schedule,
@@ -17,9 +19,7 @@ import {
   type TagDir,
   type TagShard,
 } from '../../core/state/state.ts';
-import { countSpellings, spellingNotice, tagSlug, tagTitle } from '../../core/article/tags.ts';
-import { applyTimeline, chunksFor, compareEntries, emptyDir, type Entry, type TimelineDir } from '../../core/state/timeline.ts';
-import { mapLimit } from '../../core/concurrency.ts';
+import { applyTimeline, chunksFor, compareEntries, type Entry, emptyDir, type TimelineDir } from '../../core/state/timeline.ts';
 import { idTaken, slugTaken } from './claims.ts';
 import type { Outcome } from './read.ts';
 import type { StateView } from './state-view.ts';
@@ -126,8 +126,6 @@ function checkFor(key: string): (v: unknown) => boolean {
   if (key.startsWith('timeline/')) return CHECKS.chunk;
   throw new Error(`no state check for ${key}`);
 }
-
-export { checkFor as stateCheck };
 
 /** Apply the outcomes to the loaded state. Pure over the view's snapshot: every change is staged. */
 export function applyOutcomes(view: StateView, outcomes: readonly Outcome[], ctx: ApplyContext): Applied {
@@ -249,11 +247,12 @@ function decide(view: StateView, outcomes: readonly Outcome[], now: Date, applie
     applied.rendered++;
     transitions.push({ o, before, after });
   }
-  for (const t of transitions) if (t.o.kind === 'removed' && t.before) {
-    for (const claimKey of [STATE.slug(t.before.article.slug), STATE.id(t.before.article.id)]) {
-      if (view.peek<SlugClaim>(claimKey)?.key === t.o.key) release(claimKey);
+  for (const t of transitions)
+    if (t.o.kind === 'removed' && t.before) {
+      for (const claimKey of [STATE.slug(t.before.article.slug), STATE.id(t.before.article.id)]) {
+        if (view.peek<SlugClaim>(claimKey)?.key === t.o.key) release(claimKey);
+      }
     }
-  }
   return transitions;
 }
 
@@ -284,7 +283,10 @@ function updateTimelines(view: StateView, transitions: readonly Transition[], ap
   const deltas = new Map<string, { removes: Entry[]; inserts: Entry[] }>();
   const delta = (name: string) => {
     let d = deltas.get(name);
-    if (!d) deltas.set(name, (d = { removes: [], inserts: [] }));
+    if (!d) {
+      d = { removes: [], inserts: [] };
+      deltas.set(name, d);
+    }
     return d;
   };
   for (const { before, after } of transitions) {
@@ -364,7 +366,10 @@ function updatePlaces(view: StateView, transitions: readonly Transition[], site:
   const shards = new Map<number, { remove: Set<string>; add: SitemapUrl[] }>();
   const at = <T>(map: Map<number, { remove: Set<string>; add: T[] }>, n: number) => {
     let d = map.get(n);
-    if (!d) map.set(n, (d = { remove: new Set(), add: [] }));
+    if (!d) {
+      d = { remove: new Set(), add: [] };
+      map.set(n, d);
+    }
     return d;
   };
   for (const { o, before, after } of transitions) {
@@ -400,7 +405,8 @@ function updateMedia(view: StateView, transitions: readonly Transition[], applie
     let r = refs.get(key);
     if (!r) {
       const stored = view.peek<MediaRef>(STATE.media(key));
-      refs.set(key, (r = stored ? { ...stored, users: [...stored.users] } : { key, etag: '', users: [] }));
+      r = stored ? { ...stored, users: [...stored.users] } : { key, etag: '', users: [] };
+      refs.set(key, r);
     }
     return r;
   };

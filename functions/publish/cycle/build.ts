@@ -1,17 +1,17 @@
 import type { Article } from '../../core/article/article.ts';
-import { archiveFiles, articleSitemapFiles, mainFiles, newsSitemapFiles, sitemapIndexFiles, staticFiles, tagFiles, tagSitemapFiles } from '../../core/output/groups.ts';
-import type { NewsIndex } from '../../core/output/news.ts';
-import { MAIN_TIMELINE, STATE, groupName, pageKey, tagTimeline, type GroupId } from '../../core/keys.ts';
-import { hash } from '../../core/hash.ts';
-import { articlePage } from '../../core/output/pages.ts';
-import type { Site } from '../../core/site.ts';
-import { CHECKS, StateError, type ArchivePage, type ArticleRecord, type GroupState, type Head, type SitemapShard, type TagDir, type TagShard } from '../../core/state/state.ts';
-import { newest, type Entry, type TimelineDir } from '../../core/state/timeline.ts';
-import { checkFeeds } from '../../core/output/check.ts';
-import { FeedCheckError, type LocatedError } from '../../core/errors.ts';
-import { FEED_BYTES } from '../../core/output/feed-budget.ts';
 import { tagSlug } from '../../core/article/tags.ts';
 import { mapLimit } from '../../core/concurrency.ts';
+import { FeedCheckError, type LocatedError } from '../../core/errors.ts';
+import { hash } from '../../core/hash.ts';
+import { type GroupId, groupName, MAIN_TIMELINE, pageKey, STATE, tagTimeline } from '../../core/keys.ts';
+import { checkFeeds } from '../../core/output/check.ts';
+import { FEED_BYTES } from '../../core/output/feed-budget.ts';
+import { archiveFiles, articleSitemapFiles, mainFiles, newsSitemapFiles, sitemapIndexFiles, staticFiles, tagFiles, tagSitemapFiles } from '../../core/output/groups.ts';
+import type { NewsIndex } from '../../core/output/news.ts';
+import { articlePage } from '../../core/output/pages.ts';
+import type { Site } from '../../core/site.ts';
+import { type ArchivePage, type ArticleRecord, CHECKS, type GroupState, type Head, type SitemapShard, StateError, type TagDir, type TagShard } from '../../core/state/state.ts';
+import { type Entry, newest, type TimelineDir } from '../../core/state/timeline.ts';
 import { articleShards, publishedPages, tagShards } from './plan.ts';
 import type { StateView } from './state-view.ts';
 
@@ -40,7 +40,7 @@ async function articleOf(view: StateView, e: Entry): Promise<Article> {
  * before it (feeds.ts); the group's pages list titles and summaries only. A group of long articles thus
  * never holds them all, whatever feed_size is.
  */
-export async function feedArticlesOf(view: StateView, entries: readonly Entry[], limit: number, htmlBudget: number): Promise<{ articles: Article[]; fullAtMost: number }> {
+async function feedArticlesOf(view: StateView, entries: readonly Entry[], limit: number, htmlBudget: number): Promise<{ articles: Article[]; fullAtMost: number }> {
   const articles: Article[] = [];
   let kept = 0;
   let fullAtMost: number | undefined;
@@ -65,7 +65,7 @@ export async function feedArticlesOf(view: StateView, entries: readonly Entry[],
  * place the feeds' categories and the tag pages get a tag's name from. `known` carries titles already
  * read across groups (a full rebuild reads each tag's directory once, not once per archive page).
  */
-export async function tagTitlesOf(view: StateView, articles: readonly Article[], limit: number, known: Map<string, string> = new Map()): Promise<Map<string, string>> {
+async function tagTitlesOf(view: StateView, articles: readonly Article[], limit: number, known: Map<string, string> = new Map()): Promise<Map<string, string>> {
   const slugs = new Set(articles.flatMap((a) => a.tags.map(tagSlug)));
   const titles = new Map<string, string>();
   await mapLimit([...slugs], limit, async (slug) => {
@@ -84,11 +84,18 @@ export async function tagTitlesOf(view: StateView, articles: readonly Article[],
  * that fails its parse-back is never written: the group's feeds are left out (their previous, good
  * versions stay on the site) and the failure goes to `failed`, so it is reported and never stops the publish.
  */
-export async function buildGroup(view: StateView, id: GroupId, site: Site, head: Head, limit: number, failed: LocatedError[] = [], known: Map<string, string> = new Map()): Promise<Map<string, string>> {
+export async function buildGroup(
+  view: StateView,
+  id: GroupId,
+  site: Site,
+  head: Head,
+  limit: number,
+  failed: LocatedError[] = [],
+  known: Map<string, string> = new Map(),
+): Promise<Map<string, string>> {
   // Only as much article HTML as a feed document can carry (FEED_BYTES); none when feeds carry summaries.
   const feedArticles = (entries: readonly Entry[]) => feedArticlesOf(view, entries, limit, site.feedContent === 'full' ? FEED_BYTES : 0);
-  const top = async (name: string, dir: TimelineDir) =>
-    feedArticles(await newest(dir, site.feedSize, async (c) => (await view.read<Entry[]>(STATE.timelineChunk(name, c), CHECKS.chunk)) ?? []));
+  const top = async (name: string, dir: TimelineDir) => feedArticles(await newest(dir, site.feedSize, async (c) => (await view.read<Entry[]>(STATE.timelineChunk(name, c), CHECKS.chunk)) ?? []));
   const options = async ({ articles, fullAtMost }: { articles: Article[]; fullAtMost: number }) => ({ titles: await tagTitlesOf(view, articles, limit, known), fullAtMost });
   let files: Map<string, string>;
   switch (id.kind) {
@@ -153,7 +160,16 @@ export interface BuiltGroup {
 }
 
 /** Build groups and stage their file hashes; `force` writes every file (a repair), not only the changed. */
-export async function buildGroups(view: StateView, ids: readonly GroupId[], site: Site, head: Head, limit: number, force = false, failed: LocatedError[] = [], titles: Map<string, string> = new Map()): Promise<BuiltGroup[]> {
+export async function buildGroups(
+  view: StateView,
+  ids: readonly GroupId[],
+  site: Site,
+  head: Head,
+  limit: number,
+  force = false,
+  failed: LocatedError[] = [],
+  titles: Map<string, string> = new Map(),
+): Promise<BuiltGroup[]> {
   const built: BuiltGroup[] = [];
   for (const id of ids) {
     // One group at a time: a rebuild never holds every feed of the archive in memory.

@@ -1,16 +1,16 @@
-import { MAIN_TIMELINE, STATE, groupName } from '../../core/keys.ts';
+import { groupName, MAIN_TIMELINE, STATE } from '../../core/keys.ts';
 import type { Site } from '../../core/site.ts';
-import { CHECKS, type ArchivePage, type GroupState, type Head, type Journal } from '../../core/state/state.ts';
+import { type ArchivePage, CHECKS, type GroupState, type Head, type Journal } from '../../core/state/state.ts';
+import type { CycleContext, CycleResult, PublishIo } from '../context.ts';
+import { applyStateWrites, commitJournal } from '../protocol/commit.ts';
+import { noWork, writeRequest } from '../protocol/requests.ts';
 import { applyOutcomes, loadForApply } from './apply.ts';
 import { buildGroups, buildPages } from './build.ts';
-import { applyStateWrites, commitJournal } from '../protocol/commit.ts';
-import type { CycleContext, CycleResult, PublishIo } from '../context.ts';
 import { refreshNews } from './news.ts';
 import { completePages, loadTops, needsOpenArchive, planGroups } from './plan.ts';
 import { readOutcomes } from './read.ts';
-import { noWork, writeRequest } from '../protocol/requests.ts';
 import { StateView } from './state-view.ts';
-import { isEmptyWork, writeInOrder, type SiteWork } from './write.ts';
+import { isEmptyWork, type SiteWork, writeInOrder } from './write.ts';
 
 /**
  * One incremental cycle, as its phases: read the named articles, apply what was found to the state

@@ -1,7 +1,7 @@
 import { MAIN_TIMELINE, STATE } from '../../core/keys.ts';
-import { NEWS_MAX, agedOut, newsCutoff, nextNewsIndex, type NewsIndex, type NewsItem } from '../../core/output/news.ts';
-import { CHECKS, type ArticleRecord } from '../../core/state/state.ts';
-import { newestSince, type Entry, type TimelineDir } from '../../core/state/timeline.ts';
+import { agedOut, NEWS_MAX, type NewsIndex, type NewsItem, newsCutoff, nextNewsIndex } from '../../core/output/news.ts';
+import { type ArticleRecord, CHECKS } from '../../core/state/state.ts';
+import { type Entry, newestSince, type TimelineDir } from '../../core/state/timeline.ts';
 import type { StateView } from './state-view.ts';
 
 /**

@@ -1,9 +1,9 @@
-import { MAIN_TIMELINE, SITEMAP_SHARD_SIZE, STATE, groupFiles, groupName, groupOrder, tagTimeline, type GroupId } from '../../core/keys.ts';
-import type { Site } from '../../core/site.ts';
-import { CHECKS, type ArticleRecord, type Head, type TagDir } from '../../core/state/state.ts';
 import { tagSlug } from '../../core/article/tags.ts';
-import { newest, type Entry, type TimelineDir } from '../../core/state/timeline.ts';
 import { mapLimit } from '../../core/concurrency.ts';
+import { type GroupId, groupFiles, groupName, groupOrder, MAIN_TIMELINE, SITEMAP_SHARD_SIZE, STATE, tagTimeline } from '../../core/keys.ts';
+import type { Site } from '../../core/site.ts';
+import { type ArticleRecord, CHECKS, type Head, type TagDir } from '../../core/state/state.ts';
+import { type Entry, newest, type TimelineDir } from '../../core/state/timeline.ts';
 import type { Applied } from './apply.ts';
 import type { StateView } from './state-view.ts';
 
@@ -152,5 +152,3 @@ export function allGroups(head: Head, site: Site, tagSlugs: readonly string[]): 
   for (const slug of tagSlugs) ids.push({ kind: 'tag', slug });
   return orderGroups(ids);
 }
-
-export type { TagDir };

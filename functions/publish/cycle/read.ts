@@ -1,12 +1,12 @@
-import { MAX_ARTICLE_BYTES, articleTooLarge, isPublic, type Article } from '../../core/article/article.ts';
+import { type Article, articleTooLarge, isPublic, MAX_ARTICLE_BYTES } from '../../core/article/article.ts';
 import { parsePublishable } from '../../core/article/article-output.ts';
-import { ArticleError } from '../../core/errors.ts';
-import { STATE, keyHash } from '../../core/keys.ts';
-import type { Site } from '../../core/site.ts';
-import { CHECKS, type ArticleRecord } from '../../core/state/state.ts';
 import { mapLimit } from '../../core/concurrency.ts';
-import { readMedia, type MediaFacts } from '../media.ts';
+import { ArticleError } from '../../core/errors.ts';
+import { keyHash, STATE } from '../../core/keys.ts';
+import type { Site } from '../../core/site.ts';
+import { type ArticleRecord, CHECKS } from '../../core/state/state.ts';
 import { isTooLarge, type Store, type StoredObject } from '../../stores/store.ts';
+import { type MediaFacts, readMedia } from '../media.ts';
 import type { StateView } from './state-view.ts';
 
 /** Parse and render one article, its output checked (article-output.ts); a RenderPool spreads this over worker threads. */

@@ -1,7 +1,7 @@
 import { toIso } from '../../core/article/dates.ts';
-import { ARTICLES_PREFIX, KEYS, STATE, etagPart, isArticleKey, keyHash } from '../../core/keys.ts';
-import { CHECKS, type ArticleRecord, type Schedule } from '../../core/state/state.ts';
 import { mapLimit } from '../../core/concurrency.ts';
+import { ARTICLES_PREFIX, etagPart, isArticleKey, KEYS, keyHash, STATE } from '../../core/keys.ts';
+import { type ArticleRecord, CHECKS, type Schedule } from '../../core/state/state.ts';
 import type { Store } from '../../stores/store.ts';
 import type { Work } from '../protocol/requests.ts';
 import type { StateView } from './state-view.ts';
@@ -20,7 +20,7 @@ export async function selectKeys(content: Store, view: StateView, work: Work, no
   return [...keys].sort();
 }
 
-export async function changedSinceProcessed(content: Store, view: StateView, limit: number): Promise<string[]> {
+async function changedSinceProcessed(content: Store, view: StateView, limit: number): Promise<string[]> {
   const listed = (await content.list(ARTICLES_PREFIX)).filter((info) => isArticleKey(info.key));
   const seen = new Map<string, Set<string>>();
   for (const info of await view.store.list(STATE.seenPrefix, KEYS)) {

@@ -1,4 +1,4 @@
-import { StateError, parseState, type StateWrite } from '../../core/state/state.ts';
+import { parseState, StateError, type StateWrite } from '../../core/state/state.ts';
 import type { Store } from '../../stores/store.ts';
 
 type Check = (value: unknown) => boolean;
@@ -14,7 +14,7 @@ interface Read {
  * cycle builds from, as a rule (so two groups that list one article read it once), but never hundreds of
  * long articles at once.
  */
-export const KEEP_BYTES = 16 * 1024 * 1024;
+const KEEP_BYTES = 16 * 1024 * 1024;
 
 /**
  * The state as one cycle sees it: what the store holds (read once, with its ETag), with this cycle's

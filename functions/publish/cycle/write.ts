@@ -1,8 +1,8 @@
-import { groupName, isFeedKey, type GroupId } from '../../core/keys.ts';
-import { headersFor } from '../../core/output/objects.ts';
 import { mapLimit } from '../../core/concurrency.ts';
-import { copyMedia } from '../media.ts';
+import { type GroupId, isFeedKey } from '../../core/keys.ts';
+import { headersFor } from '../../core/output/objects.ts';
 import type { Store } from '../../stores/store.ts';
+import { copyMedia } from '../media.ts';
 
 /** What a cycle writes to the site, bytes in hand. */
 export interface SiteWork {
@@ -18,8 +18,7 @@ export interface SiteWork {
 
 export const noSiteWork = (): SiteWork => ({ mediaPut: [], mediaDelete: [], pages: new Map(), groups: [], deletes: [] });
 
-export const isEmptyWork = (w: SiteWork): boolean =>
-  w.mediaPut.length === 0 && w.mediaDelete.length === 0 && w.pages.size === 0 && w.groups.every((g) => g.files.size === 0) && w.deletes.length === 0;
+export const isEmptyWork = (w: SiteWork): boolean => w.mediaPut.length === 0 && w.mediaDelete.length === 0 && w.pages.size === 0 && w.groups.every((g) => g.files.size === 0) && w.deletes.length === 0;
 
 /**
  * Write in the order that keeps every link a reader can follow working: media, then pages, then each
@@ -49,5 +48,3 @@ export async function writeInOrder(site: Store, content: Store, work: SiteWork, 
   await mapLimit(deleted, limit, (key) => site.delete(key));
   return { written: written.sort(), deleted };
 }
-
-export const groupNames = (work: SiteWork): string[] => work.groups.map((g) => groupName(g.id));

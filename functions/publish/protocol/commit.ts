@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { mapLimit } from '../../core/concurrency.ts';
 import { STATE } from '../../core/keys.ts';
 import { headersFor } from '../../core/output/objects.ts';
-import { StateError, type Head, type Journal, type StateWrite } from '../../core/state/state.ts';
-import { mapLimit } from '../../core/concurrency.ts';
+import { type Head, type Journal, StateError, type StateWrite } from '../../core/state/state.ts';
 import { PreconditionFailedError, type Store } from '../../stores/store.ts';
 import { LeaseLostError } from './lease.ts';
 

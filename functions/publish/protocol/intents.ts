@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { STATE } from '../../core/keys.ts';
 import { headersFor } from '../../core/output/objects.ts';
-import { CHECKS, parseState, type Intent } from '../../core/state/state.ts';
+import { CHECKS, type Intent, parseState } from '../../core/state/state.ts';
 import type { Store } from '../../stores/store.ts';
-import { writeInOrder, type SiteWork } from '../cycle/write.ts';
+import { type SiteWork, writeInOrder } from '../cycle/write.ts';
 
 /**
  * Intents: site writes made outside a cycle's journal (a reconcile writing back what is missing, a
@@ -24,7 +24,7 @@ export async function withIntent<T>(state: Store, keys: Iterable<string>, write:
 }
 
 /** Every site key a piece of site work writes or deletes. */
-export function keysOfWork(work: SiteWork): string[] {
+function keysOfWork(work: SiteWork): string[] {
   return [...work.mediaPut, ...work.mediaDelete, ...work.pages.keys(), ...work.groups.flatMap((g) => [...g.files.keys()]), ...work.deletes];
 }
 

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { headersFor } from '../../core/output/objects.ts';
 import { STATE } from '../../core/keys.ts';
-import { PreconditionFailedError, type DeleteOptions, type ListOptions, type ObjectInfo, type PutOptions, type Store, type StoredObject } from '../../stores/store.ts';
+import { headersFor } from '../../core/output/objects.ts';
+import { type DeleteOptions, type ListOptions, type ObjectInfo, PreconditionFailedError, type PutOptions, type Store, type StoredObject } from '../../stores/store.ts';
 
 /**
  * The single-writer lease in the state store: one publish at a time writes the site and the state.
@@ -43,7 +43,7 @@ export interface LeaseClock {
   every(ms: number, fn: () => void): { cancel(): void };
 }
 
-export const SYSTEM_CLOCK: LeaseClock = {
+const SYSTEM_CLOCK: LeaseClock = {
   now: () => performance.now(),
   wall: () => Date.now(),
   after(ms, fn) {

@@ -1,11 +1,11 @@
-import { STATE, groupFiles, keyHash, pageKey, parseGroupName } from '../../core/keys.ts';
-import { rechecksOf, type ArticleRecord, type Head, type Journal, type Recheck } from '../../core/state/state.ts';
-import { writeHead } from './commit.ts';
+import { groupFiles, keyHash, pageKey, parseGroupName, STATE } from '../../core/keys.ts';
+import { type ArticleRecord, type Head, type Journal, type Recheck, rechecksOf } from '../../core/state/state.ts';
 import type { CycleContext, PublishIo } from '../context.ts';
-import { readIntent } from './intents.ts';
-import { readJournal, repairKeys, replayJournal } from './repair.ts';
 import { StateView } from '../cycle/state-view.ts';
 import { writeInOrder } from '../cycle/write.ts';
+import { writeHead } from './commit.ts';
+import { readIntent } from './intents.ts';
+import { readJournal, repairKeys, replayJournal } from './repair.ts';
 
 /**
  * How long after a holder's unfinished work is found its site keys are redone once more. Its guarded
@@ -13,7 +13,7 @@ import { writeInOrder } from '../cycle/write.ts';
  * land: S3 drops a connection idle for 20 s and the client gives up on a request after 30 s (s3-client.ts),
  * so two minutes is past every bound a live writer has.
  */
-export const RECHECK_AFTER_MS = 120_000;
+const RECHECK_AFTER_MS = 120_000;
 
 export type Log = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 
@@ -78,7 +78,7 @@ async function siteKeysIn(io: PublishIo, key: string): Promise<string[] | undefi
 }
 
 /** Every site key a journal's cycle may have written or deleted. */
-export function siteKeysOf(journal: Journal): string[] {
+function siteKeysOf(journal: Journal): string[] {
   const keys = [...journal.site.mediaPut, ...journal.site.mediaDelete, ...journal.site.delete];
   for (const name of journal.site.groups) {
     const id = parseGroupName(name);

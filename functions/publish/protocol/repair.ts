@@ -1,15 +1,15 @@
-import { KEYS, MEDIA_PREFIX, STATE, groupFiles, groupName, groupOfSiteKey, isManagedSiteKey, keyHash, pageKey, parseGroupName, slugOfPageKey, tagTimeline, type GroupId } from '../../core/keys.ts';
+import { mapLimit } from '../../core/concurrency.ts';
+import { type GroupId, groupFiles, groupName, groupOfSiteKey, isManagedSiteKey, KEYS, keyHash, MEDIA_PREFIX, pageKey, parseGroupName, STATE, slugOfPageKey, tagTimeline } from '../../core/keys.ts';
 import { articlePage } from '../../core/output/pages.ts';
 import type { Site } from '../../core/site.ts';
-import { CHECKS, parseState, type ArticleRecord, type Head, type Journal, type MediaRef, type SiteActions, type SitemapShard, type SlugClaim } from '../../core/state/state.ts';
-import { mapLimit } from '../../core/concurrency.ts';
+import { type ArticleRecord, CHECKS, type Head, type Journal, type MediaRef, parseState, type SiteActions, type SitemapShard, type SlugClaim } from '../../core/state/state.ts';
 import type { Store } from '../../stores/store.ts';
 import { buildGroup } from '../cycle/build.ts';
-import { applyStateWrites } from './commit.ts';
-import { allGroups, articleShards, publishedPages, orderGroups, tagShards } from '../cycle/plan.ts';
+import { allGroups, articleShards, orderGroups, publishedPages, tagShards } from '../cycle/plan.ts';
 import { StateView } from '../cycle/state-view.ts';
+import { noSiteWork, type SiteWork, writeInOrder } from '../cycle/write.ts';
+import { applyStateWrites } from './commit.ts';
 import { writeNamed } from './intents.ts';
-import { noSiteWork, writeInOrder, type SiteWork } from '../cycle/write.ts';
 
 export interface RepairIo {
   content: Store;
@@ -32,7 +32,7 @@ export async function replayJournal(io: RepairIo, journal: Journal, site: Site, 
 }
 
 /** A journal's site actions as bytes, from the state as it is now. */
-export async function materialize(view: StateView, actions: SiteActions, site: Site, head: Head, limit: number): Promise<SiteWork> {
+async function materialize(view: StateView, actions: SiteActions, site: Site, head: Head, limit: number): Promise<SiteWork> {
   const work = noSiteWork();
   work.mediaPut = [...actions.mediaPut];
   work.mediaDelete = [...actions.mediaDelete];
@@ -90,17 +90,23 @@ export async function repairKeys(view: StateView, keys: Iterable<string>, site: 
 
 /** Every site key the state produces: group files, public pages, published media. The only O(archive) reads. */
 export async function producedKeys(view: StateView, head: Head, site: Site, limit: number): Promise<Set<string>> {
-  const tagSlugs = (await view.store.list(STATE.timelines, KEYS))
-    .map((info) => /^timeline\/tag-(.+)\/dir\.json$/.exec(info.key)?.[1])
-    .filter((slug): slug is string => slug !== undefined);
+  const tagSlugs = (await view.store.list(STATE.timelines, KEYS)).map((info) => /^timeline\/tag-(.+)\/dir\.json$/.exec(info.key)?.[1]).filter((slug): slug is string => slug !== undefined);
   const keys = new Set<string>();
   for (const id of allGroups(head, site, tagSlugs)) {
     for (const key of groupFiles(id)) keys.add(key);
   }
-  const shards = await mapLimit(Array.from({ length: articleShards(head) }, (_, i) => i + 1), limit, (n) => view.read<SitemapShard>(STATE.sitemapShard(n), CHECKS.sitemapShard));
+  const shards = await mapLimit(
+    Array.from({ length: articleShards(head) }, (_, i) => i + 1),
+    limit,
+    (n) => view.read<SitemapShard>(STATE.sitemapShard(n), CHECKS.sitemapShard),
+  );
   const articles = new URL('articles/', site.url).href;
   for (const shard of shards) for (const u of shard?.urls ?? []) if (u.loc.startsWith(articles)) keys.add(pageKey(u.loc.slice(articles.length).replace(/\/$/, '')));
-  const refs = await mapLimit((await view.store.list(STATE.mediaRefs, KEYS)).map((i) => i.key), limit, (key) => view.read<MediaRef>(key, CHECKS.media));
+  const refs = await mapLimit(
+    (await view.store.list(STATE.mediaRefs, KEYS)).map((i) => i.key),
+    limit,
+    (key) => view.read<MediaRef>(key, CHECKS.media),
+  );
   for (const ref of refs) if (ref && ref.users.length > 0) keys.add(ref.key);
   return keys;
 }
@@ -113,7 +119,13 @@ export async function reconcileSite(io: RepairIo, head: Head, site: Site): Promi
   const view = new StateView(io.state);
   const produced = await producedKeys(view, head, site, io.limit);
   const listed = new Set((await io.site.list('', KEYS)).map((info) => info.key));
-  const work = await repairKeys(view, [...produced].filter((key) => !listed.has(key)), site, head, io.limit);
+  const work = await repairKeys(
+    view,
+    [...produced].filter((key) => !listed.has(key)),
+    site,
+    head,
+    io.limit,
+  );
   work.deletes.push(...[...listed].filter((key) => isManagedSiteKey(key) && !produced.has(key)));
   // Named first: a reconcile that stalls mid-write and lands late after a takeover is redone (intents.ts).
   return writeNamed(io, work, io.limit);

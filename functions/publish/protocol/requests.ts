@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mapLimit } from '../../core/concurrency.ts';
 import { KEYS, STATE } from '../../core/keys.ts';
 import { headersFor } from '../../core/output/objects.ts';
-import { mapLimit } from '../../core/concurrency.ts';
 import type { Store } from '../../stores/store.ts';
 
 /**
@@ -23,7 +23,7 @@ export const noWork = (): Work => ({ keys: [], scan: false, full: false });
 
 export const hasWork = (work: Work): boolean => work.keys.length > 0 || work.scan || work.full;
 
-export function mergeWork(a: Work, b: Work): Work {
+function mergeWork(a: Work, b: Work): Work {
   return { keys: [...new Set([...a.keys, ...b.keys])].sort(), scan: a.scan || b.scan, full: a.full || b.full };
 }
 

@@ -1,38 +1,38 @@
-import { isPublic, type Article } from '../../core/article/article.ts';
-import { ArticleError, Notice } from '../../core/errors.ts';
+import { type Article, isPublic } from '../../core/article/article.ts';
 import { toIso } from '../../core/article/dates.ts';
+import { countSpellings, spellingNotice, tagSlug, tagTitle } from '../../core/article/tags.ts';
+import { mapLimit } from '../../core/concurrency.ts';
+import { ArticleError, Notice } from '../../core/errors.ts';
 import { hash, settingsHash } from '../../core/hash.ts';
-import { ARTICLES_PREFIX, KEYS, MAIN_TIMELINE, SITEMAP_SHARD_SIZE, STATE, isArticleKey, isManagedSiteKey, keyHash, pageKey, tagTimeline } from '../../core/keys.ts';
+import { ARTICLES_PREFIX, isArticleKey, isManagedSiteKey, KEYS, keyHash, MAIN_TIMELINE, pageKey, SITEMAP_SHARD_SIZE, STATE, tagTimeline } from '../../core/keys.ts';
+import { inNewsWindow, NEWS_MAX, type NewsIndex, newsCutoff } from '../../core/output/news.ts';
 import { headersFor } from '../../core/output/objects.ts';
 import { articlePage } from '../../core/output/pages.ts';
 import {
-  CHECKS,
-  STATE_VERSION,
-  parseState,
   type ArchivePage,
   type ArticleRecord,
+  CHECKS,
   type Head,
   type MediaRef,
+  parseState,
   type RebuildBatch,
   type Schedule,
   type SitemapShard,
+  STATE_VERSION,
   type TagDir,
   type TagShard,
 } from '../../core/state/state.ts';
-import { NEWS_MAX, inNewsWindow, newsCutoff, type NewsIndex } from '../../core/output/news.ts';
-import { countSpellings, spellingNotice, tagSlug, tagTitle } from '../../core/article/tags.ts';
 import { buildTimeline, compareEntries, type Entry } from '../../core/state/timeline.ts';
-import { mapLimit } from '../../core/concurrency.ts';
-import { readMedia } from '../media.ts';
-import { buildGroups } from '../cycle/build.ts';
-import { settleClaims, type Claimant } from '../cycle/claims.ts';
-import { writeHead } from '../protocol/commit.ts';
 import type { CycleContext, CycleResult, PublishIo } from '../context.ts';
+import { buildGroups } from '../cycle/build.ts';
+import { type Claimant, settleClaims } from '../cycle/claims.ts';
 import { allGroups } from '../cycle/plan.ts';
 import { readArticle } from '../cycle/read.ts';
-import { producedKeys } from '../protocol/repair.ts';
 import { StateView } from '../cycle/state-view.ts';
+import { readMedia } from '../media.ts';
+import { writeHead } from '../protocol/commit.ts';
 import { withIntent, writeNamed } from '../protocol/intents.ts';
+import { producedKeys } from '../protocol/repair.ts';
 
 /**
  * The full rebuild: when there is no state (a first publish, or state that could not be read), when
@@ -48,7 +48,7 @@ import { withIntent, writeNamed } from '../protocol/intents.ts';
  * The head says `rebuilding` throughout: a holder that dies in step 1 or 2 leaves 'state' and the next
  * starts over; one that dies in step 3 leaves 'site' and the next rewrites the site from the state.
  */
-export const REBUILD_BATCH = 256;
+const REBUILD_BATCH = 256;
 
 /** What the index step keeps of each article: a few hundred bytes, never its HTML. */
 interface Summary {
@@ -61,7 +61,16 @@ export async function rebuild(io: PublishIo, ctx: CycleContext, prior: { head?: 
   const resume = prior.head?.rebuilding === 'site' && prior.head.settings === settings;
   let head: Head = resume
     ? (prior.head as Head)
-    : { v: STATE_VERSION, settings, generation: (prior.head?.generation ?? 0) + 1, nextSeq: 0, nextTagSeq: 0, public: 0, rebuilding: 'state', ...(prior.head?.recheck ? { recheck: prior.head.recheck } : {}) };
+    : {
+        v: STATE_VERSION,
+        settings,
+        generation: (prior.head?.generation ?? 0) + 1,
+        nextSeq: 0,
+        nextTagSeq: 0,
+        public: 0,
+        rebuilding: 'state',
+        ...(prior.head?.recheck ? { recheck: prior.head.recheck } : {}),
+      };
   let etag = resume ? (prior.etag as string) : await writeHead(io.state, head, prior.etag);
   const rejected: ArticleError[] = [];
   const notices: Notice[] = [];
@@ -80,7 +89,11 @@ export async function rebuild(io: PublishIo, ctx: CycleContext, prior: { head?: 
   const { rebuilding: _done, ...finished } = head;
   head = { ...finished, generation: head.generation + 1 };
   etag = await writeHead(io.state, head, etag);
-  await mapLimit((await io.state.list(STATE.rebuildBatches, KEYS)).map((i) => i.key), ctx.limit, (key) => io.state.delete(key));
+  await mapLimit(
+    (await io.state.list(STATE.rebuildBatches, KEYS)).map((i) => i.key),
+    ctx.limit,
+    (key) => io.state.delete(key),
+  );
   return { full: true, rendered, rejected, notices, written, deleted, head, etag, resumed: resume };
 }
 
@@ -152,11 +165,21 @@ async function index(io: PublishIo, ctx: CycleContext, count: number, start: Hea
     }
   }
   // One slug and one id, one file each: the old owner keeps it, else the first by key; the others are named.
-  const settled = await settleClaims(summaries.map((s) => ({ ...s, key: s.record.key, article: s.record.article })), io.state, rejected);
+  const settled = await settleClaims(
+    summaries.map((s) => ({ ...s, key: s.record.key, article: s.record.article })),
+    io.state,
+    rejected,
+  );
   const { kept, slugOwners: owners } = settled;
   // A file refused for another's slug or id keeps its last good version, as in an incremental publish,
   // when that version's own slug and id are still free; those records go in a batch of their own.
-  const fallbacks = await lastGoodOfLosers(io, ctx, settled.losers.map((l) => l.record.key), kept, owners);
+  const fallbacks = await lastGoodOfLosers(
+    io,
+    ctx,
+    settled.losers.map((l) => l.record.key),
+    kept,
+    owners,
+  );
   if (fallbacks.length > 0) {
     await io.state.put(STATE.rebuildBatch(count + 1), JSON.stringify({ records: fallbacks } satisfies RebuildBatch), headersFor(STATE.rebuildBatch(count + 1)));
     for (const r of fallbacks) {
@@ -168,7 +191,9 @@ async function index(io: PublishIo, ctx: CycleContext, count: number, start: Hea
   const batches = count + (fallbacks.length > 0 ? 1 : 0);
   const entry = (s: Summary, t?: string): Entry => ({ h: s.h, p: s.record.article.published.iso, id: s.record.article.id, ...(t !== undefined ? { t } : {}) });
   const published = kept.filter((s) => s.record.public).sort((a, b) => compareEntries(entry(b), entry(a)));
-  published.forEach((s, seq) => (s.record.seq = seq));
+  published.forEach((s, seq) => {
+    s.record.seq = seq;
+  });
 
   const state = new Map<string, unknown>();
   const main = buildTimeline(published.map((s) => entry(s)));
@@ -179,24 +204,29 @@ async function index(io: PublishIo, ctx: CycleContext, count: number, start: Hea
   // scanning made this quadratic, 50 s of blocked event loop at 100,000 articles, and the lease lapsed.
   const listed = new Map<string, Set<string>>();
   const slugOf = new Map<string, string>(); // a few dozen tags, named hundreds of thousands of times
-  for (const s of published) for (const t of s.record.article.tags) {
-    const slug = slugOf.get(t) ?? tagSlug(t);
-    slugOf.set(t, slug);
-    const list = tags.get(slug) ?? [];
-    const seen = listed.get(slug) ?? new Set<string>();
-    if (!seen.has(s.h)) {
-      seen.add(s.h);
-      list.push(entry(s, t));
+  for (const s of published)
+    for (const t of s.record.article.tags) {
+      const slug = slugOf.get(t) ?? tagSlug(t);
+      slugOf.set(t, slug);
+      const list = tags.get(slug) ?? [];
+      const seen = listed.get(slug) ?? new Set<string>();
+      if (!seen.has(s.h)) {
+        seen.add(s.h);
+        list.push(entry(s, t));
+      }
+      tags.set(slug, list);
+      listed.set(slug, seen);
     }
-    tags.set(slug, list);
-    listed.set(slug, seen);
-  }
   const slugs = [...tags.keys()].sort();
   const keyOf = new Map(published.map((s) => [s.h, s.record.key]));
   slugs.forEach((slug, seq) => {
     const timeline = buildTimeline(tags.get(slug) as Entry[]);
     const list = tags.get(slug) as Entry[];
-    const spellings = countSpellings(undefined, list.flatMap((e) => (e.t === undefined ? [] : [e.t])), []);
+    const spellings = countSpellings(
+      undefined,
+      list.flatMap((e) => (e.t === undefined ? [] : [e.t])),
+      [],
+    );
     const name = tagTitle(spellings, slug);
     for (const e of list) if (e.t !== undefined && e.t !== name) notices.push(new Notice(keyOf.get(e.h) ?? e.h, spellingNotice(e.t, name, slug)));
     state.set(STATE.timelineDir(tagTimeline(slug)), { ...timeline.dir, name, spellings, seq } satisfies TagDir);
@@ -207,11 +237,16 @@ async function index(io: PublishIo, ctx: CycleContext, count: number, start: Hea
   }
   const size = ctx.site.feedSize;
   for (let n = 1; (n - 1) * size < published.length; n++) {
-    const members = published.slice((n - 1) * size, n * size).map((s) => entry(s)).sort(compareEntries);
+    const members = published
+      .slice((n - 1) * size, n * size)
+      .map((s) => entry(s))
+      .sort(compareEntries);
     state.set(STATE.archivePage(n), { members } satisfies ArchivePage);
   }
   for (let n = 1; (n - 1) * SITEMAP_SHARD_SIZE < published.length; n++) {
-    const urls = published.slice((n - 1) * SITEMAP_SHARD_SIZE, n * SITEMAP_SHARD_SIZE).map((s) => ({ h: s.h, loc: s.record.article.url, lastmod: s.record.article.updated?.iso ?? s.record.article.published.iso }));
+    const urls = published
+      .slice((n - 1) * SITEMAP_SHARD_SIZE, n * SITEMAP_SHARD_SIZE)
+      .map((s) => ({ h: s.h, loc: s.record.article.url, lastmod: s.record.article.updated?.iso ?? s.record.article.published.iso }));
     state.set(STATE.sitemapShard(n), { urls: urls.sort((a, b) => (a.loc < b.loc ? -1 : 1)) } satisfies SitemapShard);
   }
   const media = new Map<string, MediaRef>();
@@ -226,7 +261,10 @@ async function index(io: PublishIo, ctx: CycleContext, count: number, start: Hea
   state.set(STATE.schedule, scheduleOf(kept, ctx.now));
   // The news sitemap's members: the last two days' articles, newest first, as refreshNews keeps them.
   const cutoff = newsCutoff(ctx.now);
-  const news = published.filter((s) => inNewsWindow(s.record.article.published.iso, cutoff)).sort((a, b) => compareEntries(entry(a), entry(b))).slice(0, NEWS_MAX);
+  const news = published
+    .filter((s) => inNewsWindow(s.record.article.published.iso, cutoff))
+    .sort((a, b) => compareEntries(entry(a), entry(b)))
+    .slice(0, NEWS_MAX);
   const items = news.map((s) => ({ h: s.h, p: s.record.article.published.iso, id: s.record.article.id, loc: s.record.article.url, title: s.record.article.title }));
   state.set(STATE.news, { items } satisfies NewsIndex);
   for (const s of kept) state.set(STATE.slug(s.record.article.slug), { key: s.record.key });
@@ -235,8 +273,7 @@ async function index(io: PublishIo, ctx: CycleContext, count: number, start: Hea
   // What the old state holds and the new does not goes (records of deleted files, old chunks, claims).
   const places = new Map(kept.map((s) => [s.h, s.record.seq]));
   const keep = new Set([...state.keys(), ...kept.map((s) => STATE.record(s.h)), ...kept.map((s) => STATE.seen(s.h, s.record.etag))]);
-  const control = (key: string) =>
-    key === STATE.lease || key === STATE.head || key.startsWith(STATE.requests) || key.startsWith(STATE.journals) || key.startsWith(STATE.rebuildBatches);
+  const control = (key: string) => key === STATE.lease || key === STATE.head || key.startsWith(STATE.requests) || key.startsWith(STATE.journals) || key.startsWith(STATE.rebuildBatches);
   const orphans = (await io.state.list('', KEYS)).map((i) => i.key).filter((key) => !keep.has(key) && !control(key));
   await mapLimit(orphans, ctx.limit, (key) => io.state.delete(key));
   await mapLimit([...state], ctx.limit, async ([key, value]) => {

@@ -3,13 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../functions/cli/main.ts';
 import { parseArticle } from '../../../functions/core/article/article.ts';
 import { MAX_FEED_ITEM_BYTES, MAX_PAGE_BYTES, parsePublishable } from '../../../functions/core/article/article-output.ts';
-import { buildFeeds } from '../../../functions/core/output/feeds.ts';
 import { FeedCheckError } from '../../../functions/core/errors.ts';
-import { publish } from '../../../functions/publish/publish.ts';
+import { buildFeeds } from '../../../functions/core/output/feeds.ts';
 import type { Parse } from '../../../functions/publish/cycle/read.ts';
-import { NOW, articleText, captureIo, listFiles, readText, tempDir, testSite, writeContent } from '../../helpers/content.ts';
+import { publish } from '../../../functions/publish/publish.ts';
+import { articleText, captureIo, listFiles, NOW, readText, tempDir, testSite, writeContent } from '../../helpers/content.ts';
 import { parseAtom, parseJsonFeed, parseRss } from '../../helpers/feeds.ts';
-import { startS3Server, type S3TestServer } from '../../helpers/s3-server.ts';
+import { type S3TestServer, startS3Server } from '../../helpers/s3-server.ts';
 import { inEveryFeed, newS3Site } from '../../helpers/s3-site.ts';
 
 /**
@@ -36,7 +36,7 @@ async function build(files: Record<string, string>) {
   return { code, io, out, file: (name: string) => path.join(content, 'articles', name) };
 }
 
-describe('the size of one article\'s output', () => {
+describe("the size of one article's output", () => {
   it('rejects, naming the file, an article whose page would pass the documented limit (1.1 MB of "<" is 4.4 MB of HTML)', async () => {
     // Prepare: well under the 2 MB input limit
     const huge = articleText({ title: 'Angle brackets', date: '2025-03-14' }, `${'<'.repeat(1_100_000)}\n`);
@@ -99,7 +99,9 @@ describe('an article whose own feed item does not parse back', () => {
 
   it('is rejected by name at parse time, and every other article is published in feeds that parse back', async () => {
     // Prepare
-    const expectedOut = Object.entries(hostile).filter(([, fields]) => !independentlyValid(fields)).map(([name]) => name);
+    const expectedOut = Object.entries(hostile)
+      .filter(([, fields]) => !independentlyValid(fields))
+      .map(([name]) => name);
     const files = Object.fromEntries(Object.entries(hostile).map(([name, fields]) => [name, articleText(fields)]));
 
     // Act
@@ -107,7 +109,9 @@ describe('an article whose own feed item does not parse back', () => {
 
     // Assess
     expect(run.code).toBe(expectedOut.length > 0 ? 1 : 0);
-    expect(run.io.stderr).toEqual(expectedOut.map((name) => expect.stringMatching(new RegExp(`^${run.file(name)}: its (RSS|Atom|JSON Feed) item does not parse back \\(.+\\); the article is not published$`))));
+    expect(run.io.stderr).toEqual(
+      expectedOut.map((name) => expect.stringMatching(new RegExp(`^${run.file(name)}: its (RSS|Atom|JSON Feed) item does not parse back \\(.+\\); the article is not published$`))),
+    );
     const published = ['good.md', ...Object.keys(hostile)].filter((n) => !expectedOut.includes(n)).length;
     expect(parseRss(await readText(run.out, 'rss.xml')).feed.items).toHaveLength(published);
     expect(parseAtom(await readText(run.out, 'atom.xml')).feed.items).toHaveLength(published);

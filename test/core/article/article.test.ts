@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { isPublic, newestFirst, parseArticle } from '../../../functions/core/article/article.ts';
+import { tagSlug } from '../../../functions/core/article/tags.ts';
 import { ArticleError } from '../../../functions/core/errors.ts';
 import { buildFeeds } from '../../../functions/core/output/feeds.ts';
-import { tagSlug } from '../../../functions/core/article/tags.ts';
 import { TAGS } from '../../bench/generate.ts';
 import { articleText, testSite } from '../../helpers/content.ts';
 
 const site = testSite();
-const parse = (text: string | Uint8Array, file = 'articles/budget-vote.md') =>
-  parseArticle(file, typeof text === 'string' ? Buffer.from(text) : text, site);
+const parse = (text: string | Uint8Array, file = 'articles/budget-vote.md') => parseArticle(file, typeof text === 'string' ? Buffer.from(text) : text, site);
 const problem = (text: string | Uint8Array, file?: string): string => {
   try {
     parse(text, file);
@@ -129,7 +128,12 @@ describe('front matter', () => {
 
   it('cannot expand aliases without bound (a "billion laughs" file)', () => {
     const lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
-    for (let i = 1; i < 10; i++) lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+    for (let i = 1; i < 10; i++)
+      lines.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9)
+          .fill(`*${String.fromCharCode(96 + i)}`)
+          .join(',')}]`,
+      );
     const text = `---\ntitle: T\ndate: 2025-03-14\n${lines.join('\n')}\n---\nBody\n`;
     const started = performance.now();
     expect(problem(text)).toMatch(/not valid YAML/);
@@ -194,10 +198,32 @@ describe('visibility', () => {
 describe('tag slugs', () => {
   /** The tag URLs wirefeed published before the slug library (f449bb1): subscribers have them. */
   const published = (tag: string) =>
-    tag.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80).replace(/-+$/, '');
+    tag
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 80)
+      .replace(/-+$/, '');
 
   it('keeps every tag URL it published before, whatever its punctuation', () => {
-    const tags = [...TAGS, "Women's sport", 'Women’s sport', "St. Patrick's Day", 'U.S. Open', 'Rock & Roll', 'Q&A', '"Quoted"', 'Covid-19', 'Côte d’Ivoire', 'Émigré — news', '  spaced  out  ', 'e-mail/spam', 'x'.repeat(80)];
+    const tags = [
+      ...TAGS,
+      "Women's sport",
+      'Women’s sport',
+      "St. Patrick's Day",
+      'U.S. Open',
+      'Rock & Roll',
+      'Q&A',
+      '"Quoted"',
+      'Covid-19',
+      'Côte d’Ivoire',
+      'Émigré — news',
+      '  spaced  out  ',
+      'e-mail/spam',
+      'x'.repeat(80),
+    ];
     for (const tag of tags) expect(tagSlug(tag), tag).toBe(published(tag));
   });
 

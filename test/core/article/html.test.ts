@@ -15,7 +15,7 @@ describe('article HTML', () => {
     expect(html).toContain('<code>code</code>');
   });
 
-  it('keeps a reporter\'s quotes and dashes exactly as written', () => {
+  it("keeps a reporter's quotes and dashes exactly as written", () => {
     expect(render('"All is well!" -- he said... 1.30 a.m.')).toBe('<p>"All is well!" -- he said... 1.30 a.m.</p>');
   });
 
@@ -37,7 +37,7 @@ describe('article HTML', () => {
     expect(html).not.toMatch(gone);
   });
 
-  it('makes relative links and images absolute against the article\'s own URL', () => {
+  it("makes relative links and images absolute against the article's own URL", () => {
     const html = render('[up](../other/) [here](photo.jpg) [root](/about/) [frag](#part) ![alt](img/a.png)');
     expect(html).toContain('href="https://news.test/articles/other/"');
     expect(html).toContain('href="https://news.test/articles/budget-vote/photo.jpg"');

@@ -1,9 +1,9 @@
-import path from 'node:path';
 import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../functions/cli/main.ts';
 import { FEED_BYTES } from '../../../functions/core/output/feed-budget.ts';
-import { SITE_SETTINGS, articleText, captureIo, listFiles, readText, tempDir, writeContent } from '../../helpers/content.ts';
+import { articleText, captureIo, listFiles, readText, SITE_SETTINGS, tempDir, writeContent } from '../../helpers/content.ts';
 import { asArray, nodeText, parseAtom, parseJsonFeed, parseRss, textOf } from '../../helpers/feeds.ts';
 import { longArticle } from '../../helpers/long-articles.ts';
 
@@ -14,9 +14,7 @@ import { longArticle } from '../../helpers/long-articles.ts';
  */
 
 const FEED_SIZE = 10;
-const LONG = Array.from({ length: 30 }, (_, i) =>
-  longArticle(i, { title: `Long read ${i}`, date: `2025-03-${String(i + 1).padStart(2, '0')}T09:00:00Z`, tags: ['Long reads'] }),
-);
+const LONG = Array.from({ length: 30 }, (_, i) => longArticle(i, { title: `Long read ${i}`, date: `2025-03-${String(i + 1).padStart(2, '0')}T09:00:00Z`, tags: ['Long reads'] }));
 const isFeed = (key: string) => /(^|\/)(rss\.xml|atom\.xml|feed\.json)$/.test(key);
 
 async function build(content: string, out: string, ...flags: string[]) {
@@ -65,7 +63,7 @@ describe('feeds of thirty articles near the 2 MB limit', () => {
     items = new Map([...feeds].map(([key, body]) => [key, itemsOf(key, body)]));
   }, 300_000);
 
-  it('keeps every feed document, the site\'s, the tag\'s and each archive page, in all three formats, within the byte budget', () => {
+  it("keeps every feed document, the site's, the tag's and each archive page, in all three formats, within the byte budget", () => {
     // Assess
     const folders = ['', 'tags/long-reads/', 'archive/1/', 'archive/2/', 'archive/3/'];
     expect([...feeds.keys()].sort()).toEqual(folders.flatMap((f) => ['atom.xml', 'feed.json', 'rss.xml'].map((name) => `${f}${name}`)).sort());

@@ -6,8 +6,8 @@ import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../functions/cli/main.ts';
-import { startServer, type LocalServer } from '../../../functions/cli/serve.ts';
-import { SITE_SETTINGS, articleText, captureIo, listFiles, tempDir, writeContent } from '../../helpers/content.ts';
+import { type LocalServer, startServer } from '../../../functions/cli/serve.ts';
+import { articleText, captureIo, listFiles, SITE_SETTINGS, tempDir, writeContent } from '../../helpers/content.ts';
 import { parseAtom } from '../../helpers/feeds.ts';
 import { NAVIGATIONS, READERS } from '../../helpers/requests.ts';
 
@@ -54,19 +54,19 @@ const varies = (headers: http.IncomingHttpHeaders) => (headers.vary ?? '').split
 const viewTitles = (html: string) =>
   [...html.matchAll(/<li><h2><a href="[^"]*">([^<]*)<\/a><\/h2>/g)].map((m) =>
     (m[1] as string).replace(/&(#\d+|lt|gt|quot|amp);/g, (_e, name: string) =>
-      name.startsWith('#') ? String.fromCodePoint(Number(name.slice(1))) : ({ lt: '<', gt: '>', quot: '"', amp: '&' } as Record<string, string>)[name] as string,
+      name.startsWith('#') ? String.fromCodePoint(Number(name.slice(1))) : (({ lt: '<', gt: '>', quot: '"', amp: '&' } as Record<string, string>)[name] as string),
     ),
   );
 
 describe('the browser view of each feed, written by the build', () => {
-  it('is in every feed folder: the site\'s, each tag\'s and each archive page\'s, and nowhere a stylesheet', async () => {
+  it("is in every feed folder: the site's, each tag's and each archive page's, and nowhere a stylesheet", async () => {
     const files = await listFiles(out);
     expect(files.filter((f) => f.endsWith('feed.html')).sort()).toEqual(['archive/1/feed.html', 'archive/2/feed.html', 'feed.html', 'tags/port-sea/feed.html']);
     expect(files).not.toContain('feed.xsl');
     for (const feed of ['rss.xml', 'atom.xml', 'tags/port-sea/rss.xml', 'archive/1/atom.xml']) expect(await readFile(path.join(out, feed), 'utf8')).not.toContain('<?xml-stylesheet');
   });
 
-  it('lists the feed\'s own items, in its order, with their links and dates, and the addresses to copy', async () => {
+  it("lists the feed's own items, in its order, with their links and dates, and the addresses to copy", async () => {
     for (const folder of ['', 'tags/port-sea/', 'archive/1/']) {
       const html = await readFile(path.join(out, folder, 'feed.html'), 'utf8');
       // Atom's titles: RSS's are still double-escaped by `feed` (issue 12, another change).
@@ -136,7 +136,7 @@ describe('the local server: a person opening a feed gets its view, a feed reader
     }
   });
 
-  it('keeps the two answers apart for caches: different ETags, and a reader revalidating gets the feed\'s 304', async () => {
+  it("keeps the two answers apart for caches: different ETags, and a reader revalidating gets the feed's 304", async () => {
     const feed = await get('rss.xml', READERS['a reader taking anything']);
     const view = await get('rss.xml', NAVIGATIONS.chromium);
     expect(feed.headers.etag).toBeDefined();

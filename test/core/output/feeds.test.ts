@@ -1,18 +1,17 @@
 import { Feed } from 'feed';
 import { describe, expect, it } from 'vitest';
-import { parseArticle, type Article } from '../../../functions/core/article/article.ts';
-import { checkFeed } from '../../../functions/core/output/check.ts';
+import { stringify } from 'yaml';
+import { type Article, parseArticle } from '../../../functions/core/article/article.ts';
 import { FeedCheckError } from '../../../functions/core/errors.ts';
+import { checkFeed } from '../../../functions/core/output/check.ts';
 import { buildFeeds, type FeedFiles } from '../../../functions/core/output/feeds.ts';
 import { archiveFiles } from '../../../functions/core/output/groups.ts';
 import { parseSite } from '../../../functions/core/site.ts';
-import { stringify } from 'yaml';
 import { articleText, testSite } from '../../helpers/content.ts';
 import { asArray, nodeText, parseAtom, parseJsonFeed, parseRss, parseXmlStrict, textOf } from '../../helpers/feeds.ts';
 
 const site = testSite({ author: { name: 'The Desk', email: 'desk@news.test' }, copyright: '© Test Wire' });
-const article = (name: string, fields: Record<string, unknown>, body?: string): Article =>
-  parseArticle(`articles/${name}.md`, Buffer.from(articleText(fields, body)), site);
+const article = (name: string, fields: Record<string, unknown>, body?: string): Article => parseArticle(`articles/${name}.md`, Buffer.from(articleText(fields, body)), site);
 
 const corrected = article(
   'budget-vote',
@@ -220,7 +219,7 @@ describe('escaping, in every format (values a newsroom really has)', () => {
     expect(out['rss.xml']).not.toContain('<title><![CDATA[');
   });
 
-  it('puts the channel\'s atom:link elements before the first item', () => {
+  it("puts the channel's atom:link elements before the first item", () => {
     const xml = out['rss.xml'];
     expect(xml.lastIndexOf('<atom:link')).toBeLessThan(xml.indexOf('<item>'));
   });
@@ -231,7 +230,7 @@ describe('feed identity and history links', () => {
   const local = parseSite(Buffer.from(stringify(settings)), 'http://localhost:8080/');
   const deployed = parseSite(Buffer.from(stringify(settings)), 'https://d111.cloudfront.test/');
 
-  it('gives the Atom feed the same id locally and deployed: site.yaml\'s url, not SITE_URL', () => {
+  it("gives the Atom feed the same id locally and deployed: site.yaml's url, not SITE_URL", () => {
     const ids = [local, deployed].map((s) => nodeText(parseAtom(buildFeeds([], s)['atom.xml']).xml.feed.id));
     expect(ids).toEqual(['https://news.test/', 'https://news.test/']);
     const self = parseAtom(buildFeeds([], local)['atom.xml']).xml.feed.link.find((l: Record<string, string>) => l['@_rel'] === 'self');
@@ -239,8 +238,7 @@ describe('feed identity and history links', () => {
   });
 
   it('gives archive pages below the newest a next-archive link, and the oldest no prev-archive', () => {
-    const rels = (files: Map<string, string>, key: string) =>
-      parseAtom(files.get(key) ?? '').xml.feed.link.map((l: Record<string, string>) => `${l['@_rel']} ${l['@_href']}`);
+    const rels = (files: Map<string, string>, key: string) => parseAtom(files.get(key) ?? '').xml.feed.link.map((l: Record<string, string>) => `${l['@_rel']} ${l['@_href']}`);
     const oldest = archiveFiles(1, [plain], site, 2);
     expect(rels(oldest, 'archive/1/atom.xml')).toContain('next-archive https://news.test/archive/2/atom.xml');
     expect(rels(oldest, 'archive/1/atom.xml').some((r: string) => r.startsWith('prev-archive'))).toBe(false);
@@ -303,13 +301,17 @@ describe('the byte budget of a feed document', () => {
     const oneMore = buildFeeds(stories, site, undefined, { budget: Number.POSITIVE_INFINITY, fullAtMost: whole + 1 });
     expect(Math.max(...sizes(oneMore))).toBeGreaterThan(BUDGET);
     for (const key of ['rss.xml', 'atom.xml', 'feed.json'] as const) {
-      const contents = key === 'feed.json'
-        ? parseJsonFeed(out[key]).items.map((i) => i.content_html ?? '')
-        : key === 'rss.xml'
-          ? asArray(parseRss(out[key]).xml.rss.channel.item).map((i) => nodeText(i['content:encoded']) ?? '')
-          : asArray(parseAtom(out[key]).xml.feed.entry).map((e) => nodeText(e.content) ?? '');
+      const contents =
+        key === 'feed.json'
+          ? parseJsonFeed(out[key]).items.map((i) => i.content_html ?? '')
+          : key === 'rss.xml'
+            ? asArray(parseRss(out[key]).xml.rss.channel.item).map((i) => nodeText(i['content:encoded']) ?? '')
+            : asArray(parseAtom(out[key]).xml.feed.entry).map((e) => nodeText(e.content) ?? '');
       expect(contents.length, key).toBe(stories.length);
-      expect(contents.map((c) => c.includes('Paragraph 11 of')), key).toEqual(stories.map((_, i) => i < whole));
+      expect(
+        contents.map((c) => c.includes('Paragraph 11 of')),
+        key,
+      ).toEqual(stories.map((_, i) => i < whole));
       expect(textOf(contents[whole] ?? ''), key).toBe(`Summary ${whole}. Read the full article`);
     }
   });
@@ -361,7 +363,7 @@ describe('the feed package (6.0.0) as wirefeed found it', () => {
     expect(() => parseXmlStrict(raw({ title: 'a ]]> b ]]> c' }).rss2())).toThrow();
   });
 
-  it('4: writes channel extensions after the items, the W3C validator\'s MisplacedItem (so rss.ts puts them before)', () => {
+  it("4: writes channel extensions after the items, the W3C validator's MisplacedItem (so rss.ts puts them before)", () => {
     const f = raw({});
     f.addExtension({ name: 'ttl', objects: { _text: '5' } });
     const out = f.rss2();
@@ -410,7 +412,7 @@ describe('the feed package (6.0.0) as wirefeed found it', () => {
     expect(parseXmlStrict(raw({}, { language: 'en' }).atom1()).feed['@_xml:lang']).toBeUndefined();
   });
 
-  it('guesses an Atom enclosure\'s type from the file extension (so atom.ts writes the real one)', () => {
+  it("guesses an Atom enclosure's type from the file extension (so atom.ts writes the real one)", () => {
     const xml = parseXmlStrict(raw({ enclosure: { url: 'https://x.test/photo.jpg', type: 'image/jpeg', length: 10 } }).atom1());
     expect(xml.feed.entry[0].link.find((l: Record<string, string>) => l['@_rel'] === 'enclosure')['@_type']).toBe('image/jpg');
   });

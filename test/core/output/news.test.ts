@@ -4,9 +4,9 @@
 import { SaxesParser } from 'saxes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STATE } from '../../../functions/core/keys.ts';
-import { createHandler } from '../../../functions/handler.ts';
+import { createHandler } from '../../../functions/lambda/handler.ts';
 import { CountingStore, memorySite } from '../../helpers/engine.ts';
-import { startS3Server, type S3TestServer } from '../../helpers/s3-server.ts';
+import { type S3TestServer, startS3Server } from '../../helpers/s3-server.ts';
 import { newS3Site, s3Notification } from '../../helpers/s3-site.ts';
 
 const SITEMAP_NS = 'http://www.sitemaps.org/schemas/sitemap/0.9';
@@ -91,7 +91,10 @@ describe('the Google News sitemap', () => {
     // Act: one more, published on its own (the incremental engine, not a rebuild)
     const state = new CountingStore(s.state);
     await s.article('latest.md', { title: 'Latest', date: hoursAgo(0.5) });
-    const report = await (await import('../../../functions/publish/publish.ts')).publish({ content: s.content, site: s.site, state }, { now: NOW, mode: { kind: 'changed', keys: ['articles/latest.md'] } });
+    const report = await (await import('../../../functions/publish/publish.ts')).publish(
+      { content: s.content, site: s.site, state },
+      { now: NOW, mode: { kind: 'changed', keys: ['articles/latest.md'] } },
+    );
     const after = parseNewsSitemap((await s.text('sitemap-news.xml')) ?? '');
 
     // Assess

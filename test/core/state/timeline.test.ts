@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CHUNK_SIZE, applyTimeline, buildTimeline, chunksFor, compareEntries, emptyDir, newest, type Entry, type TimelineDir } from '../../../functions/core/state/timeline.ts';
+import { applyTimeline, buildTimeline, CHUNK_SIZE, chunksFor, compareEntries, type Entry, emptyDir, newest, type TimelineDir } from '../../../functions/core/state/timeline.ts';
 import { mulberry32 } from '../../helpers/random.ts';
 
 const entry = (n: number, day: number): Entry => ({ h: `h${n}`, id: `tag:news.test,2025:${n}`, p: `2025-01-${String(day).padStart(2, '0')}T00:00:00Z` });
@@ -66,7 +66,7 @@ describe('a timeline', () => {
     expect(top).toEqual([...entries].sort(compareEntries).slice(0, 50));
   });
 
-  it('places every entry in a chunk it loaded, even when a removal moves a chunk\'s oldest entry', () => {
+  it("places every entry in a chunk it loaded, even when a removal moves a chunk's oldest entry", () => {
     // Prepare: a full first chunk whose oldest entry is removed while newer and older ones arrive.
     const timeline = new Stored();
     const first = Array.from({ length: CHUNK_SIZE + 1 }, (_, i) => entry(i, 28 - Math.floor(i / 20)));
@@ -74,7 +74,13 @@ describe('a timeline', () => {
     const [head] = timeline.dir.chunks;
     const oldest = timeline.chunks.get(head!.c)!.at(-1)!;
     // Act
-    timeline.change([oldest], [{ ...entry(9001, 28), p: '2025-01-28T12:00:00Z' }, { ...oldest, h: 'h9002', id: `${oldest.id}b` }]);
+    timeline.change(
+      [oldest],
+      [
+        { ...entry(9001, 28), p: '2025-01-28T12:00:00Z' },
+        { ...oldest, h: 'h9002', id: `${oldest.id}b` },
+      ],
+    );
     // Assess
     expect(timeline.all()).toEqual([...timeline.all()].sort(compareEntries));
     expect(timeline.dir.count).toBe(CHUNK_SIZE + 2);

@@ -4,7 +4,7 @@
 // backslash must reach the 404 key, because S3 decodes the key the function passes on.
 import { readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Script, createContext } from 'node:vm';
+import { createContext, Script } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { feedViewPath, wantsFeedView } from '../../../functions/core/output/feed-view.ts';
 import { NAVIGATIONS, READERS } from '../../helpers/requests.ts';
@@ -154,6 +154,7 @@ describe('index-rewrite.js: never a dot path, a NUL or a backslash, however enco
         if (next === path) break;
         path = next;
       }
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: a NUL in a path is exactly what this rule refuses
       return !/[\u0000\\]/.test(path) && !path.split('/').some((s) => s.startsWith('.'));
     };
     const samples: string[] = [];
@@ -199,11 +200,11 @@ describe('index-rewrite.js: a person opening a feed gets its HTML view, a feed r
   };
   const feeds = ['/rss.xml', '/atom.xml', '/tags/space/rss.xml', '/tags/c%C3%B4te/atom.xml', '/archive/3/rss.xml', '/archive/12/atom.xml'];
 
-  it.each(Object.entries(NAVIGATIONS))('%s navigating to a feed is sent to the feed folder\'s feed.html', (_who, headers) => {
+  it.each(Object.entries(NAVIGATIONS))("%s navigating to a feed is sent to the feed folder's feed.html", (_who, headers) => {
     for (const uri of feeds) expect(handler(withHeaders(uri, headers)).uri).toBe(`${uri.slice(0, uri.lastIndexOf('/'))}/feed.html`);
   });
 
-  it.each(Object.entries(READERS))('%s keeps the feed\'s own URI', (_who, headers) => {
+  it.each(Object.entries(READERS))("%s keeps the feed's own URI", (_who, headers) => {
     for (const uri of feeds) expect(handler(withHeaders(uri, headers)).uri).toBe(uri);
   });
 
@@ -217,11 +218,22 @@ describe('index-rewrite.js: a person opening a feed gets its HTML view, a feed r
     expect(handler(withHeaders('/r%73s.xml', browser)).uri).toBe('/r%73s.xml');
   });
 
-  it('decides exactly as the local server\'s rule (functions/core/feed-view.ts) for every mix of headers', () => {
+  it("decides exactly as the local server's rule (functions/core/feed-view.ts) for every mix of headers", () => {
     const values = {
       'sec-fetch-dest': [undefined, 'document', 'empty', 'iframe', 'image'],
       'sec-fetch-mode': [undefined, 'navigate', 'cors', 'no-cors'],
-      accept: [undefined, '*/*', 'text/html', 'TEXT/HTML,*/*', ' text/html;q=0.9', 'application/rss+xml', 'text/html, application/atom+xml', 'text/html,application/feed+json', 'application/xml, text/html', ''],
+      accept: [
+        undefined,
+        '*/*',
+        'text/html',
+        'TEXT/HTML,*/*',
+        ' text/html;q=0.9',
+        'application/rss+xml',
+        'text/html, application/atom+xml',
+        'text/html,application/feed+json',
+        'application/xml, text/html',
+        '',
+      ],
     };
     let checked = 0;
     for (const dest of values['sec-fetch-dest'])
@@ -237,7 +249,7 @@ describe('index-rewrite.js: a person opening a feed gets its HTML view, a feed r
     expect(checked).toBe(400);
   });
 
-  it('can never put HTML under a feed\'s cache key: a CDN keyed on the rewritten URI serves readers the feed, whoever came first', () => {
+  it("can never put HTML under a feed's cache key: a CDN keyed on the rewritten URI serves readers the feed, whoever came first", () => {
     // CloudFront's cache key is the URI this function leaves (the cache policy adds no header, cookie or
     // query string: test/infra.test.ts). Model that cache over the site's objects, and interleave people and readers.
     const origin = new Map([
@@ -256,7 +268,10 @@ describe('index-rewrite.js: a person opening a feed gets its HTML view, a feed r
     const readers = Object.values(READERS);
     let seed = 7;
     // The high bits: a power-of-two LCG's low bits cycle with a short period.
-    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) >>> 16;
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed >>> 16;
+    };
     const seen = new Set<string>();
     for (let i = 0; i < 2000; i++) {
       const uri = next() % 2 === 0 ? '/rss.xml' : '/tags/space/atom.xml';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { settingsHash } from '../../../functions/core/hash.ts';
-import { STATE, keyHash } from '../../../functions/core/keys.ts';
+import { keyHash, STATE } from '../../../functions/core/keys.ts';
 import { CHECKS, type Head } from '../../../functions/core/state/state.ts';
 import { applyOutcomes, loadForApply } from '../../../functions/publish/cycle/apply.ts';
 import { loadTops, planGroups } from '../../../functions/publish/cycle/plan.ts';
@@ -78,7 +78,7 @@ describe('the phases of a publish', () => {
     expect(plan.groups.map((g) => JSON.stringify(g))).toEqual([JSON.stringify({ kind: 'sitemap-articles', n: 1 }), JSON.stringify({ kind: 'archive', n: 1 })]);
   });
 
-  it('plan: a new article rebuilds the site\'s and its tag\'s feeds, and the archive page it completes', async () => {
+  it("plan: a new article rebuilds the site's and its tag's feeds, and the archive page it completes", async () => {
     const s = await memorySite({ feed_size: 2 });
     await s.article('s-1.md', { title: 'Story 1', date: '2026-11-01', tags: ['Tag'] });
     await s.publish();

@@ -4,7 +4,7 @@ import { Lease, LeaseLostError, type LeaseTiming } from '../../../functions/publ
 import { MemoryStore } from '../../../functions/stores/memory-store.ts';
 import type { Store } from '../../../functions/stores/store.ts';
 import { ManualClock } from '../../helpers/clock.ts';
-import { DyingStore, type Budget } from '../../helpers/engine.ts';
+import { type Budget, DyingStore } from '../../helpers/engine.ts';
 
 // The lease's clocks (its monotonic deadline, the wall-clock expiry) and timers (renewal, deadline) follow a
 // clock the test moves by hand: a busy machine can neither starve a renewal nor stretch a sleep past a deadline.
@@ -57,7 +57,7 @@ describe('the publishing lease', () => {
     await holder.release();
   });
 
-  it('is taken over once a dead holder\'s lease has expired, and says so', async () => {
+  it("is taken over once a dead holder's lease has expired, and says so", async () => {
     // Prepare: a holder whose process dies (its renewals fail)
     const state = new MemoryStore();
     const budget: Budget = { left: 1 };
@@ -73,7 +73,7 @@ describe('the publishing lease', () => {
     await next.release();
   });
 
-  it('stops its holder\'s writes at its deadline, before anyone may take over', async () => {
+  it("stops its holder's writes at its deadline, before anyone may take over", async () => {
     // Prepare: a holder that cannot renew
     const state = new MemoryStore();
     const budget: Budget = { left: 1 };

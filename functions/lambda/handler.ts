@@ -1,0 +1,116 @@
+import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { afterPublish } from '../after-publish/after-publish.ts';
+import { invalidate } from '../after-publish/invalidate.ts';
+import { type LeaseTiming, leaseTiming } from '../publish/protocol/lease.ts';
+import { type PublishReport, publish } from '../publish/publish.ts';
+import { openS3 } from '../stores/open.ts';
+import { createS3Client } from '../stores/s3-client.ts';
+import { readEvent } from './events.ts';
+import { jsonLog, type Log } from './logger.ts';
+
+export interface HandlerConfig {
+  s3: S3Client;
+  contentBucket: string;
+  siteBucket: string;
+  /**
+   * The publisher's private state (drafts, embargoes, its indexes): a bucket of its own, never the site's.
+   * @default the content bucket under .wirefeed/, which the publish notifications ignore
+   */
+  stateBucket?: string;
+  /** The single-writer lease's timing. @default 30 s, renewed every 10 s */
+  lease?: LeaseTiming;
+  /** The public base URL; site.yaml's url when undefined. */
+  siteUrl?: string;
+  /** Invalidate CloudFront after a publish; undefined when there is no distribution (tests, local). */
+  invalidate?: (keys: readonly string[], reference: string) => Promise<string[]>;
+  log?: Log;
+  now?: () => Date;
+}
+
+export interface HandlerResult {
+  /** For SQS event sources with ReportBatchItemFailures: the messages to retry. */
+  batchItemFailures: { itemIdentifier: string }[];
+  report?: Omit<PublishReport, 'rejected'> & { rejected: { file: string; problem: string }[] };
+}
+
+/**
+ * The Lambda, as a function of its configuration, so tests run it against a local S3 server.
+ * A publish that fails (S3 still failing after the client's retries) throws, or marks every SQS
+ * message failed, so the event is retried and finally lands in the dead-letter queue; the previous
+ * feeds stay valid meanwhile. A rejected article is logged and not retried: retrying cannot fix it.
+ */
+/** What the Lambda runtime passes beside the event: only the time left is used. */
+export interface LambdaContext {
+  getRemainingTimeInMillis?: () => number;
+}
+
+export function createHandler(config: HandlerConfig): (event: unknown, context?: LambdaContext) => Promise<HandlerResult> {
+  const log = config.log ?? jsonLog;
+  const stores = openS3(config.s3, {
+    content: { bucket: config.contentBucket, prefix: '' },
+    site: { bucket: config.siteBucket, prefix: '' },
+    state: config.stateBucket ? { bucket: config.stateBucket, prefix: '' } : undefined,
+  });
+  return async (event, context) => {
+    const work = readEvent(event);
+    const mode = work.mode === 'changed' ? { kind: 'changed' as const, keys: work.keys } : { kind: work.mode };
+    let report: PublishReport;
+    try {
+      // Another publish holding the lease takes this one's work (queued durably first): the event is done.
+      report = await publish(stores, {
+        now: config.now ?? (() => new Date()),
+        mode,
+        log,
+        ...(context?.getRemainingTimeInMillis ? { remainingMs: () => context.getRemainingTimeInMillis?.() ?? Number.POSITIVE_INFINITY } : {}),
+        ...(config.lease ? { lease: config.lease } : {}),
+        ...(config.siteUrl ? { siteUrl: config.siteUrl } : {}),
+      });
+    } catch (err) {
+      log('error', 'publish failed; the previous feeds are still in place', { error: String(err), cause: String((err as Error).cause ?? ''), keys: work.keys });
+      if (work.messageIds.length === 0) throw err;
+      return { batchItemFailures: work.messageIds.map((itemIdentifier) => ({ itemIdentifier })) };
+    }
+    for (const error of report.rejected) log('warn', 'article rejected', { key: error.file, problem: error.problem });
+    await afterPublish(report, { log, ...(config.invalidate ? { invalidate: config.invalidate } : {}) });
+    const summary = { ...report, rejected: report.rejected.map((e) => ({ file: e.file, problem: e.problem })) };
+    log('info', 'published', {
+      mode: report.mode,
+      public: report.public,
+      rendered: report.rendered,
+      written: report.written.length,
+      deleted: report.deleted.length,
+      rejected: report.rejected.length,
+      attempts: report.attempts,
+      queued: report.queued,
+    });
+    return { batchItemFailures: [], report: summary };
+  };
+}
+
+let cached: ((event: unknown, context?: LambdaContext) => Promise<HandlerResult>) | undefined;
+
+/** The Lambda entry point: configured by CONTENT_BUCKET, SITE_BUCKET, SITE_URL, and optionally STATE_BUCKET, DISTRIBUTION_ID, WIREFEED_LEASE_SECONDS. */
+export const handler = async (event: unknown, context?: LambdaContext): Promise<HandlerResult> => {
+  cached ??= fromEnvironment(process.env); // once per container: clients keep their connections
+  return cached(event, context);
+};
+
+function fromEnvironment(env: NodeJS.ProcessEnv): (event: unknown, context?: LambdaContext) => Promise<HandlerResult> {
+  const required = (name: string): string => {
+    const value = env[name];
+    if (!value) throw new Error(`${name} is not set: the stack sets it; set it to run the publisher elsewhere`);
+    return value;
+  };
+  const distributionId = env.DISTRIBUTION_ID;
+  const cloudfront = distributionId ? new CloudFrontClient({ maxAttempts: 5 }) : undefined;
+  return createHandler({
+    s3: createS3Client(),
+    contentBucket: required('CONTENT_BUCKET'),
+    siteBucket: required('SITE_BUCKET'),
+    ...(env.STATE_BUCKET ? { stateBucket: env.STATE_BUCKET } : {}),
+    lease: leaseTiming(env.WIREFEED_LEASE_SECONDS),
+    ...(env.SITE_URL ? { siteUrl: env.SITE_URL } : {}),
+    ...(cloudfront && distributionId ? { invalidate: (keys: readonly string[], ref: string) => invalidate(cloudfront, distributionId, keys, ref) } : {}),
+  });
+}
