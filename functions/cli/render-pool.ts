@@ -33,14 +33,14 @@ export class RenderPool {
     this.#size = size;
   }
 
-  readonly parse: Parse = (file, bytes, site) => {
-    if (this.#calls++ < IN_THREAD_FIRST) return parseHere(file, bytes, site);
+  readonly parse: Parse = (file, bytes, settings) => {
+    if (this.#calls++ < IN_THREAD_FIRST) return parseHere(file, bytes, settings);
     if (this.#workers.length === 0) this.#start();
     return new Promise<Article>((resolve, reject) => {
       const id = this.#next++;
       this.#waiting.set(id, { resolve, reject });
       const worker = this.#workers[this.#turn++ % this.#workers.length] as Worker;
-      worker.postMessage({ id, file, bytes, site });
+      worker.postMessage({ id, file, bytes, settings });
     });
   };
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterPublish } from '../after-publish/after-publish.ts';
-import { FeedCheckError, type LocatedError, SiteError } from '../core/errors.ts';
+import { FeedCheckError, type LocatedError, SettingsError } from '../core/errors.ts';
 import type { Parse } from '../publish/cycle/read.ts';
 import { leaseTiming } from '../publish/protocol/lease.ts';
 import { type PublishMode, type PublishReport, publish } from '../publish/publish.ts';
@@ -101,7 +101,7 @@ interface Failure {
 
 /** A failure that stops the whole run and is the user's to fix (site.yaml) or the store's (exit 3); undefined for a bug. */
 export function fatal(err: unknown, locate: (file: string) => string, watching = false): Failure | undefined {
-  if (err instanceof SiteError) {
+  if (err instanceof SettingsError) {
     const line = watching ? `${err.message} (fix it and save again)` : `${err.message}\nNothing was written.`;
     return { exit: EXIT.usage, file: locate(err.file), problem: err.problem, line };
   }

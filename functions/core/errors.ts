@@ -26,8 +26,8 @@ export class Notice extends LocatedError {
 }
 
 /** site.yaml is missing or wrong: nothing sane can be built, so nothing is written. */
-export class SiteError extends LocatedError {
-  override name = 'SiteError';
+export class SettingsError extends LocatedError {
+  override name = 'SettingsError';
 }
 
 /** A feed failed its own parse-back check: a bug, never written over a good feed. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Site } from './site.ts';
+import type { Settings } from './settings.ts';
 
 /**
  * Bump when rendering changes, so the next publish rebuilds every page and feed. 4: a tag whose slug is
@@ -8,8 +8,8 @@ import type { Site } from './site.ts';
 const RENDER_VERSION = 4;
 
 /** Everything the state was built with: a mismatch means a full rebuild. */
-export function settingsHash(site: Site): string {
-  return hash(JSON.stringify({ site, RENDER_VERSION }));
+export function settingsHash(settings: Settings): string {
+  return hash(JSON.stringify({ site: settings, RENDER_VERSION }));
 }
 
 export function hash(text: string): string {

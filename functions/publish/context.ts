@@ -1,5 +1,5 @@
 import type { ArticleError, Notice } from '../core/errors.ts';
-import type { Site } from '../core/site.ts';
+import type { Settings } from '../core/settings.ts';
 import type { Store } from '../stores/store.ts';
 import type { Parse } from './cycle/read.ts';
 import type { Lease } from './protocol/lease.ts';
@@ -13,7 +13,7 @@ export interface PublishIo {
 
 /** What every phase of one cycle is given. */
 export interface CycleContext {
-  site: Site;
+  settings: Settings;
   now: Date;
   parse: Parse;
   /** Parallel store requests. */

@@ -1,7 +1,7 @@
 import type { Article, Media } from '../core/article/article.ts';
 import { ArticleError } from '../core/errors.ts';
 import { isSafeMediaKey, MEDIA_PREFIX } from '../core/keys.ts';
-import type { Site } from '../core/site.ts';
+import type { Settings } from '../core/settings.ts';
 import type { Store } from '../stores/store.ts';
 
 const MEDIA_CACHE = 'public, max-age=86400, stale-while-revalidate=604800';
@@ -17,9 +17,9 @@ export interface MediaFacts {
  * media/ (read with one HEAD; nothing is written: the image reaches the site only while the article is
  * public). Throws ArticleError for a missing file or one that is not an image, as publishMedia does.
  */
-export async function readMedia(article: Article, site: Site, content: Store): Promise<{ article: Article; media?: MediaFacts }> {
-  if (!article.image || !isUnderMedia(article.image, site)) return { article };
-  const key = mediaKey(article.image, site);
+export async function readMedia(article: Article, settings: Settings, content: Store): Promise<{ article: Article; media?: MediaFacts }> {
+  if (!article.image || !isUnderMedia(article.image, settings)) return { article };
+  const key = mediaKey(article.image, settings);
   if (key === undefined) {
     throw new ArticleError(article.file, `"image.url" (${article.image.url}) does not name a file in media/: give the image's file name, such as /media/harbour.jpg`);
   }
@@ -52,14 +52,14 @@ export async function copyMedia(key: string, content: Store, site: Store): Promi
   return true;
 }
 
-function isUnderMedia(image: Media, site: Site): boolean {
-  return image.url.startsWith(new URL(MEDIA_PREFIX, site.url).href);
+function isUnderMedia(image: Media, settings: Settings): boolean {
+  return image.url.startsWith(new URL(MEDIA_PREFIX, settings.url).href);
 }
 
 /** The content key of an image on this site under /media/, or undefined for any other URL. */
-function mediaKey(image: Media | undefined, site: Site): string | undefined {
+function mediaKey(image: Media | undefined, settings: Settings): string | undefined {
   if (!image) return undefined;
-  const base = new URL(MEDIA_PREFIX, site.url).href;
+  const base = new URL(MEDIA_PREFIX, settings.url).href;
   if (!image.url.startsWith(base)) return undefined;
   let rest: string;
   try {

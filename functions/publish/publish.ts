@@ -1,7 +1,7 @@
-import { type ArticleError, type Notice, SiteError } from '../core/errors.ts';
+import { type ArticleError, type Notice, SettingsError } from '../core/errors.ts';
 import { settingsHash } from '../core/hash.ts';
 import { isArchiveKey, isFeedKey, SITE_FILE, STATE } from '../core/keys.ts';
-import { parseSite, type Site } from '../core/site.ts';
+import { parseSettings, type Settings } from '../core/settings.ts';
 import { CHECKS, type Head, type Schedule, StateError } from '../core/state/state.ts';
 import type { Stores } from '../stores/store.ts';
 import { addResults, type CycleContext, type CycleResult, emptyResult, type PublishIo } from './context.ts';
@@ -91,7 +91,7 @@ export async function publish(stores: Stores, options: PublishOptions): Promise<
   const waitUntil = performance.now() + (options.waitMs ?? 0);
   let total = emptyResult();
   let attempts = 0;
-  let site: Site | undefined;
+  let settings: Settings | undefined;
   for (;;) {
     const lease = await Lease.acquire(stores.state, timing);
     if (!(lease instanceof Lease)) {
@@ -99,13 +99,13 @@ export async function publish(stores: Stores, options: PublishOptions): Promise<
         await sleep(100 + Math.random() * 200);
         continue;
       }
-      return report(stores, mode, total, attempts, site, true);
+      return report(stores, mode, total, attempts, settings, true);
     }
     try {
       const held = await hold(stores, lease, options);
       total = addResults(total, held.result);
       attempts += held.cycles;
-      site = held.site;
+      settings = held.settings;
       if (held.outOfTime) break; // the rest stays queued: the next event or the minute schedule takes it
     } finally {
       await lease.release().catch(() => undefined);
@@ -113,10 +113,10 @@ export async function publish(stores: Stores, options: PublishOptions): Promise<
     // A request written while we let go finds no holder: take the lease again for it.
     if (!(await requestsWaiting(stores.state))) break;
   }
-  return report(stores, mode, total, attempts, site, false);
+  return report(stores, mode, total, attempts, settings, false);
 }
 
-async function hold(stores: Stores, lease: Lease, options: PublishOptions): Promise<{ result: CycleResult; cycles: number; site: Site; outOfTime?: boolean }> {
+async function hold(stores: Stores, lease: Lease, options: PublishOptions): Promise<{ result: CycleResult; cycles: number; settings: Settings; outOfTime?: boolean }> {
   const io: PublishIo = { content: stores.content, site: lease.guard(stores.site), state: lease.guard(stores.state) };
   const limit = options.concurrency ?? 16;
   const clock = typeof options.now === 'function' ? options.now : () => options.now as Date;
@@ -125,12 +125,12 @@ async function hold(stores: Stores, lease: Lease, options: PublishOptions): Prom
   let cycles = 0;
   let forceFull = false;
   // Set by the first cycle: the settings it ran with.
-  let site: Site | undefined;
+  let settings: Settings | undefined;
   for (;;) {
     lease.check();
-    if (site !== undefined && options.remainingMs && options.remainingMs() < LAST_CYCLE_MS) {
+    if (settings !== undefined && options.remainingMs && options.remainingMs() < LAST_CYCLE_MS) {
       log('info', 'time is short: the rest stays queued for the next publish', { remainingMs: options.remainingMs() });
-      return { result, cycles, site, outOfTime: true };
+      return { result, cycles, settings, outOfTime: true };
     }
     cycles++;
     const now = clock();
@@ -145,21 +145,21 @@ async function hold(stores: Stores, lease: Lease, options: PublishOptions): Prom
     }
     const headEtag = head ? view.etagOf(STATE.head) : forceFull ? (await io.state.head(STATE.head))?.etag : undefined;
     try {
-      site = parseSite((await io.content.get(SITE_FILE))?.body, options.siteUrl);
+      settings = parseSettings((await io.content.get(SITE_FILE))?.body, options.siteUrl);
     } catch (err) {
       // Remembered, so the first publish after the fix looks at every article (the events of the
       // broken time are still queued as requests, never lost).
-      if (err instanceof SiteError && head && !head.settingsError) await writeHead(io.state, { ...head, settingsError: err.problem }, headEtag);
+      if (err instanceof SettingsError && head && !head.settingsError) await writeHead(io.state, { ...head, settingsError: err.problem }, headEtag);
       throw err;
     }
-    const ctx: CycleContext = { site, now, parse: options.parse ?? parseHere, limit, lease };
+    const ctx: CycleContext = { settings, now, parse: options.parse ?? parseHere, limit, lease };
     try {
       let etag = headEtag;
       const drained = await drainRequests(io.state, limit);
       if (head && !forceFull) ({ head, etag } = await recover(io, ctx, head, headEtag as string, drained.intents, log));
       // This publish's own work is among them: it was written as a request before the lease was asked for.
       const work = drained.work;
-      const full = forceFull || !head || head.rebuilding !== undefined || head.settings !== settingsHash(site) || work.full;
+      const full = forceFull || !head || head.rebuilding !== undefined || head.settings !== settingsHash(settings) || work.full;
       if (full) {
         const rebuilt = await rebuild(io, ctx, { ...(head && !forceFull ? { head } : {}), ...(etag ? { etag } : {}) });
         result = addResults(result, rebuilt);
@@ -180,7 +180,7 @@ async function hold(stores: Stores, lease: Lease, options: PublishOptions): Prom
         if (rest.length > 0) await writeRequest(io.state, { ...noWork(), keys: rest });
         const cycle = await runCycle(io, ctx, keys.slice(0, MAX_KEYS_PER_CYCLE), current, etag as string);
         result = addResults(result, cycle);
-        if (scan) result = addResults(result, { ...emptyResult(), ...(await reconcileSite({ ...io, limit }, cycle.head, site)) });
+        if (scan) result = addResults(result, { ...emptyResult(), ...(await reconcileSite({ ...io, limit }, cycle.head, settings)) });
       }
       await deleteRequests(io.state, drained.keys, limit);
     } catch (err) {
@@ -191,15 +191,15 @@ async function hold(stores: Stores, lease: Lease, options: PublishOptions): Prom
       }
       throw err;
     }
-    if (!(await requestsWaiting(io.state))) return { result, cycles, site };
+    if (!(await requestsWaiting(io.state))) return { result, cycles, settings };
   }
 }
 
-async function report(stores: Stores, mode: PublishMode, total: CycleResult, attempts: number, site: Site | undefined, queued: boolean): Promise<PublishReport> {
+async function report(stores: Stores, mode: PublishMode, total: CycleResult, attempts: number, settings: Settings | undefined, queued: boolean): Promise<PublishReport> {
   const view = new StateView(stores.state);
   const head = await view.base<Head>(STATE.head, CHECKS.head).catch(() => undefined);
   const schedule = await view.base<Schedule>(STATE.schedule, CHECKS.schedule).catch(() => undefined);
-  const feedsChanged = site ? total.written.filter((k) => isFeedKey(k) && !isArchiveKey(k)).map((k) => new URL(k, site.url).href) : [];
+  const feedsChanged = settings ? total.written.filter((k) => isFeedKey(k) && !isArchiveKey(k)).map((k) => new URL(k, settings.url).href) : [];
   return {
     mode: total.full ? 'full' : mode.kind,
     public: head?.public ?? 0,
@@ -209,7 +209,7 @@ async function report(stores: Stores, mode: PublishMode, total: CycleResult, att
     written: total.written,
     deleted: total.deleted,
     feedsChanged,
-    ...(site?.hub ? { hub: site.hub } : {}),
+    ...(settings?.hub ? { hub: settings.hub } : {}),
     attempts,
     drafts: (schedule?.drafts ?? []).map((d) => d.key),
     embargoed: (schedule?.embargoed ?? []).map((e) => ({ file: e.key, at: e.at })),

@@ -3,21 +3,21 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../functions/cli/main.ts';
 import { parseArticle } from '../../functions/core/article/article.ts';
-import { ArticleError, SiteError } from '../../functions/core/errors.ts';
-import { parseSite } from '../../functions/core/site.ts';
-import { articleText, captureIo, listFiles, readText, SITE_SETTINGS, tempDir, testSite, writeContent } from '../helpers/content.ts';
+import { ArticleError, SettingsError } from '../../functions/core/errors.ts';
+import { parseSettings } from '../../functions/core/settings.ts';
+import { articleText, captureIo, listFiles, readText, SITE_SETTINGS, tempDir, testSettings, writeContent } from '../helpers/content.ts';
 import { parseJsonFeed } from '../helpers/feeds.ts';
 
 // What an editor reads when an article or site.yaml is refused: one line, FILE: PROBLEM, that says
 // what to change. Each test writes the file the way an editor would, by hand, not through a YAML writer.
 
-const site = testSite();
+const settings = testSettings();
 const FILE = 'articles/budget-vote.md';
 
 /** The one line an editor reads for a refused article. */
 function articleProblem(text: string | Uint8Array): string {
   try {
-    parseArticle(FILE, typeof text === 'string' ? Buffer.from(text) : text, site);
+    parseArticle(FILE, typeof text === 'string' ? Buffer.from(text) : text, settings);
   } catch (err) {
     expect(err).toBeInstanceOf(ArticleError);
     return (err as ArticleError).message;
@@ -28,10 +28,10 @@ function articleProblem(text: string | Uint8Array): string {
 /** The one line an editor reads for a refused site.yaml. */
 function siteProblem(yaml: string): string {
   try {
-    parseSite(Buffer.from(yaml));
+    parseSettings(Buffer.from(yaml));
   } catch (err) {
-    expect(err).toBeInstanceOf(SiteError);
-    return (err as SiteError).message;
+    expect(err).toBeInstanceOf(SettingsError);
+    return (err as SettingsError).message;
   }
   throw new Error('expected site.yaml to be refused');
 }
@@ -228,7 +228,7 @@ describe('a date', () => {
   });
 
   it('on the 29th of February is taken in a leap year', () => {
-    expect(parseArticle(FILE, Buffer.from(frontMatter('title: T', 'date: 2028-02-29')), site).published.iso).toBe('2028-02-29T00:00:00Z');
+    expect(parseArticle(FILE, Buffer.from(frontMatter('title: T', 'date: 2028-02-29')), settings).published.iso).toBe('2028-02-29T00:00:00Z');
     expect(articleProblem(frontMatter('title: T', 'date: 2027-02-29'))).toContain('there is no 2027-02-29 (February 2027 has 28 days)');
   });
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import type { Io } from '../../functions/cli/usage.ts';
-import { parseSite, type Site } from '../../functions/core/site.ts';
+import { parseSettings, type Settings } from '../../functions/core/settings.ts';
 
 /** A fixed "now" for every test: the build is pure, so no fake clock is needed. */
 export const NOW = new Date('2026-11-25T12:00:00Z');
@@ -15,8 +15,8 @@ export const SITE_SETTINGS = {
   language: 'en-GB',
 };
 
-export function testSite(overrides: Record<string, unknown> = {}): Site {
-  return parseSite(Buffer.from(stringify({ ...SITE_SETTINGS, ...overrides })));
+export function testSettings(overrides: Record<string, unknown> = {}): Settings {
+  return parseSettings(Buffer.from(stringify({ ...SITE_SETTINGS, ...overrides })));
 }
 
 export async function tempDir(name = 'wirefeed-'): Promise<string> {

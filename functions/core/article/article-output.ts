@@ -3,7 +3,7 @@ import { countItems } from '../output/check.ts';
 import { siteScope } from '../output/feed-scope.ts';
 import { buildFeeds } from '../output/feeds.ts';
 import { articlePage } from '../output/pages.ts';
-import type { Site } from '../site.ts';
+import type { Settings } from '../settings.ts';
 import { type Article, parseArticle } from './article.ts';
 
 /**
@@ -17,9 +17,9 @@ export const MAX_FEED_ITEM_BYTES = 4 * 1024 * 1024;
 const FORMATS = { 'rss.xml': 'RSS', 'atom.xml': 'Atom', 'feed.json': 'JSON Feed' } as const;
 
 /** Parse an article, then prove its output: what the publisher (and each render worker) runs per file. */
-export function parsePublishable(file: string, bytes: Uint8Array, site: Site): Article {
-  const article = parseArticle(file, bytes, site);
-  checkArticleOutput(article, site);
+export function parsePublishable(file: string, bytes: Uint8Array, settings: Settings): Article {
+  const article = parseArticle(file, bytes, settings);
+  checkArticleOutput(article, settings);
   return article;
 }
 
@@ -28,17 +28,17 @@ export function parsePublishable(file: string, bytes: Uint8Array, site: Site): A
  * within bounds and parse back with one item each. A failure is this article's rejection, found before
  * the article is in any feed, so a feed shared with other articles is never the one that breaks.
  */
-function checkArticleOutput(article: Article, site: Site): void {
+function checkArticleOutput(article: Article, settings: Settings): void {
   let page: number;
   try {
-    page = Buffer.byteLength(articlePage(article, site));
+    page = Buffer.byteLength(articlePage(article, settings));
   } catch (err) {
     throw new ArticleError(article.file, `its page cannot be written (${(err as Error).message})`, { cause: err });
   }
   if (page > MAX_PAGE_BYTES) throw new ArticleError(article.file, `its page would be ${megabytes(page)}; the limit is ${megabytes(MAX_PAGE_BYTES)}: shorten the article or split it`);
   let feeds: Record<string, string>;
   try {
-    feeds = { ...buildFeeds([article], site, siteScope(site), { budget: Infinity }) }; // the whole item, measured below
+    feeds = { ...buildFeeds([article], settings, siteScope(settings), { budget: Infinity }) }; // the whole item, measured below
   } catch (err) {
     throw new ArticleError(article.file, `its feed item cannot be written (${(err as Error).message})`, { cause: err });
   }

@@ -1,7 +1,7 @@
 import path from 'node:path/posix';
 import * as z from 'zod/mini';
 import { ArticleError, listIssues } from '../errors.ts';
-import type { Site } from '../site.ts';
+import type { Settings } from '../settings.ts';
 import { DATE_HINT, looksLikeWhen, noSuchMoment, parseWhen, toIso, type When } from './dates.ts';
 import { splitFrontMatter } from './front-matter.ts';
 import { absoluteUrl, excerpt, renderArticleHtml } from './html.ts';
@@ -104,7 +104,7 @@ export function articleTooLarge(file: string, size: number): ArticleError {
 }
 
 /** Parse one stored article. Throws ArticleError naming the file and every problem found. */
-export function parseArticle(file: string, bytes: Uint8Array, site: Site): Article {
+export function parseArticle(file: string, bytes: Uint8Array, settings: Settings): Article {
   if (bytes.byteLength > MAX_ARTICLE_BYTES) throw articleTooLarge(file, bytes.byteLength);
   const { data, body } = splitFrontMatter(file, decodeText(file, bytes));
   const result = FrontMatter.safeParse(data ?? {});
@@ -122,7 +122,7 @@ export function parseArticle(file: string, bytes: Uint8Array, site: Site): Artic
   if (updated && updated.iso < published.iso) {
     throw new ArticleError(file, `"updated" (${fm.updated}) is before "date" (${fm.date}); a correction comes after first publication`);
   }
-  const url = new URL(`articles/${slug}/`, site.url).href;
+  const url = new URL(`articles/${slug}/`, settings.url).href;
   const html = renderArticleHtml(body, url);
   let image: Article['image'];
   if (fm.image) {
@@ -134,7 +134,7 @@ export function parseArticle(file: string, bytes: Uint8Array, site: Site): Artic
   }
   return {
     file,
-    id: fm.id ?? defaultId(site, published, file),
+    id: fm.id ?? defaultId(settings, published, file),
     slug,
     url,
     title: fm.title,
@@ -171,9 +171,9 @@ function slugFromFile(file: string): string {
  * A tag URI (RFC 4151) from the site's own domain, the first-publication day and the file name: it
  * survives edits to the title and the slug, so readers never see a story twice. Set `id` to pin it.
  */
-function defaultId(site: Site, published: When, file: string): string {
+function defaultId(settings: Settings, published: When, file: string): string {
   const stem = path.basename(file).replace(/\.md$/i, '');
-  return `tag:${site.idAuthority},${published.iso.slice(0, 10)}:${encodeURIComponent(stem)}`;
+  return `tag:${settings.idAuthority},${published.iso.slice(0, 10)}:${encodeURIComponent(stem)}`;
 }
 
 function isStableUri(value: string): boolean {

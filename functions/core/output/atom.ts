@@ -1,5 +1,5 @@
 import type { Person } from '../article/schema-parts.ts';
-import type { Site } from '../site.ts';
+import type { Settings } from '../settings.ts';
 import { type FeedItem, type FeedScope, HISTORY_NS } from './feed-scope.ts';
 import { type Element, el, xmlDocument } from './xml.ts';
 
@@ -8,33 +8,33 @@ import { type Element, el, xmlDocument } from './xml.ts';
  * Atom needs: xml:lang, RFC 5005 archive links, enclosures with their real MIME type (it guesses one
  * from the file extension), and attribute values with '<' in them (it escapes only '"').
  */
-export function atomFeed(items: readonly FeedItem[], site: Site, scope: FeedScope, updated: string): string {
-  const feedAuthor = site.author ?? { name: site.title }; // Atom needs an author on the feed or on every entry
+export function atomFeed(items: readonly FeedItem[], settings: Settings, scope: FeedScope, updated: string): string {
+  const feedAuthor = settings.author ?? { name: settings.title }; // Atom needs an author on the feed or on every entry
   const root = el(
     'feed',
-    { xmlns: 'http://www.w3.org/2005/Atom', 'xml:lang': site.language, ...(scope.current ? { 'xmlns:fh': HISTORY_NS } : {}) },
+    { xmlns: 'http://www.w3.org/2005/Atom', 'xml:lang': settings.language, ...(scope.current ? { 'xmlns:fh': HISTORY_NS } : {}) },
     el('id', {}, scope.id),
     el('title', {}, scope.title),
     el('subtitle', {}, scope.description),
     el('updated', {}, updated),
     el('link', { rel: 'alternate', type: 'text/html', href: scope.homeUrl }),
     el('link', { rel: 'self', type: 'application/atom+xml', href: scope.self.atom }),
-    site.hub && el('link', { rel: 'hub', href: site.hub }),
+    settings.hub && el('link', { rel: 'hub', href: settings.hub }),
     scope.current && el('link', { rel: 'current', type: 'application/atom+xml', href: scope.current.atom }),
     scope.prevArchive && el('link', { rel: 'prev-archive', type: 'application/atom+xml', href: scope.prevArchive.atom }),
     scope.nextArchive && el('link', { rel: 'next-archive', type: 'application/atom+xml', href: scope.nextArchive.atom }),
     scope.current && el('fh:archive'),
     author(feedAuthor),
-    (site.favicon ?? site.icon) && el('icon', {}, site.favicon ?? site.icon),
-    (site.logo ?? site.icon) && el('logo', {}, site.logo ?? site.icon),
-    site.copyright && el('rights', {}, site.copyright),
+    (settings.favicon ?? settings.icon) && el('icon', {}, settings.favicon ?? settings.icon),
+    (settings.logo ?? settings.icon) && el('logo', {}, settings.logo ?? settings.icon),
+    settings.copyright && el('rights', {}, settings.copyright),
     el('generator', {}, 'wirefeed'),
-    ...items.map((i) => entry(i, site)),
+    ...items.map((i) => entry(i, settings)),
   );
   return xmlDocument(root);
 }
 
-function entry({ article: a, tags, content }: FeedItem, site: Site): Element {
+function entry({ article: a, tags, content }: FeedItem, settings: Settings): Element {
   return el(
     'entry',
     {},
@@ -47,7 +47,7 @@ function entry({ article: a, tags, content }: FeedItem, site: Site): Element {
     ...a.authors.map(author),
     ...tags.map((term) => el('category', { term })),
     el('summary', { type: 'text' }, a.summary),
-    site.feedContent === 'full' && el('content', { type: 'html' }, content),
+    settings.feedContent === 'full' && el('content', { type: 'html' }, content),
   );
 }
 

@@ -1,5 +1,5 @@
 import type { Article } from '../article/article.ts';
-import type { Site } from '../site.ts';
+import type { Settings } from '../settings.ts';
 
 /**
  * What a set of feeds is about and where its documents are: shared by the RSS, Atom and JSON Feed
@@ -41,16 +41,16 @@ export interface FeedItem {
 export const HISTORY_NS = 'http://purl.org/syndication/history/1.0';
 
 /** The three documents under a folder of the site ('' for the site's own feeds). */
-export function feedUrls(site: Site, folder = ''): FeedUrls {
+export function feedUrls(settings: Settings, folder = ''): FeedUrls {
   return {
-    rss: new URL(`${folder}rss.xml`, site.url).href,
-    atom: new URL(`${folder}atom.xml`, site.url).href,
-    json: new URL(`${folder}feed.json`, site.url).href,
+    rss: new URL(`${folder}rss.xml`, settings.url).href,
+    atom: new URL(`${folder}atom.xml`, settings.url).href,
+    json: new URL(`${folder}feed.json`, settings.url).href,
   };
 }
 
-export function siteScope(site: Site): FeedScope {
-  return { id: feedId(site), title: site.title, description: site.description, homeUrl: site.url, self: feedUrls(site) };
+export function siteScope(settings: Settings): FeedScope {
+  return { id: feedId(settings), title: settings.title, description: settings.description, homeUrl: settings.url, self: feedUrls(settings) };
 }
 
 /**
@@ -59,8 +59,8 @@ export function siteScope(site: Site): FeedScope {
  * on it keep their history), and a site whose site.yaml url is its public address keeps the id it had.
  * The same rule as the default article ids (site.yaml's domain, not SITE_URL).
  */
-export function feedId(site: Site, folder = ''): string {
-  return new URL(folder, site.idUrl).href;
+export function feedId(settings: Settings, folder = ''): string {
+  return new URL(folder, settings.idUrl).href;
 }
 
 /** When a feed last changed: its newest update, from the content, never the clock (stable bytes, stable ETags). */

@@ -1,7 +1,7 @@
 import type { Article } from '../article/article.ts';
 import { shownTags, type TagTitles } from '../article/tags.ts';
 import { escapeHtml } from '../article/text.ts';
-import type { Site } from '../site.ts';
+import type { Settings } from '../settings.ts';
 import { atomFeed } from './atom.ts';
 import { feedContentHtml, summaryContentHtml } from './content.ts';
 import { byteSizes, contentBytes, FEED_BYTES, withFull } from './feed-budget.ts';
@@ -34,15 +34,15 @@ export interface FeedOptions {
  * for as long as every format's document fits, and the rest their summary and a link to the page (every
  * item is always listed). The same articles always give the same cut, so the bytes (and ETags) are stable.
  */
-export function buildFeeds(articles: readonly Article[], site: Site, scope: FeedScope = siteScope(site), options: FeedOptions = {}): FeedFiles {
+export function buildFeeds(articles: readonly Article[], settings: Settings, scope: FeedScope = siteScope(settings), options: FeedOptions = {}): FeedFiles {
   const updated = feedUpdated(articles);
   const titles = options.titles ?? new Map<string, string>();
-  const full = site.feedContent === 'full';
+  const full = settings.feedContent === 'full';
   const items = articles.map((article): FeedItem => ({ article, tags: shownTags(article.tags, titles), content: full ? summaryContentHtml(article) : '' }));
   const write = (): FeedFiles => ({
-    'rss.xml': rssFeed(items, site, scope, updated),
-    'atom.xml': atomFeed(items, site, scope, updated),
-    'feed.json': jsonFeed(items, site, scope),
+    'rss.xml': rssFeed(items, settings, scope, updated),
+    'atom.xml': atomFeed(items, settings, scope, updated),
+    'feed.json': jsonFeed(items, settings, scope),
   });
   if (!full) return write();
   const budget = options.budget ?? FEED_BYTES;
@@ -75,10 +75,10 @@ export function buildFeeds(articles: readonly Article[], site: Site, scope: Feed
   return write();
 }
 
-function rssFeed(feedItems: readonly FeedItem[], site: Site, scope: FeedScope, updated: string): string {
+function rssFeed(feedItems: readonly FeedItem[], settings: Settings, scope: FeedScope, updated: string): string {
   const links = [
     { href: scope.self.rss, rel: 'self', type: 'application/rss+xml' },
-    site.hub ? { href: site.hub, rel: 'hub' } : undefined,
+    settings.hub ? { href: settings.hub, rel: 'hub' } : undefined,
     scope.current ? { href: scope.current.rss, rel: 'current', type: 'application/rss+xml' } : undefined,
     scope.prevArchive ? { href: scope.prevArchive.rss, rel: 'prev-archive', type: 'application/rss+xml' } : undefined,
     scope.nextArchive ? { href: scope.nextArchive.rss, rel: 'next-archive', type: 'application/rss+xml' } : undefined,
@@ -87,10 +87,10 @@ function rssFeed(feedItems: readonly FeedItem[], site: Site, scope: FeedScope, u
     title: scope.title,
     description: scope.description,
     link: scope.homeUrl,
-    language: site.language,
+    language: settings.language,
     updated: new Date(updated),
-    ...(site.logo || site.icon ? { image: site.logo ?? site.icon } : {}),
-    ...(site.copyright ? { copyright: site.copyright } : {}),
+    ...(settings.logo || settings.icon ? { image: settings.logo ?? settings.icon } : {}),
+    ...(settings.copyright ? { copyright: settings.copyright } : {}),
     links,
     archive: scope.current !== undefined,
   };
@@ -103,7 +103,7 @@ function rssFeed(feedItems: readonly FeedItem[], site: Site, scope: FeedScope, u
       pubDate: new Date(a.published.iso), // first publication: a correction never moves it
       // RSS description is HTML: the summary, escaped, reads as written.
       description: escapeHtml(a.summary),
-      ...(site.feedContent === 'full' ? { content } : {}),
+      ...(settings.feedContent === 'full' ? { content } : {}),
       // One dc:creator naming every author: newsboat shows only one author field (the last dc:creator, and
       // an RSS <author> over any), and the W3C validator flags <author> beside dc:creator and a second
       // <author>. RSS <author> (an e-mail address) is left out; Atom carries the e-mail addresses.

@@ -1,8 +1,8 @@
-import type { Site } from '../site.ts';
+import type { Settings } from '../settings.ts';
 import type { FeedItem, FeedScope } from './feed-scope.ts';
 
 /** JSON Feed 1.1 (https://jsonfeed.org/version/1.1), written here because `feed` 6 writes version 1. */
-export function jsonFeed(items: readonly FeedItem[], site: Site, scope: FeedScope): string {
+export function jsonFeed(items: readonly FeedItem[], settings: Settings, scope: FeedScope): string {
   const document = {
     version: 'https://jsonfeed.org/version/1.1',
     title: scope.title,
@@ -10,16 +10,16 @@ export function jsonFeed(items: readonly FeedItem[], site: Site, scope: FeedScop
     feed_url: scope.self.json,
     ...(scope.prevArchive ? { next_url: scope.prevArchive.json } : {}),
     description: scope.description,
-    language: site.language,
-    ...(site.icon ? { icon: site.icon } : {}),
-    ...(site.favicon ? { favicon: site.favicon } : {}),
-    ...(site.hub ? { hubs: [{ type: 'WebSub', url: site.hub }] } : {}),
-    ...(site.author ? { authors: [author(site.author)] } : {}),
+    language: settings.language,
+    ...(settings.icon ? { icon: settings.icon } : {}),
+    ...(settings.favicon ? { favicon: settings.favicon } : {}),
+    ...(settings.hub ? { hubs: [{ type: 'WebSub', url: settings.hub }] } : {}),
+    ...(settings.author ? { authors: [author(settings.author)] } : {}),
     items: items.map(({ article: a, tags, content }) => ({
       id: a.id,
       url: a.url,
       title: a.title,
-      ...(site.feedContent === 'full' ? { content_html: content } : { content_text: a.summary }),
+      ...(settings.feedContent === 'full' ? { content_html: content } : { content_text: a.summary }),
       summary: a.summary,
       ...(a.image ? { image: a.image.url } : {}),
       ...(a.image?.type && a.image.length ? { attachments: [{ url: a.image.url, mime_type: a.image.type, size_in_bytes: a.image.length, ...(a.image.alt ? { title: a.image.alt } : {}) }] } : {}),

@@ -2,7 +2,7 @@ import type { Article } from '../article/article.ts';
 import type { When } from '../article/dates.ts';
 import { tagFolder, tagSlug } from '../article/tags.ts';
 import { escapeHtml as esc } from '../article/text.ts';
-import type { Site } from '../site.ts';
+import type { Settings } from '../settings.ts';
 import { type FeedScope, type FeedUrls, feedUrls } from './feed-scope.ts';
 import { STYLE } from './style.ts';
 
@@ -19,11 +19,11 @@ interface Head {
 }
 
 /** /articles/<slug>/index.html: the story, readable on its own, with links a reader's app can follow. */
-export function articlePage(article: Article, site: Site): string {
+export function articlePage(article: Article, settings: Settings): string {
   const meta = [
     article.authors.length > 0 ? `By ${article.authors.map((p) => (p.url ? `<a href="${esc(p.url)}">${esc(p.name)}</a>` : esc(p.name))).join(', ')}` : '',
-    `Published ${timeElement(article.published, site)}`,
-    article.updated ? `Updated ${timeElement(article.updated, site)}` : '',
+    `Published ${timeElement(article.published, settings)}`,
+    article.updated ? `Updated ${timeElement(article.updated, settings)}` : '',
   ].filter(Boolean);
   const extraMeta = [
     `<meta property="article:published_time" content="${esc(article.published.iso)}">`,
@@ -42,35 +42,35 @@ ${article.correction ? `<p class="correction"><strong>Correction:</strong> ${esc
 <div class="body">
 ${article.html}
 </div>
-${article.tags.length > 0 ? `<p class="tags">Tags: ${article.tags.map((t) => `<a href="${esc(new URL(tagFolder(tagSlug(t)), site.url).href)}">${esc(t)}</a>`).join(', ')}</p>` : ''}
+${article.tags.length > 0 ? `<p class="tags">Tags: ${article.tags.map((t) => `<a href="${esc(new URL(tagFolder(tagSlug(t)), settings.url).href)}">${esc(t)}</a>`).join(', ')}</p>` : ''}
 </article>`;
-  return layout(site, { title: article.title, description: article.summary, canonical: article.url, type: 'article', extraMeta }, body);
+  return layout(settings, { title: article.title, description: article.summary, canonical: article.url, type: 'article', extraMeta }, body);
 }
 
 /** /index.html: the newest articles, and the feeds to subscribe to. */
-export function indexPage(articles: readonly Article[], site: Site): string {
-  return listPage(articles, site, { title: site.title, description: site.description, url: site.url, feeds: feedUrls(site) });
+export function indexPage(articles: readonly Article[], settings: Settings): string {
+  return listPage(articles, settings, { title: settings.title, description: settings.description, url: settings.url, feeds: feedUrls(settings) });
 }
 
 /** /tags/<tag>/index.html: the newest articles with one tag, and that tag's own feeds. */
-export function tagPage(articles: readonly Article[], site: Site, tag: { name: string; url: string; feeds: FeedUrls }): string {
-  return listPage(articles, site, { title: tag.name, description: `Articles tagged ${tag.name}`, url: tag.url, feeds: tag.feeds, heading: tag.name });
+export function tagPage(articles: readonly Article[], settings: Settings, tag: { name: string; url: string; feeds: FeedUrls }): string {
+  return listPage(articles, settings, { title: tag.name, description: `Articles tagged ${tag.name}`, url: tag.url, feeds: tag.feeds, heading: tag.name });
 }
 
-function listPage(articles: readonly Article[], site: Site, page: { title: string; description: string; url: string; feeds: FeedUrls; heading?: string }): string {
+function listPage(articles: readonly Article[], settings: Settings, page: { title: string; description: string; url: string; feeds: FeedUrls; heading?: string }): string {
   const items = articles
     .map(
       (a) => `<li><h2><a href="${esc(a.url)}">${esc(a.title)}</a></h2>
-<p class="meta">${timeElement(a.published, site)}</p>
+<p class="meta">${timeElement(a.published, settings)}</p>
 <p>${esc(a.summary)}</p></li>`,
     )
     .join('\n');
-  const body = `<h1>${esc(page.heading ?? site.title)}</h1>
+  const body = `<h1>${esc(page.heading ?? settings.title)}</h1>
 <p class="standfirst">${esc(page.description)}</p>
 ${feedLinks(page.feeds)}
 ${articles.length > 0 ? `<ol class="articles">\n${items}\n</ol>` : '<p>No articles yet.</p>'}`;
-  const feeds = { title: page.heading ? `${site.title}: ${page.heading}` : site.title, urls: page.feeds };
-  return layout(site, { title: page.title, description: page.description, canonical: page.url, type: 'website', feeds }, body);
+  const feeds = { title: page.heading ? `${settings.title}: ${page.heading}` : settings.title, urls: page.feeds };
+  return layout(settings, { title: page.title, description: page.description, canonical: page.url, type: 'website', feeds }, body);
 }
 
 /**
@@ -79,14 +79,14 @@ ${articles.length > 0 ? `<ol class="articles">\n${items}\n</ol>` : '<p>No articl
  * a web feed is, gives the addresses to copy into a reader, and lists the feed's items. Not indexed: the
  * feed's articles have pages of their own.
  */
-export function feedViewPage(articles: readonly Article[], site: Site, scope: FeedScope): string {
+export function feedViewPage(articles: readonly Article[], settings: Settings, scope: FeedScope): string {
   // An archive document is not for subscribing: the reader is pointed at the feeds it belongs to.
   const subscribe = scope.current ?? scope.self;
   const address = (label: string, kind: string, url: string) => `<li>${label}: <code id="feed-url-${kind}">${esc(url)}</code></li>`;
   const items = articles
     .map(
       (a) => `<li><h2><a href="${esc(a.url)}">${esc(a.title)}</a></h2>
-<p class="meta">${timeElement(a.published, site)}</p>
+<p class="meta">${timeElement(a.published, settings)}</p>
 <p>${esc(a.summary)}</p></li>`,
     )
     .join('\n');
@@ -105,7 +105,7 @@ ${address('JSON Feed', 'json', subscribe.json)}
 <p><a href="${esc(scope.homeUrl)}">Read it on the site</a></p>
 ${articles.length > 0 ? `<ol class="articles">\n${items}\n</ol>` : '<p>No articles yet.</p>'}`;
   return layout(
-    site,
+    settings,
     {
       title: `${scope.title} (web feed)`,
       ownTitle: true,
@@ -120,22 +120,22 @@ ${articles.length > 0 ? `<ol class="articles">\n${items}\n</ol>` : '<p>No articl
 }
 
 /** /404.html: served by the CDN and the local server for any missing path. */
-export function notFoundPage(site: Site): string {
+export function notFoundPage(settings: Settings): string {
   const body = `<h1>Page not found</h1>
 <p>There is no page at this address. It may have been moved or taken down.</p>
-<p><a href="${esc(site.url)}">Go to the front page</a> for the latest articles.</p>`;
-  return layout(site, { title: 'Page not found', description: site.description, canonical: new URL('404.html', site.url).href, type: 'website' }, body);
+<p><a href="${esc(settings.url)}">Go to the front page</a> for the latest articles.</p>`;
+  return layout(settings, { title: 'Page not found', description: settings.description, canonical: new URL('404.html', settings.url).href, type: 'website' }, body);
 }
 
 function feedLinks(urls: FeedUrls): string {
   return `<p class="feeds">Subscribe: <a href="${esc(urls.rss)}">RSS</a> <a href="${esc(urls.atom)}">Atom</a> <a href="${esc(urls.json)}">JSON Feed</a></p>`;
 }
 
-function layout(site: Site, head: Head, body: string): string {
-  const feeds = head.feeds ?? { title: site.title, urls: feedUrls(site) };
-  const pageTitle = head.title === site.title || head.ownTitle ? head.title : `${head.title} · ${site.title}`;
+function layout(settings: Settings, head: Head, body: string): string {
+  const feeds = head.feeds ?? { title: settings.title, urls: feedUrls(settings) };
+  const pageTitle = head.title === settings.title || head.ownTitle ? head.title : `${head.title} · ${settings.title}`;
   return `<!doctype html>
-<html lang="${esc(site.language)}">
+<html lang="${esc(settings.language)}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -146,7 +146,7 @@ function layout(site: Site, head: Head, body: string): string {
 <link rel="alternate" type="application/atom+xml" title="${esc(feeds.title)} (Atom)" href="${esc(feeds.urls.atom)}">
 <link rel="alternate" type="application/feed+json" title="${esc(feeds.title)} (JSON Feed)" href="${esc(feeds.urls.json)}">
 <meta property="og:type" content="${head.type}">
-<meta property="og:site_name" content="${esc(site.title)}">
+<meta property="og:site_name" content="${esc(settings.title)}">
 <meta property="og:title" content="${esc(head.title)}">
 <meta property="og:description" content="${esc(head.description)}">
 <meta property="og:url" content="${esc(head.canonical)}">
@@ -154,20 +154,20 @@ ${head.extraMeta ?? ''}
 <style>${STYLE}</style>
 </head>
 <body>
-<header class="site"><div class="wrap"><a href="${esc(site.url)}">${esc(site.title)}</a></div></header>
+<header class="site"><div class="wrap"><a href="${esc(settings.url)}">${esc(settings.title)}</a></div></header>
 <main class="wrap">
 ${body}
 </main>
-<footer class="site"><div class="wrap">${feedLinks(feedUrls(site))}${site.copyright ? `<p>${esc(site.copyright)}</p>` : ''}</div></footer>
+<footer class="site"><div class="wrap">${feedLinks(feedUrls(settings))}${settings.copyright ? `<p>${esc(settings.copyright)}</p>` : ''}</div></footer>
 </body>
 </html>
 `;
 }
 
 /** A <time> a person can read and a machine can parse; a date-only source shows no made-up time. */
-function timeElement(when: When, site: Site): string {
+function timeElement(when: When, settings: Settings): string {
   const date = new Date(when.iso);
-  const shown = when.dateOnly ? formatter(site.language, false).format(date) : `${formatter(site.language, true).format(date)} UTC`;
+  const shown = when.dateOnly ? formatter(settings.language, false).format(date) : `${formatter(settings.language, true).format(date)} UTC`;
   return `<time datetime="${esc(when.dateOnly ? when.iso.slice(0, 10) : when.iso)}">${esc(shown)}</time>`;
 }
 

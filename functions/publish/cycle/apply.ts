@@ -4,7 +4,7 @@ import { countSpellings, spellingNotice, tagSlug, tagTitle } from '../../core/ar
 import { mapLimit } from '../../core/concurrency.ts';
 import { ArticleError, Notice } from '../../core/errors.ts';
 import { keyHash, MAIN_TIMELINE, pageKey, SITEMAP_SHARD_SIZE, STATE, tagTimeline } from '../../core/keys.ts';
-import type { Site } from '../../core/site.ts';
+import type { Settings } from '../../core/settings.ts';
 import {
   type ArchivePage,
   type ArticleRecord,
@@ -31,7 +31,7 @@ import type { StateView } from './state-view.ts';
  * changes in the view and says which pages and indexes changed, for the plan.
  */
 export interface ApplyContext {
-  site: Site;
+  settings: Settings;
   now: Date;
   head: Head;
 }
@@ -68,7 +68,7 @@ type Transition = { o: Outcome; before?: ArticleRecord; after?: ArticleRecord };
 
 const entryOf = (r: ArticleRecord, t?: string): Entry => ({ h: keyHash(r.key), p: r.article.published.iso, id: r.article.id, ...(t !== undefined ? { t } : {}) });
 
-const archiveOf = (seq: number, site: Site) => Math.floor(seq / site.feedSize) + 1;
+const archiveOf = (seq: number, settings: Settings) => Math.floor(seq / settings.feedSize) + 1;
 const shardOf = (seq: number) => Math.floor(seq / SITEMAP_SHARD_SIZE) + 1;
 const tagsOf = (a: Article): Map<string, string> => new Map(a.tags.map((t) => [tagSlug(t), t]));
 const urlOf = (h: string, a: Article): SitemapUrl => ({ h, loc: a.url, lastmod: a.updated?.iso ?? a.published.iso });
@@ -86,7 +86,7 @@ export async function loadForApply(view: StateView, outcomes: readonly Outcome[]
     for (const slug of tagsOf(r.article).keys()) tags.add(slug);
     if (r.media) keys.add(STATE.media(r.media.key));
     if (r.seq !== undefined) {
-      keys.add(STATE.archivePage(archiveOf(r.seq, ctx.site)));
+      keys.add(STATE.archivePage(archiveOf(r.seq, ctx.settings)));
       keys.add(STATE.sitemapShard(shardOf(r.seq)));
     }
   }
@@ -94,7 +94,7 @@ export async function loadForApply(view: StateView, outcomes: readonly Outcome[]
   for (const slug of tags) keys.add(STATE.timelineDir(tagTimeline(slug)));
   // Articles going public for the first time take the next places in first-publication order.
   for (let seq = ctx.head.nextSeq; seq < ctx.head.nextSeq + active.length; seq++) {
-    keys.add(STATE.archivePage(archiveOf(seq, ctx.site)));
+    keys.add(STATE.archivePage(archiveOf(seq, ctx.settings)));
     keys.add(STATE.sitemapShard(shardOf(seq)));
   }
   for (let seq = ctx.head.nextTagSeq; seq < ctx.head.nextTagSeq + tags.size; seq++) keys.add(STATE.tagShard(shardOf(seq)));
@@ -152,7 +152,7 @@ export function applyOutcomes(view: StateView, outcomes: readonly Outcome[], ctx
   assignPlaces(transitions, head);
   for (const t of transitions) stageRecord(view, t, applied);
   updateTimelines(view, transitions, applied, head);
-  updatePlaces(view, transitions, ctx.site, applied);
+  updatePlaces(view, transitions, ctx.settings, applied);
   updateMedia(view, transitions, applied);
   updateSchedule(view, transitions, ctx.now);
   return applied;
@@ -361,7 +361,7 @@ function updateTagShard(view: StateView, n: number, slug: string, add: boolean, 
 }
 
 /** Archive pages and sitemap shards: by first-publication place, so one article touches its own page. */
-function updatePlaces(view: StateView, transitions: readonly Transition[], site: Site, applied: Applied): void {
+function updatePlaces(view: StateView, transitions: readonly Transition[], settings: Settings, applied: Applied): void {
   const pages = new Map<number, { remove: Set<string>; add: Entry[] }>();
   const shards = new Map<number, { remove: Set<string>; add: SitemapUrl[] }>();
   const at = <T>(map: Map<number, { remove: Set<string>; add: T[] }>, n: number) => {
@@ -374,11 +374,11 @@ function updatePlaces(view: StateView, transitions: readonly Transition[], site:
   };
   for (const { o, before, after } of transitions) {
     if (before?.public && before.seq !== undefined) {
-      at(pages, archiveOf(before.seq, site)).remove.add(o.h);
+      at(pages, archiveOf(before.seq, settings)).remove.add(o.h);
       at(shards, shardOf(before.seq)).remove.add(o.h);
     }
     if (after?.public && after.seq !== undefined) {
-      at(pages, archiveOf(after.seq, site)).add.push(entryOf(after));
+      at(pages, archiveOf(after.seq, settings)).add.push(entryOf(after));
       at(shards, shardOf(after.seq)).add.push(urlOf(o.h, after.article));
     }
   }

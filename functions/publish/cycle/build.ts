@@ -9,7 +9,7 @@ import { FEED_BYTES } from '../../core/output/feed-budget.ts';
 import { archiveFiles, articleSitemapFiles, mainFiles, newsSitemapFiles, sitemapIndexFiles, staticFiles, tagFiles, tagSitemapFiles } from '../../core/output/groups.ts';
 import type { NewsIndex } from '../../core/output/news.ts';
 import { articlePage } from '../../core/output/pages.ts';
-import type { Site } from '../../core/site.ts';
+import type { Settings } from '../../core/settings.ts';
 import { type ArchivePage, type ArticleRecord, CHECKS, type GroupState, type Head, type SitemapShard, StateError, type TagDir, type TagShard } from '../../core/state/state.ts';
 import { type Entry, newest, type TimelineDir } from '../../core/state/timeline.ts';
 import { articleShards, publishedPages, tagShards } from './plan.ts';
@@ -87,22 +87,22 @@ async function tagTitlesOf(view: StateView, articles: readonly Article[], limit:
 export async function buildGroup(
   view: StateView,
   id: GroupId,
-  site: Site,
+  settings: Settings,
   head: Head,
   limit: number,
   failed: LocatedError[] = [],
   known: Map<string, string> = new Map(),
 ): Promise<Map<string, string>> {
   // Only as much article HTML as a feed document can carry (FEED_BYTES); none when feeds carry summaries.
-  const feedArticles = (entries: readonly Entry[]) => feedArticlesOf(view, entries, limit, site.feedContent === 'full' ? FEED_BYTES : 0);
-  const top = async (name: string, dir: TimelineDir) => feedArticles(await newest(dir, site.feedSize, async (c) => (await view.read<Entry[]>(STATE.timelineChunk(name, c), CHECKS.chunk)) ?? []));
+  const feedArticles = (entries: readonly Entry[]) => feedArticlesOf(view, entries, limit, settings.feedContent === 'full' ? FEED_BYTES : 0);
+  const top = async (name: string, dir: TimelineDir) => feedArticles(await newest(dir, settings.feedSize, async (c) => (await view.read<Entry[]>(STATE.timelineChunk(name, c), CHECKS.chunk)) ?? []));
   const options = async ({ articles, fullAtMost }: { articles: Article[]; fullAtMost: number }) => ({ titles: await tagTitlesOf(view, articles, limit, known), fullAtMost });
   let files: Map<string, string>;
   switch (id.kind) {
     case 'main': {
       const dir = await view.read<TimelineDir>(STATE.timelineDir(MAIN_TIMELINE), CHECKS.timelineDir);
       const feed = dir ? await top(MAIN_TIMELINE, dir) : { articles: [], fullAtMost: 0 };
-      files = mainFiles(feed.articles, site, publishedPages(head, site), await options(feed));
+      files = mainFiles(feed.articles, settings, publishedPages(head, settings), await options(feed));
       break;
     }
     case 'tag': {
@@ -110,34 +110,34 @@ export async function buildGroup(
       if (!dir) return new Map();
       known.set(id.slug, dir.name);
       const feed = await top(tagTimeline(id.slug), dir);
-      files = tagFiles(id.slug, dir.name, feed.articles, site, await options(feed));
+      files = tagFiles(id.slug, dir.name, feed.articles, settings, await options(feed));
       break;
     }
     case 'archive': {
       const page = await view.read<ArchivePage>(STATE.archivePage(id.n), CHECKS.archivePage);
       const feed = await feedArticles(page?.members ?? []);
-      files = archiveFiles(id.n, feed.articles, site, publishedPages(head, site), await options(feed));
+      files = archiveFiles(id.n, feed.articles, settings, publishedPages(head, settings), await options(feed));
       break;
     }
     case 'sitemap-articles': {
       const shard = await view.read<SitemapShard>(STATE.sitemapShard(id.n), CHECKS.sitemapShard);
-      files = articleSitemapFiles(id.n, shard?.urls ?? [], site);
+      files = articleSitemapFiles(id.n, shard?.urls ?? [], settings);
       break;
     }
     case 'sitemap-tags': {
       const shard = await view.read<TagShard>(STATE.tagShard(id.n), CHECKS.tagShard);
-      files = tagSitemapFiles(id.n, shard?.slugs ?? [], site);
+      files = tagSitemapFiles(id.n, shard?.slugs ?? [], settings);
       break;
     }
     case 'sitemap':
-      files = sitemapIndexFiles(articleShards(head), tagShards(head), site);
+      files = sitemapIndexFiles(articleShards(head), tagShards(head), settings);
       break;
     case 'news':
       // From the state's index (refreshNews keeps it current), never the clock: a replay writes the same bytes.
-      files = newsSitemapFiles((await view.read<NewsIndex>(STATE.news, CHECKS.news))?.items ?? [], site);
+      files = newsSitemapFiles((await view.read<NewsIndex>(STATE.news, CHECKS.news))?.items ?? [], settings);
       break;
     case 'static':
-      files = staticFiles(site);
+      files = staticFiles(settings);
       break;
   }
   try {
@@ -163,7 +163,7 @@ export interface BuiltGroup {
 export async function buildGroups(
   view: StateView,
   ids: readonly GroupId[],
-  site: Site,
+  settings: Settings,
   head: Head,
   limit: number,
   force = false,
@@ -174,7 +174,7 @@ export async function buildGroups(
   for (const id of ids) {
     // One group at a time: a rebuild never holds every feed of the archive in memory.
     const failures = failed.length;
-    const files = await buildGroup(view, id, site, head, limit, failed, titles);
+    const files = await buildGroup(view, id, settings, head, limit, failed, titles);
     const stateKey = STATE.group(groupName(id));
     const before = (await view.read<GroupState>(stateKey, CHECKS.group))?.files ?? {};
     // A group left out after a failed parse-back keeps the hashes of the versions still on the site.
@@ -192,10 +192,10 @@ export async function buildGroups(
 }
 
 /** Render pages; the page hash goes into the staged record, and only a changed page is written. */
-export function buildPages(view: StateView, pages: ReadonlyMap<string, ArticleRecord>, site: Site, force = false): Map<string, string> {
+export function buildPages(view: StateView, pages: ReadonlyMap<string, ArticleRecord>, settings: Settings, force = false): Map<string, string> {
   const out = new Map<string, string>();
   for (const [h, record] of pages) {
-    const body = articlePage(record.article, site);
+    const body = articlePage(record.article, settings);
     const page = hash(body);
     if (force || record.page !== page) out.set(pageKey(record.article.slug), body);
     view.stage(STATE.record(h), { ...record, page });

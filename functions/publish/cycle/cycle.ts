@@ -1,5 +1,5 @@
 import { groupName, MAIN_TIMELINE, STATE } from '../../core/keys.ts';
-import type { Site } from '../../core/site.ts';
+import type { Settings } from '../../core/settings.ts';
 import { type ArchivePage, CHECKS, type GroupState, type Head, type Journal } from '../../core/state/state.ts';
 import type { CycleContext, CycleResult, PublishIo } from '../context.ts';
 import { applyStateWrites, commitJournal } from '../protocol/commit.ts';
@@ -21,15 +21,15 @@ import { isEmptyWork, type SiteWork, writeInOrder } from './write.ts';
 export async function runCycle(io: PublishIo, ctx: CycleContext, keys: readonly string[], head: Head, headEtag: string): Promise<CycleResult & { head: Head; etag: string }> {
   const view = new StateView(io.state);
   const outcomes = await readOutcomes(io.content, view, keys, ctx);
-  await loadForApply(view, outcomes, { site: ctx.site, now: ctx.now, head }, ctx.limit);
-  const applied = applyOutcomes(view, outcomes, { site: ctx.site, now: ctx.now, head });
-  const tops = await loadTops(view, new Set([...applied.timelines, MAIN_TIMELINE]), ctx.site, ctx.limit);
-  applied.head = await withOpenArchive(view, applied.head, ctx.site, tops.after.get(MAIN_TIMELINE) ?? []);
+  await loadForApply(view, outcomes, { settings: ctx.settings, now: ctx.now, head }, ctx.limit);
+  const applied = applyOutcomes(view, outcomes, { settings: ctx.settings, now: ctx.now, head });
+  const tops = await loadTops(view, new Set([...applied.timelines, MAIN_TIMELINE]), ctx.settings, ctx.limit);
+  applied.head = await withOpenArchive(view, applied.head, ctx.settings, tops.after.get(MAIN_TIMELINE) ?? []);
   // The news sitemap follows the clock as well as the content: articles age out of its two days.
   const news = await refreshNews(view, { changed: applied.changed, mainTouched: applied.timelines.has(MAIN_TIMELINE) }, ctx.now);
-  const plan = planGroups(applied, tops, head, ctx.site, news);
-  const pages = buildPages(view, applied.pages, ctx.site);
-  const built = await buildGroups(view, plan.groups, ctx.site, applied.head, ctx.limit, false, applied.rejected);
+  const plan = planGroups(applied, tops, head, ctx.settings, news);
+  const pages = buildPages(view, applied.pages, ctx.settings);
+  const built = await buildGroups(view, plan.groups, ctx.settings, applied.head, ctx.limit, false, applied.rejected);
   // The group records of tags that are gone go with their files.
   for (const slug of applied.tagsRemoved) {
     const key = STATE.group(groupName({ kind: 'tag', slug }));
@@ -70,8 +70,8 @@ export async function runCycle(io: PublishIo, ctx: CycleContext, keys: readonly 
 }
 
 /** The head with `openArchive` decided from the open page as this cycle leaves it. */
-async function withOpenArchive(view: StateView, head: Head, site: Site, mainTop: readonly string[]): Promise<Head> {
-  const page = await view.read<ArchivePage>(STATE.archivePage(completePages(head, site) + 1), CHECKS.archivePage);
+async function withOpenArchive(view: StateView, head: Head, settings: Settings, mainTop: readonly string[]): Promise<Head> {
+  const page = await view.read<ArchivePage>(STATE.archivePage(completePages(head, settings) + 1), CHECKS.archivePage);
   const { openArchive: _was, ...rest } = head;
-  return needsOpenArchive(head, site, page?.members ?? [], mainTop) ? { ...rest, openArchive: true } : rest;
+  return needsOpenArchive(head, settings, page?.members ?? [], mainTop) ? { ...rest, openArchive: true } : rest;
 }

@@ -1,16 +1,16 @@
 import { tagSlug } from '../../core/article/tags.ts';
 import { mapLimit } from '../../core/concurrency.ts';
 import { type GroupId, groupFiles, groupName, groupOrder, MAIN_TIMELINE, SITEMAP_SHARD_SIZE, STATE, tagTimeline } from '../../core/keys.ts';
-import type { Site } from '../../core/site.ts';
+import type { Settings } from '../../core/settings.ts';
 import { type ArticleRecord, CHECKS, type Head, type TagDir } from '../../core/state/state.ts';
 import { type Entry, newest, type TimelineDir } from '../../core/state/timeline.ts';
 import type { Applied } from './apply.ts';
 import type { StateView } from './state-view.ts';
 
 /** Complete archive pages (published as RFC 5005 archive documents): every place in them is given out. */
-export const completePages = (head: Pick<Head, 'nextSeq'>, site: Site): number => Math.floor(head.nextSeq / site.feedSize);
+export const completePages = (head: Pick<Head, 'nextSeq'>, settings: Settings): number => Math.floor(head.nextSeq / settings.feedSize);
 /** Archive pages published: the complete ones, and the newest incomplete one when it must be (Head.openArchive). */
-export const publishedPages = (head: Pick<Head, 'nextSeq' | 'openArchive'>, site: Site): number => completePages(head, site) + (head.openArchive ? 1 : 0);
+export const publishedPages = (head: Pick<Head, 'nextSeq' | 'openArchive'>, settings: Settings): number => completePages(head, settings) + (head.openArchive ? 1 : 0);
 export const articleShards = (head: Pick<Head, 'nextSeq'>): number => Math.max(1, Math.ceil(head.nextSeq / SITEMAP_SHARD_SIZE));
 export const tagShards = (head: Pick<Head, 'nextTagSeq'>): number => Math.ceil(head.nextTagSeq / SITEMAP_SHARD_SIZE);
 
@@ -22,7 +22,7 @@ export interface Tops {
   retitled?: GroupId[];
 }
 
-export async function loadTops(view: StateView, timelines: Iterable<string>, site: Site, limit: number): Promise<Tops> {
+export async function loadTops(view: StateView, timelines: Iterable<string>, settings: Settings, limit: number): Promise<Tops> {
   const tops: Tops = { before: new Map(), after: new Map(), retitled: [] };
   const check = (name: string) => (name === MAIN_TIMELINE ? CHECKS.timelineDir : CHECKS.tagDir);
   const retitled: string[] = [];
@@ -30,12 +30,12 @@ export async function loadTops(view: StateView, timelines: Iterable<string>, sit
     const before = await view.base<TimelineDir>(STATE.timelineDir(name), check(name));
     const after = await view.read<TimelineDir>(STATE.timelineDir(name), check(name));
     const hs = (entries: Entry[]) => entries.map((e) => e.h);
-    tops.before.set(name, before ? hs(await newest(before, site.feedSize, (c) => view.base<Entry[]>(STATE.timelineChunk(name, c), CHECKS.chunk).then((x) => x ?? []))) : []);
-    tops.after.set(name, after ? hs(await newest(after, site.feedSize, (c) => view.read<Entry[]>(STATE.timelineChunk(name, c), CHECKS.chunk).then((x) => x ?? []))) : []);
+    tops.before.set(name, before ? hs(await newest(before, settings.feedSize, (c) => view.base<Entry[]>(STATE.timelineChunk(name, c), CHECKS.chunk).then((x) => x ?? []))) : []);
+    tops.after.set(name, after ? hs(await newest(after, settings.feedSize, (c) => view.read<Entry[]>(STATE.timelineChunk(name, c), CHECKS.chunk).then((x) => x ?? []))) : []);
     if (name !== MAIN_TIMELINE && before && after && (before as TagDir).name !== (after as TagDir).name) retitled.push(name.slice(tagTimeline('').length));
   });
   const reached = new Map<string, GroupId>();
-  for (const slug of retitled.sort()) for (const id of await showing(view, slug, tops.after.get(MAIN_TIMELINE) ?? [], site, limit)) reached.set(groupName(id), id);
+  for (const slug of retitled.sort()) for (const id of await showing(view, slug, tops.after.get(MAIN_TIMELINE) ?? [], settings, limit)) reached.set(groupName(id), id);
   tops.retitled = orderGroups(reached.values());
   return tops;
 }
@@ -47,7 +47,7 @@ export async function loadTops(view: StateView, timelines: Iterable<string>, sit
  * rare: it reads every article of that tag once, so an incremental publish leaves no feed with the old
  * title and agrees with a full rebuild. The tag's own feeds are rebuilt anyway (the plan's tagsAdded).
  */
-async function showing(view: StateView, slug: string, mainTop: readonly string[], site: Site, limit: number): Promise<GroupId[]> {
+async function showing(view: StateView, slug: string, mainTop: readonly string[], settings: Settings, limit: number): Promise<GroupId[]> {
   const name = tagTimeline(slug);
   const dir = await view.read<TagDir>(STATE.timelineDir(name), CHECKS.tagDir);
   if (!dir) return [];
@@ -61,7 +61,7 @@ async function showing(view: StateView, slug: string, mainTop: readonly string[]
     // Read and let go: a tag can hold thousands of articles, each record with its whole HTML.
     const record = await view.readOnce<ArticleRecord>(STATE.record(h), CHECKS.record);
     if (!record) return;
-    if (record.seq !== undefined) pages.add(Math.floor(record.seq / site.feedSize) + 1);
+    if (record.seq !== undefined) pages.add(Math.floor(record.seq / settings.feedSize) + 1);
     for (const t of record.article.tags) others.add(tagSlug(t));
   });
   for (const n of pages) ids.push({ kind: 'archive', n });
@@ -70,7 +70,7 @@ async function showing(view: StateView, slug: string, mainTop: readonly string[]
     const otherName = tagTimeline(other);
     const otherDir = await view.read<TagDir>(STATE.timelineDir(otherName), CHECKS.tagDir);
     if (!otherDir) return;
-    const top = await newest(otherDir, site.feedSize, async (c) => (await view.read<Entry[]>(STATE.timelineChunk(otherName, c), CHECKS.chunk)) ?? []);
+    const top = await newest(otherDir, settings.feedSize, async (c) => (await view.read<Entry[]>(STATE.timelineChunk(otherName, c), CHECKS.chunk)) ?? []);
     if (top.some((e) => tagged.has(e.h))) ids.push({ kind: 'tag', slug: other });
   });
   return ids;
@@ -89,7 +89,7 @@ export interface Plan {
  * an archive page or sitemap shard when one of its own articles changed, or when it is new; the news
  * sitemap when its index changed (`newsChanged`, from refreshNews: the clock moves it too).
  */
-export function planGroups(applied: Applied, tops: Tops, before: Head, site: Site, newsChanged = false): Plan {
+export function planGroups(applied: Applied, tops: Tops, before: Head, settings: Settings, newsChanged = false): Plan {
   const stale = new Map<string, GroupId>();
   const add = (id: GroupId) => stale.set(groupName(id), id);
   const deletes = new Set<string>();
@@ -100,8 +100,8 @@ export function planGroups(applied: Applied, tops: Tops, before: Head, site: Sit
     return b.length !== a.length || b.some((h, i) => h !== a[i]) || a.some((h) => applied.changed.has(h));
   };
   if (applied.timelines.has(MAIN_TIMELINE) && changedTop(MAIN_TIMELINE)) add({ kind: 'main' });
-  const publishedBefore = publishedPages(before, site);
-  const published = publishedPages(after, site);
+  const publishedBefore = publishedPages(before, settings);
+  const published = publishedPages(after, settings);
   if (publishedBefore !== published) add({ kind: 'main' });
   for (const name of applied.timelines) {
     if (name === MAIN_TIMELINE) continue;
@@ -133,8 +133,8 @@ export function planGroups(applied: Applied, tops: Tops, before: Head, site: Sit
  * Whether the newest, incomplete archive page must be published: it must when one of its articles is not
  * among the site feed's newest (`mainTop`), or that article would be in no document of the history.
  */
-export function needsOpenArchive(head: Pick<Head, 'nextSeq'>, site: Site, openMembers: readonly { h: string }[], mainTop: readonly string[]): boolean {
-  if (head.nextSeq % site.feedSize === 0) return false;
+export function needsOpenArchive(head: Pick<Head, 'nextSeq'>, settings: Settings, openMembers: readonly { h: string }[], mainTop: readonly string[]): boolean {
+  if (head.nextSeq % settings.feedSize === 0) return false;
   const top = new Set(mainTop);
   return openMembers.some((m) => !top.has(m.h));
 }
@@ -144,11 +144,11 @@ export function orderGroups(ids: Iterable<GroupId>): GroupId[] {
 }
 
 /** Every group the state produces: what a rebuild writes and a reconcile expects. */
-export function allGroups(head: Head, site: Site, tagSlugs: readonly string[]): GroupId[] {
+export function allGroups(head: Head, settings: Settings, tagSlugs: readonly string[]): GroupId[] {
   const ids: GroupId[] = [{ kind: 'static' }, { kind: 'sitemap' }, { kind: 'news' }, { kind: 'main' }];
   for (let n = 1; n <= articleShards(head); n++) ids.push({ kind: 'sitemap-articles', n });
   for (let n = 1; n <= tagShards(head); n++) ids.push({ kind: 'sitemap-tags', n });
-  for (let n = 1; n <= publishedPages(head, site); n++) ids.push({ kind: 'archive', n });
+  for (let n = 1; n <= publishedPages(head, settings); n++) ids.push({ kind: 'archive', n });
   for (const slug of tagSlugs) ids.push({ kind: 'tag', slug });
   return orderGroups(ids);
 }

@@ -3,22 +3,22 @@ import { parsePublishable } from '../../core/article/article-output.ts';
 import { mapLimit } from '../../core/concurrency.ts';
 import { ArticleError } from '../../core/errors.ts';
 import { keyHash, STATE } from '../../core/keys.ts';
-import type { Site } from '../../core/site.ts';
+import type { Settings } from '../../core/settings.ts';
 import { type ArticleRecord, CHECKS } from '../../core/state/state.ts';
 import { isTooLarge, type Store, type StoredObject } from '../../stores/store.ts';
 import { type MediaFacts, readMedia } from '../media.ts';
 import type { StateView } from './state-view.ts';
 
 /** Parse and render one article, its output checked (article-output.ts); a RenderPool spreads this over worker threads. */
-export type Parse = (file: string, bytes: Uint8Array, site: Site) => Promise<Article>;
+export type Parse = (file: string, bytes: Uint8Array, settings: Settings) => Promise<Article>;
 
 /**
  * Parse on this thread, one article at a time, each on a turn of the event loop of its own. Parsing is CPU
  * work: run back to back for every article a batch has read (sixteen 2 MB articles can block a loaded machine
  * for half a minute), it would starve the lease's renewal timer and the holder would lose its lease mid-publish.
  */
-export const parseHere: Parse = (file, bytes, site) => {
-  const parsed = inTurn.then(() => new Promise<void>((resolve) => setImmediate(resolve))).then(() => parsePublishable(file, bytes, site));
+export const parseHere: Parse = (file, bytes, settings) => {
+  const parsed = inTurn.then(() => new Promise<void>((resolve) => setImmediate(resolve))).then(() => parsePublishable(file, bytes, settings));
   inTurn = parsed.then(
     () => undefined,
     () => undefined,
@@ -37,7 +37,7 @@ export type Outcome =
   | { key: string; h: string; kind: 'parsed'; article: Article; etag: string; media?: MediaFacts; record?: ArticleRecord };
 
 export interface ReadOptions {
-  site: Site;
+  settings: Settings;
   now: Date;
   parse: Parse;
   limit: number;
@@ -58,7 +58,7 @@ export async function readOutcomes(content: Store, view: StateView, keys: readon
       return { key, h, kind: isPublic(record.article, options.now) === record.public ? 'unchanged' : 'time', record };
     }
     try {
-      const { article, media } = await readMedia(await options.parse(key, object.body, options.site), options.site, content);
+      const { article, media } = await readMedia(await options.parse(key, object.body, options.settings), options.settings, content);
       return { key, h, kind: 'parsed', article, etag: object.etag, ...(media ? { media } : {}), ...(record ? { record } : {}) };
     } catch (err) {
       if (err instanceof ArticleError) return { key, h, kind: 'rejected', error: err, ...(record ? { record } : {}) };

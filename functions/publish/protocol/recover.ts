@@ -33,7 +33,7 @@ export async function recover(io: PublishIo, ctx: CycleContext, head: Head, etag
     const journal = await readJournal(io.state, head.journal);
     if (journal) {
       log('info', 'finishing a publish that did not complete', { journal: head.journal, tookOver: ctx.lease.tookOver });
-      if (!head.rebuilding) await replayJournal({ ...io, limit: ctx.limit }, journal, ctx.site, head);
+      if (!head.rebuilding) await replayJournal({ ...io, limit: ctx.limit }, journal, ctx.settings, head);
       added.push({ key: head.journal, after });
     }
     const { journal: _replayed, ...rest } = next;
@@ -66,7 +66,7 @@ export async function recover(io: PublishIo, ctx: CycleContext, head: Head, etag
 
 /** Make these site keys what the state says now. */
 async function redo(io: PublishIo, ctx: CycleContext, keys: readonly string[], head: Head): Promise<void> {
-  const work = await repairKeys(new StateView(io.state), keys, ctx.site, head, ctx.limit);
+  const work = await repairKeys(new StateView(io.state), keys, ctx.settings, head, ctx.limit);
   await writeInOrder(io.site, io.content, work, ctx.limit);
 }
 

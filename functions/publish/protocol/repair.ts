@@ -1,7 +1,7 @@
 import { mapLimit } from '../../core/concurrency.ts';
 import { type GroupId, groupFiles, groupName, groupOfSiteKey, isManagedSiteKey, KEYS, keyHash, MEDIA_PREFIX, pageKey, parseGroupName, STATE, slugOfPageKey, tagTimeline } from '../../core/keys.ts';
 import { articlePage } from '../../core/output/pages.ts';
-import type { Site } from '../../core/site.ts';
+import type { Settings } from '../../core/settings.ts';
 import { type ArticleRecord, CHECKS, type Head, type Journal, type MediaRef, parseState, type SiteActions, type SitemapShard, type SlugClaim } from '../../core/state/state.ts';
 import type { Store } from '../../stores/store.ts';
 import { buildGroup } from '../cycle/build.ts';
@@ -25,24 +25,24 @@ export async function readJournal(state: Store, key: string): Promise<Journal | 
 }
 
 /** Finish a committed cycle: its state writes, then its site writes rebuilt from that state. */
-export async function replayJournal(io: RepairIo, journal: Journal, site: Site, head: Head): Promise<{ written: string[]; deleted: string[] }> {
+export async function replayJournal(io: RepairIo, journal: Journal, settings: Settings, head: Head): Promise<{ written: string[]; deleted: string[] }> {
   await applyStateWrites(io.state, journal.state, true, io.limit);
-  const work = await materialize(new StateView(io.state), journal.site, site, head, io.limit);
+  const work = await materialize(new StateView(io.state), journal.site, settings, head, io.limit);
   return writeInOrder(io.site, io.content, work, io.limit);
 }
 
 /** A journal's site actions as bytes, from the state as it is now. */
-async function materialize(view: StateView, actions: SiteActions, site: Site, head: Head, limit: number): Promise<SiteWork> {
+async function materialize(view: StateView, actions: SiteActions, settings: Settings, head: Head, limit: number): Promise<SiteWork> {
   const work = noSiteWork();
   work.mediaPut = [...actions.mediaPut];
   work.mediaDelete = [...actions.mediaDelete];
   work.deletes = [...actions.delete];
   for (const h of actions.pages) {
     const record = await view.read<ArticleRecord>(STATE.record(h), CHECKS.record);
-    if (record?.public) work.pages.set(pageKey(record.article.slug), articlePage(record.article, site));
+    if (record?.public) work.pages.set(pageKey(record.article.slug), articlePage(record.article, settings));
   }
   const ids = orderGroups(actions.groups.map(parseGroupName).filter((id): id is GroupId => id !== undefined));
-  for (const id of ids) work.groups.push({ id, files: await buildGroup(view, id, site, head, limit) });
+  for (const id of ids) work.groups.push({ id, files: await buildGroup(view, id, settings, head, limit) });
   return work;
 }
 
@@ -51,16 +51,16 @@ async function materialize(view: StateView, actions: SiteActions, site: Site, he
  * Used after a lease was taken over (the old holder's late writes, if any, are overwritten once its
  * time is surely up) and by the reconcile (for keys that are missing).
  */
-export async function repairKeys(view: StateView, keys: Iterable<string>, site: Site, head: Head, limit: number): Promise<SiteWork> {
+export async function repairKeys(view: StateView, keys: Iterable<string>, settings: Settings, head: Head, limit: number): Promise<SiteWork> {
   const work = noSiteWork();
   const groups = new Map<string, GroupId>();
-  const complete = publishedPages(head, site);
+  const complete = publishedPages(head, settings);
   await mapLimit([...new Set(keys)], limit, async (key) => {
     const slug = slugOfPageKey(key);
     if (slug !== undefined) {
       const claim = await view.read<SlugClaim>(STATE.slug(slug), CHECKS.slug);
       const record = claim && (await view.read<ArticleRecord>(STATE.record(keyHash(claim.key)), CHECKS.record));
-      if (record?.public && record.article.slug === slug) work.pages.set(key, articlePage(record.article, site));
+      if (record?.public && record.article.slug === slug) work.pages.set(key, articlePage(record.article, settings));
       else work.deletes.push(key);
       return;
     }
@@ -84,15 +84,15 @@ export async function repairKeys(view: StateView, keys: Iterable<string>, site: 
     if (id && exists) groups.set(groupName(id), id);
     else work.deletes.push(key);
   });
-  for (const id of orderGroups(groups.values())) work.groups.push({ id, files: await buildGroup(view, id, site, head, limit) });
+  for (const id of orderGroups(groups.values())) work.groups.push({ id, files: await buildGroup(view, id, settings, head, limit) });
   return work;
 }
 
 /** Every site key the state produces: group files, public pages, published media. The only O(archive) reads. */
-export async function producedKeys(view: StateView, head: Head, site: Site, limit: number): Promise<Set<string>> {
+export async function producedKeys(view: StateView, head: Head, settings: Settings, limit: number): Promise<Set<string>> {
   const tagSlugs = (await view.store.list(STATE.timelines, KEYS)).map((info) => /^timeline\/tag-(.+)\/dir\.json$/.exec(info.key)?.[1]).filter((slug): slug is string => slug !== undefined);
   const keys = new Set<string>();
-  for (const id of allGroups(head, site, tagSlugs)) {
+  for (const id of allGroups(head, settings, tagSlugs)) {
     for (const key of groupFiles(id)) keys.add(key);
   }
   const shards = await mapLimit(
@@ -100,7 +100,7 @@ export async function producedKeys(view: StateView, head: Head, site: Site, limi
     limit,
     (n) => view.read<SitemapShard>(STATE.sitemapShard(n), CHECKS.sitemapShard),
   );
-  const articles = new URL('articles/', site.url).href;
+  const articles = new URL('articles/', settings.url).href;
   for (const shard of shards) for (const u of shard?.urls ?? []) if (u.loc.startsWith(articles)) keys.add(pageKey(u.loc.slice(articles.length).replace(/\/$/, '')));
   const refs = await mapLimit(
     (await view.store.list(STATE.mediaRefs, KEYS)).map((i) => i.key),
@@ -115,14 +115,14 @@ export async function producedKeys(view: StateView, head: Head, site: Site, limi
  * The reconcile: list the site, delete every managed key nothing produces (a page left by a lost state,
  * an old manifest, a tag feed of a tag that is gone), and write back every produced key that is missing.
  */
-export async function reconcileSite(io: RepairIo, head: Head, site: Site): Promise<{ written: string[]; deleted: string[] }> {
+export async function reconcileSite(io: RepairIo, head: Head, settings: Settings): Promise<{ written: string[]; deleted: string[] }> {
   const view = new StateView(io.state);
-  const produced = await producedKeys(view, head, site, io.limit);
+  const produced = await producedKeys(view, head, settings, io.limit);
   const listed = new Set((await io.site.list('', KEYS)).map((info) => info.key));
   const work = await repairKeys(
     view,
     [...produced].filter((key) => !listed.has(key)),
-    site,
+    settings,
     head,
     io.limit,
   );

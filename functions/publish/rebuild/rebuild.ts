@@ -57,13 +57,13 @@ interface Summary {
 }
 
 export async function rebuild(io: PublishIo, ctx: CycleContext, prior: { head?: Head; etag?: string }): Promise<CycleResult & { head: Head; etag: string; resumed: boolean }> {
-  const settings = settingsHash(ctx.site);
-  const resume = prior.head?.rebuilding === 'site' && prior.head.settings === settings;
+  const fingerprint = settingsHash(ctx.settings);
+  const resume = prior.head?.rebuilding === 'site' && prior.head.settings === fingerprint;
   let head: Head = resume
     ? (prior.head as Head)
     : {
         v: STATE_VERSION,
-        settings,
+        settings: fingerprint,
         generation: (prior.head?.generation ?? 0) + 1,
         nextSeq: 0,
         nextTagSeq: 0,
@@ -109,7 +109,7 @@ async function render(io: PublishIo, ctx: CycleContext, rejected: ArticleError[]
       if (!object) return undefined;
       try {
         if (object instanceof ArticleError) throw object;
-        const { article, media } = await readMedia(await ctx.parse(key, object.body, ctx.site), ctx.site, io.content);
+        const { article, media } = await readMedia(await ctx.parse(key, object.body, ctx.settings), ctx.settings, io.content);
         rendered++;
         return { key, etag: object.etag, article, public: isPublic(article, ctx.now), ...(media ? { media } : {}) };
       } catch (err) {
@@ -235,7 +235,7 @@ async function index(io: PublishIo, ctx: CycleContext, count: number, start: Hea
   for (let n = 1; n * SITEMAP_SHARD_SIZE <= slugs.length + SITEMAP_SHARD_SIZE - 1; n++) {
     state.set(STATE.tagShard(n), { slugs: slugs.slice((n - 1) * SITEMAP_SHARD_SIZE, n * SITEMAP_SHARD_SIZE) } satisfies TagShard);
   }
-  const size = ctx.site.feedSize;
+  const size = ctx.settings.feedSize;
   for (let n = 1; (n - 1) * size < published.length; n++) {
     const members = published
       .slice((n - 1) * size, n * size)
@@ -295,7 +295,7 @@ async function index(io: PublishIo, ctx: CycleContext, count: number, start: Hea
         const seq = places.get(h);
         let page: string | undefined;
         if (r.public) {
-          const body = articlePage(r.article, ctx.site);
+          const body = articlePage(r.article, ctx.settings);
           page = hash(body);
           await io.site.put(pageKey(r.article.slug), body, headersFor(pageKey(r.article.slug)));
           written.push(pageKey(r.article.slug));
@@ -337,7 +337,7 @@ async function writeSite(io: PublishIo, ctx: CycleContext, head: Head, withPages
   const written: string[] = [];
   const view = new StateView(io.state);
   // Pages archive page by archive page: every public article is on exactly one.
-  const pages = withPages ? Math.ceil(head.nextSeq / ctx.site.feedSize) : 0;
+  const pages = withPages ? Math.ceil(head.nextSeq / ctx.settings.feedSize) : 0;
   for (let n = 1; n <= pages; n++) {
     await ctx.lease.keep();
     const page = new StateView(io.state); // a fresh view each page, whose records are read and let go
@@ -346,7 +346,7 @@ async function writeSite(io: PublishIo, ctx: CycleContext, head: Head, withPages
     for (let at = 0; at < members.length; at += ctx.limit) {
       const records = await mapLimit(members.slice(at, at + ctx.limit), ctx.limit, (e) => page.readOnce<ArticleRecord>(STATE.record(e.h), CHECKS.record));
       const work = new Map<string, string>();
-      for (const r of records) if (r?.public) work.set(pageKey(r.article.slug), articlePage(r.article, ctx.site));
+      for (const r of records) if (r?.public) work.set(pageKey(r.article.slug), articlePage(r.article, ctx.settings));
       written.push(...(await writeNamed(io, { mediaPut: [], mediaDelete: [], pages: work, groups: [], deletes: [] }, ctx.limit)).written);
     }
   }
@@ -355,10 +355,10 @@ async function writeSite(io: PublishIo, ctx: CycleContext, head: Head, withPages
   written.push(...(await writeNamed(io, { mediaPut: media, mediaDelete: [], pages: new Map(), groups: [], deletes: [] }, ctx.limit)).written);
   const tagSlugs = (await io.state.list(STATE.timelines, KEYS)).map((i) => /^timeline\/tag-(.+)\/dir\.json$/.exec(i.key)?.[1]).filter((s): s is string => s !== undefined);
   const titles = new Map<string, string>(); // each tag's title, read once for every group that shows it
-  for (const id of allGroups(head, ctx.site, tagSlugs)) {
+  for (const id of allGroups(head, ctx.settings, tagSlugs)) {
     await ctx.lease.keep();
     const groupView = new StateView(io.state);
-    const [built] = await buildGroups(groupView, [id], ctx.site, head, ctx.limit, true, failed, titles);
+    const [built] = await buildGroups(groupView, [id], ctx.settings, head, ctx.limit, true, failed, titles);
     if (!built) continue;
     written.push(...(await writeNamed(io, { mediaPut: [], mediaDelete: [], pages: new Map(), groups: [{ id, files: built.files }], deletes: [] }, ctx.limit)).written);
     for (const w of groupView.writes()) {
@@ -366,7 +366,7 @@ async function writeSite(io: PublishIo, ctx: CycleContext, head: Head, withPages
       else await io.state.put(w.key, w.body, headersFor(w.key));
     }
   }
-  const produced = await producedKeys(view, head, ctx.site, ctx.limit);
+  const produced = await producedKeys(view, head, ctx.settings, ctx.limit);
   const extra = (await io.site.list('', KEYS)).map((i) => i.key).filter((key) => isManagedSiteKey(key) && !produced.has(key));
   await withIntent(io.state, extra, () => mapLimit(extra, ctx.limit, (key) => io.site.delete(key)));
   return { written: written.sort(), deleted: extra.sort() };

@@ -7,7 +7,7 @@ import { FeedCheckError } from '../../../functions/core/errors.ts';
 import { buildFeeds } from '../../../functions/core/output/feeds.ts';
 import type { Parse } from '../../../functions/publish/cycle/read.ts';
 import { publish } from '../../../functions/publish/publish.ts';
-import { articleText, captureIo, listFiles, NOW, readText, tempDir, testSite, writeContent } from '../../helpers/content.ts';
+import { articleText, captureIo, listFiles, NOW, readText, tempDir, testSettings, writeContent } from '../../helpers/content.ts';
 import { parseAtom, parseJsonFeed, parseRss } from '../../helpers/feeds.ts';
 import { type S3TestServer, startS3Server } from '../../helpers/s3-server.ts';
 import { inEveryFeed, newS3Site } from '../../helpers/s3-site.ts';
@@ -67,11 +67,11 @@ describe("the size of one article's output", () => {
 
   it('publishes what is under the limits, whatever it holds', () => {
     // Prepare + Act: 200 KB of "<" and "&"
-    const article = parsePublishable('articles/fine.md', Buffer.from(articleText({ title: 'Fine', date: '2025-03-14' }, `${'<&'.repeat(100_000)}\n`)), testSite());
+    const article = parsePublishable('articles/fine.md', Buffer.from(articleText({ title: 'Fine', date: '2025-03-14' }, `${'<&'.repeat(100_000)}\n`)), testSettings());
 
     // Assess
     expect(Buffer.byteLength(article.html)).toBeLessThan(MAX_PAGE_BYTES);
-    const feeds = buildFeeds([article], testSite());
+    const feeds = buildFeeds([article], testSettings());
     for (const body of Object.values(feeds)) expect(Buffer.byteLength(body)).toBeLessThan(MAX_FEED_ITEM_BYTES);
     expect(parseJsonFeed(feeds['feed.json']).items).toHaveLength(1);
   });
@@ -88,8 +88,8 @@ describe('an article whose own feed item does not parse back', () => {
     'odd-tags.md': { title: 'Odd tags', date: '2025-03-13', tags: ['R&D', '<script>', 'C#'] },
   };
   const independentlyValid = (fields: Record<string, unknown>): boolean => {
-    const article = parseArticle('articles/x.md', Buffer.from(articleText(fields)), testSite());
-    const feeds = buildFeeds([article], testSite());
+    const article = parseArticle('articles/x.md', Buffer.from(articleText(fields)), testSettings());
+    const feeds = buildFeeds([article], testSettings());
     try {
       return parseRss(feeds['rss.xml']).feed.items.length === 1 && parseAtom(feeds['atom.xml']).feed.items.length === 1 && parseJsonFeed(feeds['feed.json']).items.length === 1;
     } catch {
@@ -130,7 +130,7 @@ describe('a site feed that fails its parse-back when it is built', () => {
     await s.putArticle('first.md', { title: 'First', date: '2025-03-13' });
     await publish(stores, { now: NOW });
     const faulty = await s.putArticle('second.md', { title: 'Second', date: '2025-03-14' });
-    const parse: Parse = async (file, bytes, site) => (file === faulty ? { ...parseArticle(file, bytes, site), id: '' } : parsePublishable(file, bytes, site));
+    const parse: Parse = async (file, bytes, settings) => (file === faulty ? { ...parseArticle(file, bytes, settings), id: '' } : parsePublishable(file, bytes, settings));
 
     // Act
     const broken = await publish(stores, { now: NOW, parse });

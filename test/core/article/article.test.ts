@@ -4,10 +4,10 @@ import { tagSlug } from '../../../functions/core/article/tags.ts';
 import { ArticleError } from '../../../functions/core/errors.ts';
 import { buildFeeds } from '../../../functions/core/output/feeds.ts';
 import { TAGS } from '../../bench/generate.ts';
-import { articleText, testSite } from '../../helpers/content.ts';
+import { articleText, testSettings } from '../../helpers/content.ts';
 
-const site = testSite();
-const parse = (text: string | Uint8Array, file = 'articles/budget-vote.md') => parseArticle(file, typeof text === 'string' ? Buffer.from(text) : text, site);
+const settings = testSettings();
+const parse = (text: string | Uint8Array, file = 'articles/budget-vote.md') => parseArticle(file, typeof text === 'string' ? Buffer.from(text) : text, settings);
 const problem = (text: string | Uint8Array, file?: string): string => {
   try {
     parse(text, file);
@@ -33,12 +33,12 @@ describe('an article file', () => {
   });
 
   it('keeps its default id when SITE_URL moves the site to another domain', () => {
-    const moved = parseArticle('articles/budget-vote.md', Buffer.from(articleText({ title: 'T', date: '2025-03-14' })), testSite({}));
+    const moved = parseArticle('articles/budget-vote.md', Buffer.from(articleText({ title: 'T', date: '2025-03-14' })), testSettings({}));
     const viaEnv = parseArticle(
       'articles/budget-vote.md',
       Buffer.from(articleText({ title: 'T', date: '2025-03-14' })),
       // parseSite with an override, as the Lambda does with SITE_URL
-      { ...testSite(), url: 'https://d111.cloudfront.net/' },
+      { ...testSettings(), url: 'https://d111.cloudfront.net/' },
     );
     expect(viaEnv.id).toBe(moved.id);
     expect(viaEnv.url).toBe('https://d111.cloudfront.net/articles/budget-vote/');
@@ -172,7 +172,7 @@ describe('encodings and odd characters', () => {
   it('turns a lone surrogate spelt as a YAML escape into U+FFFD, which every format can carry', () => {
     const a = parse('---\ntitle: "Half \\uD800 a pair"\ndate: 2025-03-14\n---\nText.\n');
     expect(a.title).toBe('Half \uFFFD a pair');
-    expect(buildFeeds([a], testSite())['rss.xml']).not.toMatch(/[\uD800-\uDFFF]/);
+    expect(buildFeeds([a], testSettings())['rss.xml']).not.toMatch(/[\uD800-\uDFFF]/);
   });
 });
 

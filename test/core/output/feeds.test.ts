@@ -6,12 +6,12 @@ import { FeedCheckError } from '../../../functions/core/errors.ts';
 import { checkFeed } from '../../../functions/core/output/check.ts';
 import { buildFeeds, type FeedFiles } from '../../../functions/core/output/feeds.ts';
 import { archiveFiles } from '../../../functions/core/output/groups.ts';
-import { parseSite } from '../../../functions/core/site.ts';
-import { articleText, testSite } from '../../helpers/content.ts';
+import { parseSettings } from '../../../functions/core/settings.ts';
+import { articleText, testSettings } from '../../helpers/content.ts';
 import { asArray, nodeText, parseAtom, parseJsonFeed, parseRss, parseXmlStrict, textOf } from '../../helpers/feeds.ts';
 
-const site = testSite({ author: { name: 'The Desk', email: 'desk@news.test' }, copyright: '© Test Wire' });
-const article = (name: string, fields: Record<string, unknown>, body?: string): Article => parseArticle(`articles/${name}.md`, Buffer.from(articleText(fields, body)), site);
+const settings = testSettings({ author: { name: 'The Desk', email: 'desk@news.test' }, copyright: '© Test Wire' });
+const article = (name: string, fields: Record<string, unknown>, body?: string): Article => parseArticle(`articles/${name}.md`, Buffer.from(articleText(fields, body)), settings);
 
 const corrected = article(
   'budget-vote',
@@ -26,7 +26,7 @@ const corrected = article(
   'The budget passed [by a vote](results/) on Friday.\n',
 );
 const plain = article('storm-warning', { title: 'Storm warning', date: '2025-03-13' }, 'Winds of 100 km/h are expected.\n');
-const feeds = buildFeeds([corrected, plain], site);
+const feeds = buildFeeds([corrected, plain], settings);
 
 describe('RSS 2.0', () => {
   const { xml, feed } = parseRss(feeds['rss.xml']);
@@ -146,7 +146,7 @@ describe('hostile text', () => {
     { title: 'A ]]> B ]]> <script>x</script> & "quotes" \u0001', date: '2025-03-16', summary: 'Ends with ]]> twice ]]>', tags: ['Q&A "tag" <b>'] },
     'Body with ]]> and ]]> again, <b onclick="x">bold</b>, and \u0002.\n',
   );
-  const out = buildFeeds([nasty], site);
+  const out = buildFeeds([nasty], settings);
 
   it('still gives three feeds that strict parsers accept', () => {
     expect(() => parseRss(out['rss.xml'])).not.toThrow();
@@ -176,7 +176,7 @@ describe('hostile text', () => {
 });
 
 describe('escaping, in every format (values a newsroom really has)', () => {
-  const odd = testSite({ url: 'https://news.test/a&b/', websub_hub: 'https://hub.test/?topic=x&mode=y' });
+  const odd = testSettings({ url: 'https://news.test/a&b/', websub_hub: 'https://hub.test/?topic=x&mode=y' });
   const image = { url: 'https://cdn.test/photo.jpg?w=800&h=450', alt: 'Tom & "Jerry" <3', type: 'image/jpeg', length: 1234 };
   const story = parseArticle(
     'articles/story.md',
@@ -226,9 +226,9 @@ describe('escaping, in every format (values a newsroom really has)', () => {
 });
 
 describe('feed identity and history links', () => {
-  const settings = { title: 'Wire', description: 'News', url: 'https://news.test/' };
-  const local = parseSite(Buffer.from(stringify(settings)), 'http://localhost:8080/');
-  const deployed = parseSite(Buffer.from(stringify(settings)), 'https://d111.cloudfront.test/');
+  const yaml = { title: 'Wire', description: 'News', url: 'https://news.test/' };
+  const local = parseSettings(Buffer.from(stringify(yaml)), 'http://localhost:8080/');
+  const deployed = parseSettings(Buffer.from(stringify(yaml)), 'https://d111.cloudfront.test/');
 
   it("gives the Atom feed the same id locally and deployed: site.yaml's url, not SITE_URL", () => {
     const ids = [local, deployed].map((s) => nodeText(parseAtom(buildFeeds([], s)['atom.xml']).xml.feed.id));
@@ -239,10 +239,10 @@ describe('feed identity and history links', () => {
 
   it('gives archive pages below the newest a next-archive link, and the oldest no prev-archive', () => {
     const rels = (files: Map<string, string>, key: string) => parseAtom(files.get(key) ?? '').xml.feed.link.map((l: Record<string, string>) => `${l['@_rel']} ${l['@_href']}`);
-    const oldest = archiveFiles(1, [plain], site, 2);
+    const oldest = archiveFiles(1, [plain], settings, 2);
     expect(rels(oldest, 'archive/1/atom.xml')).toContain('next-archive https://news.test/archive/2/atom.xml');
     expect(rels(oldest, 'archive/1/atom.xml').some((r: string) => r.startsWith('prev-archive'))).toBe(false);
-    const newest = archiveFiles(2, [corrected], site, 2);
+    const newest = archiveFiles(2, [corrected], settings, 2);
     expect(rels(newest, 'archive/2/atom.xml')).toContain('prev-archive https://news.test/archive/1/atom.xml');
     expect(rels(newest, 'archive/2/atom.xml').some((r: string) => r.startsWith('next-archive'))).toBe(false);
     expect(nodeText(parseAtom(newest.get('archive/2/atom.xml') ?? '').xml.feed.id)).toBe('https://news.test/'); // one logical feed
@@ -251,19 +251,19 @@ describe('feed identity and history links', () => {
 
 describe('determinism', () => {
   it('gives byte-identical feeds for the same articles, whenever they are built', () => {
-    const again = buildFeeds([corrected, plain], site);
+    const again = buildFeeds([corrected, plain], settings);
     expect(again).toEqual(feeds);
   });
 
   it('gives an empty feed a fixed date rather than the time of the build', () => {
-    const empty = buildFeeds([], site);
+    const empty = buildFeeds([], settings);
     expect(nodeText(parseAtom(empty['atom.xml']).xml.feed.updated)).toBe('1970-01-01T00:00:00Z');
     expect(parseJsonFeed(empty['feed.json']).items).toEqual([]);
   });
 });
 
 describe('summary-only feeds', () => {
-  const summaryOnly = testSite({ feed_content: 'summary' });
+  const summaryOnly = testSettings({ feed_content: 'summary' });
   const short = parseArticle('articles/x.md', Buffer.from(articleText({ title: 'T', date: '2025-03-14', authors: ['Ada'] }, 'Full text.\n')), summaryOnly);
   const out = buildFeeds([short], summaryOnly);
 
@@ -291,14 +291,14 @@ describe('the byte budget of a feed document', () => {
 
   it('gives whole stories to the newest items for as long as every format fits, and the next one would not', () => {
     // Act
-    const out = buildFeeds(stories, site, undefined, { budget: BUDGET });
+    const out = buildFeeds(stories, settings, undefined, { budget: BUDGET });
 
     // Assess
     const whole = wholeItems(out);
     expect(whole).toBeGreaterThan(0);
     expect(whole).toBeLessThan(stories.length);
     expect(Math.max(...sizes(out))).toBeLessThanOrEqual(BUDGET);
-    const oneMore = buildFeeds(stories, site, undefined, { budget: Number.POSITIVE_INFINITY, fullAtMost: whole + 1 });
+    const oneMore = buildFeeds(stories, settings, undefined, { budget: Number.POSITIVE_INFINITY, fullAtMost: whole + 1 });
     expect(Math.max(...sizes(oneMore))).toBeGreaterThan(BUDGET);
     for (const key of ['rss.xml', 'atom.xml', 'feed.json'] as const) {
       const contents =
@@ -317,11 +317,11 @@ describe('the byte budget of a feed document', () => {
   });
 
   it('cuts the same articles at the same place every time, so the documents are the same bytes', () => {
-    expect(buildFeeds(stories, site, undefined, { budget: BUDGET })).toEqual(buildFeeds(stories.slice(), site, undefined, { budget: BUDGET }));
+    expect(buildFeeds(stories, settings, undefined, { budget: BUDGET })).toEqual(buildFeeds(stories.slice(), settings, undefined, { budget: BUDGET }));
   });
 
   it('leaves feeds that fit alone: every item whole', () => {
-    const out = buildFeeds(stories, site);
+    const out = buildFeeds(stories, settings);
     expect(wholeItems(out)).toBe(stories.length);
   });
 });

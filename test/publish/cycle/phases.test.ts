@@ -7,19 +7,19 @@ import { loadTops, planGroups } from '../../../functions/publish/cycle/plan.ts';
 import { parseHere, readOutcomes } from '../../../functions/publish/cycle/read.ts';
 import { selectKeys } from '../../../functions/publish/cycle/select.ts';
 import { StateView } from '../../../functions/publish/cycle/state-view.ts';
-import { NOW, testSite } from '../../helpers/content.ts';
+import { NOW, testSettings } from '../../helpers/content.ts';
 import { memorySite } from '../../helpers/engine.ts';
 
 /** The phases of one cycle, run by hand on a published MemoryStore site, up to the plan. */
-async function cycle(s: Awaited<ReturnType<typeof memorySite>>, keys: string[], settings: Record<string, unknown> = {}) {
-  const site = testSite(settings);
+async function cycle(s: Awaited<ReturnType<typeof memorySite>>, keys: string[], overrides: Record<string, unknown> = {}) {
+  const settings = testSettings(overrides);
   const view = new StateView(s.state);
   const head = (await view.base<Head>(STATE.head, CHECKS.head)) as Head;
-  const outcomes = await readOutcomes(s.content, view, keys, { site, now: NOW, parse: parseHere, limit: 4 });
-  await loadForApply(view, outcomes, { site, now: NOW, head }, 4);
-  const applied = applyOutcomes(view, outcomes, { site, now: NOW, head });
-  const plan = planGroups(applied, await loadTops(view, applied.timelines, site, 4), head, site);
-  return { view, head, outcomes, applied, plan, site };
+  const outcomes = await readOutcomes(s.content, view, keys, { settings, now: NOW, parse: parseHere, limit: 4 });
+  await loadForApply(view, outcomes, { settings, now: NOW, head }, 4);
+  const applied = applyOutcomes(view, outcomes, { settings, now: NOW, head });
+  const plan = planGroups(applied, await loadTops(view, applied.timelines, settings, 4), head, settings);
+  return { view, head, outcomes, applied, plan, settings };
 }
 
 describe('the phases of a publish', () => {
@@ -83,8 +83,8 @@ describe('the phases of a publish', () => {
     await s.article('s-1.md', { title: 'Story 1', date: '2026-11-01', tags: ['Tag'] });
     await s.publish();
     const key = await s.article('s-2.md', { title: 'Story 2', date: '2026-11-02', tags: ['Tag'] });
-    const { plan, head, site } = await cycle(s, [key], { feed_size: 2 });
-    expect(head.settings).toBe(settingsHash(site));
+    const { plan, head, settings } = await cycle(s, [key], { feed_size: 2 });
+    expect(head.settings).toBe(settingsHash(settings));
     expect(plan.groups.map((g) => ('n' in g ? `${g.kind}:${g.n}` : 'slug' in g ? `${g.kind}:${g.slug}` : g.kind))).toEqual(['sitemap-articles:1', 'archive:1', 'tag:tag', 'main']);
   });
 });

@@ -2,11 +2,11 @@ import * as z from 'zod/mini';
 import { parseYaml } from './article/front-matter.ts';
 import { fieldsAt, httpUrl, languageTag, person, text } from './article/schema-parts.ts';
 import { decodeText } from './article/text.ts';
-import { ArticleError, listIssues, SiteError } from './errors.ts';
+import { ArticleError, listIssues, SettingsError } from './errors.ts';
 
 const SITE_FILE = 'site.yaml';
 
-const SiteSchema = z.strictObject({
+const SettingsSchema = z.strictObject({
   title: text(1, 500),
   description: text(1, 2000),
   url: httpUrl,
@@ -26,10 +26,10 @@ const SiteSchema = z.strictObject({
   /** A WebSub hub to announce every feed change to; off when unset. */
   websub_hub: z.optional(httpUrl),
 });
-type SiteSettings = z.infer<typeof SiteSchema>;
+type SettingsFile = z.infer<typeof SettingsSchema>;
 
 /** The settings every part of the build reads, with `url` normalised to end in '/'. */
-export interface Site {
+export interface Settings {
   title: string;
   description: string;
   url: string;
@@ -53,21 +53,21 @@ export interface Site {
  * Parse site.yaml. `urlOverride` is SITE_URL (deployments) or the local server's address: the shell
  * passes it, so the core reads no environment.
  */
-export function parseSite(bytes: Uint8Array | undefined, urlOverride?: string): Site {
-  if (bytes === undefined) throw new SiteError(SITE_FILE, 'is missing: create it with at least title, description and url');
+export function parseSettings(bytes: Uint8Array | undefined, urlOverride?: string): Settings {
+  if (bytes === undefined) throw new SettingsError(SITE_FILE, 'is missing: create it with at least title, description and url');
   let data: unknown;
   try {
     data = parseYaml(SITE_FILE, decodeText(SITE_FILE, bytes), { subject: '' });
   } catch (err) {
-    if (err instanceof ArticleError) throw new SiteError(SITE_FILE, err.problem, { cause: err });
+    if (err instanceof ArticleError) throw new SettingsError(SITE_FILE, err.problem, { cause: err });
     throw err;
   }
-  const configured = SiteSchema.shape.url.safeParse((data as { url?: unknown } | null)?.url);
+  const configured = SettingsSchema.shape.url.safeParse((data as { url?: unknown } | null)?.url);
   if (urlOverride !== undefined && data !== null && typeof data === 'object') data = { ...data, url: urlOverride };
-  const result = SiteSchema.safeParse(data ?? {});
+  const result = SettingsSchema.safeParse(data ?? {});
   if (!result.success) {
     const fromEnv = urlOverride !== undefined && result.error.issues.some((i) => i.path[0] === 'url') ? ' (the url came from SITE_URL)' : '';
-    throw new SiteError(SITE_FILE, listIssues(result.error.issues, data, (at) => fieldsAt(SiteSchema, at)) + fromEnv);
+    throw new SettingsError(SITE_FILE, listIssues(result.error.issues, data, (at) => fieldsAt(SettingsSchema, at)) + fromEnv);
   }
   const s = result.data;
   checkUrls(s, configured.success ? configured.data : undefined, urlOverride !== undefined);
@@ -104,29 +104,29 @@ const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
  * (https://user:pass@host/) would be published; the hub is told about every feed change and its link is
  * published too, so it must be https (http only on this machine) and carry no credentials either.
  */
-function checkUrls(s: SiteSettings, configuredUrl: string | undefined, overridden: boolean): void {
+function checkUrls(s: SettingsFile, configuredUrl: string | undefined, overridden: boolean): void {
   const hasCredentials = (value: string) => {
     const u = new URL(value);
     return u.username !== '' || u.password !== '';
   };
   const credentials = 'must not carry a user name or password (user:pass@): it would be published in every link';
-  if (configuredUrl !== undefined && hasCredentials(configuredUrl)) throw new SiteError(SITE_FILE, `"url" ${credentials}`);
-  if (hasCredentials(s.url)) throw new SiteError(SITE_FILE, `"url" ${credentials}${overridden ? ' (the url came from SITE_URL)' : ''}`);
+  if (configuredUrl !== undefined && hasCredentials(configuredUrl)) throw new SettingsError(SITE_FILE, `"url" ${credentials}`);
+  if (hasCredentials(s.url)) throw new SettingsError(SITE_FILE, `"url" ${credentials}${overridden ? ' (the url came from SITE_URL)' : ''}`);
   if (s.websub_hub === undefined) return;
   const hub = new URL(s.websub_hub);
-  if (hasCredentials(s.websub_hub)) throw new SiteError(SITE_FILE, `"websub_hub" ${credentials}`);
+  if (hasCredentials(s.websub_hub)) throw new SettingsError(SITE_FILE, `"websub_hub" ${credentials}`);
   if (hub.protocol !== 'https:' && !LOOPBACK.has(hub.hostname)) {
-    throw new SiteError(SITE_FILE, `"websub_hub" must be an https URL (http only for localhost, 127.0.0.1 or [::1]); got ${JSON.stringify(s.websub_hub)}`);
+    throw new SettingsError(SITE_FILE, `"websub_hub" must be an https URL (http only for localhost, 127.0.0.1 or [::1]); got ${JSON.stringify(s.websub_hub)}`);
   }
 }
 
-function imageUrls(s: SiteSettings, base: string): Pick<Site, 'icon' | 'favicon' | 'logo'> {
-  const out: Pick<Site, 'icon' | 'favicon' | 'logo'> = {};
+function imageUrls(s: SettingsFile, base: string): Pick<Settings, 'icon' | 'favicon' | 'logo'> {
+  const out: Pick<Settings, 'icon' | 'favicon' | 'logo'> = {};
   for (const name of ['icon', 'favicon', 'logo'] as const) {
     const value = s[name];
     if (value === undefined) continue;
     const url = new URL(value, base);
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new SiteError(SITE_FILE, `"${name}" must be an http(s) URL or a path (got ${JSON.stringify(value)})`);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new SettingsError(SITE_FILE, `"${name}" must be an http(s) URL or a path (got ${JSON.stringify(value)})`);
     out[name] = url.href;
   }
   return out;
