@@ -70,6 +70,7 @@ export class Publisher extends Construct {
   readonly queue: sqs.Queue;
   /** Events the publisher failed five times; an alarm watches it. */
   readonly deadLetterQueue: sqs.Queue;
+  /** The publisher Lambda: S3 events from the queue, and the schedules' tick and reconcile. */
   readonly function: NodejsFunction;
   /** The function's own log group, the only one its role may write to. */
   readonly logGroup: logs.LogGroup;
@@ -91,6 +92,7 @@ export class Publisher extends Construct {
     this.schedule();
   }
 
+  /** The queue S3 events wait in; a message failed five times goes to the dead letters. */
   private createQueue(timeout: Duration): sqs.Queue {
     return new sqs.Queue(
       this,
@@ -128,6 +130,7 @@ export class Publisher extends Construct {
     return role;
   }
 
+  /** The publisher Lambda, bundled with PUBLISHER_ESBUILD, told where its buckets, distribution and site are. */
   private createFunction(props: PublisherProps, role: iam.Role, timeout: Duration): NodejsFunction {
     return new NodejsFunction(this, 'Publisher', {
       description: 'Renders Markdown articles into feeds and pages',
@@ -213,6 +216,7 @@ export class Publisher extends Construct {
     }
   }
 
+  /** The function reads the queue in batches, retrying only the records that failed. */
   private pollQueue(): void {
     this.function.addEventSource(
       new SqsEventSource(this.queue, {
