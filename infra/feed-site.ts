@@ -1,14 +1,28 @@
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import type { ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { ARCHIVE_PREFIX, FEEDS, FRONT_PAGE, NOT_FOUND_PAGE, tagFolder } from '../functions/core/keys.ts';
 import { CONTENT_SECURITY_POLICY } from '../functions/core/output/objects.ts';
+import { privateBucket } from './defaults.ts';
 
 /** Every JSON feed: the site's, each tag's, and each archive page (JSON Feed next_url leads apps there). */
-const DEFAULT_CORS_PATHS: readonly string[] = ['/feed.json', '/tags/*/feed.json', '/archive/*/feed.json'];
+const DEFAULT_CORS_PATHS: readonly string[] = [FEEDS.json, `${tagFolder('*')}${FEEDS.json}`, `${ARCHIVE_PREFIX}*/${FEEDS.json}`].map((key) => `/${key}`);
+
+/** The response headers policies: every response's security headers, and the feeds' with CORS as well. */
+interface ResponseHeaders {
+  readonly pages: cloudfront.IResponseHeadersPolicy;
+  readonly feeds: cloudfront.IResponseHeadersPolicy;
+}
+
+/** The CloudFront Functions: one before the cache (which object), one after it (how browsers may cache it). */
+interface EdgeFunctions {
+  readonly viewerRequest: cloudfront.IFunction;
+  readonly viewerResponse: cloudfront.IFunction;
+}
 
 /** Props for {@link FeedSite}. Everything is optional: the defaults serve the site on its CloudFront domain. */
 export interface FeedSiteProps {
@@ -64,46 +78,53 @@ export class FeedSite extends Construct {
 
   constructor(scope: Construct, id: string, props: FeedSiteProps = {}) {
     super(scope, id);
-    const corsPaths = props.corsPaths ?? DEFAULT_CORS_PATHS;
     const domainNames = props.domainNames ? [...props.domainNames] : undefined;
     if (domainNames?.length && !props.certificate) {
       throw new Error('FeedSite: domainNames need a certificate (an ACM certificate in us-east-1)');
     }
+    this.bucket = this.createBucket(props.accessLogsBucket);
+    const cachePolicy = this.createCachePolicy(props.defaultTtl ?? Duration.minutes(5));
+    const headers = this.createResponseHeaders(props.contentSecurityPolicy ?? CONTENT_SECURITY_POLICY);
+    const edge = this.createEdgeFunctions();
+    this.distribution = this.createDistribution(props, domainNames, cachePolicy, headers, edge);
+    this.url = `https://${domainNames?.[0] ?? this.distribution.distributionDomainName}/`;
+    this.acknowledgeFindings(props.certificate !== undefined);
+  }
 
-    this.bucket = new s3.Bucket(this, 'Bucket', {
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      // The site is derived data: the publisher can rebuild it from the content bucket, so it is not versioned.
-      // Retained anyway so deleting the stack never takes a live site down with it.
-      removalPolicy: RemovalPolicy.RETAIN,
-      serverAccessLogsBucket: props.accessLogsBucket,
-      serverAccessLogsPrefix: props.accessLogsBucket ? 'site-bucket/' : undefined,
-      // S3 only answers a CORS preflight (OPTIONS) if the bucket has a CORS rule; CloudFront then overrides
-      // the headers with the response headers policy below, so this rule only has to let the preflight succeed.
-      cors: [
-        {
-          allowedMethods: [s3.HttpMethods.GET, s3.HttpMethods.HEAD],
-          allowedOrigins: ['*'],
-          allowedHeaders: ['If-None-Match', 'If-Modified-Since'],
-          exposedHeaders: ['ETag'],
-          maxAge: Duration.days(1).toSeconds(),
-        },
-      ],
-    });
+  /** Holds the rendered site; readable only through the distribution, and it answers CORS preflights. */
+  private createBucket(accessLogsBucket: s3.IBucket | undefined): s3.Bucket {
+    return new s3.Bucket(
+      this,
+      'Bucket',
+      privateBucket({
+        // The site is derived data: the publisher can rebuild it from the content bucket, so it is not versioned.
+        // Retained anyway (privateBucket) so deleting the stack never takes a live site down with it.
+        serverAccessLogsBucket: accessLogsBucket,
+        serverAccessLogsPrefix: accessLogsBucket ? 'site-bucket/' : undefined,
+        // S3 only answers a CORS preflight (OPTIONS) if the bucket has a CORS rule; CloudFront then overrides
+        // the headers with the response headers policy below, so this rule only has to let the preflight succeed.
+        cors: [
+          {
+            allowedMethods: [s3.HttpMethods.GET, s3.HttpMethods.HEAD],
+            allowedOrigins: ['*'],
+            allowedHeaders: ['If-None-Match', 'If-Modified-Since'],
+            exposedHeaders: ['ETag'],
+            maxAge: Duration.days(1).toSeconds(),
+          },
+        ],
+      }),
+    );
+  }
 
-    // LIST as well as READ: without s3:ListBucket S3 answers a missing key with 403, which would hide
-    // real "not found" pages behind an access-denied error.
-    const origin = S3BucketOrigin.withOriginAccessControl(this.bucket, {
-      originAccessLevels: [cloudfront.AccessLevel.READ, cloudfront.AccessLevel.LIST],
-    });
-
-    // Cache keys are the path alone (no cookies, headers or query strings: the site is static),
-    // and the TTLs bound, rather than replace, the Cache-Control the publisher puts on each object.
-    const cachePolicy = new cloudfront.CachePolicy(this, 'CachePolicy', {
+  /**
+   * Cache keys are the path alone (no cookies, headers or query strings: the site is static),
+   * and the TTLs bound, rather than replace, the Cache-Control the publisher puts on each object.
+   */
+  private createCachePolicy(defaultTtl: Duration): cloudfront.CachePolicy {
+    return new cloudfront.CachePolicy(this, 'CachePolicy', {
       comment: 'Static feed site: honour the origin Cache-Control, path-only cache key',
       minTtl: Duration.seconds(0),
-      defaultTtl: props.defaultTtl ?? Duration.minutes(5),
+      defaultTtl,
       maxTtl: Duration.days(365),
       enableAcceptEncodingGzip: true,
       enableAcceptEncodingBrotli: true,
@@ -111,7 +132,10 @@ export class FeedSite extends Construct {
       headerBehavior: cloudfront.CacheHeaderBehavior.none(),
       queryStringBehavior: cloudfront.CacheQueryStringBehavior.none(),
     });
+  }
 
+  /** Security headers on every response (override: true, whatever S3 sends); the feeds' policy adds CORS. */
+  private createResponseHeaders(contentSecurityPolicy: string): ResponseHeaders {
     const securityHeadersBehavior: cloudfront.ResponseSecurityHeadersBehavior = {
       strictTransportSecurity: {
         accessControlMaxAge: Duration.days(730),
@@ -126,7 +150,7 @@ export class FeedSite extends Construct {
         override: true,
       },
       contentSecurityPolicy: {
-        contentSecurityPolicy: props.contentSecurityPolicy ?? CONTENT_SECURITY_POLICY,
+        contentSecurityPolicy,
         override: true,
       },
     };
@@ -148,7 +172,11 @@ export class FeedSite extends Construct {
         originOverride: true,
       },
     });
+    return { pages: pageHeaders, feeds: feedHeaders };
+  }
 
+  /** Pretty URLs and the feed view at the edge; what deploys is the file test/infra/cloudfront/edge.test.ts runs. */
+  private createEdgeFunctions(): EdgeFunctions {
     const indexRewrite = new cloudfront.Function(this, 'IndexRewrite', {
       comment: 'Serve /dir/ and /dir from /dir/index.html, and feed navigations from the feed view',
       runtime: cloudfront.FunctionRuntime.JS_2_0,
@@ -156,7 +184,6 @@ export class FeedSite extends Construct {
         filePath: fileURLToPath(new URL('./cloudfront/index-rewrite.js', import.meta.url)),
       }),
     });
-
     const feedView = new cloudfront.Function(this, 'FeedView', {
       comment: 'Vary on the headers that choose between a feed and its browser view',
       runtime: cloudfront.FunctionRuntime.JS_2_0,
@@ -164,7 +191,19 @@ export class FeedSite extends Construct {
         filePath: fileURLToPath(new URL('./cloudfront/feed-view.js', import.meta.url)),
       }),
     });
+    return { viewerRequest: indexRewrite, viewerResponse: feedView };
+  }
 
+  /**
+   * HTTPS only, HTTP/2 and HTTP/3, compressed: pages through the default behaviour, the CORS paths through the
+   * feeds' behaviour, a missing path answered with the site's 404 page.
+   */
+  private createDistribution(props: FeedSiteProps, domainNames: string[] | undefined, cachePolicy: cloudfront.ICachePolicy, headers: ResponseHeaders, edge: EdgeFunctions): cloudfront.Distribution {
+    // LIST as well as READ: without s3:ListBucket S3 answers a missing key with 403, which would hide
+    // real "not found" pages behind an access-denied error.
+    const origin = S3BucketOrigin.withOriginAccessControl(this.bucket, {
+      originAccessLevels: [cloudfront.AccessLevel.READ, cloudfront.AccessLevel.LIST],
+    });
     const feedBehavior: cloudfront.BehaviorOptions = {
       origin,
       viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
@@ -174,12 +213,12 @@ export class FeedSite extends Construct {
       allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
       cachedMethods: cloudfront.CachedMethods.CACHE_GET_HEAD_OPTIONS,
       originRequestPolicy: cloudfront.OriginRequestPolicy.CORS_S3_ORIGIN,
-      responseHeadersPolicy: feedHeaders,
+      responseHeadersPolicy: headers.feeds,
     };
 
-    this.distribution = new cloudfront.Distribution(this, 'Distribution', {
+    return new cloudfront.Distribution(this, 'Distribution', {
       comment: 'wirefeed: news feeds and article pages',
-      defaultRootObject: 'index.html',
+      defaultRootObject: FRONT_PAGE,
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
       domainNames,
       certificate: props.certificate,
@@ -193,26 +232,23 @@ export class FeedSite extends Construct {
         viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         compress: true,
         cachePolicy,
-        responseHeadersPolicy: pageHeaders,
+        responseHeadersPolicy: headers.pages,
         functionAssociations: [
-          { function: indexRewrite, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST },
-          { function: feedView, eventType: cloudfront.FunctionEventType.VIEWER_RESPONSE },
+          { function: edge.viewerRequest, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST },
+          { function: edge.viewerResponse, eventType: cloudfront.FunctionEventType.VIEWER_RESPONSE },
         ],
       },
-      additionalBehaviors: Object.fromEntries(corsPaths.map((path) => [path, feedBehavior])),
+      additionalBehaviors: Object.fromEntries((props.corsPaths ?? DEFAULT_CORS_PATHS).map((path) => [path, feedBehavior])),
       errorResponses: [
         {
           httpStatus: 404,
           responseHttpStatus: 404,
-          responsePagePath: '/404.html',
+          responsePagePath: `/${NOT_FOUND_PAGE}`,
           // Short, so a page published a moment after someone asked for it does not stay "missing".
           ttl: Duration.minutes(1),
         },
       ],
     });
-
-    this.url = `https://${domainNames?.[0] ?? this.distribution.distributionDomainName}/`;
-    this.acknowledgeFindings(props.certificate !== undefined);
   }
 
   /** Findings that do not apply to a public, static, read-only news site, with the reason why. */

@@ -1,55 +1,26 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Annotations, CfnOutput, DefaultStackSynthesizer, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, DefaultStackSynthesizer, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import * as events from 'aws-cdk-lib/aws-events';
-import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
-import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { ARTICLES_PREFIX, FEEDS } from '../functions/core/keys.ts';
+import { privateBucket } from './defaults.ts';
 import { FeedSite } from './feed-site.ts';
+import { acknowledgeCdkProvided, BASIC_EXECUTION_ROLE, CDK_PROVIDED, objectsArn } from './nag.ts';
+import { Publisher } from './publisher.ts';
 
-/** The publisher's source; ESM has no __dirname, so paths are resolved from this module's URL. */
-export const PUBLISHER_ENTRY = fileURLToPath(new URL('../functions/handler.ts', import.meta.url));
 const REPO_CONTENT_DIR = fileURLToPath(new URL('../content', import.meta.url));
 
-const BASIC_EXECUTION_ROLE = 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]';
-const CDK_PROVIDED = 'CDK-provided custom-resource function; aws-cdk-lib gives it this logging-only managed policy.';
-
-/** Newest non-deprecated Node.js runtime in the installed aws-cdk-lib. */
-export const PUBLISHER_RUNTIME = lambda.Runtime.NODEJS_24_X;
-
-/**
- * How the publisher is bundled, in esbuild's own terms, so test/bench/bundle.bench.ts measures exactly what ships.
- * The AWS SDK is bundled, not left to the runtime's copy: the deployed code then runs the SDK version the
- * tests ran against, instead of whatever the Lambda runtime happens to carry that month.
- */
-export const PUBLISHER_ESBUILD = {
-  platform: 'node',
-  format: 'esm',
-  target: 'node24',
-  minify: true,
-  sourcemap: true,
-  sourcesContent: false,
-  // Prefer packages' ES module builds: smaller, and tree-shakeable.
-  mainFields: ['module', 'main'],
-  // Some bundled CommonJS dependencies call require() for Node built-ins, which ES modules lack.
-  banner: "import { createRequire as __wirefeedCreateRequire } from 'node:module'; const require = __wirefeedCreateRequire(import.meta.url);",
-  external: [] as string[],
-  // postcss is loaded by sanitize-html but used only for style attributes, which are never allowed.
-  alias: { postcss: fileURLToPath(new URL('../functions/stubs/postcss.js', import.meta.url)) },
-} as const;
+// test/bench/bundle.bench.ts bundles the publisher from these, imported from here.
+export { PUBLISHER_ENTRY, PUBLISHER_ESBUILD } from './publisher.ts';
 
 /** Props for {@link WirefeedStack}: the deployment's knobs. All optional; the defaults deploy a working site. */
 export interface WirefeedStackProps extends StackProps {
@@ -97,6 +68,8 @@ export class WirefeedStack extends Stack {
   /** The publisher's private state (lease, requests, journals, indexes, drafts and embargoes): only it reads or writes it. */
   readonly stateBucket: s3.Bucket;
   readonly site: FeedSite;
+  /** The publishing path: queues, the publisher Lambda, its grants and schedules. */
+  readonly publishing: Publisher;
   readonly publisher: NodejsFunction;
   readonly publishQueue: sqs.Queue;
   readonly deadLetterQueue: sqs.Queue;
@@ -114,11 +87,12 @@ export class WirefeedStack extends Stack {
       accessLogsBucket: accessLogs,
     });
 
-    const { queue, deadLetters, fn } = this.publishingPath();
-    this.publisher = fn;
-    this.publishQueue = queue;
-    this.deadLetterQueue = deadLetters;
-    this.schedule(fn);
+    // Id 'Default', which CDK leaves out of logical ids: the queues, the function and the rest keep the logical ids
+    // they had when the stack created them itself (a new logical id would replace the deployed queues).
+    this.publishing = new Publisher(this, 'Default', { contentBucket: this.contentBucket, site: this.site, stateBucket: this.stateBucket });
+    this.publisher = this.publishing.function;
+    this.publishQueue = this.publishing.queue;
+    this.deadLetterQueue = this.publishing.deadLetterQueue;
     this.deployInitialContent(props.contentDir ?? REPO_CONTENT_DIR);
     this.alarmTopic = this.alarms(props.alarmEmail);
     this.outputs();
@@ -126,14 +100,15 @@ export class WirefeedStack extends Stack {
 
   /** One bucket for all access logs: who wrote to the content bucket, and what readers fetched. */
   private accessLogsBucket(expiration: Duration): s3.Bucket {
-    const bucket = new s3.Bucket(this, 'AccessLogs', {
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      // CloudFront standard logging delivers with object ACLs, which only Object Writer ownership accepts.
-      objectOwnership: s3.ObjectOwnership.OBJECT_WRITER,
-      lifecycleRules: [{ expiration }],
-    });
+    const bucket = new s3.Bucket(
+      this,
+      'AccessLogs',
+      privateBucket({
+        // CloudFront standard logging delivers with object ACLs, which only Object Writer ownership accepts.
+        objectOwnership: s3.ObjectOwnership.OBJECT_WRITER,
+        lifecycleRules: [{ expiration }],
+      }),
+    );
     Validations.of(bucket).acknowledge({
       id: 'AwsSolutions-S1',
       reason: 'This is the access-log bucket itself; logging its own access would log into itself.',
@@ -143,17 +118,17 @@ export class WirefeedStack extends Stack {
 
   /** The source of truth: articles and site.yaml, written by authors (or CI) and never served directly. */
   private createContentBucket(accessLogs: s3.IBucket, noncurrentVersionExpiration: Duration): s3.Bucket {
-    return new s3.Bucket(this, 'ContentBucket', {
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      // Versioned so an overwritten or deleted article can be recovered, for a bounded time.
-      versioned: true,
-      lifecycleRules: [{ noncurrentVersionExpiration, abortIncompleteMultipartUploadAfter: Duration.days(7) }],
-      removalPolicy: RemovalPolicy.RETAIN,
-      serverAccessLogsBucket: accessLogs,
-      serverAccessLogsPrefix: 'content-bucket/',
-    });
+    return new s3.Bucket(
+      this,
+      'ContentBucket',
+      privateBucket({
+        // Versioned so an overwritten or deleted article can be recovered, for a bounded time.
+        versioned: true,
+        lifecycleRules: [{ noncurrentVersionExpiration, abortIncompleteMultipartUploadAfter: Duration.days(7) }],
+        serverAccessLogsBucket: accessLogs,
+        serverAccessLogsPrefix: 'content-bucket/',
+      }),
+    );
   }
 
   /**
@@ -161,178 +136,20 @@ export class WirefeedStack extends Stack {
    * publisher needs no write access to the content bucket. Derived data: losing it costs one full rebuild.
    */
   private createStateBucket(accessLogs: s3.IBucket): s3.Bucket {
-    return new s3.Bucket(this, 'StateBucket', {
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      // Not versioned: the lease is rewritten every 10 s while a publish runs and the state churns with every
-      // publish, so versions would keep every old copy, and a full rebuild recreates it anyway.
-      versioned: false,
-      // The publisher writes single-part objects; this only sweeps up after anything else.
-      lifecycleRules: [{ abortIncompleteMultipartUploadAfter: Duration.days(1) }],
-      // Retained like the site bucket: deleting the stack should not force a full rebuild on redeploy.
-      removalPolicy: RemovalPolicy.RETAIN,
-      serverAccessLogsBucket: accessLogs,
-      serverAccessLogsPrefix: 'state-bucket/',
-    });
-  }
-
-  /** S3 events -> queue (with a dead-letter queue) -> publisher, with the publisher's least-privilege grants. */
-  private publishingPath(): { queue: sqs.Queue; deadLetters: sqs.Queue; fn: NodejsFunction } {
-    // A full rebuild renders every article; 5 minutes leaves room for a large archive.
-    const timeout = Duration.minutes(5);
-    // "Within seconds": wait at most this long to gather a burst of uploads into one batch.
-    const maxBatchingWindow = Duration.seconds(5);
-
-    const deadLetters = new sqs.Queue(this, 'PublishDeadLetters', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    const queue = new sqs.Queue(this, 'PublishQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      // AWS's guidance for SQS event sources: at least 6x the function timeout (plus the batching window),
-      // so a message is not handed out again while a slow, throttled or retried invocation still holds it.
-      visibilityTimeout: Duration.seconds(timeout.toSeconds() * 6 + maxBatchingWindow.toSeconds()),
-      deadLetterQueue: { queue: deadLetters, maxReceiveCount: 5 },
-    });
-
-    for (const event of [s3.EventType.OBJECT_CREATED, s3.EventType.OBJECT_REMOVED]) {
-      this.contentBucket.addEventNotification(event, new SqsDestination(queue), { prefix: 'articles/', suffix: '.md' });
-      this.contentBucket.addEventNotification(event, new SqsDestination(queue), { prefix: 'site.yaml' });
-    }
-    this.acknowledgeCdkProvided('BucketNotificationsHandler', {
-      [BASIC_EXECUTION_ROLE]: CDK_PROVIDED,
-    });
-
-    const logGroup = new logs.LogGroup(this, 'PublisherLogs', {
-      retention: logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    // Own role instead of the default one, which carries the AWSLambdaBasicExecutionRole managed policy
-    // (logs on every log group in the account): this one may write to its own log group only.
-    const role = new iam.Role(this, 'PublisherRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'wirefeed publisher: read content, write the site and its own state, invalidate its distribution',
-    });
-    logGroup.grantWrite(role);
-
-    const fn = new NodejsFunction(this, 'Publisher', {
-      description: 'Renders Markdown articles into feeds and pages',
-      entry: PUBLISHER_ENTRY,
-      handler: 'handler',
-      runtime: PUBLISHER_RUNTIME,
-      architecture: lambda.Architecture.ARM_64,
-      // Markdown rendering and feed building are CPU-bound, and Lambda allocates CPU in proportion to memory:
-      // 1024 MB buys most of a vCPU for a rebuild at a cost that is still cents a month at news-site volumes.
-      memorySize: 1024,
-      timeout,
-      role,
-      logGroup,
-      loggingFormat: lambda.LoggingFormat.JSON,
-      environment: {
-        CONTENT_BUCKET: this.contentBucket.bucketName,
-        SITE_BUCKET: this.site.bucket.bucketName,
-        // With a state bucket the publisher writes nothing to the content bucket (else it would use its .wirefeed/).
-        STATE_BUCKET: this.stateBucket.bucketName,
-        SITE_URL: this.site.url,
-        DISTRIBUTION_ID: this.site.distribution.distributionId,
-        NODE_OPTIONS: '--enable-source-maps',
-      },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: PUBLISHER_ESBUILD.target,
-        minify: PUBLISHER_ESBUILD.minify,
-        sourceMap: PUBLISHER_ESBUILD.sourcemap,
-        sourcesContent: PUBLISHER_ESBUILD.sourcesContent,
-        mainFields: [...PUBLISHER_ESBUILD.mainFields],
-        banner: PUBLISHER_ESBUILD.banner,
-        bundleAwsSDK: true,
-        externalModules: [...PUBLISHER_ESBUILD.external],
-        esbuildArgs: { '--alias:postcss': PUBLISHER_ESBUILD.alias.postcss },
-      },
-    });
-
-    // Read only: articles, site.yaml and media. With STATE_BUCKET set the publisher never writes here.
-    this.contentBucket.grantRead(fn);
-    // Read and write pages and feeds; grantReadWrite also covers deleting the pages of removed articles
-    // (s3:DeleteObject*) and listing the bucket (s3:List*), so a separate grantDelete would only duplicate it.
-    this.site.bucket.grantReadWrite(fn);
-    this.grantState(fn);
-    this.site.distribution.grantCreateInvalidation(fn);
-    this.acknowledgeGrantWildcards(role);
-
-    fn.addEventSource(
-      new SqsEventSource(queue, {
-        batchSize: 100,
-        maxBatchingWindow,
-        reportBatchItemFailures: true,
-        // A cap on the SQS pollers, and the lowest SQS allows. One publish writes at a time (the lease); a second
-        // invocation records its work as a request for the holder and returns at once, so more buys nothing.
-        // Not reserved concurrency: the schedules' invocations must never be throttled, and a new account's
-        // minimum unreserved pool may refuse a reservation.
-        maxConcurrency: 2,
+    return new s3.Bucket(
+      this,
+      'StateBucket',
+      privateBucket({
+        objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        // Not versioned: the lease is rewritten every 10 s while a publish runs and the state churns with every
+        // publish, so versions would keep every old copy, and a full rebuild recreates it anyway.
+        versioned: false,
+        // The publisher writes single-part objects; this only sweeps up after anything else.
+        lifecycleRules: [{ abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+        serverAccessLogsBucket: accessLogs,
+        serverAccessLogsPrefix: 'state-bucket/',
       }),
     );
-    return { queue, deadLetters, fn };
-  }
-
-  /**
-   * Exactly what the state store does (S3Store): GetObject and HeadObject (s3:GetObject), conditional PutObject
-   * (s3:PutObject), conditional DeleteObject (s3:DeleteObject, plus s3:GetObject for If-Match), ListObjectsV2
-   * (s3:ListBucket). No wildcard actions, no versions, tags, ACLs or bucket configuration.
-   */
-  private grantState(fn: lambda.IFunction): void {
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
-        resources: [this.stateBucket.arnForObjects('*')],
-      }),
-    );
-    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.stateBucket.bucketArn] }));
-  }
-
-  /**
-   * The grants above use CDK's standard S3 action groups, each on one named bucket and its objects only.
-   * Every wildcard is acknowledged individually, so a new one (another bucket, `Resource: *`) still fails synthesis.
-   */
-  private acknowledgeGrantWildcards(role: iam.Role): void {
-    const findings: Record<string, string> = {
-      [`Resource::${this.objectsArn(this.contentBucket)}`]: 'Reads any article: the objects of the content bucket only.',
-      [`Resource::${this.objectsArn(this.site.bucket)}`]: 'Writes any page or feed: the objects of the site bucket only.',
-      [`Resource::${this.objectsArn(this.stateBucket)}`]:
-        'Reads, writes and deletes its own state (lease, requests, journals, records): the objects of the state bucket only, with three named actions.',
-      'Action::s3:GetObject*': 'Reads objects and their metadata in the content and site buckets (grantRead), nothing else.',
-      'Action::s3:GetBucket*': 'Reads the configuration of the content and site buckets (grantRead), no object data beyond them.',
-      'Action::s3:List*': 'Lists keys in the content and site buckets: a rebuild lists articles, and removal finds stale pages.',
-      'Action::s3:DeleteObject*': 'Deletes the pages of removed articles, in the site bucket only (grantReadWrite).',
-      'Action::s3:Abort*': 'Aborts its own failed multipart uploads of large pages, in the site bucket only.',
-    };
-    for (const [finding, reason] of Object.entries(findings)) {
-      Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
-    }
-  }
-
-  /** A bucket's objects ARN (`<LogicalId.Arn>/*`) the way cdk-nag names it in IAM5 finding ids. */
-  private objectsArn(bucket: s3.Bucket): string {
-    return `<${this.getLogicalId(bucket.node.defaultChild as s3.CfnBucket)}.Arn>/*`;
-  }
-
-  /** Time-driven work the S3 events cannot trigger. The handler recognises exactly these two inputs. */
-  private schedule(fn: lambda.IFunction): void {
-    new events.Rule(this, 'EmbargoTick', {
-      description: 'Publish embargoed articles whose time has come, take down expired ones, age the news sitemap',
-      schedule: events.Schedule.rate(Duration.minutes(1)),
-      targets: [new LambdaFunction(fn, { event: events.RuleTargetInput.fromObject({ wirefeed: 'tick' }) })],
-    });
-    new events.Rule(this, 'DailyReconcile', {
-      description: 'Rebuild everything from the content bucket, repairing any missed event',
-      // 04:15 UTC: off-peak for most newsrooms, and not on the hour when scheduled jobs pile up.
-      schedule: events.Schedule.cron({ minute: '15', hour: '4' }),
-      targets: [new LambdaFunction(fn, { event: events.RuleTargetInput.fromObject({ wirefeed: 'reconcile' }) })],
-    });
   }
 
   /**
@@ -358,27 +175,17 @@ export class WirefeedStack extends Stack {
     const qualifier = DefaultStackSynthesizer.DEFAULT_QUALIFIER;
     const assets = `arn:<AWS::Partition>:s3:::cdk-${qualifier}-assets-<AWS::AccountId>-<AWS::Region>/*`;
     const copies = 'Copies the content asset from the CDK assets bucket into the content bucket (CDK grant groups on those two buckets).';
-    this.acknowledgeCdkProvided('Custom::CDKBucketDeployment', {
+    acknowledgeCdkProvided(this, 'Custom::CDKBucketDeployment', {
       [BASIC_EXECUTION_ROLE]: CDK_PROVIDED,
       'AwsSolutions-L1': 'CDK-provided deployment function: aws-cdk-lib pins its runtime, and it runs only during deployments.',
       [`AwsSolutions-IAM5[Resource::${assets}]`]: copies,
-      [`AwsSolutions-IAM5[Resource::${this.objectsArn(this.contentBucket)}]`]: copies,
+      [`AwsSolutions-IAM5[Resource::${objectsArn(this.contentBucket)}]`]: copies,
       'AwsSolutions-IAM5[Action::s3:GetObject*]': copies,
       'AwsSolutions-IAM5[Action::s3:GetBucket*]': copies,
       'AwsSolutions-IAM5[Action::s3:List*]': copies,
       'AwsSolutions-IAM5[Action::s3:DeleteObject*]': `${copies} prune: false, so it never deletes.`,
       'AwsSolutions-IAM5[Action::s3:Abort*]': copies,
     });
-  }
-
-  /**
-   * Acknowledge findings on a function CDK adds for its own custom resources (a singleton at stack level,
-   * found by id prefix): their code, runtime and role are aws-cdk-lib's, not ours to change.
-   */
-  private acknowledgeCdkProvided(idPrefix: string, findings: Record<string, string>): void {
-    for (const construct of this.node.children.filter((c) => c.node.id.startsWith(idPrefix))) {
-      for (const [id, reason] of Object.entries(findings)) Validations.of(construct).acknowledge({ id, reason });
-    }
   }
 
   /** Operators hear about publishing failures: messages dead-lettered, or the function erroring. */
@@ -419,16 +226,16 @@ export class WirefeedStack extends Stack {
   private outputs(): void {
     const url = this.site.url;
     new CfnOutput(this, 'SiteUrl', { value: url, description: 'The published site' });
-    new CfnOutput(this, 'RssFeedUrl', { value: `${url}rss.xml`, description: 'RSS 2.0 feed' });
-    new CfnOutput(this, 'AtomFeedUrl', { value: `${url}atom.xml`, description: 'Atom 1.0 feed' });
-    new CfnOutput(this, 'JsonFeedUrl', { value: `${url}feed.json`, description: 'JSON Feed 1.1' });
+    new CfnOutput(this, 'RssFeedUrl', { value: `${url}${FEEDS.rss}`, description: 'RSS 2.0 feed' });
+    new CfnOutput(this, 'AtomFeedUrl', { value: `${url}${FEEDS.atom}`, description: 'Atom 1.0 feed' });
+    new CfnOutput(this, 'JsonFeedUrl', { value: `${url}${FEEDS.json}`, description: 'JSON Feed 1.1' });
     new CfnOutput(this, 'ContentBucketName', { value: this.contentBucket.bucketName });
     new CfnOutput(this, 'StateBucketName', {
       value: this.stateBucket.bucketName,
       description: "The publisher's private state; emptying it makes the next publish a full rebuild",
     });
     new CfnOutput(this, 'PublishCommand', {
-      value: `aws s3 cp story.md s3://${this.contentBucket.bucketName}/articles/`,
+      value: `aws s3 cp story.md s3://${this.contentBucket.bucketName}/${ARTICLES_PREFIX}`,
       description: 'Publish an article: copy its Markdown into the content bucket',
     });
   }

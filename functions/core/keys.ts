@@ -12,11 +12,12 @@ import { FEED_VIEW } from './output/feed-view.ts';
 // ------------------------------------------------------------------------------------------------
 
 export const ARTICLES_PREFIX = 'articles/';
+export const ARTICLE_EXTENSION = '.md';
 export const MEDIA_PREFIX = 'media/';
 export const SITE_FILE = 'site.yaml';
 
 /** A stored article: articles/<name>.md, not a dot-file. */
-export const isArticleKey = (key: string): boolean => key.startsWith(ARTICLES_PREFIX) && key.endsWith('.md') && !key.slice(ARTICLES_PREFIX.length).startsWith('.');
+export const isArticleKey = (key: string): boolean => key.startsWith(ARTICLES_PREFIX) && key.endsWith(ARTICLE_EXTENSION) && !key.slice(ARTICLES_PREFIX.length).startsWith('.');
 
 /**
  * A media key an article may name: media/ then path segments of letters, digits, spaces and . _ ~ + , ( ) -
@@ -36,9 +37,13 @@ export function isSafeMediaKey(key: string): boolean {
 // Site store (public)
 // ------------------------------------------------------------------------------------------------
 
-const FEED_FILES = ['rss.xml', 'atom.xml', 'feed.json'] as const;
+/** A feed folder's three feeds, by format. */
+export const FEEDS = { rss: 'rss.xml', atom: 'atom.xml', json: 'feed.json' } as const;
+const FEED_FILES = [FEEDS.rss, FEEDS.atom, FEEDS.json] as const;
 export const FRONT_PAGE = 'index.html';
-const STATIC_FILES = ['404.html', 'robots.txt'] as const;
+/** The page served for any missing path. */
+export const NOT_FOUND_PAGE = '404.html';
+const STATIC_FILES = [NOT_FOUND_PAGE, 'robots.txt'] as const;
 /** Files an older wirefeed wrote and this one does not (feed.xsl: feeds no longer use XSLT): a reconcile deletes them. */
 const LEGACY_FILES = ['feed.xsl'] as const;
 /** A feed folder's files: the three feeds and their browser view (feed-view.ts). */
@@ -51,15 +56,16 @@ export const SITEMAP_SHARD_SIZE = 500;
 
 export const pageKey = (slug: string): string => `${ARTICLES_PREFIX}${slug}/index.html`;
 export const tagFolder = (slug: string): string => `tags/${slug}/`;
+export const ARCHIVE_PREFIX = 'archive/';
 /** RFC 5005 archive page n (1 is the oldest). */
-export const archiveFolder = (n: number): string => `archive/${n}/`;
+export const archiveFolder = (n: number): string => `${ARCHIVE_PREFIX}${n}/`;
 /** Sitemap of article shard n (1-based); shard 1 also holds the front page. */
 export const articleSitemapKey = (n: number): string => `sitemap-${n}.xml`;
 /** Sitemap of tag-page shard n (1-based). */
 export const tagSitemapKey = (n: number): string => `sitemap-tags-${n}.xml`;
 
 export const isFeedKey = (key: string): boolean => FEED_FILES.some((f) => key === f || key.endsWith(`/${f}`));
-export const isArchiveKey = (key: string): boolean => key.startsWith('archive/');
+export const isArchiveKey = (key: string): boolean => key.startsWith(ARCHIVE_PREFIX);
 
 /** Keys wirefeed owns in the site store: a reconcile deletes those nothing produces, and leaves any other file alone. */
 export function isManagedSiteKey(key: string): boolean {

@@ -9,7 +9,8 @@ import { App, type CfnElement, type IResource, Token } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PUBLISHER_ESBUILD, PUBLISHER_RUNTIME, WirefeedStack, type WirefeedStackProps } from '../../infra/wirefeed-stack.ts';
+import { PUBLISHER_ESBUILD, PUBLISHER_RUNTIME } from '../../infra/publisher.ts';
+import { WirefeedStack, type WirefeedStackProps } from '../../infra/wirefeed-stack.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: a synthesised CloudFormation template is untyped JSON, read by path in every assertion
 type Json = Record<string, any>;
@@ -230,7 +231,7 @@ describe('publishing path', () => {
       Timeout: 300,
       LoggingConfig: { LogFormat: 'JSON' },
     });
-    const logGroup = logicalId(stack.node.findChild('PublisherLogs') as IResource);
+    const logGroup = logicalId(stack.publishing.logGroup);
     expect(fn.Properties.LoggingConfig.LogGroup).toEqual({ Ref: logGroup });
     expect((template.toJSON().Resources[logGroup] as Json).Properties.RetentionInDays).toBe(30);
   });
@@ -296,7 +297,7 @@ describe('least privilege', () => {
         objects(stack.stateBucket),
         distributionArn,
         arn(stack.publishQueue),
-        JSON.stringify({ 'Fn::GetAtt': [logicalId(stack.node.findChild('PublisherLogs') as IResource), 'Arn'] }),
+        JSON.stringify({ 'Fn::GetAtt': [logicalId(stack.publishing.logGroup), 'Arn'] }),
       ].sort(),
     );
     // The content bucket is read only: with STATE_BUCKET set the publisher writes nothing there.
