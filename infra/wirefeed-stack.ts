@@ -19,9 +19,6 @@ import { Publisher } from './publisher.ts';
 
 const REPO_CONTENT_DIR = fileURLToPath(new URL('../content', import.meta.url));
 
-// test/bench/bundle.bench.ts bundles the publisher from these, imported from here.
-export { PUBLISHER_ENTRY, PUBLISHER_ESBUILD } from './publisher.ts';
-
 /** Props for {@link WirefeedStack}: the deployment's knobs. All optional; the defaults deploy a working site. */
 export interface WirefeedStackProps extends StackProps {
   /**

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type BuildOptions, build } from 'esbuild';
-import { PUBLISHER_ENTRY, PUBLISHER_ESBUILD } from '../../infra/wirefeed-stack.ts';
+import { PUBLISHER_ENTRY, PUBLISHER_ESBUILD } from '../../infra/publisher.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const RUNS = 10;

@@ -38,6 +38,11 @@ const server = new S3rver({ address: '127.0.0.1', port: 0, directory, silent: tr
 server
   .run()
   .then((address) => {
+    // The proxy keeps its connections to s3rver open and reuses them; Node closes an idle one after 5 s, and
+    // a request sent on a socket the server is closing that moment fails with "socket hang up" (the classic
+    // keep-alive race, seen on a loaded machine). The proxy reuses a connection well within this.
+    server.httpServer.keepAliveTimeout = 120_000;
+    server.httpServer.headersTimeout = 121_000;
     process.stdout.write(`${JSON.stringify({ port: address.port })}\n`);
   })
   .catch((err) => {

@@ -18,7 +18,9 @@ const LONG = Array.from({ length: 30 }, (_, i) => longArticle(i, { title: `Long 
 const isFeed = (key: string) => /(^|\/)(rss\.xml|atom\.xml|feed\.json)$/.test(key);
 
 async function build(content: string, out: string, ...flags: string[]) {
-  const io = captureIo();
+  // A lease longer than any build here: thirty 2 MB articles take long on a loaded machine, and this test is
+  // about the feeds' bytes, not the lease (test/publish/protocol/lease.test.ts is).
+  const io = captureIo(undefined, { WIREFEED_LEASE_SECONDS: '3600' });
   const code = await main(['build', '--content', content, '--out', out, ...flags], io);
   return { code, io };
 }
