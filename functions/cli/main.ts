@@ -4,7 +4,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ARTICLES_PREFIX, isArticleKey } from '../core/keys.ts';
-import type { PublishMode } from '../publish/publish.ts';
+import { ask, type Request } from '../publish/protocol/requests.ts';
 import { FsStore } from '../stores/fs-store.ts';
 import { MemoryStore } from '../stores/memory-store.ts';
 import { openFs } from '../stores/open.ts';
@@ -94,7 +94,7 @@ async function build(args: readonly string[], io: Io): Promise<number> {
   const pool = articles.length > 300 ? new RenderPool() : undefined;
   try {
     return await runPublish(openFs({ content: contentDir, site: outDir, state: stateDir }), contentDir, outDir, io, {
-      mode: opts.full ? { kind: 'full' } : { kind: 'scan' },
+      request: opts.full ? ask.full() : ask.scan(),
       siteUrl: io.env.SITE_URL,
       json: opts.json === true,
       ...(pool ? { parse: pool.parse } : {}),
@@ -107,7 +107,7 @@ async function build(args: readonly string[], io: Io): Promise<number> {
 async function check(args: readonly string[], io: Io): Promise<number> {
   const opts = options(args, ['content', 'json'], true);
   const contentDir = opts.content ?? 'content';
-  const run = { mode: { kind: 'full' } as const, siteUrl: io.env.SITE_URL, json: opts.json === true };
+  const run = { request: ask.full(), siteUrl: io.env.SITE_URL, json: opts.json === true };
   // A build into memory: everything is validated and rendered, nothing is written anywhere.
   const into = () => ({ site: new MemoryStore(), state: new MemoryStore() });
   if (opts.files.length === 0) return runPublish({ content: new FsStore(contentDir), ...into() }, contentDir, undefined, io, run);
@@ -143,12 +143,12 @@ async function serve(args: readonly string[], io: Io): Promise<number> {
   // The local server's own address, so every link in the feeds and pages works on this machine.
   const siteUrl = server.url;
   const stores = () => openFs({ content: contentDir, site: outDir, state: stateDir });
-  const rebuild = (mode: PublishMode) =>
-    runPublish(stores(), contentDir, outDir, io, { mode, siteUrl, watching: true }).catch((err: unknown) => {
+  const rebuild = (request: Request) =>
+    runPublish(stores(), contentDir, outDir, io, { request, siteUrl, watching: true }).catch((err: unknown) => {
       io.err(String((err as Error).stack ?? err));
       return EXIT.usage;
     });
-  await rebuild({ kind: 'scan' });
+  await rebuild(ask.scan());
   io.out(`Serving ${path.resolve(outDir)} at ${siteUrl}\n  ${siteUrl}rss.xml\n  ${siteUrl}atom.xml\n  ${siteUrl}feed.json\nWatching ${contentDir}/ for changes; Ctrl+C stops.`);
   // A saved article is published on its own (its key); anything else (site.yaml, media, a rename
   // the watcher cannot name) is a scan. Either costs what changed, not the archive.
@@ -162,10 +162,10 @@ async function serve(args: readonly string[], io: Io): Promise<number> {
     else if (!key?.startsWith(`${ARTICLES_PREFIX}.`)) scan = true;
     clearTimeout(timer);
     timer = setTimeout(() => {
-      const mode: PublishMode = scan ? { kind: 'scan' } : { kind: 'changed', keys: [...saved] };
+      const request = scan ? ask.scan() : ask.keys([...saved]);
       saved = new Set();
       scan = false;
-      running = running.then(() => rebuild(mode));
+      running = running.then(() => rebuild(request));
     }, 100);
   });
   await stopped;

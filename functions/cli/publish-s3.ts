@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { invalidate } from '../after-publish/invalidate.ts';
+import { ask } from '../publish/protocol/requests.ts';
 import { openS3, stateBeside } from '../stores/open.ts';
 import { createS3Client } from '../stores/s3-client.ts';
 import { runPublish } from './report.ts';
@@ -26,7 +27,7 @@ export async function publishCommand(args: readonly string[], io: Io): Promise<n
   try {
     const stores = openS3(s3, { content, site, state });
     return await runPublish(stores, values.content, values.site, io, {
-      mode: values.full ? { kind: 'full' } : { kind: 'scan' },
+      request: values.full ? ask.full() : ask.scan(),
       siteUrl: io.env.SITE_URL,
       ping: true,
       json: values.json === true,

@@ -2,10 +2,8 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Article } from '../core/article/article.ts';
 import { ArticleError } from '../core/errors.ts';
-
-import { type Parse, parseHere } from '../publish/cycle/read.ts';
-
-export type { Parse };
+import type { Parse } from '../publish/context.ts';
+import { parseHere } from '../publish/cycle/read.ts';
 
 /**
  * The first articles of a publish are parsed on the calling thread: a rebuild of one saved article (the

@@ -1,9 +1,10 @@
 import path from 'node:path';
 import { afterPublish } from '../after-publish/after-publish.ts';
 import { FeedCheckError, type LocatedError, SettingsError } from '../core/errors.ts';
-import type { Parse } from '../publish/cycle/read.ts';
+import type { Parse } from '../publish/context.ts';
 import { leaseTiming } from '../publish/protocol/lease.ts';
-import { type PublishMode, type PublishReport, publish } from '../publish/publish.ts';
+import type { Request } from '../publish/protocol/requests.ts';
+import { type PublishReport, publish } from '../publish/publish.ts';
 import { StoreError, type Stores } from '../stores/store.ts';
 import { EXIT, type Io } from './usage.ts';
 
@@ -17,7 +18,7 @@ export async function runPublish(
   outLabel: string | undefined,
   io: Io,
   opts: {
-    mode: PublishMode;
+    request: Request;
     siteUrl?: string | undefined;
     ping?: boolean;
     /** Ask the CDN to drop what changed (DISTRIBUTION_ID set). */
@@ -41,7 +42,7 @@ export async function runPublish(
   try {
     report = await publish(stores, {
       now: io.now,
-      mode: opts.mode,
+      request: opts.request,
       lease: leaseTiming(io.env.WIREFEED_LEASE_SECONDS),
       // A person or a CI job waits for another publish to finish rather than leave work queued.
       waitMs: WAIT_FOR_LEASE_MS,

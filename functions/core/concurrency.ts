@@ -5,11 +5,11 @@
  * started has finished, then rejects with that first error. A publisher that gives up must not leave
  * writes running behind its back: they would land after it let the lease go.
  */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(items: readonly T[], concurrency: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   let failure: { error: unknown } | undefined;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+  const lanes = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
     while (next < items.length && !failure) {
       const index = next++;
       try {

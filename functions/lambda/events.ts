@@ -1,11 +1,12 @@
+import { ask, type Request } from '../publish/protocol/requests.ts';
+
 /**
- * What the publisher is asked to do, from any of the event shapes it receives: S3 notifications
+ * What an invocation was given, from any of the event shapes the Lambda receives: S3 notifications
  * (direct, or wrapped in SQS messages), the stack's schedules, or a hand-made `{ "wirefeed": "full" }`.
  */
-export interface Work {
-  mode: 'changed' | 'scan' | 'full';
-  /** Content keys named by the events, decoded; only meaningful for 'changed'. */
-  keys: string[];
+export interface Received {
+  /** What the publish is asked: the events' content keys, decoded; the tick's clock work; a scan; a rebuild. */
+  request: Request;
   /** SQS message ids, to report as failures if the publish fails. */
   messageIds: string[];
 }
@@ -25,11 +26,11 @@ function decodeS3Key(key: string): string {
   return decodeURIComponent(key.replace(/\+/g, ' '));
 }
 
-export function readEvent(event: unknown): Work {
+export function readEvent(event: unknown): Received {
   const e = (event ?? {}) as { wirefeed?: unknown; Records?: unknown };
-  if (e.wirefeed === 'tick') return { mode: 'changed', keys: [], messageIds: [] }; // embargoes and expiry only
-  if (e.wirefeed === 'reconcile') return { mode: 'scan', keys: [], messageIds: [] };
-  if (e.wirefeed === 'full') return { mode: 'full', keys: [], messageIds: [] };
+  if (e.wirefeed === 'tick') return { request: ask.keys(), messageIds: [] }; // embargoes and expiry only
+  if (e.wirefeed === 'reconcile') return { request: ask.scan(), messageIds: [] };
+  if (e.wirefeed === 'full') return { request: ask.full(), messageIds: [] };
   if (!Array.isArray(e.Records)) throw new Error(`unrecognised event: ${JSON.stringify(event).slice(0, 200)}`);
   const keys = new Set<string>();
   const messageIds: string[] = [];
@@ -41,7 +42,7 @@ export function readEvent(event: unknown): Work {
       for (const key of s3Keys({ Records: [record] })) keys.add(key);
     }
   }
-  return { mode: 'changed', keys: [...keys].sort(), messageIds };
+  return { request: ask.keys([...keys].sort()), messageIds };
 }
 
 function parseBody(body: string | undefined): unknown {

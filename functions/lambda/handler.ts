@@ -53,23 +53,22 @@ export function createHandler(config: HandlerConfig): (event: unknown, context?:
     state: config.stateBucket ? { bucket: config.stateBucket, prefix: '' } : undefined,
   });
   return async (event, context) => {
-    const work = readEvent(event);
-    const mode = work.mode === 'changed' ? { kind: 'changed' as const, keys: work.keys } : { kind: work.mode };
+    const received = readEvent(event);
     let report: PublishReport;
     try {
       // Another publish holding the lease takes this one's work (queued durably first): the event is done.
       report = await publish(stores, {
         now: config.now ?? (() => new Date()),
-        mode,
+        request: received.request,
         log,
         ...(context?.getRemainingTimeInMillis ? { remainingMs: () => context.getRemainingTimeInMillis?.() ?? Number.POSITIVE_INFINITY } : {}),
         ...(config.lease ? { lease: config.lease } : {}),
         ...(config.siteUrl ? { siteUrl: config.siteUrl } : {}),
       });
     } catch (err) {
-      log('error', 'publish failed; the previous feeds are still in place', { error: String(err), cause: String((err as Error).cause ?? ''), keys: work.keys });
-      if (work.messageIds.length === 0) throw err;
-      return { batchItemFailures: work.messageIds.map((itemIdentifier) => ({ itemIdentifier })) };
+      log('error', 'publish failed; the previous feeds are still in place', { error: String(err), cause: String((err as Error).cause ?? ''), keys: received.request.keys });
+      if (received.messageIds.length === 0) throw err;
+      return { batchItemFailures: received.messageIds.map((itemIdentifier) => ({ itemIdentifier })) };
     }
     for (const error of report.rejected) log('warn', 'article rejected', { key: error.file, problem: error.problem });
     await afterPublish(report, { log, ...(config.invalidate ? { invalidate: config.invalidate } : {}) });

@@ -1,23 +1,18 @@
+import type { Article } from '../core/article/article.ts';
 import type { ArticleError, Notice } from '../core/errors.ts';
 import type { Settings } from '../core/settings.ts';
-import type { Store } from '../stores/store.ts';
-import type { Parse } from './cycle/read.ts';
 import type { Lease } from './protocol/lease.ts';
 
-/** The three stores a publish works with; `site` and `state` writes go through the lease's guard. */
-export interface PublishIo {
-  content: Store;
-  site: Store;
-  state: Store;
-}
+/** Parse and render one article, its output checked (article-output.ts); a RenderPool spreads this over worker threads. */
+export type Parse = (file: string, bytes: Uint8Array, settings: Settings) => Promise<Article>;
 
-/** What every phase of one cycle is given. */
+/** What every phase of a cycle or a rebuild is given, beside the stores (whose site and state writes go through the lease's guard). */
 export interface CycleContext {
   settings: Settings;
   now: Date;
   parse: Parse;
   /** Parallel store requests. */
-  limit: number;
+  concurrency: number;
   lease: Lease;
 }
 

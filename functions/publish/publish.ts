@@ -4,31 +4,25 @@ import { isArchiveKey, isFeedKey, SITE_FILE, STATE } from '../core/keys.ts';
 import { parseSettings, type Settings } from '../core/settings.ts';
 import { CHECKS, type Head, type Schedule, StateError } from '../core/state/state.ts';
 import type { Stores } from '../stores/store.ts';
-import { addResults, type CycleContext, type CycleResult, emptyResult, type PublishIo } from './context.ts';
+import { addResults, type CycleContext, type CycleResult, emptyResult, type Parse } from './context.ts';
 import { runCycle } from './cycle/cycle.ts';
-import { type Parse, parseHere } from './cycle/read.ts';
+import { parseHere } from './cycle/read.ts';
 import { selectKeys } from './cycle/select.ts';
 import { StateView } from './cycle/state-view.ts';
 import { writeHead } from './protocol/commit.ts';
 import { LEASE_TIMING, Lease, LeaseLostError, type LeaseTiming } from './protocol/lease.ts';
 import { type Log, recover } from './protocol/recover.ts';
 import { reconcileSite } from './protocol/repair.ts';
-import { deleteRequests, drainRequests, hasWork, noWork, requestsWaiting, type Work, writeRequest } from './protocol/requests.ts';
+import { ask, asksAnything, deleteRequests, drainRequests, type Request, requestsWaiting, writeRequest } from './protocol/requests.ts';
 import { rebuild } from './rebuild/rebuild.ts';
-
-/**
- * full: rebuild everything. scan: compare every article with the state and reconcile the site (a
- * local build, the daily reconcile, `wirefeed publish`). changed: these content keys (S3 events); an
- * empty list still publishes what the clock made due (embargoes, expiries).
- */
-export type PublishMode = { kind: 'full' } | { kind: 'scan' } | { kind: 'changed'; keys: readonly string[] };
 
 export interface PublishOptions {
   /** The publish's notion of now (a clock for long runs): embargoes and expiry are judged against it. */
   now: Date | (() => Date);
   /** Overrides site.yaml's url (SITE_URL, or the local server's address). */
   siteUrl?: string;
-  mode?: PublishMode;
+  /** What this publish is asked. @default a scan */
+  request?: Request;
   /** Parallel store requests. */
   concurrency?: number;
   parse?: Parse;
@@ -83,10 +77,9 @@ const LAST_CYCLE_MS = 60_000;
  * cycles until no request is left. See README "Publishing" for the protocol and why it is safe.
  */
 export async function publish(stores: Stores, options: PublishOptions): Promise<PublishReport> {
-  const mode = options.mode ?? { kind: 'scan' };
-  const own: Work = mode.kind === 'full' ? { ...noWork(), full: true } : mode.kind === 'scan' ? { ...noWork(), scan: true } : { ...noWork(), keys: [...mode.keys] };
+  const own = options.request ?? ask.scan();
   // Durable first: once this is written, the event cannot be lost, whoever publishes it.
-  if (hasWork(own)) await writeRequest(stores.state, own);
+  if (asksAnything(own)) await writeRequest(stores.state, own);
   const timing = options.lease ?? LEASE_TIMING;
   const waitUntil = performance.now() + (options.waitMs ?? 0);
   let total = emptyResult();
@@ -99,7 +92,7 @@ export async function publish(stores: Stores, options: PublishOptions): Promise<
         await sleep(100 + Math.random() * 200);
         continue;
       }
-      return report(stores, mode, total, attempts, settings, true);
+      return report(stores, own, total, attempts, settings, true);
     }
     try {
       const held = await hold(stores, lease, options);
@@ -113,12 +106,12 @@ export async function publish(stores: Stores, options: PublishOptions): Promise<
     // A request written while we let go finds no holder: take the lease again for it.
     if (!(await requestsWaiting(stores.state))) break;
   }
-  return report(stores, mode, total, attempts, settings, false);
+  return report(stores, own, total, attempts, settings, false);
 }
 
 async function hold(stores: Stores, lease: Lease, options: PublishOptions): Promise<{ result: CycleResult; cycles: number; settings: Settings; outOfTime?: boolean }> {
-  const io: PublishIo = { content: stores.content, site: lease.guard(stores.site), state: lease.guard(stores.state) };
-  const limit = options.concurrency ?? 16;
+  const io: Stores = { content: stores.content, site: lease.guard(stores.site), state: lease.guard(stores.state) };
+  const concurrency = options.concurrency ?? 16;
   const clock = typeof options.now === 'function' ? options.now : () => options.now as Date;
   const log: Log = options.log ?? (() => undefined);
   let result = emptyResult();
@@ -152,37 +145,37 @@ async function hold(stores: Stores, lease: Lease, options: PublishOptions): Prom
       if (err instanceof SettingsError && head && !head.settingsError) await writeHead(io.state, { ...head, settingsError: err.problem }, headEtag);
       throw err;
     }
-    const ctx: CycleContext = { settings, now, parse: options.parse ?? parseHere, limit, lease };
+    const ctx: CycleContext = { settings, now, parse: options.parse ?? parseHere, concurrency, lease };
     try {
       let etag = headEtag;
-      const drained = await drainRequests(io.state, limit);
+      const drained = await drainRequests(io.state, concurrency);
       if (head && !forceFull) ({ head, etag } = await recover(io, ctx, head, headEtag as string, drained.intents, log));
       // This publish's own work is among them: it was written as a request before the lease was asked for.
-      const work = drained.work;
-      const full = forceFull || !head || head.rebuilding !== undefined || head.settings !== settingsHash(settings) || work.full;
+      const asked = drained.request;
+      const full = forceFull || !head || head.rebuilding !== undefined || head.settings !== settingsHash(settings) || asked.full;
       if (full) {
         const rebuilt = await rebuild(io, ctx, { ...(head && !forceFull ? { head } : {}), ...(etag ? { etag } : {}) });
         result = addResults(result, rebuilt);
         forceFull = false;
         // A rebuild that resumed read its articles in an earlier holder: what changed since (these requests'
         // keys among it) is found by a scan after it, never taken as done.
-        if (rebuilt.resumed) await writeRequest(io.state, { ...noWork(), keys: work.keys, scan: true });
+        if (rebuilt.resumed) await writeRequest(io.state, { ...ask.scan(), keys: asked.keys });
       } else {
-        const scan = work.scan || head?.settingsError !== undefined;
+        const scan = asked.scan || head?.settingsError !== undefined;
         let current = head as Head;
         if (current.settingsError !== undefined) {
           const { settingsError: _fixed, ...rest } = current;
           current = rest;
           etag = await writeHead(io.state, current, etag);
         }
-        const keys = await selectKeys(io.content, view, { ...work, scan }, now, limit);
+        const keys = await selectKeys(io.content, view, { ...asked, scan }, now, concurrency);
         const rest = keys.slice(MAX_KEYS_PER_CYCLE);
-        if (rest.length > 0) await writeRequest(io.state, { ...noWork(), keys: rest });
+        if (rest.length > 0) await writeRequest(io.state, ask.keys(rest));
         const cycle = await runCycle(io, ctx, keys.slice(0, MAX_KEYS_PER_CYCLE), current, etag as string);
         result = addResults(result, cycle);
-        if (scan) result = addResults(result, { ...emptyResult(), ...(await reconcileSite({ ...io, limit }, cycle.head, settings)) });
+        if (scan) result = addResults(result, { ...emptyResult(), ...(await reconcileSite(io, ctx, cycle.head)) });
       }
-      await deleteRequests(io.state, drained.keys, limit);
+      await deleteRequests(io.state, drained.keys, concurrency);
     } catch (err) {
       if (err instanceof StateError) {
         log('warn', 'the publisher state could not be read; rebuilding everything from the content', { problem: err.message });
@@ -195,13 +188,13 @@ async function hold(stores: Stores, lease: Lease, options: PublishOptions): Prom
   }
 }
 
-async function report(stores: Stores, mode: PublishMode, total: CycleResult, attempts: number, settings: Settings | undefined, queued: boolean): Promise<PublishReport> {
+async function report(stores: Stores, asked: Request, total: CycleResult, attempts: number, settings: Settings | undefined, queued: boolean): Promise<PublishReport> {
   const view = new StateView(stores.state);
   const head = await view.base<Head>(STATE.head, CHECKS.head).catch(() => undefined);
   const schedule = await view.base<Schedule>(STATE.schedule, CHECKS.schedule).catch(() => undefined);
   const feedsChanged = settings ? total.written.filter((k) => isFeedKey(k) && !isArchiveKey(k)).map((k) => new URL(k, settings.url).href) : [];
   return {
-    mode: total.full ? 'full' : mode.kind,
+    mode: total.full || asked.full ? 'full' : asked.scan ? 'scan' : 'changed',
     public: head?.public ?? 0,
     rendered: total.rendered,
     rejected: dedupe(total.rejected),

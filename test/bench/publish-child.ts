@@ -4,6 +4,8 @@
 // where the JSON says which stores: { "fs": { content, site, state } } (counted here, by CountingStore) or
 // { "s3": { endpoint, content, site, state, statePrefix } } (counted by the test server's proxy). Prints one
 // line of JSON: the publish's own wall time (start-up excluded), its report's figures, and the counts.
+
+import { ask } from '../../functions/publish/protocol/requests.ts';
 import { publish } from '../../functions/publish/publish.ts';
 import { FsStore } from '../../functions/stores/fs-store.ts';
 import { createS3Client } from '../../functions/stores/s3-client.ts';
@@ -45,7 +47,7 @@ if (job.fs) {
   throw new Error('publish-child: give fs or s3 stores');
 }
 const started = performance.now();
-const report = await publish(stores, { now: new Date(job.now), mode: { kind: 'changed', keys: job.keys } });
+const report = await publish(stores, { now: new Date(job.now), request: ask.keys(job.keys) });
 const ms = performance.now() - started;
 close();
 const result: ChildResult = {

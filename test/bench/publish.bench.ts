@@ -28,6 +28,7 @@ import { parseArgs } from 'node:util';
 import { localStateFolder } from '../../functions/cli/main.ts';
 import { mapLimit } from '../../functions/core/concurrency.ts';
 import { STATE_PREFIX_IN_CONTENT } from '../../functions/core/keys.ts';
+import { ask } from '../../functions/publish/protocol/requests.ts';
 import { publish } from '../../functions/publish/publish.ts';
 import { S3Store } from '../../functions/stores/s3-store.ts';
 import { type S3TestServer, startS3Server } from '../helpers/s3-server.ts';
@@ -292,7 +293,7 @@ async function s3Size(server: S3TestServer, n: number, runs: number, results: Re
   process.stderr.write(`publish bench: N=${n}: full publish through s3rver...\n`);
   server.resetCounts();
   const fullStarted = performance.now();
-  const full = await publish({ content, site, state }, { now: new Date(NOW), mode: { kind: 'full' } });
+  const full = await publish({ content, site, state }, { now: new Date(NOW), request: ask.full() });
   const fullMs = performance.now() - fullStarted;
   if (full.public !== n) throw new Error(`N=${n} S3 full publish: ${full.public} public, expected ${n}`);
   const fullRequests = Object.values(server.counts()).reduce((a, b) => a + b, 0);

@@ -9,6 +9,7 @@ import { mapLimit } from '../../functions/core/concurrency.ts';
 import { keyHash, STATE } from '../../functions/core/keys.ts';
 import { createHandler, type HandlerConfig, type HandlerResult } from '../../functions/lambda/handler.ts';
 import type { Log } from '../../functions/lambda/logger.ts';
+import { ask } from '../../functions/publish/protocol/requests.ts';
 import { publish } from '../../functions/publish/publish.ts';
 import { S3_MAX_ATTEMPTS } from '../../functions/stores/s3-client.ts';
 import { articleText, captureIo, NOW, SITE_SETTINGS } from '../helpers/content.ts';
@@ -363,7 +364,7 @@ describe('concurrent publishes', () => {
       expected.unshift(`Race ${round} B`);
 
       // Act
-      const reports = await Promise.all([a, b].map((key) => publish({ content: s.content, site: s.site, state: s.state }, { now: NOW, siteUrl: SITE_URL, mode: { kind: 'changed', keys: [key] } })));
+      const reports = await Promise.all([a, b].map((key) => publish({ content: s.content, site: s.site, state: s.state }, { now: NOW, siteUrl: SITE_URL, request: ask.keys([key]) })));
 
       // Assess
       expect(reports.filter((r) => !r.queued).length, `round ${round}: someone published`).toBeGreaterThan(0);

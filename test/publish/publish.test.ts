@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { STATE } from '../../functions/core/keys.ts';
 import type { Head } from '../../functions/core/state/state.ts';
 import { LEASE_TIMING, type LeaseTiming } from '../../functions/publish/protocol/lease.ts';
+import { ask } from '../../functions/publish/protocol/requests.ts';
 import { MAX_KEYS_PER_CYCLE, publish } from '../../functions/publish/publish.ts';
 import { ManualClock } from '../helpers/clock.ts';
 import { NOW } from '../helpers/content.ts';
@@ -34,13 +35,13 @@ describe('a publish that dies midway', () => {
     const third = await s.article('third.md', { title: 'Third story', date: '2026-11-22' });
     const budget: Budget = { left: 4 };
     const dying = { content: s.content, site: new DyingStore(s.site, budget), state: new DyingStore(s.state, budget) };
-    await expect(publish(dying, { now: NOW, mode: { kind: 'changed', keys: [third] }, lease: SHORT })).rejects.toThrow(/killed/);
+    await expect(publish(dying, { now: NOW, request: ask.keys([third]), lease: SHORT })).rejects.toThrow(/killed/);
     expect(await s.titles()).toEqual(['Second story', 'First story']);
     expect((JSON.parse(Buffer.from((await s.state.get(STATE.head))!.body).toString()) as Head).journal).toBeDefined();
 
     // Act: after the dead holder's lease has lapsed, any publish (the minute tick) takes over
     await lapse();
-    const tick = await s.publish({ mode: { kind: 'changed', keys: [] }, lease: LIVE });
+    const tick = await s.publish({ request: ask.keys([]), lease: LIVE });
 
     // Assess: the third story is live everywhere, and the takeover scheduled a second pass
     expect(tick.queued).toBe(false);
@@ -50,7 +51,7 @@ describe('a publish that dies midway', () => {
 
     // Act: a late write of the dead holder lands (here: an old feed), then the tick after its time is up
     await s.site.put('feed.json', '{"version":"https://jsonfeed.org/version/1.1","items":[]}', { contentType: 'application/feed+json' });
-    await s.publish({ now: at(3), mode: { kind: 'changed', keys: [] }, lease: LIVE });
+    await s.publish({ now: at(3), request: ask.keys([]), lease: LIVE });
 
     // Assess: redone from the committed state, and the second pass is done with
     expect(await s.titles()).toEqual(['Third story', 'Second story', 'First story']);
@@ -69,13 +70,13 @@ describe('a publish that dies midway', () => {
       const budget: Budget = { left: writes };
       const dying = { content: s.content, site: new DyingStore(s.site, budget), state: new DyingStore(s.state, budget) };
       // Act
-      const died = await publish(dying, { now: NOW, mode: { kind: 'changed', keys: [...changed, 'articles/s-1.md'] }, lease: SHORT }).then(
+      const died = await publish(dying, { now: NOW, request: ask.keys([...changed, 'articles/s-1.md']), lease: SHORT }).then(
         () => false,
         () => true,
       );
       // A publish that died never acknowledged its event, so SQS delivers it again (after the lease lapses).
       if (died) await lapse();
-      await s.publish({ mode: { kind: 'changed', keys: died ? [...changed, 'articles/s-1.md'] : [] }, lease: LIVE });
+      await s.publish({ request: ask.keys(died ? [...changed, 'articles/s-1.md'] : []), lease: LIVE });
       // Assess
       expect(await s.titles(), `died after ${writes} writes`).toEqual(['Story 5', 'Story 4']);
       expect(await s.titles('tags/other/'), `died after ${writes} writes`).toEqual(['Story 2, corrected']);
@@ -95,11 +96,11 @@ describe('a publish that stalls mid-write', () => {
     await s.publish();
     await s.site.delete('articles/story/index.html');
     const stall = new Stall('articles/story/index.html');
-    const reconcile = publish({ content: s.content, site: stall.wrap(s.site), state: stall.wrap(s.state) }, { now: NOW, mode: { kind: 'scan' }, lease: SHORT }).catch((err: Error) => err);
+    const reconcile = publish({ content: s.content, site: stall.wrap(s.site), state: stall.wrap(s.state) }, { now: NOW, request: ask.scan(), lease: SHORT }).catch((err: Error) => err);
     await stall.reached;
     // Act: the newsroom retracts the story; a publish takes the lapsed lease over and takes it down
     await s.remove('story.md');
-    const retracting = s.publish({ now: at(1), mode: { kind: 'changed', keys: [story] }, waitMs: 60_000, lease: LIVE });
+    const retracting = s.publish({ now: at(1), request: ask.keys([story]), waitMs: 60_000, lease: LIVE });
     await lapse();
     const retract = await retracting;
     expect(retract.queued).toBe(false);
@@ -109,7 +110,7 @@ describe('a publish that stalls mid-write', () => {
     expect(await reconcile).toBeInstanceOf(Error); // its lease was gone: it stops there
     expect(await s.text('articles/story/index.html')).toContain('A story');
     // Act: the minute tick once the stalled writer's time is surely up
-    await s.publish({ now: at(4), mode: { kind: 'changed', keys: [] }, lease: LIVE });
+    await s.publish({ now: at(4), request: ask.keys([]), lease: LIVE });
     // Assess: the retracted page is gone again, and nothing is left to recheck
     expect(await s.text('articles/story/index.html')).toBeUndefined();
     expect(await s.titles()).toEqual([]);
@@ -127,9 +128,9 @@ describe('requests', () => {
     const holder = await Lease.acquire(s.state);
     if (!(holder instanceof Lease)) throw new Error('no lease');
     // Act
-    const queued = await s.publish({ mode: { kind: 'changed', keys: [key] } });
+    const queued = await s.publish({ request: ask.keys([key]) });
     await holder.release();
-    const next = await s.publish({ mode: { kind: 'changed', keys: [] } });
+    const next = await s.publish({ request: ask.keys([]) });
     // Assess
     expect(queued.queued).toBe(true);
     expect(queued.written).toEqual([]);
@@ -145,9 +146,9 @@ describe('requests', () => {
     const keys: string[] = [];
     for (let i = 0; i < MAX_KEYS_PER_CYCLE + 3; i++) keys.push(await s.article(`s-${i}.md`, { title: `Story ${i}`, date: '2026-11-20' }));
     // Act: a Lambda with 30 s left
-    const short = await s.publish({ mode: { kind: 'changed', keys }, remainingMs: () => 30_000 });
+    const short = await s.publish({ request: ask.keys(keys), remainingMs: () => 30_000 });
     const left = await s.state.list(STATE.requests);
-    const next = await s.publish({ mode: { kind: 'changed', keys: [] } });
+    const next = await s.publish({ request: ask.keys([]) });
     // Assess
     expect(short.attempts).toBe(1);
     expect(left).toHaveLength(1);
@@ -160,7 +161,7 @@ describe('requests', () => {
     await s.publish();
     await s.article('a.md', { title: 'A story', date: '2026-11-20' });
     await s.state.put(`${STATE.requests}0-torn.json`, '{"keys": ["articles/a', { contentType: 'application/json' });
-    await s.publish({ mode: { kind: 'changed', keys: [] } });
+    await s.publish({ request: ask.keys([]) });
     expect(await s.titles()).toEqual(['A story']);
   });
 });
@@ -175,7 +176,7 @@ describe('what the site shows', () => {
     await s.article('s-1.md', { title: 'Story 1', date: '2026-11-01', draft: true }, 'PRIVATE NOTES: the source is the minister.\n');
     // Act: story 2, on the same archive page, is corrected and published
     const two = await s.article('s-2.md', { title: 'Story 2, corrected', date: '2026-11-02' }, 'Public text 2, corrected.\n');
-    await s.publish({ mode: { kind: 'changed', keys: [two] } });
+    await s.publish({ request: ask.keys([two]) });
     // Assess: the archive page was rebuilt from what the state knows of story 1
     const archive = (await s.text('archive/1/feed.json')) ?? '';
     expect(parseJsonFeed(archive).items.map((i) => i.title)).toEqual(['Story 2, corrected', 'Story 1']);
@@ -189,7 +190,7 @@ describe('what the site shows', () => {
     await s.publish();
     // Act: a story dated before all of them is filed now: it is in no feed of the newest two
     const late = await s.article('late.md', { title: 'Filed late', date: '2026-10-01' });
-    await s.publish({ mode: { kind: 'changed', keys: [late] } });
+    await s.publish({ request: ask.keys([late]) });
     // Assess: following next_url from feed.json reaches it
     const seen: string[] = [];
     let next: string | undefined = 'feed.json';
@@ -212,10 +213,10 @@ describe('what the site shows', () => {
     await s.publish();
     expect(await s.site.get('media/harbour.jpg')).toBeUndefined();
     await s.article('harbour.md', { title: 'Harbour plans', date: '2026-11-20', image });
-    await s.publish({ mode: { kind: 'changed', keys: [key] } });
+    await s.publish({ request: ask.keys([key]) });
     expect(Buffer.from((await s.site.get('media/harbour.jpg'))!.body).equals(JPEG)).toBe(true);
     await s.article('harbour.md', { title: 'Harbour plans', date: '2099-01-01', image });
-    await s.publish({ mode: { kind: 'changed', keys: [key] } });
+    await s.publish({ request: ask.keys([key]) });
     expect(await s.site.get('media/harbour.jpg')).toBeUndefined();
   });
 
@@ -227,10 +228,10 @@ describe('what the site shows', () => {
     await s.article('b.md', { title: 'B', date: '2026-11-21', image });
     await s.publish();
     await s.remove('a.md');
-    await s.publish({ mode: { kind: 'changed', keys: ['articles/a.md'] } });
+    await s.publish({ request: ask.keys(['articles/a.md']) });
     expect(await s.site.get('media/logo.jpg')).toBeDefined();
     await s.remove('b.md');
-    await s.publish({ mode: { kind: 'changed', keys: ['articles/b.md'] } });
+    await s.publish({ request: ask.keys(['articles/b.md']) });
     expect(await s.site.get('media/logo.jpg')).toBeUndefined();
   });
 
@@ -246,7 +247,7 @@ describe('what the site shows', () => {
     await s.site.put('CNAME', 'news.example.org', { contentType: 'text/plain' }); // not wirefeed's: left alone
     await s.site.delete('tags/politics/rss.xml');
     // Act
-    const report = await s.publish({ mode: { kind: 'scan' } });
+    const report = await s.publish({ request: ask.scan() });
     // Assess
     expect(report.deleted).toEqual(['.wirefeed/manifest.json', 'articles/gone/index.html', 'tags/old-tag/feed.json']);
     expect(report.written).toContain('tags/politics/rss.xml');
@@ -262,12 +263,12 @@ describe('a renamed article that keeps its slug and id', () => {
     // Prepare: the story, published under its old file name
     const s = await memorySite();
     const old = await s.article('old-name.md', { title: 'The story', date: '2026-11-20', ...pin });
-    await s.publish({ mode: { kind: 'changed', keys: [old] } });
+    await s.publish({ request: ask.keys([old]) });
     // Act: the newsroom renames the file; the new file's event is handled before the old file's deletion
     const renamed = await s.article('new-name.md', { title: 'The story, renamed', date: '2026-11-20', ...pin });
-    const first = await s.publish({ mode: { kind: 'changed', keys: [renamed] } });
+    const first = await s.publish({ request: ask.keys([renamed]) });
     await s.remove('old-name.md');
-    await s.publish({ mode: { kind: 'changed', keys: [old] } });
+    await s.publish({ request: ask.keys([old]) });
     // Assess: refused while the old file held it, then published with no scan and no further event
     expect(first.rejected.map((e) => e.file)).toEqual([renamed]);
     expect(await s.titles()).toEqual(['The story, renamed']);
@@ -283,10 +284,10 @@ describe("an edit refused for another file's id", () => {
     await s.article('b.md', { title: 'B', date: '2026-11-20', id: 'urn:uuid:bbbbbbbb-0000-4000-8000-000000000002' });
     await s.publish();
     const b = await s.article('b.md', { title: 'B, with a copied id', date: '2026-11-20', id: 'urn:uuid:aaaaaaaa-0000-4000-8000-000000000001' });
-    const incremental = await s.publish({ mode: { kind: 'changed', keys: [b] } });
+    const incremental = await s.publish({ request: ask.keys([b]) });
     const afterIncremental = await s.titles();
     // Act
-    const full = await s.publish({ mode: { kind: 'full' } });
+    const full = await s.publish({ request: ask.full() });
     // Assess: both times B is named and its last good version stays
     for (const r of [incremental, full]) expect(r.rejected.map((e) => e.file)).toEqual([b]);
     expect(afterIncremental).toEqual(['B', 'A']);
@@ -305,7 +306,7 @@ describe('the cost of one article', () => {
       const state = new CountingStore(s.state);
       const site = new CountingStore(s.site);
       const key = await s.article('breaking.md', { title: 'Breaking', date: '2026-11-24T00:00:00Z', tags: ['T1'] });
-      await publish({ content: s.content, site, state }, { now: NOW, mode: { kind: 'changed', keys: [key] } });
+      await publish({ content: s.content, site, state }, { now: NOW, request: ask.keys([key]) });
       return { stateRead: state.keys.read.size, stateWritten: state.keys.written.size, site: [...site.keys.written].sort(), listed: [...state.keys.listed] };
     }
     const small = await touched(60);

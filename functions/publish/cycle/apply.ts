@@ -20,6 +20,7 @@ import {
   type TagShard,
 } from '../../core/state/state.ts';
 import { applyTimeline, chunksFor, compareEntries, type Entry, emptyDir, type TimelineDir } from '../../core/state/timeline.ts';
+import type { CycleContext } from '../context.ts';
 import { idTaken, slugTaken } from './claims.ts';
 import type { Outcome } from './read.ts';
 import type { StateView } from './state-view.ts';
@@ -30,12 +31,6 @@ import type { StateView } from './state-view.ts';
  * reads what `applyOutcomes` will touch; `applyOutcomes` is then pure over that snapshot: it stages the
  * changes in the view and says which pages and indexes changed, for the plan.
  */
-export interface ApplyContext {
-  settings: Settings;
-  now: Date;
-  head: Head;
-}
-
 export interface Applied {
   /** The head's counters after this cycle (generation unchanged: the commit bumps it). */
   head: Head;
@@ -74,7 +69,8 @@ const tagsOf = (a: Article): Map<string, string> => new Map(a.tags.map((t) => [t
 const urlOf = (h: string, a: Article): SitemapUrl => ({ h, loc: a.url, lastmod: a.updated?.iso ?? a.published.iso });
 
 /** Read everything `applyOutcomes` may touch, so it can run without I/O. */
-export async function loadForApply(view: StateView, outcomes: readonly Outcome[], ctx: ApplyContext, limit: number): Promise<void> {
+export async function loadForApply(view: StateView, outcomes: readonly Outcome[], ctx: Pick<CycleContext, 'settings' | 'concurrency'>, head: Head): Promise<void> {
+  const { concurrency } = ctx;
   const active = outcomes.filter((o) => o.kind !== 'unchanged' && o.kind !== 'rejected');
   // The records this publish may leave: the one stored, and the new version.
   const records = active.flatMap((o) => [o.record, o.kind === 'parsed' ? ({ key: o.key, article: o.article } as ArticleRecord) : undefined]).filter((r): r is ArticleRecord => r !== undefined);
@@ -93,12 +89,12 @@ export async function loadForApply(view: StateView, outcomes: readonly Outcome[]
   for (const o of active) if (o.kind === 'parsed' && o.media) keys.add(STATE.media(o.media.key));
   for (const slug of tags) keys.add(STATE.timelineDir(tagTimeline(slug)));
   // Articles going public for the first time take the next places in first-publication order.
-  for (let seq = ctx.head.nextSeq; seq < ctx.head.nextSeq + active.length; seq++) {
+  for (let seq = head.nextSeq; seq < head.nextSeq + active.length; seq++) {
     keys.add(STATE.archivePage(archiveOf(seq, ctx.settings)));
     keys.add(STATE.sitemapShard(shardOf(seq)));
   }
-  for (let seq = ctx.head.nextTagSeq; seq < ctx.head.nextTagSeq + tags.size; seq++) keys.add(STATE.tagShard(shardOf(seq)));
-  await mapLimit([...keys], limit, (key) => view.base(key, checkFor(key)));
+  for (let seq = head.nextTagSeq; seq < head.nextTagSeq + tags.size; seq++) keys.add(STATE.tagShard(shardOf(seq)));
+  await mapLimit([...keys], concurrency, (key) => view.base(key, checkFor(key)));
 
   // Then the chunks each timeline change lands in, and the sitemap shard of each tag that may go.
   const chunkKeys = new Set<string>();
@@ -112,7 +108,7 @@ export async function loadForApply(view: StateView, outcomes: readonly Outcome[]
     const tagged = records.filter((r) => tagsOf(r.article).has(slug)).map((r) => entryOf(r));
     for (const c of chunksFor(dir, tagged)) chunkKeys.add(STATE.timelineChunk(tagTimeline(slug), c));
   }
-  await mapLimit([...chunkKeys], limit, (key) => view.base(key, checkFor(key)));
+  await mapLimit([...chunkKeys], concurrency, (key) => view.base(key, checkFor(key)));
 }
 
 function checkFor(key: string): (v: unknown) => boolean {
@@ -128,8 +124,8 @@ function checkFor(key: string): (v: unknown) => boolean {
 }
 
 /** Apply the outcomes to the loaded state. Pure over the view's snapshot: every change is staged. */
-export function applyOutcomes(view: StateView, outcomes: readonly Outcome[], ctx: ApplyContext): Applied {
-  const head: Head = { ...ctx.head };
+export function applyOutcomes(view: StateView, outcomes: readonly Outcome[], ctx: Pick<CycleContext, 'settings' | 'now'>, before: Head): Applied {
+  const head: Head = { ...before };
   const applied: Applied = {
     head,
     rejected: [],

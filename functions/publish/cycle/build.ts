@@ -22,8 +22,8 @@ import type { StateView } from './state-view.ts';
  */
 
 /** The article versions of these entries, in their order. */
-async function articlesOf(view: StateView, entries: readonly Entry[], limit: number): Promise<Article[]> {
-  return mapLimit(entries, limit, (e) => articleOf(view, e));
+async function articlesOf(view: StateView, entries: readonly Entry[], concurrency: number): Promise<Article[]> {
+  return mapLimit(entries, concurrency, (e) => articleOf(view, e));
 }
 
 async function articleOf(view: StateView, e: Entry): Promise<Article> {
@@ -40,12 +40,12 @@ async function articleOf(view: StateView, e: Entry): Promise<Article> {
  * before it (feeds.ts); the group's pages list titles and summaries only. A group of long articles thus
  * never holds them all, whatever feed_size is.
  */
-async function feedArticlesOf(view: StateView, entries: readonly Entry[], limit: number, htmlBudget: number): Promise<{ articles: Article[]; fullAtMost: number }> {
+async function feedArticlesOf(view: StateView, entries: readonly Entry[], concurrency: number, htmlBudget: number): Promise<{ articles: Article[]; fullAtMost: number }> {
   const articles: Article[] = [];
   let kept = 0;
   let fullAtMost: number | undefined;
-  for (let at = 0; at < entries.length; at += limit) {
-    for (const article of await articlesOf(view, entries.slice(at, at + limit), limit)) {
+  for (let at = 0; at < entries.length; at += concurrency) {
+    for (const article of await articlesOf(view, entries.slice(at, at + concurrency), concurrency)) {
       if (fullAtMost === undefined) {
         kept += Buffer.byteLength(article.html);
         if (kept <= htmlBudget) {
@@ -65,10 +65,10 @@ async function feedArticlesOf(view: StateView, entries: readonly Entry[], limit:
  * place the feeds' categories and the tag pages get a tag's name from. `known` carries titles already
  * read across groups (a full rebuild reads each tag's directory once, not once per archive page).
  */
-async function tagTitlesOf(view: StateView, articles: readonly Article[], limit: number, known: Map<string, string> = new Map()): Promise<Map<string, string>> {
+async function tagTitlesOf(view: StateView, articles: readonly Article[], concurrency: number, known: Map<string, string> = new Map()): Promise<Map<string, string>> {
   const slugs = new Set(articles.flatMap((a) => a.tags.map(tagSlug)));
   const titles = new Map<string, string>();
-  await mapLimit([...slugs], limit, async (slug) => {
+  await mapLimit([...slugs], concurrency, async (slug) => {
     let title = known.get(slug);
     if (title === undefined) {
       title = (await view.read<TagDir>(STATE.timelineDir(tagTimeline(slug)), CHECKS.tagDir))?.name;
@@ -89,14 +89,14 @@ export async function buildGroup(
   id: GroupId,
   settings: Settings,
   head: Head,
-  limit: number,
+  concurrency: number,
   failed: LocatedError[] = [],
   known: Map<string, string> = new Map(),
 ): Promise<Map<string, string>> {
   // Only as much article HTML as a feed document can carry (FEED_BYTES); none when feeds carry summaries.
-  const feedArticles = (entries: readonly Entry[]) => feedArticlesOf(view, entries, limit, settings.feedContent === 'full' ? FEED_BYTES : 0);
+  const feedArticles = (entries: readonly Entry[]) => feedArticlesOf(view, entries, concurrency, settings.feedContent === 'full' ? FEED_BYTES : 0);
   const top = async (name: string, dir: TimelineDir) => feedArticles(await newest(dir, settings.feedSize, async (c) => (await view.read<Entry[]>(STATE.timelineChunk(name, c), CHECKS.chunk)) ?? []));
-  const options = async ({ articles, fullAtMost }: { articles: Article[]; fullAtMost: number }) => ({ titles: await tagTitlesOf(view, articles, limit, known), fullAtMost });
+  const options = async ({ articles, fullAtMost }: { articles: Article[]; fullAtMost: number }) => ({ titles: await tagTitlesOf(view, articles, concurrency, known), fullAtMost });
   let files: Map<string, string>;
   switch (id.kind) {
     case 'main': {
@@ -165,7 +165,7 @@ export async function buildGroups(
   ids: readonly GroupId[],
   settings: Settings,
   head: Head,
-  limit: number,
+  concurrency: number,
   force = false,
   failed: LocatedError[] = [],
   titles: Map<string, string> = new Map(),
@@ -174,7 +174,7 @@ export async function buildGroups(
   for (const id of ids) {
     // One group at a time: a rebuild never holds every feed of the archive in memory.
     const failures = failed.length;
-    const files = await buildGroup(view, id, settings, head, limit, failed, titles);
+    const files = await buildGroup(view, id, settings, head, concurrency, failed, titles);
     const stateKey = STATE.group(groupName(id));
     const before = (await view.read<GroupState>(stateKey, CHECKS.group))?.files ?? {};
     // A group left out after a failed parse-back keeps the hashes of the versions still on the site.

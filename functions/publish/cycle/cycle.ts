@@ -1,9 +1,10 @@
 import { groupName, MAIN_TIMELINE, STATE } from '../../core/keys.ts';
 import type { Settings } from '../../core/settings.ts';
 import { type ArchivePage, CHECKS, type GroupState, type Head, type Journal } from '../../core/state/state.ts';
-import type { CycleContext, CycleResult, PublishIo } from '../context.ts';
+import type { Stores } from '../../stores/store.ts';
+import type { CycleContext, CycleResult } from '../context.ts';
 import { applyStateWrites, commitJournal } from '../protocol/commit.ts';
-import { noWork, writeRequest } from '../protocol/requests.ts';
+import { ask, writeRequest } from '../protocol/requests.ts';
 import { applyOutcomes, loadForApply } from './apply.ts';
 import { buildGroups, buildPages } from './build.ts';
 import { refreshNews } from './news.ts';
@@ -18,18 +19,18 @@ import { isEmptyWork, type SiteWork, writeInOrder } from './write.ts';
  * then write the state and the site in order. Nothing reaches the site before the commit, and every
  * write after it is something the next holder would redo from the journal if this one died.
  */
-export async function runCycle(io: PublishIo, ctx: CycleContext, keys: readonly string[], head: Head, headEtag: string): Promise<CycleResult & { head: Head; etag: string }> {
+export async function runCycle(io: Stores, ctx: CycleContext, keys: readonly string[], head: Head, headEtag: string): Promise<CycleResult & { head: Head; etag: string }> {
   const view = new StateView(io.state);
   const outcomes = await readOutcomes(io.content, view, keys, ctx);
-  await loadForApply(view, outcomes, { settings: ctx.settings, now: ctx.now, head }, ctx.limit);
-  const applied = applyOutcomes(view, outcomes, { settings: ctx.settings, now: ctx.now, head });
-  const tops = await loadTops(view, new Set([...applied.timelines, MAIN_TIMELINE]), ctx.settings, ctx.limit);
+  await loadForApply(view, outcomes, ctx, head);
+  const applied = applyOutcomes(view, outcomes, ctx, head);
+  const tops = await loadTops(view, new Set([...applied.timelines, MAIN_TIMELINE]), ctx.settings, ctx.concurrency);
   applied.head = await withOpenArchive(view, applied.head, ctx.settings, tops.after.get(MAIN_TIMELINE) ?? []);
   // The news sitemap follows the clock as well as the content: articles age out of its two days.
   const news = await refreshNews(view, { changed: applied.changed, mainTouched: applied.timelines.has(MAIN_TIMELINE) }, ctx.now);
   const plan = planGroups(applied, tops, head, ctx.settings, news);
   const pages = buildPages(view, applied.pages, ctx.settings);
-  const built = await buildGroups(view, plan.groups, ctx.settings, applied.head, ctx.limit, false, applied.rejected);
+  const built = await buildGroups(view, plan.groups, ctx.settings, applied.head, ctx.concurrency, false, applied.rejected);
   // The group records of tags that are gone go with their files.
   for (const slug of applied.tagsRemoved) {
     const key = STATE.group(groupName({ kind: 'tag', slug }));
@@ -60,10 +61,10 @@ export async function runCycle(io: PublishIo, ctx: CycleContext, keys: readonly 
   };
   ctx.lease.check();
   // Files refused for a slug or id this cycle lets go: a request before the commit, so no crash can lose them.
-  if (applied.requeue.size > 0) await writeRequest(io.state, { ...noWork(), keys: [...applied.requeue].sort() });
+  if (applied.requeue.size > 0) await writeRequest(io.state, ask.keys([...applied.requeue].sort()));
   const committed = await commitJournal(io.state, applied.head, headEtag, journal);
-  await applyStateWrites(io.state, writes, false, ctx.limit);
-  const { written, deleted } = await writeInOrder(io.site, io.content, work, ctx.limit);
+  await applyStateWrites(io.state, writes, false, ctx.concurrency);
+  const { written, deleted } = await writeInOrder(io.site, io.content, work, ctx.concurrency);
   // Done: a head naming a journal that is gone means its cycle finished.
   await io.state.delete(committed.journalKey);
   return { ...result, written, deleted, head: committed.head, etag: committed.etag };

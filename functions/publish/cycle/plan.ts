@@ -22,11 +22,11 @@ export interface Tops {
   retitled?: GroupId[];
 }
 
-export async function loadTops(view: StateView, timelines: Iterable<string>, settings: Settings, limit: number): Promise<Tops> {
+export async function loadTops(view: StateView, timelines: Iterable<string>, settings: Settings, concurrency: number): Promise<Tops> {
   const tops: Tops = { before: new Map(), after: new Map(), retitled: [] };
   const check = (name: string) => (name === MAIN_TIMELINE ? CHECKS.timelineDir : CHECKS.tagDir);
   const retitled: string[] = [];
-  await mapLimit([...timelines], limit, async (name) => {
+  await mapLimit([...timelines], concurrency, async (name) => {
     const before = await view.base<TimelineDir>(STATE.timelineDir(name), check(name));
     const after = await view.read<TimelineDir>(STATE.timelineDir(name), check(name));
     const hs = (entries: Entry[]) => entries.map((e) => e.h);
@@ -35,7 +35,7 @@ export async function loadTops(view: StateView, timelines: Iterable<string>, set
     if (name !== MAIN_TIMELINE && before && after && (before as TagDir).name !== (after as TagDir).name) retitled.push(name.slice(tagTimeline('').length));
   });
   const reached = new Map<string, GroupId>();
-  for (const slug of retitled.sort()) for (const id of await showing(view, slug, tops.after.get(MAIN_TIMELINE) ?? [], settings, limit)) reached.set(groupName(id), id);
+  for (const slug of retitled.sort()) for (const id of await showing(view, slug, tops.after.get(MAIN_TIMELINE) ?? [], settings, concurrency)) reached.set(groupName(id), id);
   tops.retitled = orderGroups(reached.values());
   return tops;
 }
@@ -47,17 +47,17 @@ export async function loadTops(view: StateView, timelines: Iterable<string>, set
  * rare: it reads every article of that tag once, so an incremental publish leaves no feed with the old
  * title and agrees with a full rebuild. The tag's own feeds are rebuilt anyway (the plan's tagsAdded).
  */
-async function showing(view: StateView, slug: string, mainTop: readonly string[], settings: Settings, limit: number): Promise<GroupId[]> {
+async function showing(view: StateView, slug: string, mainTop: readonly string[], settings: Settings, concurrency: number): Promise<GroupId[]> {
   const name = tagTimeline(slug);
   const dir = await view.read<TagDir>(STATE.timelineDir(name), CHECKS.tagDir);
   if (!dir) return [];
-  const chunks = await mapLimit(dir.chunks, limit, async (ref) => (await view.read<Entry[]>(STATE.timelineChunk(name, ref.c), CHECKS.chunk)) ?? []);
+  const chunks = await mapLimit(dir.chunks, concurrency, async (ref) => (await view.read<Entry[]>(STATE.timelineChunk(name, ref.c), CHECKS.chunk)) ?? []);
   const tagged = new Set(chunks.flat().map((e) => e.h));
   const ids: GroupId[] = [];
   if (mainTop.some((h) => tagged.has(h))) ids.push({ kind: 'main' });
   const pages = new Set<number>();
   const others = new Set<string>();
-  await mapLimit([...tagged], limit, async (h) => {
+  await mapLimit([...tagged], concurrency, async (h) => {
     // Read and let go: a tag can hold thousands of articles, each record with its whole HTML.
     const record = await view.readOnce<ArticleRecord>(STATE.record(h), CHECKS.record);
     if (!record) return;
@@ -66,7 +66,7 @@ async function showing(view: StateView, slug: string, mainTop: readonly string[]
   });
   for (const n of pages) ids.push({ kind: 'archive', n });
   others.delete(slug);
-  await mapLimit([...others], limit, async (other) => {
+  await mapLimit([...others], concurrency, async (other) => {
     const otherName = tagTimeline(other);
     const otherDir = await view.read<TagDir>(STATE.timelineDir(otherName), CHECKS.tagDir);
     if (!otherDir) return;

@@ -3,14 +3,11 @@ import { parsePublishable } from '../../core/article/article-output.ts';
 import { mapLimit } from '../../core/concurrency.ts';
 import { ArticleError } from '../../core/errors.ts';
 import { keyHash, STATE } from '../../core/keys.ts';
-import type { Settings } from '../../core/settings.ts';
 import { type ArticleRecord, CHECKS } from '../../core/state/state.ts';
 import { isTooLarge, type Store, type StoredObject } from '../../stores/store.ts';
+import type { CycleContext, Parse } from '../context.ts';
 import { type MediaFacts, readMedia } from '../media.ts';
 import type { StateView } from './state-view.ts';
-
-/** Parse and render one article, its output checked (article-output.ts); a RenderPool spreads this over worker threads. */
-export type Parse = (file: string, bytes: Uint8Array, settings: Settings) => Promise<Article>;
 
 /**
  * Parse on this thread, one article at a time, each on a turn of the event loop of its own. Parsing is CPU
@@ -36,19 +33,12 @@ export type Outcome =
   | { key: string; h: string; kind: 'rejected'; error: ArticleError; record?: ArticleRecord }
   | { key: string; h: string; kind: 'parsed'; article: Article; etag: string; media?: MediaFacts; record?: ArticleRecord };
 
-export interface ReadOptions {
-  settings: Settings;
-  now: Date;
-  parse: Parse;
-  limit: number;
-}
-
 /**
  * Read the current version of each key, never trusting an event's order: a replayed or late event
  * reads the same object and finds nothing to do. One broken article is an outcome, never a stop.
  */
-export async function readOutcomes(content: Store, view: StateView, keys: readonly string[], options: ReadOptions): Promise<Outcome[]> {
-  const outcomes = await mapLimit([...keys].sort(), options.limit, async (key): Promise<Outcome | undefined> => {
+export async function readOutcomes(content: Store, view: StateView, keys: readonly string[], options: Pick<CycleContext, 'settings' | 'now' | 'parse' | 'concurrency'>): Promise<Outcome[]> {
+  const outcomes = await mapLimit([...keys].sort(), options.concurrency, async (key): Promise<Outcome | undefined> => {
     const h = keyHash(key);
     const record = await view.base<ArticleRecord>(STATE.record(h), CHECKS.record);
     const object = await readArticle(content, key);

@@ -3,7 +3,7 @@ import { mapLimit } from '../../core/concurrency.ts';
 import { ARTICLES_PREFIX, etagPart, isArticleKey, KEYS, keyHash, STATE } from '../../core/keys.ts';
 import { type ArticleRecord, CHECKS, type Schedule } from '../../core/state/state.ts';
 import type { Store } from '../../stores/store.ts';
-import type { Work } from '../protocol/requests.ts';
+import type { Request } from '../protocol/requests.ts';
 import type { StateView } from './state-view.ts';
 
 /**
@@ -11,16 +11,16 @@ import type { StateView } from './state-view.ts';
  * has come, and, for a scan, every article whose ETag differs from the one last processed (a listing
  * of the content against a listing of the seen/ markers: no article or record is read to find them).
  */
-export async function selectKeys(content: Store, view: StateView, work: Work, now: Date, limit: number): Promise<string[]> {
-  const keys = new Set(work.keys.filter(isArticleKey));
+export async function selectKeys(content: Store, view: StateView, request: Request, now: Date, concurrency: number): Promise<string[]> {
+  const keys = new Set(request.keys.filter(isArticleKey));
   const schedule = await view.base<Schedule>(STATE.schedule, CHECKS.schedule);
   const at = toIso(now.getTime()); // the stored times' format, so strings compare as times
   for (const s of [...(schedule?.embargoed ?? []), ...(schedule?.expiring ?? [])]) if (s.at <= at) keys.add(s.key);
-  if (work.scan) for (const key of await changedSinceProcessed(content, view, limit)) keys.add(key);
+  if (request.scan) for (const key of await changedSinceProcessed(content, view, concurrency)) keys.add(key);
   return [...keys].sort();
 }
 
-async function changedSinceProcessed(content: Store, view: StateView, limit: number): Promise<string[]> {
+async function changedSinceProcessed(content: Store, view: StateView, concurrency: number): Promise<string[]> {
   const listed = (await content.list(ARTICLES_PREFIX)).filter((info) => isArticleKey(info.key));
   const seen = new Map<string, Set<string>>();
   for (const info of await view.store.list(STATE.seenPrefix, KEYS)) {
@@ -39,7 +39,7 @@ async function changedSinceProcessed(content: Store, view: StateView, limit: num
   }
   // Processed articles whose file is gone: their records name their keys.
   const gone = [...seen.keys()].filter((h) => !present.has(h));
-  const records = await mapLimit(gone, limit, (h) => view.base<ArticleRecord>(STATE.record(h), CHECKS.record));
+  const records = await mapLimit(gone, concurrency, (h) => view.base<ArticleRecord>(STATE.record(h), CHECKS.record));
   for (const record of records) if (record) changed.push(record.key);
   return changed;
 }

@@ -25,19 +25,19 @@ export const isEmptyWork = (w: SiteWork): boolean => w.mediaPut.length === 0 && 
  * group as its turn comes (within a group, lists and pages before feeds; the site's own feeds last),
  * then deletions, so no feed ever links to a page that is already gone.
  */
-export async function writeInOrder(site: Store, content: Store, work: SiteWork, limit: number): Promise<{ written: string[]; deleted: string[] }> {
+export async function writeInOrder(site: Store, content: Store, work: SiteWork, concurrency: number): Promise<{ written: string[]; deleted: string[] }> {
   const written: string[] = [];
-  await mapLimit(work.mediaPut, limit, async (key) => {
+  await mapLimit(work.mediaPut, concurrency, async (key) => {
     if (await copyMedia(key, content, site)) written.push(key);
   });
-  await mapLimit([...work.pages], limit, async ([key, body]) => {
+  await mapLimit([...work.pages], concurrency, async ([key, body]) => {
     await site.put(key, body, headersFor(key));
     written.push(key);
   });
   for (const group of work.groups) {
     for (const feeds of [false, true]) {
       const files = [...group.files].filter(([key]) => isFeedKey(key) === feeds);
-      await mapLimit(files, limit, async ([key, body]) => {
+      await mapLimit(files, concurrency, async ([key, body]) => {
         await site.put(key, body, headersFor(key));
         written.push(key);
       });
@@ -45,6 +45,6 @@ export async function writeInOrder(site: Store, content: Store, work: SiteWork, 
   }
   const keep = new Set(written);
   const deleted = [...new Set([...work.deletes, ...work.mediaDelete])].filter((key) => !keep.has(key)).sort();
-  await mapLimit(deleted, limit, (key) => site.delete(key));
+  await mapLimit(deleted, concurrency, (key) => site.delete(key));
   return { written: written.sort(), deleted };
 }

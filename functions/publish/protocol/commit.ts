@@ -37,8 +37,8 @@ export async function writeHead(state: Store, head: Head, etag: string | undefin
  * is gone can never overwrite a newer commit with an older one. Replaying, a failed condition whose
  * object already holds the intended bytes is a write that landed before: done.
  */
-export async function applyStateWrites(state: Store, writes: readonly StateWrite[], replaying: boolean, limit: number): Promise<void> {
-  await mapLimit(writes, limit, async (w) => {
+export async function applyStateWrites(state: Store, writes: readonly StateWrite[], replaying: boolean, concurrency: number): Promise<void> {
+  await mapLimit(writes, concurrency, async (w) => {
     try {
       if (w.body === null) {
         await state.delete(w.key, w.expect === '' || w.expect === '*' ? {} : { ifMatch: w.expect });

@@ -29,8 +29,8 @@ function keysOfWork(work: SiteWork): string[] {
 }
 
 /** writeInOrder, its keys named first in an intent. */
-export async function writeNamed(io: { site: Store; content: Store; state: Store }, work: SiteWork, limit: number): Promise<{ written: string[]; deleted: string[] }> {
-  return withIntent(io.state, keysOfWork(work), () => writeInOrder(io.site, io.content, work, limit));
+export async function writeNamed(io: { site: Store; content: Store; state: Store }, work: SiteWork, concurrency: number): Promise<{ written: string[]; deleted: string[] }> {
+  return withIntent(io.state, keysOfWork(work), () => writeInOrder(io.site, io.content, work, concurrency));
 }
 
 /** An intent's site keys, or undefined when it is gone. */

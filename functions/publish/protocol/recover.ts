@@ -1,6 +1,7 @@
 import { groupFiles, keyHash, pageKey, parseGroupName, STATE } from '../../core/keys.ts';
 import { type ArticleRecord, type Head, type Journal, type Recheck, rechecksOf } from '../../core/state/state.ts';
-import type { CycleContext, PublishIo } from '../context.ts';
+import type { Stores } from '../../stores/store.ts';
+import type { CycleContext } from '../context.ts';
 import { StateView } from '../cycle/state-view.ts';
 import { writeInOrder } from '../cycle/write.ts';
 import { writeHead } from './commit.ts';
@@ -24,7 +25,7 @@ export type Log = (level: 'info' | 'warn' | 'error', message: string, fields?: R
  * a recheck that redoes its site keys once more after RECHECK_AFTER_MS. Rechecks that are due run here.
  * Nothing is redone while a rebuild is under way (it rewrites every key); its rechecks wait for it.
  */
-export async function recover(io: PublishIo, ctx: CycleContext, head: Head, etag: string, intents: readonly string[], log: Log): Promise<{ head: Head; etag: string }> {
+export async function recover(io: Stores, ctx: CycleContext, head: Head, etag: string, intents: readonly string[], log: Log): Promise<{ head: Head; etag: string }> {
   const queued = rechecksOf(head);
   const after = new Date(ctx.now.getTime() + RECHECK_AFTER_MS).toISOString();
   const added: Recheck[] = [];
@@ -33,7 +34,7 @@ export async function recover(io: PublishIo, ctx: CycleContext, head: Head, etag
     const journal = await readJournal(io.state, head.journal);
     if (journal) {
       log('info', 'finishing a publish that did not complete', { journal: head.journal, tookOver: ctx.lease.tookOver });
-      if (!head.rebuilding) await replayJournal({ ...io, limit: ctx.limit }, journal, ctx.settings, head);
+      if (!head.rebuilding) await replayJournal(io, ctx, journal, head);
       added.push({ key: head.journal, after });
     }
     const { journal: _replayed, ...rest } = next;
@@ -65,13 +66,13 @@ export async function recover(io: PublishIo, ctx: CycleContext, head: Head, etag
 }
 
 /** Make these site keys what the state says now. */
-async function redo(io: PublishIo, ctx: CycleContext, keys: readonly string[], head: Head): Promise<void> {
-  const work = await repairKeys(new StateView(io.state), keys, ctx.settings, head, ctx.limit);
-  await writeInOrder(io.site, io.content, work, ctx.limit);
+async function redo(io: Stores, ctx: CycleContext, keys: readonly string[], head: Head): Promise<void> {
+  const work = await repairKeys(new StateView(io.state), keys, ctx.settings, head, ctx.concurrency);
+  await writeInOrder(io.site, io.content, work, ctx.concurrency);
 }
 
 /** The site keys a journal or an intent names, or undefined when it is gone. */
-async function siteKeysIn(io: PublishIo, key: string): Promise<string[] | undefined> {
+async function siteKeysIn(io: Stores, key: string): Promise<string[] | undefined> {
   if (key.startsWith(STATE.intents)) return readIntent(io.state, key);
   const journal = await readJournal(io.state, key);
   return journal && siteKeysOf(journal);

@@ -3,20 +3,14 @@ import { type GroupId, groupFiles, groupName, groupOfSiteKey, isManagedSiteKey, 
 import { articlePage } from '../../core/output/pages.ts';
 import type { Settings } from '../../core/settings.ts';
 import { type ArticleRecord, CHECKS, type Head, type Journal, type MediaRef, parseState, type SiteActions, type SitemapShard, type SlugClaim } from '../../core/state/state.ts';
-import type { Store } from '../../stores/store.ts';
+import type { Store, Stores } from '../../stores/store.ts';
+import type { CycleContext } from '../context.ts';
 import { buildGroup } from '../cycle/build.ts';
 import { allGroups, articleShards, orderGroups, publishedPages, tagShards } from '../cycle/plan.ts';
 import { StateView } from '../cycle/state-view.ts';
 import { noSiteWork, type SiteWork, writeInOrder } from '../cycle/write.ts';
 import { applyStateWrites } from './commit.ts';
 import { writeNamed } from './intents.ts';
-
-export interface RepairIo {
-  content: Store;
-  site: Store;
-  state: Store;
-  limit: number;
-}
 
 /** Read a journal, or undefined when it is gone (its cycle finished and deleted it). */
 export async function readJournal(state: Store, key: string): Promise<Journal | undefined> {
@@ -25,14 +19,14 @@ export async function readJournal(state: Store, key: string): Promise<Journal | 
 }
 
 /** Finish a committed cycle: its state writes, then its site writes rebuilt from that state. */
-export async function replayJournal(io: RepairIo, journal: Journal, settings: Settings, head: Head): Promise<{ written: string[]; deleted: string[] }> {
-  await applyStateWrites(io.state, journal.state, true, io.limit);
-  const work = await materialize(new StateView(io.state), journal.site, settings, head, io.limit);
-  return writeInOrder(io.site, io.content, work, io.limit);
+export async function replayJournal(io: Stores, ctx: Pick<CycleContext, 'settings' | 'concurrency'>, journal: Journal, head: Head): Promise<{ written: string[]; deleted: string[] }> {
+  await applyStateWrites(io.state, journal.state, true, ctx.concurrency);
+  const work = await materialize(new StateView(io.state), journal.site, ctx.settings, head, ctx.concurrency);
+  return writeInOrder(io.site, io.content, work, ctx.concurrency);
 }
 
 /** A journal's site actions as bytes, from the state as it is now. */
-async function materialize(view: StateView, actions: SiteActions, settings: Settings, head: Head, limit: number): Promise<SiteWork> {
+async function materialize(view: StateView, actions: SiteActions, settings: Settings, head: Head, concurrency: number): Promise<SiteWork> {
   const work = noSiteWork();
   work.mediaPut = [...actions.mediaPut];
   work.mediaDelete = [...actions.mediaDelete];
@@ -42,7 +36,7 @@ async function materialize(view: StateView, actions: SiteActions, settings: Sett
     if (record?.public) work.pages.set(pageKey(record.article.slug), articlePage(record.article, settings));
   }
   const ids = orderGroups(actions.groups.map(parseGroupName).filter((id): id is GroupId => id !== undefined));
-  for (const id of ids) work.groups.push({ id, files: await buildGroup(view, id, settings, head, limit) });
+  for (const id of ids) work.groups.push({ id, files: await buildGroup(view, id, settings, head, concurrency) });
   return work;
 }
 
@@ -51,11 +45,11 @@ async function materialize(view: StateView, actions: SiteActions, settings: Sett
  * Used after a lease was taken over (the old holder's late writes, if any, are overwritten once its
  * time is surely up) and by the reconcile (for keys that are missing).
  */
-export async function repairKeys(view: StateView, keys: Iterable<string>, settings: Settings, head: Head, limit: number): Promise<SiteWork> {
+export async function repairKeys(view: StateView, keys: Iterable<string>, settings: Settings, head: Head, concurrency: number): Promise<SiteWork> {
   const work = noSiteWork();
   const groups = new Map<string, GroupId>();
   const complete = publishedPages(head, settings);
-  await mapLimit([...new Set(keys)], limit, async (key) => {
+  await mapLimit([...new Set(keys)], concurrency, async (key) => {
     const slug = slugOfPageKey(key);
     if (slug !== undefined) {
       const claim = await view.read<SlugClaim>(STATE.slug(slug), CHECKS.slug);
@@ -84,12 +78,12 @@ export async function repairKeys(view: StateView, keys: Iterable<string>, settin
     if (id && exists) groups.set(groupName(id), id);
     else work.deletes.push(key);
   });
-  for (const id of orderGroups(groups.values())) work.groups.push({ id, files: await buildGroup(view, id, settings, head, limit) });
+  for (const id of orderGroups(groups.values())) work.groups.push({ id, files: await buildGroup(view, id, settings, head, concurrency) });
   return work;
 }
 
 /** Every site key the state produces: group files, public pages, published media. The only O(archive) reads. */
-export async function producedKeys(view: StateView, head: Head, settings: Settings, limit: number): Promise<Set<string>> {
+export async function producedKeys(view: StateView, head: Head, settings: Settings, concurrency: number): Promise<Set<string>> {
   const tagSlugs = (await view.store.list(STATE.timelines, KEYS)).map((info) => /^timeline\/tag-(.+)\/dir\.json$/.exec(info.key)?.[1]).filter((slug): slug is string => slug !== undefined);
   const keys = new Set<string>();
   for (const id of allGroups(head, settings, tagSlugs)) {
@@ -97,14 +91,14 @@ export async function producedKeys(view: StateView, head: Head, settings: Settin
   }
   const shards = await mapLimit(
     Array.from({ length: articleShards(head) }, (_, i) => i + 1),
-    limit,
+    concurrency,
     (n) => view.read<SitemapShard>(STATE.sitemapShard(n), CHECKS.sitemapShard),
   );
   const articles = new URL('articles/', settings.url).href;
   for (const shard of shards) for (const u of shard?.urls ?? []) if (u.loc.startsWith(articles)) keys.add(pageKey(u.loc.slice(articles.length).replace(/\/$/, '')));
   const refs = await mapLimit(
     (await view.store.list(STATE.mediaRefs, KEYS)).map((i) => i.key),
-    limit,
+    concurrency,
     (key) => view.read<MediaRef>(key, CHECKS.media),
   );
   for (const ref of refs) if (ref && ref.users.length > 0) keys.add(ref.key);
@@ -115,18 +109,19 @@ export async function producedKeys(view: StateView, head: Head, settings: Settin
  * The reconcile: list the site, delete every managed key nothing produces (a page left by a lost state,
  * an old manifest, a tag feed of a tag that is gone), and write back every produced key that is missing.
  */
-export async function reconcileSite(io: RepairIo, head: Head, settings: Settings): Promise<{ written: string[]; deleted: string[] }> {
+export async function reconcileSite(io: Stores, ctx: Pick<CycleContext, 'settings' | 'concurrency'>, head: Head): Promise<{ written: string[]; deleted: string[] }> {
+  const { settings, concurrency } = ctx;
   const view = new StateView(io.state);
-  const produced = await producedKeys(view, head, settings, io.limit);
+  const produced = await producedKeys(view, head, settings, concurrency);
   const listed = new Set((await io.site.list('', KEYS)).map((info) => info.key));
   const work = await repairKeys(
     view,
     [...produced].filter((key) => !listed.has(key)),
     settings,
     head,
-    io.limit,
+    concurrency,
   );
   work.deletes.push(...[...listed].filter((key) => isManagedSiteKey(key) && !produced.has(key)));
   // Named first: a reconcile that stalls mid-write and lands late after a takeover is redone (intents.ts).
-  return writeNamed(io, work, io.limit);
+  return writeNamed(io, work, concurrency);
 }

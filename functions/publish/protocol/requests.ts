@@ -10,50 +10,61 @@ import type { Store } from '../../stores/store.ts';
  * holder drains every request before it lets go, and a new holder drains what a dead one left), so no
  * event is ever lost and none waits for a queue's visibility timeout.
  */
-export interface Work {
+/**
+ * What a publish is asked to do, the one shape from the event to the drain: an S3 event's keys, the minute
+ * tick (no keys: what the clock made due), a scan, a full rebuild. Written durably before anything else,
+ * merged with what others asked, drained by the holder.
+ */
+export interface Request {
   /** Content keys named by events. */
   keys: string[];
-  /** Compare every article with the state (a local build, the daily reconcile, `wirefeed publish`). */
+  /** Compare every article with the state and reconcile the site (a local build, the daily reconcile, `wirefeed publish`). */
   scan: boolean;
   /** Rebuild everything. */
   full: boolean;
 }
 
-export const noWork = (): Work => ({ keys: [], scan: false, full: false });
+/** The requests there are: for these content keys (none: what the clock made due), a scan, a full rebuild. */
+export const ask = {
+  keys: (keys: readonly string[] = []): Request => ({ keys: [...keys], scan: false, full: false }),
+  scan: (): Request => ({ keys: [], scan: true, full: false }),
+  full: (): Request => ({ keys: [], scan: false, full: true }),
+};
 
-export const hasWork = (work: Work): boolean => work.keys.length > 0 || work.scan || work.full;
+export const asksAnything = (request: Request): boolean => request.keys.length > 0 || request.scan || request.full;
 
-function mergeWork(a: Work, b: Work): Work {
+function merge(a: Request, b: Request): Request {
   return { keys: [...new Set([...a.keys, ...b.keys])].sort(), scan: a.scan || b.scan, full: a.full || b.full };
 }
 
 /** Record a request; its key sorts by time, so the oldest are drained first. */
-export async function writeRequest(state: Store, work: Work): Promise<string> {
+export async function writeRequest(state: Store, request: Request): Promise<string> {
   const key = `${STATE.requests}${Date.now().toString().padStart(15, '0')}-${randomBytes(5).toString('hex')}.json`;
-  await state.put(key, JSON.stringify(work), headersFor(key));
+  await state.put(key, JSON.stringify(request), headersFor(key));
   return key;
 }
 
 export interface Drained {
   /** The request objects read: deleted once the commit that did their work is in place. */
   keys: string[];
-  work: Work;
+  /** What they ask, merged. */
+  request: Request;
   /** Intents a holder left (intents.ts): site writes it may not have finished. */
   intents: string[];
 }
 
 /** Every request waiting, merged. An unreadable one asks for a scan: whatever it named is then found. */
-export async function drainRequests(state: Store, limit: number): Promise<Drained> {
+export async function drainRequests(state: Store, concurrency: number): Promise<Drained> {
   const listed = (await state.list(STATE.requests, KEYS)).map((info) => info.key);
   const intents = listed.filter(isIntent);
   const keys = listed.filter((key) => !isIntent(key));
-  const bodies = await mapLimit(keys, limit, (key) => state.get(key));
-  let work = noWork();
+  const bodies = await mapLimit(keys, concurrency, (key) => state.get(key));
+  let request = ask.keys();
   for (const object of bodies) {
     if (!object) continue; // drained by someone else since the listing
-    work = mergeWork(work, readWork(object.body));
+    request = merge(request, readRequest(object.body));
   }
-  return { keys, work, intents };
+  return { keys, request, intents };
 }
 
 const isIntent = (key: string): boolean => key.startsWith(STATE.intents);
@@ -63,9 +74,9 @@ export async function requestsWaiting(state: Store): Promise<boolean> {
   return (await state.list(STATE.requests, KEYS)).some((info) => !isIntent(info.key));
 }
 
-function readWork(bytes: Uint8Array): Work {
+function readRequest(bytes: Uint8Array): Request {
   try {
-    const value = JSON.parse(Buffer.from(bytes).toString('utf8')) as Partial<Work>;
+    const value = JSON.parse(Buffer.from(bytes).toString('utf8')) as Partial<Request>;
     const keys = Array.isArray(value.keys) ? value.keys.filter((k): k is string => typeof k === 'string') : [];
     return { keys, scan: value.scan === true || !Array.isArray(value.keys), full: value.full === true };
   } catch {
@@ -73,6 +84,6 @@ function readWork(bytes: Uint8Array): Work {
   }
 }
 
-export async function deleteRequests(state: Store, keys: readonly string[], limit: number): Promise<void> {
-  await mapLimit(keys, limit, (key) => state.delete(key));
+export async function deleteRequests(state: Store, keys: readonly string[], concurrency: number): Promise<void> {
+  await mapLimit(keys, concurrency, (key) => state.delete(key));
 }

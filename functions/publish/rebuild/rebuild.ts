@@ -23,7 +23,8 @@ import {
   type TagShard,
 } from '../../core/state/state.ts';
 import { buildTimeline, compareEntries, type Entry } from '../../core/state/timeline.ts';
-import type { CycleContext, CycleResult, PublishIo } from '../context.ts';
+import type { Stores } from '../../stores/store.ts';
+import type { CycleContext, CycleResult } from '../context.ts';
 import { buildGroups } from '../cycle/build.ts';
 import { type Claimant, settleClaims } from '../cycle/claims.ts';
 import { allGroups } from '../cycle/plan.ts';
@@ -56,7 +57,7 @@ interface Summary {
   record: Omit<ArticleRecord, 'article'> & { article: Omit<Article, 'html'> };
 }
 
-export async function rebuild(io: PublishIo, ctx: CycleContext, prior: { head?: Head; etag?: string }): Promise<CycleResult & { head: Head; etag: string; resumed: boolean }> {
+export async function rebuild(io: Stores, ctx: CycleContext, prior: { head?: Head; etag?: string }): Promise<CycleResult & { head: Head; etag: string; resumed: boolean }> {
   const fingerprint = settingsHash(ctx.settings);
   const resume = prior.head?.rebuilding === 'site' && prior.head.settings === fingerprint;
   let head: Head = resume
@@ -91,20 +92,20 @@ export async function rebuild(io: PublishIo, ctx: CycleContext, prior: { head?: 
   etag = await writeHead(io.state, head, etag);
   await mapLimit(
     (await io.state.list(STATE.rebuildBatches, KEYS)).map((i) => i.key),
-    ctx.limit,
+    ctx.concurrency,
     (key) => io.state.delete(key),
   );
   return { full: true, rendered, rejected, notices, written, deleted, head, etag, resumed: resume };
 }
 
 /** Step 1: render every article file into batches. One broken file is a rejection, never a stop. */
-async function render(io: PublishIo, ctx: CycleContext, rejected: ArticleError[]): Promise<{ count: number; rendered: number }> {
+async function render(io: Stores, ctx: CycleContext, rejected: ArticleError[]): Promise<{ count: number; rendered: number }> {
   const keys = (await io.content.list(ARTICLES_PREFIX)).map((i) => i.key).filter(isArticleKey);
   let rendered = 0;
   let count = 0;
   for (let start = 0; start < keys.length; start += REBUILD_BATCH) {
     await ctx.lease.keep();
-    const records = await mapLimit(keys.slice(start, start + REBUILD_BATCH), ctx.limit, async (key): Promise<ArticleRecord | undefined> => {
+    const records = await mapLimit(keys.slice(start, start + REBUILD_BATCH), ctx.concurrency, async (key): Promise<ArticleRecord | undefined> => {
       const object = await readArticle(io.content, key);
       if (!object) return undefined;
       try {
@@ -126,7 +127,7 @@ async function render(io: PublishIo, ctx: CycleContext, rejected: ArticleError[]
 }
 
 /** A broken file keeps its last good version, if the old state still has a readable one. */
-async function lastGood(io: PublishIo, key: string, ctx: CycleContext): Promise<ArticleRecord | undefined> {
+async function lastGood(io: Stores, key: string, ctx: CycleContext): Promise<ArticleRecord | undefined> {
   try {
     const object = await io.state.get(STATE.record(keyHash(key)));
     if (!object) return undefined;
@@ -142,7 +143,7 @@ async function lastGood(io: PublishIo, key: string, ctx: CycleContext): Promise<
  * The last good records of files refused for a claim, each kept only while its own slug and id are free
  * (of the kept files and of each other); `owners` gains their slugs.
  */
-async function lastGoodOfLosers(io: PublishIo, ctx: CycleContext, keys: readonly string[], kept: readonly Claimant[], owners: Map<string, string>): Promise<ArticleRecord[]> {
+async function lastGoodOfLosers(io: Stores, ctx: CycleContext, keys: readonly string[], kept: readonly Claimant[], owners: Map<string, string>): Promise<ArticleRecord[]> {
   const ids = new Set(kept.map((c) => c.article.id));
   const out: ArticleRecord[] = [];
   for (const key of [...keys].sort()) {
@@ -156,7 +157,7 @@ async function lastGoodOfLosers(io: PublishIo, ctx: CycleContext, keys: readonly
 }
 
 /** Step 2: every index, from the batches' metadata; then each record at its own key, with its place. */
-async function index(io: PublishIo, ctx: CycleContext, count: number, start: Head, rejected: ArticleError[], written: string[], notices: Notice[]): Promise<Head> {
+async function index(io: Stores, ctx: CycleContext, count: number, start: Head, rejected: ArticleError[], written: string[], notices: Notice[]): Promise<Head> {
   const summaries: Summary[] = [];
   for (let n = 1; n <= count; n++) {
     for (const r of await readBatch(io, n)) {
@@ -275,8 +276,8 @@ async function index(io: PublishIo, ctx: CycleContext, count: number, start: Hea
   const keep = new Set([...state.keys(), ...kept.map((s) => STATE.record(s.h)), ...kept.map((s) => STATE.seen(s.h, s.record.etag))]);
   const control = (key: string) => key === STATE.lease || key === STATE.head || key.startsWith(STATE.requests) || key.startsWith(STATE.journals) || key.startsWith(STATE.rebuildBatches);
   const orphans = (await io.state.list('', KEYS)).map((i) => i.key).filter((key) => !keep.has(key) && !control(key));
-  await mapLimit(orphans, ctx.limit, (key) => io.state.delete(key));
-  await mapLimit([...state], ctx.limit, async ([key, value]) => {
+  await mapLimit(orphans, ctx.concurrency, (key) => io.state.delete(key));
+  await mapLimit([...state], ctx.concurrency, async ([key, value]) => {
     await io.state.put(key, JSON.stringify(value), headersFor(key));
   });
   // The records themselves, a batch at a time, with their places.
@@ -290,7 +291,7 @@ async function index(io: PublishIo, ctx: CycleContext, count: number, start: Hea
     // Its page now, while the article is in hand (step 3 would have to read every record back for it); named first.
     const pages = records.filter((r) => r.public).map((r) => pageKey(r.article.slug));
     await withIntent(io.state, pages, () =>
-      mapLimit(records, ctx.limit, async (r) => {
+      mapLimit(records, ctx.concurrency, async (r) => {
         const h = keyHash(r.key);
         const seq = places.get(h);
         let page: string | undefined;
@@ -309,7 +310,7 @@ async function index(io: PublishIo, ctx: CycleContext, count: number, start: Hea
   return { ...start, nextSeq: published.length, nextTagSeq: slugs.length, public: published.length };
 }
 
-async function readBatch(io: PublishIo, n: number): Promise<ArticleRecord[]> {
+async function readBatch(io: Stores, n: number): Promise<ArticleRecord[]> {
   const key = STATE.rebuildBatch(n);
   const object = await io.state.get(key);
   return object ? parseState<RebuildBatch>(key, object.body, CHECKS.batch).records : [];
@@ -333,7 +334,7 @@ function scheduleOf(summaries: readonly Summary[], now: Date): Schedule {
  * Step 3: published media and every group from the state (and, resuming a rebuild that died here, every
  * page), then delete what nothing produces.
  */
-async function writeSite(io: PublishIo, ctx: CycleContext, head: Head, withPages: boolean, failed: ArticleError[]): Promise<{ written: string[]; deleted: string[] }> {
+async function writeSite(io: Stores, ctx: CycleContext, head: Head, withPages: boolean, failed: ArticleError[]): Promise<{ written: string[]; deleted: string[] }> {
   const written: string[] = [];
   const view = new StateView(io.state);
   // Pages archive page by archive page: every public article is on exactly one.
@@ -342,32 +343,32 @@ async function writeSite(io: PublishIo, ctx: CycleContext, head: Head, withPages
     await ctx.lease.keep();
     const page = new StateView(io.state); // a fresh view each page, whose records are read and let go
     const members = (await page.read<ArchivePage>(STATE.archivePage(n), CHECKS.archivePage))?.members ?? [];
-    // `limit` articles at a time: long articles at a large feed_size are never all in memory at once.
-    for (let at = 0; at < members.length; at += ctx.limit) {
-      const records = await mapLimit(members.slice(at, at + ctx.limit), ctx.limit, (e) => page.readOnce<ArticleRecord>(STATE.record(e.h), CHECKS.record));
+    // `concurrency` articles at a time: long articles at a large feed_size are never all in memory at once.
+    for (let at = 0; at < members.length; at += ctx.concurrency) {
+      const records = await mapLimit(members.slice(at, at + ctx.concurrency), ctx.concurrency, (e) => page.readOnce<ArticleRecord>(STATE.record(e.h), CHECKS.record));
       const work = new Map<string, string>();
       for (const r of records) if (r?.public) work.set(pageKey(r.article.slug), articlePage(r.article, ctx.settings));
-      written.push(...(await writeNamed(io, { mediaPut: [], mediaDelete: [], pages: work, groups: [], deletes: [] }, ctx.limit)).written);
+      written.push(...(await writeNamed(io, { mediaPut: [], mediaDelete: [], pages: work, groups: [], deletes: [] }, ctx.concurrency)).written);
     }
   }
   const refs = (await io.state.list(STATE.mediaRefs, KEYS)).map((i) => i.key);
-  const media = (await mapLimit(refs, ctx.limit, (key) => view.read<MediaRef>(key, CHECKS.media))).filter((r): r is MediaRef => r !== undefined && r.users.length > 0).map((r) => r.key);
-  written.push(...(await writeNamed(io, { mediaPut: media, mediaDelete: [], pages: new Map(), groups: [], deletes: [] }, ctx.limit)).written);
+  const media = (await mapLimit(refs, ctx.concurrency, (key) => view.read<MediaRef>(key, CHECKS.media))).filter((r): r is MediaRef => r !== undefined && r.users.length > 0).map((r) => r.key);
+  written.push(...(await writeNamed(io, { mediaPut: media, mediaDelete: [], pages: new Map(), groups: [], deletes: [] }, ctx.concurrency)).written);
   const tagSlugs = (await io.state.list(STATE.timelines, KEYS)).map((i) => /^timeline\/tag-(.+)\/dir\.json$/.exec(i.key)?.[1]).filter((s): s is string => s !== undefined);
   const titles = new Map<string, string>(); // each tag's title, read once for every group that shows it
   for (const id of allGroups(head, ctx.settings, tagSlugs)) {
     await ctx.lease.keep();
     const groupView = new StateView(io.state);
-    const [built] = await buildGroups(groupView, [id], ctx.settings, head, ctx.limit, true, failed, titles);
+    const [built] = await buildGroups(groupView, [id], ctx.settings, head, ctx.concurrency, true, failed, titles);
     if (!built) continue;
-    written.push(...(await writeNamed(io, { mediaPut: [], mediaDelete: [], pages: new Map(), groups: [{ id, files: built.files }], deletes: [] }, ctx.limit)).written);
+    written.push(...(await writeNamed(io, { mediaPut: [], mediaDelete: [], pages: new Map(), groups: [{ id, files: built.files }], deletes: [] }, ctx.concurrency)).written);
     for (const w of groupView.writes()) {
       if (w.body === null) await io.state.delete(w.key);
       else await io.state.put(w.key, w.body, headersFor(w.key));
     }
   }
-  const produced = await producedKeys(view, head, ctx.settings, ctx.limit);
+  const produced = await producedKeys(view, head, ctx.settings, ctx.concurrency);
   const extra = (await io.site.list('', KEYS)).map((i) => i.key).filter((key) => isManagedSiteKey(key) && !produced.has(key));
-  await withIntent(io.state, extra, () => mapLimit(extra, ctx.limit, (key) => io.site.delete(key)));
+  await withIntent(io.state, extra, () => mapLimit(extra, ctx.concurrency, (key) => io.site.delete(key)));
   return { written: written.sort(), deleted: extra.sort() };
 }

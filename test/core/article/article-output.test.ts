@@ -5,7 +5,7 @@ import { parseArticle } from '../../../functions/core/article/article.ts';
 import { MAX_FEED_ITEM_BYTES, MAX_PAGE_BYTES, parsePublishable } from '../../../functions/core/article/article-output.ts';
 import { FeedCheckError } from '../../../functions/core/errors.ts';
 import { buildFeeds } from '../../../functions/core/output/feeds.ts';
-import type { Parse } from '../../../functions/publish/cycle/read.ts';
+import type { Parse } from '../../../functions/publish/context.ts';
 import { publish } from '../../../functions/publish/publish.ts';
 import { articleText, captureIo, listFiles, NOW, readText, tempDir, testSettings, writeContent } from '../../helpers/content.ts';
 import { parseAtom, parseJsonFeed, parseRss } from '../../helpers/feeds.ts';

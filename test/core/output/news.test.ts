@@ -5,6 +5,7 @@ import { SaxesParser } from 'saxes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STATE } from '../../../functions/core/keys.ts';
 import { createHandler } from '../../../functions/lambda/handler.ts';
+import { ask } from '../../../functions/publish/protocol/requests.ts';
 import { CountingStore, memorySite } from '../../helpers/engine.ts';
 import { type S3TestServer, startS3Server } from '../../helpers/s3-server.ts';
 import { newS3Site, s3Notification } from '../../helpers/s3-site.ts';
@@ -91,10 +92,7 @@ describe('the Google News sitemap', () => {
     // Act: one more, published on its own (the incremental engine, not a rebuild)
     const state = new CountingStore(s.state);
     await s.article('latest.md', { title: 'Latest', date: hoursAgo(0.5) });
-    const report = await (await import('../../../functions/publish/publish.ts')).publish(
-      { content: s.content, site: s.site, state },
-      { now: NOW, mode: { kind: 'changed', keys: ['articles/latest.md'] } },
-    );
+    const report = await (await import('../../../functions/publish/publish.ts')).publish({ content: s.content, site: s.site, state }, { now: NOW, request: ask.keys(['articles/latest.md']) });
     const after = parseNewsSitemap((await s.text('sitemap-news.xml')) ?? '');
 
     // Assess
@@ -116,10 +114,10 @@ describe('the Google News sitemap', () => {
     await s.article('b.md', { title: 'Other', date: hoursAgo(4) });
     await s.publish({ now: NOW });
     await s.article('a.md', { title: 'Corrected title', date: hoursAgo(3) });
-    await s.publish({ now: NOW, mode: { kind: 'changed', keys: ['articles/a.md'] } });
+    await s.publish({ now: NOW, request: ask.keys(['articles/a.md']) });
     expect(parseNewsSitemap((await s.text('sitemap-news.xml')) ?? '').map((u) => u.title)).toEqual(['Corrected title', 'Other']);
     await s.article('a.md', { title: 'Corrected title', date: hoursAgo(3), draft: true });
-    await s.publish({ now: NOW, mode: { kind: 'changed', keys: ['articles/a.md'] } });
+    await s.publish({ now: NOW, request: ask.keys(['articles/a.md']) });
     expect(parseNewsSitemap((await s.text('sitemap-news.xml')) ?? '').map((u) => u.title)).toEqual(['Other']);
   });
 });

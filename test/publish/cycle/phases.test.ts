@@ -15,9 +15,9 @@ async function cycle(s: Awaited<ReturnType<typeof memorySite>>, keys: string[], 
   const settings = testSettings(overrides);
   const view = new StateView(s.state);
   const head = (await view.base<Head>(STATE.head, CHECKS.head)) as Head;
-  const outcomes = await readOutcomes(s.content, view, keys, { settings, now: NOW, parse: parseHere, limit: 4 });
-  await loadForApply(view, outcomes, { settings, now: NOW, head }, 4);
-  const applied = applyOutcomes(view, outcomes, { settings, now: NOW, head });
+  const outcomes = await readOutcomes(s.content, view, keys, { settings, now: NOW, parse: parseHere, concurrency: 4 });
+  await loadForApply(view, outcomes, { settings, concurrency: 4 }, head);
+  const applied = applyOutcomes(view, outcomes, { settings, now: NOW }, head);
   const plan = planGroups(applied, await loadTops(view, applied.timelines, settings, 4), head, settings);
   return { view, head, outcomes, applied, plan, settings };
 }
