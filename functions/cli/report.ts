@@ -4,7 +4,7 @@ import { FeedCheckError, type LocatedError, SettingsError } from '../core/errors
 import type { Parse } from '../publish/context.ts';
 import { leaseTiming } from '../publish/protocol/lease.ts';
 import type { Request } from '../publish/protocol/requests.ts';
-import { type PublishReport, publish } from '../publish/publish.ts';
+import { type PublishReport, problemsOf, publish } from '../publish/publish.ts';
 import { StoreError, type Stores } from '../stores/store.ts';
 import { EXIT, type Io } from './usage.ts';
 
@@ -56,11 +56,13 @@ export async function runPublish(
     else io.err(failure.line);
     return failure.exit;
   }
-  const exit = report.rejected.length > 0 ? EXIT.rejected : EXIT.ok;
+  // Rejected articles and feeds kept back are one list for the user, each named where it is: either fails the run.
+  const problems = problemsOf(report);
+  const exit = problems.length > 0 ? EXIT.rejected : EXIT.ok;
   if (opts.json) {
     io.out(JSON.stringify(toJson(report, exit, outLabel === undefined, locate, locateError, ms())));
   } else {
-    for (const error of report.rejected) io.err(`${locateError(error)}: ${error.problem}`);
+    for (const error of problems) io.err(`${locateError(error)}: ${error.problem}`);
     // Notices go to stderr too (diagnostics, not output), marked so, and never change the exit status.
     for (const notice of report.notices) io.err(`${locate(notice.file)}: notice: ${notice.problem}`);
     io.out(summary(report, outLabel, ms()));
@@ -82,7 +84,7 @@ function toJson(report: PublishReport, exit: number, dryRun: boolean, locate: (f
     exit,
     published: report.public,
     rendered: report.rendered,
-    rejected: report.rejected.map((e) => ({ file: locateError(e), problem: e.problem })),
+    rejected: problemsOf(report).map((e) => ({ file: locateError(e), problem: e.problem })),
     ...(report.notices.length > 0 ? { notices: report.notices.map((n) => ({ file: locate(n.file), notice: n.problem })) } : {}),
     drafts: report.drafts.map(locate),
     embargoed: report.embargoed.map((e) => ({ file: locate(e.file), goes_live: e.at })),
@@ -135,9 +137,9 @@ export function location(contentLabel: string, file: string): string {
 const n = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
 
 function summary(report: PublishReport, outLabel: string | undefined, ms: number): string {
-  if (outLabel === undefined) return `${n(report.public, 'article')} would be published, ${report.rejected.length} rejected; nothing written (${ms} ms)`;
+  if (outLabel === undefined) return `${n(report.public, 'article')} would be published, ${problemsOf(report).length} rejected; nothing written (${ms} ms)`;
   const where = `into ${outLabel}`;
-  return `${n(report.public, 'article')} published, ${report.rejected.length} rejected, ${n(report.rendered, 'page')} rendered, ${n(report.written.length, 'file')} written ${where} in ${ms} ms`;
+  return `${n(report.public, 'article')} published, ${problemsOf(report).length} rejected, ${n(report.rendered, 'page')} rendered, ${n(report.written.length, 'file')} written ${where} in ${ms} ms`;
 }
 
 /** "2 drafts, 1 embargoed (next goes live 2026-12-24T06:00:00Z: content/articles/budget.md)", or nothing when none wait. */

@@ -3,7 +3,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { afterPublish } from '../after-publish/after-publish.ts';
 import { invalidate } from '../after-publish/invalidate.ts';
 import { type LeaseTiming, leaseTiming } from '../publish/protocol/lease.ts';
-import { type PublishReport, publish } from '../publish/publish.ts';
+import { type PublishReport, problemsOf, publish } from '../publish/publish.ts';
 import { openS3 } from '../stores/open.ts';
 import { createS3Client } from '../stores/s3-client.ts';
 import { readEvent } from './events.ts';
@@ -31,7 +31,7 @@ export interface HandlerConfig {
 export interface HandlerResult {
   /** For SQS event sources with ReportBatchItemFailures: the messages to retry. */
   batchItemFailures: { itemIdentifier: string }[];
-  report?: Omit<PublishReport, 'rejected'> & { rejected: { file: string; problem: string }[] };
+  report?: Omit<PublishReport, 'rejected' | 'feedFailures'> & { rejected: { file: string; problem: string }[] };
 }
 
 /**
@@ -70,16 +70,18 @@ export function createHandler(config: HandlerConfig): (event: unknown, context?:
       if (received.messageIds.length === 0) throw err;
       return { batchItemFailures: received.messageIds.map((itemIdentifier) => ({ itemIdentifier })) };
     }
-    for (const error of report.rejected) log('warn', 'article rejected', { key: error.file, problem: error.problem });
+    const problems = problemsOf(report);
+    for (const error of problems) log('warn', 'article rejected', { key: error.file, problem: error.problem });
     await afterPublish(report, { log, ...(config.invalidate ? { invalidate: config.invalidate } : {}) });
-    const summary = { ...report, rejected: report.rejected.map((e) => ({ file: e.file, problem: e.problem })) };
+    const { feedFailures: _told, ...rest } = report;
+    const summary = { ...rest, rejected: problems.map((e) => ({ file: e.file, problem: e.problem })) };
     log('info', 'published', {
       mode: report.mode,
       public: report.public,
       rendered: report.rendered,
       written: report.written.length,
       deleted: report.deleted.length,
-      rejected: report.rejected.length,
+      rejected: problems.length,
       attempts: report.attempts,
       queued: report.queued,
     });

@@ -1,4 +1,4 @@
-import { type ArticleError, type Notice, SettingsError } from '../core/errors.ts';
+import { type ArticleError, type FeedCheckError, type LocatedError, type Notice, SettingsError } from '../core/errors.ts';
 import { settingsHash } from '../core/hash.ts';
 import { isArchiveKey, isFeedKey, SITE_FILE, STATE } from '../core/keys.ts';
 import { parseSettings, type Settings } from '../core/settings.ts';
@@ -47,7 +47,10 @@ export interface PublishReport {
   public: number;
   /** Articles parsed and rendered in this publish. */
   rendered: number;
+  /** Articles refused, one per file, each with its problem. */
   rejected: ArticleError[];
+  /** Feeds that failed their parse-back, one per site key: the previous, good version was kept. */
+  feedFailures: FeedCheckError[];
   /** Published, but worth a line each (a tag spelt another way than its title), one per file. */
   notices: Notice[];
   /** Site keys written and deleted, for CDN invalidation. */
@@ -198,6 +201,7 @@ async function report(stores: Stores, asked: Request, total: CycleResult, attemp
     public: head?.public ?? 0,
     rendered: total.rendered,
     rejected: dedupe(total.rejected),
+    feedFailures: dedupe(total.feedFailures),
     notices: [...new Map((total.notices ?? []).map((n) => [n.message, n])).values()].sort((a, b) => (a.message < b.message ? -1 : 1)),
     written: total.written,
     deleted: total.deleted,
@@ -210,9 +214,14 @@ async function report(stores: Stores, asked: Request, total: CycleResult, attemp
   };
 }
 
+/** Rejected articles and feeds kept back, in one list by file. */
+export function problemsOf(report: Pick<PublishReport, 'rejected' | 'feedFailures'>): LocatedError[] {
+  return [...report.rejected, ...report.feedFailures].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+}
+
 /** One line per file: a file rejected in two cycles is named once, with its latest problem. */
-function dedupe(errors: readonly ArticleError[]): ArticleError[] {
-  const byFile = new Map<string, ArticleError>();
+function dedupe<T extends LocatedError>(errors: readonly T[]): T[] {
+  const byFile = new Map<string, T>();
   for (const e of errors) byFile.set(e.file, e);
   return [...byFile.values()].sort((a, b) => (a.file < b.file ? -1 : 1));
 }

@@ -1,7 +1,7 @@
 import type { Article } from '../../core/article/article.ts';
 import { tagSlug } from '../../core/article/tags.ts';
 import { mapLimit } from '../../core/concurrency.ts';
-import { FeedCheckError, type LocatedError } from '../../core/errors.ts';
+import { FeedCheckError } from '../../core/errors.ts';
 import { hash } from '../../core/hash.ts';
 import { type GroupId, groupName, MAIN_TIMELINE, pageKey, STATE, tagTimeline } from '../../core/keys.ts';
 import { checkFeeds } from '../../core/output/check.ts';
@@ -90,7 +90,7 @@ export async function buildGroup(
   settings: Settings,
   head: Head,
   concurrency: number,
-  failed: LocatedError[] = [],
+  failed: FeedCheckError[] = [],
   known: Map<string, string> = new Map(),
 ): Promise<Map<string, string>> {
   // Only as much article HTML as a feed document can carry (FEED_BYTES); none when feeds carry summaries.
@@ -167,7 +167,7 @@ export async function buildGroups(
   head: Head,
   concurrency: number,
   force = false,
-  failed: LocatedError[] = [],
+  failed: FeedCheckError[] = [],
   titles: Map<string, string> = new Map(),
 ): Promise<BuiltGroup[]> {
   const built: BuiltGroup[] = [];

@@ -1,3 +1,4 @@
+import type { FeedCheckError } from '../../core/errors.ts';
 import { groupName, MAIN_TIMELINE, STATE } from '../../core/keys.ts';
 import type { Settings } from '../../core/settings.ts';
 import { type ArchivePage, CHECKS, type GroupState, type Head, type Journal } from '../../core/state/state.ts';
@@ -30,7 +31,8 @@ export async function runCycle(io: Stores, ctx: CycleContext, keys: readonly str
   const news = await refreshNews(view, { changed: applied.changed, mainTouched: applied.timelines.has(MAIN_TIMELINE) }, ctx.now);
   const plan = planGroups(applied, tops, head, ctx.settings, news);
   const pages = buildPages(view, applied.pages, ctx.settings);
-  const built = await buildGroups(view, plan.groups, ctx.settings, applied.head, ctx.concurrency, false, applied.rejected);
+  const feedFailures: FeedCheckError[] = [];
+  const built = await buildGroups(view, plan.groups, ctx.settings, applied.head, ctx.concurrency, false, feedFailures);
   // The group records of tags that are gone go with their files.
   for (const slug of applied.tagsRemoved) {
     const key = STATE.group(groupName({ kind: 'tag', slug }));
@@ -45,7 +47,7 @@ export async function runCycle(io: Stores, ctx: CycleContext, keys: readonly str
     deletes: [...new Set([...applied.deletes, ...plan.deletes])].sort(),
   };
   const writes = view.writes();
-  const result = { full: false, rendered: applied.rendered, rejected: applied.rejected, notices: applied.notices };
+  const result = { full: false, rendered: applied.rendered, rejected: applied.rejected, feedFailures, notices: applied.notices };
   if (writes.length === 0 && isEmptyWork(work)) return { ...result, written: [], deleted: [], head, etag: headEtag };
 
   const journal: Journal = {

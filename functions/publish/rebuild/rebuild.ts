@@ -2,7 +2,7 @@ import { type Article, isPublic } from '../../core/article/article.ts';
 import { toIso } from '../../core/article/dates.ts';
 import { countSpellings, spellingNotice, tagSlug, tagTitle } from '../../core/article/tags.ts';
 import { mapLimit } from '../../core/concurrency.ts';
-import { ArticleError, Notice } from '../../core/errors.ts';
+import { ArticleError, type FeedCheckError, Notice } from '../../core/errors.ts';
 import { hash, settingsHash } from '../../core/hash.ts';
 import { ARTICLES_PREFIX, isArticleKey, isManagedSiteKey, KEYS, keyHash, MAIN_TIMELINE, pageKey, SITEMAP_SHARD_SIZE, STATE, tagTimeline } from '../../core/keys.ts';
 import { inNewsWindow, NEWS_MAX, type NewsIndex, newsCutoff } from '../../core/output/news.ts';
@@ -84,7 +84,8 @@ export async function rebuild(io: Stores, ctx: CycleContext, prior: { head?: Hea
     head = { ...head, rebuilding: 'site' };
     etag = await writeHead(io.state, head, etag);
   }
-  const site = await writeSite(io, ctx, head, resume, rejected);
+  const feedFailures: FeedCheckError[] = [];
+  const site = await writeSite(io, ctx, head, resume, feedFailures);
   const written = [...pagesWritten, ...site.written].sort();
   const deleted = site.deleted;
   const { rebuilding: _done, ...finished } = head;
@@ -95,7 +96,7 @@ export async function rebuild(io: Stores, ctx: CycleContext, prior: { head?: Hea
     ctx.concurrency,
     (key) => io.state.delete(key),
   );
-  return { full: true, rendered, rejected, notices, written, deleted, head, etag, resumed: resume };
+  return { full: true, rendered, rejected, feedFailures, notices, written, deleted, head, etag, resumed: resume };
 }
 
 /** Step 1: render every article file into batches. One broken file is a rejection, never a stop. */
@@ -334,7 +335,7 @@ function scheduleOf(summaries: readonly Summary[], now: Date): Schedule {
  * Step 3: published media and every group from the state (and, resuming a rebuild that died here, every
  * page), then delete what nothing produces.
  */
-async function writeSite(io: Stores, ctx: CycleContext, head: Head, withPages: boolean, failed: ArticleError[]): Promise<{ written: string[]; deleted: string[] }> {
+async function writeSite(io: Stores, ctx: CycleContext, head: Head, withPages: boolean, failed: FeedCheckError[]): Promise<{ written: string[]; deleted: string[] }> {
   const written: string[] = [];
   const view = new StateView(io.state);
   // Pages archive page by archive page: every public article is on exactly one.
