@@ -1,4 +1,5 @@
 import { type CloudFrontClient, CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
+import { FRONT_PAGE } from '../core/keys.ts';
 
 /** Above this many paths one wildcard is cheaper and as quick (CloudFront bills per path). */
 const MAX_PATHS = 15;
@@ -8,9 +9,9 @@ export function invalidationPaths(keys: readonly string[]): string[] {
   const paths = new Set<string>();
   for (const key of keys) {
     paths.add(`/${key}`);
-    if (key === 'index.html') paths.add('/');
-    else if (key.endsWith('/index.html')) {
-      const folder = key.slice(0, -'index.html'.length);
+    if (key === FRONT_PAGE) paths.add('/');
+    else if (key.endsWith(`/${FRONT_PAGE}`)) {
+      const folder = key.slice(0, -FRONT_PAGE.length);
       paths.add(`/${folder}`);
       paths.add(`/${folder.slice(0, -1)}`);
     }

@@ -3,7 +3,7 @@ import { watch } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ARTICLES_PREFIX, isArticleKey } from '../core/keys.ts';
+import { ARTICLES_PREFIX, isArticleKey, LOCAL_PREVIEW_FOLDER, LOCAL_STATE_FOLDER } from '../core/keys.ts';
 import { ask, type Request } from '../publish/protocol/requests.ts';
 import { FsStore } from '../stores/fs-store.ts';
 import { MemoryStore } from '../stores/memory-store.ts';
@@ -123,12 +123,12 @@ async function check(args: readonly string[], io: Io): Promise<number> {
 export function localStateFolder(contentDir: string, outDir: string): string {
   const out = path.resolve(outDir);
   const name = `${path.basename(out) || 'out'}-${createHash('sha256').update(out).digest('hex').slice(0, 8)}`;
-  return path.join(path.dirname(path.resolve(contentDir)), '.wirefeed', 'state', name);
+  return path.join(path.dirname(path.resolve(contentDir)), ...LOCAL_STATE_FOLDER, name);
 }
 
 /** Where `serve` builds unless --out says otherwise: its own folder, so `build`'s dist/ is never rewritten with localhost links. */
 function previewFolder(contentDir: string): string {
-  return path.join(path.dirname(path.resolve(contentDir)), '.wirefeed', 'preview');
+  return path.join(path.dirname(path.resolve(contentDir)), ...LOCAL_PREVIEW_FOLDER);
 }
 
 async function serve(args: readonly string[], io: Io): Promise<number> {

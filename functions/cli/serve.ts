@@ -5,6 +5,7 @@ import path from 'node:path';
 import compression from 'compression';
 import { fileTypeFromBuffer } from 'file-type';
 import serveStatic from 'serve-static';
+import { FEED_VIEW, FEEDS, FRONT_PAGE, NOT_FOUND_PAGE } from '../core/keys.ts';
 import { feedViewPath, wantsFeedView } from '../core/output/feed-view.ts';
 import { headersFor, SECURITY_HEADERS } from '../core/output/objects.ts';
 
@@ -40,7 +41,7 @@ export async function startServer(options: { dir: string; port: number; host?: s
   const compress = compression();
   const types = new MediaTypes();
   const files = serveStatic(root, {
-    index: ['index.html'],
+    index: [FRONT_PAGE],
     dotfiles: 'ignore', // .wirefeed/manifest.json is the publisher's, not the public's
     etag: true,
     lastModified: true,
@@ -49,9 +50,9 @@ export async function startServer(options: { dir: string; port: number; host?: s
       const contentType = known.contentType === UNKNOWN_TYPE ? (types.cached(file, stats) ?? UNKNOWN_TYPE) : known.contentType;
       res.setHeader('Content-Type', contentType); // serve-static keeps a type already set
       res.setHeader('Cache-Control', known.cacheControl);
-      if (file.endsWith('feed.json')) res.setHeader('Access-Control-Allow-Origin', '*');
+      if (file.endsWith(FEEDS.json)) res.setHeader('Access-Control-Allow-Origin', '*');
       // The feed's URL answers a navigation with its view, a reader with the feed: caches must know.
-      if (/(^|[/\\])(rss\.xml|atom\.xml|feed\.html)$/.test(file)) res.setHeader('Vary', FEED_VARY);
+      if ([FEEDS.rss, FEEDS.atom, FEED_VIEW].includes(path.basename(file) as never)) res.setHeader('Vary', FEED_VARY);
     },
   });
   const server = http.createServer({ ServerResponse: SecureResponse }, (req, res) => {
@@ -156,7 +157,7 @@ function rangeNotSatisfiable(res: http.ServerResponse, contentRange: string | un
 }
 
 async function notFound(root: string, res: http.ServerResponse): Promise<void> {
-  const body = await readFile(path.join(root, '404.html')).catch(() => Buffer.from('Not found\n'));
+  const body = await readFile(path.join(root, NOT_FOUND_PAGE)).catch(() => Buffer.from('Not found\n'));
   res.statusCode = 404;
   res.setHeader('Content-Type', 'text/html; charset=utf-8');
   res.setHeader('Cache-Control', 'no-cache');

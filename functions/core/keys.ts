@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { FEED_VIEW } from './output/feed-view.ts';
 
 /**
  * Every key wirefeed reads or writes, and every output group's id, spelt once. A site key is a contract
@@ -40,10 +39,15 @@ export function isSafeMediaKey(key: string): boolean {
 /** A feed folder's three feeds, by format. */
 export const FEEDS = { rss: 'rss.xml', atom: 'atom.xml', json: 'feed.json' } as const;
 const FEED_FILES = [FEEDS.rss, FEEDS.atom, FEEDS.json] as const;
+export type FeedFile = (typeof FEED_FILES)[number];
+/** The page each feed folder carries for browsers ('' the site's, 'tags/x/', 'archive/3/'): feed-view.ts. */
+export const FEED_VIEW = 'feed.html';
+/** A folder's page: the front page, an article's, a tag's (the CDN and the local server serve it for the folder's URL). */
 export const FRONT_PAGE = 'index.html';
 /** The page served for any missing path. */
 export const NOT_FOUND_PAGE = '404.html';
-const STATIC_FILES = [NOT_FOUND_PAGE, 'robots.txt'] as const;
+export const ROBOTS = 'robots.txt';
+const STATIC_FILES = [NOT_FOUND_PAGE, ROBOTS] as const;
 /** Files an older wirefeed wrote and this one does not (feed.xsl: feeds no longer use XSLT): a reconcile deletes them. */
 const LEGACY_FILES = ['feed.xsl'] as const;
 /** A feed folder's files: the three feeds and their browser view (feed-view.ts). */
@@ -54,7 +58,11 @@ export const NEWS_SITEMAP = 'sitemap-news.xml';
 /** URLs per sitemap file: far under the protocol's 50,000, so one publish rewrites a small file. */
 export const SITEMAP_SHARD_SIZE = 500;
 
-export const pageKey = (slug: string): string => `${ARTICLES_PREFIX}${slug}/index.html`;
+/** Where article pages live on the site (the same word as the content's articles/, a different store). */
+export const PAGES_PREFIX = 'articles/';
+/** An article's folder on the site (its URL's path); its page is the folder's FRONT_PAGE. */
+export const pageFolder = (slug: string): string => `${PAGES_PREFIX}${slug}/`;
+export const pageKey = (slug: string): string => `${pageFolder(slug)}${FRONT_PAGE}`;
 export const tagFolder = (slug: string): string => `tags/${slug}/`;
 export const ARCHIVE_PREFIX = 'archive/';
 /** RFC 5005 archive page n (1 is the oldest). */
@@ -69,7 +77,7 @@ export const isArchiveKey = (key: string): boolean => key.startsWith(ARCHIVE_PRE
 
 /** Keys wirefeed owns in the site store: a reconcile deletes those nothing produces, and leaves any other file alone. */
 export function isManagedSiteKey(key: string): boolean {
-  if (key.startsWith('.wirefeed/')) return true; // an older wirefeed kept its manifest here: never public again
+  if (key.startsWith(STATE_PREFIX_IN_CONTENT)) return true; // an older wirefeed kept its manifest here: never public again
   if ((FEED_FOLDER_FILES as readonly string[]).includes(key) || key === FRONT_PAGE || (STATIC_FILES as readonly string[]).includes(key)) return true;
   if ((LEGACY_FILES as readonly string[]).includes(key)) return true;
   if (/^sitemap(-tags)?(-\d+)?\.xml$/.test(key) || key === NEWS_SITEMAP) return true;
@@ -199,13 +207,16 @@ export const STATE = {
   slugs: 'slugs/',
   /** The file that holds an article id (ids are URIs: hashed into the key). */
   id: (id: string) => `ids/${keyHash(id)}.json`,
+  ids: 'ids/',
   timelineDir: (timeline: string) => `timeline/${timeline}/dir.json`,
   timelineChunk: (timeline: string, chunk: number) => `timeline/${timeline}/${chunk}.json`,
   timelines: 'timeline/',
   archivePage: (n: number) => `archive/${n}.json`,
   archivePages: 'archive/',
   sitemapShard: (n: number) => `sitemap/${n}.json`,
+  sitemapShards: 'sitemap/',
   tagShard: (n: number) => `sitemap-tags/${n}.json`,
+  tagShards: 'sitemap-tags/',
   media: (mediaKey: string) => `media/${keyHash(mediaKey)}.json`,
   mediaRefs: 'media/',
   schedule: 'schedule.json',
@@ -222,6 +233,10 @@ export const STATE = {
  * notifications watch articles/ and site.yaml only, and the deploy never prunes the bucket).
  */
 export const STATE_PREFIX_IN_CONTENT = '.wirefeed/';
+
+/** The local build's private folders beside the content folder: .wirefeed/state/<out>-<hash>/ and .wirefeed/preview/. */
+export const LOCAL_STATE_FOLDER = [STATE_PREFIX_IN_CONTENT.slice(0, -1), 'state'] as const;
+export const LOCAL_PREVIEW_FOLDER = [STATE_PREFIX_IN_CONTENT.slice(0, -1), 'preview'] as const;
 
 /** List options for listings that need the keys alone (no ETags). */
 export const KEYS = { keysOnly: true } as const;

@@ -3,8 +3,7 @@ import { parseYaml } from './article/front-matter.ts';
 import { fieldsAt, httpUrl, languageTag, person, text } from './article/schema-parts.ts';
 import { decodeText } from './article/text.ts';
 import { ArticleError, listIssues, SettingsError } from './errors.ts';
-
-const SITE_FILE = 'site.yaml';
+import { SITE_FILE } from './keys.ts';
 
 const SettingsSchema = z.strictObject({
   title: text(1, 500),

@@ -1,4 +1,5 @@
 import { ArticleError, FeedCheckError } from '../errors.ts';
+import { FEEDS } from '../keys.ts';
 import { countItems } from '../output/check.ts';
 import { siteScope } from '../output/feed-scope.ts';
 import { buildFeeds } from '../output/feeds.ts';
@@ -14,7 +15,7 @@ import { type Article, parseArticle } from './article.ts';
 export const MAX_PAGE_BYTES = 4 * 1024 * 1024;
 export const MAX_FEED_ITEM_BYTES = 4 * 1024 * 1024;
 
-const FORMATS = { 'rss.xml': 'RSS', 'atom.xml': 'Atom', 'feed.json': 'JSON Feed' } as const;
+const FORMATS = { [FEEDS.rss]: 'RSS', [FEEDS.atom]: 'Atom', [FEEDS.json]: 'JSON Feed' } as const;
 
 /** Parse an article, then prove its output: what the publisher (and each render worker) runs per file. */
 export function parsePublishable(file: string, bytes: Uint8Array, settings: Settings): Article {

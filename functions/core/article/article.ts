@@ -1,6 +1,7 @@
 import path from 'node:path/posix';
 import * as z from 'zod/mini';
 import { ArticleError, listIssues } from '../errors.ts';
+import { pageFolder } from '../keys.ts';
 import type { Settings } from '../settings.ts';
 import { DATE_HINT, looksLikeWhen, noSuchMoment, parseWhen, toIso, type When } from './dates.ts';
 import { splitFrontMatter } from './front-matter.ts';
@@ -122,7 +123,7 @@ export function parseArticle(file: string, bytes: Uint8Array, settings: Settings
   if (updated && updated.iso < published.iso) {
     throw new ArticleError(file, `"updated" (${fm.updated}) is before "date" (${fm.date}); a correction comes after first publication`);
   }
-  const url = new URL(`articles/${slug}/`, settings.url).href;
+  const url = new URL(pageFolder(slug), settings.url).href;
   const html = renderArticleHtml(body, url);
   let image: Article['image'];
   if (fm.image) {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { tagFolder } from '../keys.ts';
 import { slugOf, stripAccents } from './slugs.ts';
 
 /** The longest tag slug. */
@@ -81,5 +82,3 @@ export function shownTags(tags: readonly string[], titles: TagTitles): string[] 
 /** What `check` and `build` say when one tag is spelt several ways (a notice, not a rejection). */
 export const spellingNotice = (spelling: string, title: string, slug: string): string =>
   `tag "${spelling}" is shown as "${title}", the same tag (${tagFolder(slug)}): spell it so everywhere to silence this notice`;
-
-export const tagFolder = (slug: string): string => `tags/${slug}/`;

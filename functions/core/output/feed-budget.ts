@@ -1,3 +1,4 @@
+import { FEEDS, type FeedFile } from '../keys.ts';
 import { cdataSafe } from './rss.ts';
 import { escapeXml } from './xml.ts';
 
@@ -18,10 +19,10 @@ export interface FormatBytes {
   json: number;
 }
 
-export const byteSizes = (files: { 'rss.xml': string; 'atom.xml': string; 'feed.json': string }): FormatBytes => ({
-  rss: Buffer.byteLength(files['rss.xml']),
-  atom: Buffer.byteLength(files['atom.xml']),
-  json: Buffer.byteLength(files['feed.json']),
+export const byteSizes = (files: Record<FeedFile, string>): FormatBytes => ({
+  rss: Buffer.byteLength(files[FEEDS.rss]),
+  atom: Buffer.byteLength(files[FEEDS.atom]),
+  json: Buffer.byteLength(files[FEEDS.json]),
 });
 
 /**

@@ -6,9 +6,7 @@
  * The same rule runs at the edge: infra/cloudfront/index-rewrite.js is a plain-JS copy of it (CloudFront
  * Functions cannot import), and test/infra-edge.test.ts checks that both decide alike for every request.
  */
-
-/** The page each feed folder carries for browsers ('' the site's, 'tags/x/', 'archive/3/'). */
-export const FEED_VIEW = 'feed.html';
+import { FEED_VIEW } from '../keys.ts';
 
 /** The feed files that have a browser view: RSS and Atom (JSON Feed is read by apps; browsers show JSON well). */
 const VIEWED = /(^|\/)(rss|atom)\.xml$/;

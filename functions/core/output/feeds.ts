@@ -1,6 +1,7 @@
 import type { Article } from '../article/article.ts';
 import { shownTags, type TagTitles } from '../article/tags.ts';
 import { escapeHtml } from '../article/text.ts';
+import { FEEDS, type FeedFile } from '../keys.ts';
 import type { Settings } from '../settings.ts';
 import { atomFeed } from './atom.ts';
 import { feedContentHtml, summaryContentHtml } from './content.ts';
@@ -9,11 +10,8 @@ import { type FeedItem, type FeedScope, feedUpdated, siteScope } from './feed-sc
 import { jsonFeed } from './json-feed.ts';
 import { type RssChannel, type RssItem, rss2 } from './rss.ts';
 
-export interface FeedFiles {
-  'rss.xml': string;
-  'atom.xml': string;
-  'feed.json': string;
-}
+/** A feed folder's three documents, by file name. */
+export type FeedFiles = Record<FeedFile, string>;
 
 /** How a set of articles becomes feeds, beyond the site's settings. */
 export interface FeedOptions {
@@ -40,9 +38,9 @@ export function buildFeeds(articles: readonly Article[], settings: Settings, sco
   const full = settings.feedContent === 'full';
   const items = articles.map((article): FeedItem => ({ article, tags: shownTags(article.tags, titles), content: full ? summaryContentHtml(article) : '' }));
   const write = (): FeedFiles => ({
-    'rss.xml': rssFeed(items, settings, scope, updated),
-    'atom.xml': atomFeed(items, settings, scope, updated),
-    'feed.json': jsonFeed(items, settings, scope),
+    [FEEDS.rss]: rssFeed(items, settings, scope, updated),
+    [FEEDS.atom]: atomFeed(items, settings, scope, updated),
+    [FEEDS.json]: jsonFeed(items, settings, scope),
   });
   if (!full) return write();
   const budget = options.budget ?? FEED_BYTES;

@@ -1,8 +1,7 @@
 import type { Article } from '../article/article.ts';
-import { archiveFolder, articleSitemapKey, FRONT_PAGE, NEWS_SITEMAP, SITEMAP_INDEX, tagFolder, tagSitemapKey } from '../keys.ts';
+import { archiveFolder, articleSitemapKey, FEED_VIEW, FRONT_PAGE, NEWS_SITEMAP, NOT_FOUND_PAGE, ROBOTS, SITEMAP_INDEX, tagFolder, tagSitemapKey } from '../keys.ts';
 import type { Settings } from '../settings.ts';
 import { type FeedScope, feedId, feedUrls, siteScope } from './feed-scope.ts';
-import { FEED_VIEW } from './feed-view.ts';
 import { buildFeeds, type FeedFiles, type FeedOptions } from './feeds.ts';
 import { type NewsItem, newsLanguage } from './news.ts';
 import { feedViewPage, indexPage, notFoundPage, tagPage } from './pages.ts';
@@ -77,8 +76,8 @@ export function newsSitemapFiles(items: readonly NewsItem[], settings: Settings)
 /** Files that depend on the settings alone. */
 export function staticFiles(settings: Settings): Map<string, string> {
   return new Map([
-    ['404.html', notFoundPage(settings)],
-    ['robots.txt', robotsTxt(settings.url)],
+    [NOT_FOUND_PAGE, notFoundPage(settings)],
+    [ROBOTS, robotsTxt(settings.url)],
   ]);
 }
 

@@ -1,7 +1,8 @@
 import type { Article } from '../article/article.ts';
 import type { When } from '../article/dates.ts';
-import { tagFolder, tagSlug } from '../article/tags.ts';
+import { tagSlug } from '../article/tags.ts';
 import { escapeHtml as esc } from '../article/text.ts';
+import { NOT_FOUND_PAGE, tagFolder } from '../keys.ts';
 import type { Settings } from '../settings.ts';
 import { type FeedScope, type FeedUrls, feedUrls } from './feed-scope.ts';
 import { STYLE } from './style.ts';
@@ -124,7 +125,7 @@ export function notFoundPage(settings: Settings): string {
   const body = `<h1>Page not found</h1>
 <p>There is no page at this address. It may have been moved or taken down.</p>
 <p><a href="${esc(settings.url)}">Go to the front page</a> for the latest articles.</p>`;
-  return layout(settings, { title: 'Page not found', description: settings.description, canonical: new URL('404.html', settings.url).href, type: 'website' }, body);
+  return layout(settings, { title: 'Page not found', description: settings.description, canonical: new URL(NOT_FOUND_PAGE, settings.url).href, type: 'website' }, body);
 }
 
 function feedLinks(urls: FeedUrls): string {

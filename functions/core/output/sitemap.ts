@@ -1,3 +1,4 @@
+import { NEWS_SITEMAP, SITEMAP_INDEX } from '../keys.ts';
 import { escapeXml } from './xml.ts';
 
 export interface SitemapLoc {
@@ -47,5 +48,5 @@ export function newsUrlset(items: readonly NewsLoc[], publication: { name: strin
 
 /** /robots.txt: everything may be crawled; the sitemap says what there is, the news sitemap what is new. */
 export function robotsTxt(siteUrl: string): string {
-  return `User-agent: *\nAllow: /\n\nSitemap: ${new URL('sitemap.xml', siteUrl).href}\nSitemap: ${new URL('sitemap-news.xml', siteUrl).href}\n`;
+  return `User-agent: *\nAllow: /\n\nSitemap: ${new URL(SITEMAP_INDEX, siteUrl).href}\nSitemap: ${new URL(NEWS_SITEMAP, siteUrl).href}\n`;
 }

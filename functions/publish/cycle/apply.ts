@@ -113,13 +113,12 @@ export async function loadForApply(view: StateView, outcomes: readonly Outcome[]
 
 function checkFor(key: string): (v: unknown) => boolean {
   if (key === STATE.schedule) return CHECKS.schedule;
-  if (key.startsWith('slugs/') || key.startsWith('ids/')) return CHECKS.slug;
-  if (key.startsWith('media/')) return CHECKS.media;
-  if (key.startsWith('archive/')) return CHECKS.archivePage;
-  if (key.startsWith('sitemap-tags/')) return CHECKS.tagShard;
-  if (key.startsWith('sitemap/')) return CHECKS.sitemapShard;
-  if (key.endsWith('/dir.json')) return key === STATE.timelineDir(MAIN_TIMELINE) ? CHECKS.timelineDir : CHECKS.tagDir;
-  if (key.startsWith('timeline/')) return CHECKS.chunk;
+  if (key.startsWith(STATE.slugs) || key.startsWith(STATE.ids)) return CHECKS.slug;
+  if (key.startsWith(STATE.mediaRefs)) return CHECKS.media;
+  if (key.startsWith(STATE.archivePages)) return CHECKS.archivePage;
+  if (key.startsWith(STATE.tagShards)) return CHECKS.tagShard;
+  if (key.startsWith(STATE.sitemapShards)) return CHECKS.sitemapShard;
+  if (key.startsWith(STATE.timelines)) return key === STATE.timelineDir(MAIN_TIMELINE) ? CHECKS.timelineDir : key.endsWith('/dir.json') ? CHECKS.tagDir : CHECKS.chunk;
   throw new Error(`no state check for ${key}`);
 }
 

@@ -1,5 +1,20 @@
 import { mapLimit } from '../../core/concurrency.ts';
-import { type GroupId, groupFiles, groupName, groupOfSiteKey, isManagedSiteKey, KEYS, keyHash, MEDIA_PREFIX, pageKey, parseGroupName, STATE, slugOfPageKey, tagTimeline } from '../../core/keys.ts';
+import {
+  type GroupId,
+  groupFiles,
+  groupName,
+  groupOfSiteKey,
+  isManagedSiteKey,
+  KEYS,
+  keyHash,
+  MEDIA_PREFIX,
+  PAGES_PREFIX,
+  pageKey,
+  parseGroupName,
+  STATE,
+  slugOfPageKey,
+  tagTimeline,
+} from '../../core/keys.ts';
 import { articlePage } from '../../core/output/pages.ts';
 import type { Settings } from '../../core/settings.ts';
 import { type ArticleRecord, CHECKS, type Head, type Journal, type MediaRef, parseState, type SiteActions, type SitemapShard, type SlugClaim } from '../../core/state/state.ts';
@@ -94,7 +109,7 @@ export async function producedKeys(view: StateView, head: Head, settings: Settin
     concurrency,
     (n) => view.read<SitemapShard>(STATE.sitemapShard(n), CHECKS.sitemapShard),
   );
-  const articles = new URL('articles/', settings.url).href;
+  const articles = new URL(PAGES_PREFIX, settings.url).href;
   for (const shard of shards) for (const u of shard?.urls ?? []) if (u.loc.startsWith(articles)) keys.add(pageKey(u.loc.slice(articles.length).replace(/\/$/, '')));
   const refs = await mapLimit(
     (await view.store.list(STATE.mediaRefs, KEYS)).map((i) => i.key),
