@@ -185,46 +185,33 @@ export function keyHash(key: string): string {
 /** An ETag as a file-name part: quotes and anything but letters, digits, '-' and '_' dropped. */
 export const etagPart = (etag: string): string => etag.replace(/[^A-Za-z0-9_-]/g, '');
 
-export const STATE = {
-  /** The single-writer lease. */
+/** The main timeline's name; a tag's is `tag-<slug>`. */
+export const MAIN_TIMELINE = 'main';
+export const tagTimeline = (slug: string): string => `tag-${slug}`;
+
+/**
+ * Where the publisher's state objects live: files and folders of the state store. What each holds, and the
+ * keys made from these, are core/state/state.ts's table (STATE).
+ */
+export const STATE_NAMES = {
   lease: 'lease.json',
-  /** The commit point: settings, counters, the journal to replay. */
   head: 'head.json',
-  requests: 'requests/',
-  journals: 'journal/',
-  /**
-   * Site writes made outside a cycle's journal (a reconcile, a rebuild), named before they are made. Under
-   * requests/, so the one listing a publish makes of its pending work finds the ones a holder left.
-   */
-  intents: 'requests/intent/',
-  /** One per article file: its processed version, rendered. */
-  record: (h: string) => `articles/${h}.json`,
-  records: 'articles/',
-  /** seen/<h>.<etag>: empty; a listing compares every article's processed ETag without reading a record. */
-  seen: (h: string, etag: string) => `seen/${h}.${etagPart(etag)}`,
-  seenPrefix: 'seen/',
-  slug: (slug: string) => `slugs/${slug}.json`,
-  slugs: 'slugs/',
-  /** The file that holds an article id (ids are URIs: hashed into the key). */
-  id: (id: string) => `ids/${keyHash(id)}.json`,
-  ids: 'ids/',
-  timelineDir: (timeline: string) => `timeline/${timeline}/dir.json`,
-  timelineChunk: (timeline: string, chunk: number) => `timeline/${timeline}/${chunk}.json`,
-  timelines: 'timeline/',
-  archivePage: (n: number) => `archive/${n}.json`,
-  archivePages: 'archive/',
-  sitemapShard: (n: number) => `sitemap/${n}.json`,
-  sitemapShards: 'sitemap/',
-  tagShard: (n: number) => `sitemap-tags/${n}.json`,
-  tagShards: 'sitemap-tags/',
-  media: (mediaKey: string) => `media/${keyHash(mediaKey)}.json`,
-  mediaRefs: 'media/',
   schedule: 'schedule.json',
-  /** The Google News sitemap's members, with their titles (news.ts). */
   news: 'news.json',
-  group: (name: string) => `groups/${encodeURIComponent(name)}.json`,
+  requests: 'requests/',
+  intents: 'requests/intent/',
+  journals: 'journal/',
+  records: 'articles/',
+  seen: 'seen/',
+  slugs: 'slugs/',
+  ids: 'ids/',
+  timelines: 'timeline/',
+  timelineDir: 'dir.json',
+  archivePages: 'archive/',
+  sitemapShards: 'sitemap/',
+  tagShards: 'sitemap-tags/',
+  mediaRefs: 'media/',
   groups: 'groups/',
-  rebuildBatch: (n: number) => `rebuild/${n}.json`,
   rebuildBatches: 'rebuild/',
 } as const;
 
@@ -240,7 +227,3 @@ export const LOCAL_PREVIEW_FOLDER = [STATE_PREFIX_IN_CONTENT.slice(0, -1), 'prev
 
 /** List options for listings that need the keys alone (no ETags). */
 export const KEYS = { keysOnly: true } as const;
-
-/** The main timeline's name; a tag's is `tag-<slug>`. */
-export const MAIN_TIMELINE = 'main';
-export const tagTimeline = (slug: string): string => `tag-${slug}`;

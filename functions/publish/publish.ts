@@ -1,8 +1,8 @@
 import { type ArticleError, type FeedCheckError, type LocatedError, type Notice, SettingsError } from '../core/errors.ts';
 import { settingsHash } from '../core/hash.ts';
-import { isArchiveKey, isFeedKey, SITE_FILE, STATE } from '../core/keys.ts';
+import { isArchiveKey, isFeedKey, SITE_FILE } from '../core/keys.ts';
 import { parseSettings, type Settings } from '../core/settings.ts';
-import { CHECKS, type Head, type Schedule, StateError } from '../core/state/state.ts';
+import { type Head, STATE, StateError } from '../core/state/state.ts';
 import type { Stores } from '../stores/store.ts';
 import { addResults, type CycleContext, type CycleResult, emptyResult, type Parse } from './context.ts';
 import { runCycle } from './cycle/cycle.ts';
@@ -133,7 +133,7 @@ async function hold(stores: Stores, lease: Lease, options: PublishOptions): Prom
     const view = new StateView(io.state);
     let head: Head | undefined;
     try {
-      head = await view.base<Head>(STATE.head, CHECKS.head);
+      head = await view.base(STATE.head);
     } catch (err) {
       if (!(err instanceof StateError)) throw err;
       log('warn', 'the publisher state could not be read; rebuilding everything from the content', { problem: err.message });
@@ -193,8 +193,8 @@ async function hold(stores: Stores, lease: Lease, options: PublishOptions): Prom
 
 async function report(stores: Stores, asked: Request, total: CycleResult, attempts: number, settings: Settings | undefined, queued: boolean): Promise<PublishReport> {
   const view = new StateView(stores.state);
-  const head = await view.base<Head>(STATE.head, CHECKS.head).catch(() => undefined);
-  const schedule = await view.base<Schedule>(STATE.schedule, CHECKS.schedule).catch(() => undefined);
+  const head = await view.base(STATE.head).catch(() => undefined);
+  const schedule = await view.base(STATE.schedule).catch(() => undefined);
   const feedsChanged = settings ? total.written.filter((k) => isFeedKey(k) && !isArchiveKey(k)).map((k) => new URL(k, settings.url).href) : [];
   return {
     mode: total.full || asked.full ? 'full' : asked.scan ? 'scan' : 'changed',

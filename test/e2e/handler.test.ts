@@ -1,12 +1,20 @@
 import { readFile } from 'node:fs/promises';
+
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+
 import { invalidationPaths } from '../../functions/after-publish/invalidate.ts';
+
 import { main } from '../../functions/cli/main.ts';
+
 import { mapLimit } from '../../functions/core/concurrency.ts';
-import { keyHash, STATE } from '../../functions/core/keys.ts';
+
+import { keyHash } from '../../functions/core/keys.ts';
+import { STATE } from '../../functions/core/state/state.ts';
 import { createHandler, type HandlerConfig, type HandlerResult } from '../../functions/lambda/handler.ts';
 import type { Log } from '../../functions/lambda/logger.ts';
 import { ask } from '../../functions/publish/protocol/requests.ts';

@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
+
 import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+
 import { stringify } from 'yaml';
-import { STATE, STATE_PREFIX_IN_CONTENT } from '../../functions/core/keys.ts';
+
+import { STATE_PREFIX_IN_CONTENT } from '../../functions/core/keys.ts';
+import { STATE } from '../../functions/core/state/state.ts';
 import { createS3Client } from '../../functions/stores/s3-client.ts';
 import { S3Store } from '../../functions/stores/s3-store.ts';
 import { articleText, SITE_SETTINGS } from './content.ts';

@@ -1,6 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { STATE } from '../../functions/core/keys.ts';
-import type { Head } from '../../functions/core/state/state.ts';
+import { type Head, STATE } from '../../functions/core/state/state.ts';
 import { LEASE_TIMING, type LeaseTiming } from '../../functions/publish/protocol/lease.ts';
 import { ask } from '../../functions/publish/protocol/requests.ts';
 import { MAX_KEYS_PER_CYCLE, publish } from '../../functions/publish/publish.ts';

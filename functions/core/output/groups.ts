@@ -1,9 +1,12 @@
 import type { Article } from '../article/article.ts';
+
 import { archiveFolder, articleSitemapKey, FEED_VIEW, FRONT_PAGE, NEWS_SITEMAP, NOT_FOUND_PAGE, ROBOTS, SITEMAP_INDEX, tagFolder, tagSitemapKey } from '../keys.ts';
+
 import type { Settings } from '../settings.ts';
+import type { NewsItem } from '../state/state.ts';
 import { type FeedScope, feedId, feedUrls, siteScope } from './feed-scope.ts';
 import { buildFeeds, type FeedFiles, type FeedOptions } from './feeds.ts';
-import { type NewsItem, newsLanguage } from './news.ts';
+import { newsLanguage } from './news.ts';
 import { feedViewPage, indexPage, notFoundPage, tagPage } from './pages.ts';
 import { newsUrlset, robotsTxt, type SitemapLoc, sitemapIndex, urlset } from './sitemap.ts';
 

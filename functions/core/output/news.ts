@@ -1,5 +1,5 @@
 import { toIso } from '../article/dates.ts';
-import type { Entry } from '../state/timeline.ts';
+import type { Entry, NewsIndex, NewsItem } from '../state/state.ts';
 
 /**
  * The Google News sitemap (/sitemap-news.xml): the articles first published in the last two days, at most
@@ -12,21 +12,6 @@ import type { Entry } from '../state/timeline.ts';
 /** Google's limits: articles published in the last two days, at most 1,000 URLs per news sitemap. */
 const NEWS_WINDOW_MS = 2 * 24 * 3600 * 1000;
 export const NEWS_MAX = 1000;
-
-export interface NewsItem {
-  /** The article's state hash. */
-  h: string;
-  /** First publication (the timeline's order): the news:publication_date. */
-  p: string;
-  id: string;
-  loc: string;
-  title: string;
-}
-
-/** The state's news.json. */
-export interface NewsIndex {
-  items: NewsItem[];
-}
 
 /** The oldest first-publication time still in the window at `now` (exclusive), in the timeline's format. */
 export function newsCutoff(now: Date): string {

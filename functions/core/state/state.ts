@@ -1,237 +1,336 @@
+import * as z from 'zod/mini';
 import type { Article } from '../article/article.ts';
 import { LocatedError } from '../errors.ts';
-import type { Entry, TimelineDir } from './timeline.ts';
+import { etagPart, keyHash, MAIN_TIMELINE, STATE_NAMES, tagTimeline } from '../keys.ts';
 
 /**
- * The shapes of the publisher's private state (see keys.ts for where each lives). Each object is small
- * and bounded, so one article's publish reads and writes a few of them whatever the archive's size.
- * Every reader goes through `parseState`: an object that does not have its shape is unreadable state,
- * which the publisher treats as lost (a full rebuild, logged), never as a crash.
+ * The shapes of the publisher's private state, as schemas: each type is inferred from its schema, and every
+ * read is checked against it (core/keys.ts's STATE table says which key holds which shape). Each object is
+ * small and bounded, so one article's publish reads and writes a few of them whatever the archive's size. An
+ * object that does not have its shape is unreadable state, which the publisher treats as lost (a full
+ * rebuild, logged), never as a crash.
  */
 
-/** 4: id claims (ids/) and tag slugs that tell C#, C++ and C apart; an older state is rebuilt. */
-export const STATE_VERSION = 4;
+/** 5: a journal's site actions name `deletes` as the cycle's own site work does, and rechecks are a list; an older state is rebuilt. */
+export const STATE_VERSION = 5;
+
+const int = z.int();
+const text = z.string();
+const texts = z.array(text);
+
+/** One article in a timeline, an archive page or the news index. */
+const EntrySchema = z.object({
+  /** The article's state hash (keyHash of its content key). */
+  h: text,
+  /** First publication, RFC 3339 UTC: the order of every feed. */
+  p: text,
+  /** The article id: ties at the same instant go in id order, as newestFirst does. */
+  id: text,
+  /** The spelling of the tag in this article (tag timelines only). */
+  t: z.optional(text),
+});
+export type Entry = z.infer<typeof EntrySchema>;
+
+/** A chunk of a timeline: at most CHUNK_SIZE entries, newest first. */
+const ChunkSchema = z.array(EntrySchema);
+
+const ChunkRefSchema = z.object({
+  c: int,
+  /** The chunk's oldest entry: an entry no older than this belongs in this chunk or an earlier one. */
+  last: EntrySchema,
+  n: int,
+});
+
+/** A timeline's directory: its chunks in order. */
+const TimelineDirSchema = z.object({
+  chunks: z.array(ChunkRefSchema),
+  /** The id the next new chunk gets. */
+  next: int,
+  count: int,
+});
+export type TimelineDir = z.infer<typeof TimelineDirSchema>;
+
+/** A tag's timeline directory, with how readers see the tag. */
+const TagDirSchema = z.extend(TimelineDirSchema, {
+  /** The tag as readers see it: the title chosen from `spellings` (tags.ts tagTitle). */
+  name: text,
+  /** Public articles per spelling of this tag ("Élection": 3, "election": 1). */
+  spellings: z.optional(z.record(text, int)),
+  /** Its place in tag-creation order: its sitemap shard. */
+  seq: int,
+});
+export type TagDir = z.infer<typeof TagDirSchema>;
+
+const fields = (v: Record<string, unknown>, names: readonly string[], kind: string): boolean => names.every((n) => typeof v[n] === kind);
+/** An article as the publisher rendered it: the fields every reader of a record relies on are checked; the type is Article's own. */
+const isArticle = (v: unknown): v is Article => {
+  if (typeof v !== 'object' || v === null) return false;
+  const a = v as Record<string, unknown>;
+  const published = a.published as Record<string, unknown> | undefined;
+  return (
+    fields(a, ['file', 'slug', 'url', 'id', 'title', 'summary', 'html'], 'string') &&
+    typeof published?.iso === 'string' &&
+    Array.isArray(a.tags) &&
+    a.tags.every((t) => typeof t === 'string') &&
+    Array.isArray(a.authors)
+  );
+};
 
 /** What the publisher last processed of one article file. */
-export interface ArticleRecord {
-  key: string;
+const RecordSchema = z.object({
+  key: text,
   /** The content object's ETag when it was read: the same ETag means nothing to re-render. */
-  etag: string;
+  etag: text,
   /** The processed version, rendered (HTML, media facts): groups are built from this, never from a newer file. */
-  article: Article;
+  article: z.custom<Article>(isArticle),
   /** Public at the last publish: a change is an embargo lifting or an expiry. */
-  public: boolean;
+  public: z.boolean(),
   /** Its place in first-publication order, given when it first went public: its archive page and sitemap shard. */
-  seq?: number;
+  seq: z.optional(int),
   /** Hash of its page as written. */
-  page?: string;
+  page: z.optional(text),
   /** Its lead image when that lives in the content store's media/ (published only while the article is public). */
-  media?: { key: string; etag: string };
-}
+  media: z.optional(z.object({ key: text, etag: text })),
+});
+export type ArticleRecord = z.infer<typeof RecordSchema>;
+
+const RecheckSchema = z.object({
+  /** A journal's or an intent's key in the state. */
+  key: text,
+  after: text,
+});
+export type Recheck = z.infer<typeof RecheckSchema>;
 
 /** The commit point: small, replaced with If-Match by the lease holder only. */
-export interface Head {
-  v: typeof STATE_VERSION;
+const HeadSchema = z.object({
+  v: z.literal(STATE_VERSION),
   /** Hash of the settings and renderer the state was built with: a mismatch means a full rebuild. */
-  settings: string;
+  settings: text,
   /** Commits so far: each commit is generation + 1. */
-  generation: number;
-  nextSeq: number;
-  nextTagSeq: number;
+  generation: int,
+  nextSeq: int,
+  nextTagSeq: int,
   /** Public articles. */
-  public: number;
+  public: int,
   /** A committed journal whose site writes may not all have landed: whoever reads this replays it. */
-  journal?: string;
+  journal: z.optional(text),
   /**
    * Journals and intents left by a holder that did not finish (it died, gave up, or may still be writing):
    * redone when found, and their site keys redone once more after `after`, when that holder's time is
-   * surely up, so a late write of an old version never stands. (An older state has one `{ journal, after }`.)
+   * surely up, so a late write of an old version never stands.
    */
-  recheck?: Recheck[] | { journal: string; after: string };
+  recheck: z.optional(z.array(RecheckSchema)),
   /** The last publish found site.yaml broken: the next good one looks at every article. */
-  settingsError?: string;
+  settingsError: z.optional(text),
   /**
    * The newest, incomplete archive page is published too: it holds an article the site's feeds do not
    * (one that went public after newer-dated ones), which must still be reachable through the history.
    */
-  openArchive?: boolean;
+  openArchive: z.optional(z.boolean()),
   /** A full rebuild is under way: 'state' (indexes being remade; the next holder starts over) or 'site' (state done, files being written). */
-  rebuilding?: 'state' | 'site';
-}
-
-export interface TagDir extends TimelineDir {
-  /** The tag as readers see it: the title chosen from `spellings` (tags.ts tagTitle). */
-  name: string;
-  /** Public articles per spelling of this tag ("Élection": 3, "election": 1). */
-  spellings?: Record<string, number>;
-  /** Its place in tag-creation order: its sitemap shard. */
-  seq: number;
-}
+  rebuilding: z.optional(z.enum(['state', 'site'])),
+});
+export type Head = z.infer<typeof HeadSchema>;
 
 /** Archive page members, newest first (the page's feeds list them so). */
-export interface ArchivePage {
-  members: Entry[];
-}
+const ArchivePageSchema = z.object({ members: z.array(EntrySchema) });
+export type ArchivePage = z.infer<typeof ArchivePageSchema>;
 
-export interface SitemapUrl {
-  h: string;
-  loc: string;
-  lastmod: string;
-}
-export interface SitemapShard {
-  urls: SitemapUrl[];
-}
-export interface TagShard {
-  slugs: string[];
-}
+const SitemapUrlSchema = z.object({ h: text, loc: text, lastmod: text });
+export type SitemapUrl = z.infer<typeof SitemapUrlSchema>;
+const SitemapShardSchema = z.object({ urls: z.array(SitemapUrlSchema) });
+export type SitemapShard = z.infer<typeof SitemapShardSchema>;
+const TagShardSchema = z.object({ slugs: texts });
+export type TagShard = z.infer<typeof TagShardSchema>;
 
 /** A lead image published from the content store, and the public articles that use it. */
-export interface MediaRef {
-  key: string;
+const MediaRefSchema = z.object({
+  key: text,
   /** The content object's ETag when it was copied to the site. */
-  etag: string;
-  users: string[];
-}
+  etag: text,
+  users: texts,
+});
+export type MediaRef = z.infer<typeof MediaRefSchema>;
 
-interface Scheduled {
-  key: string;
-  h: string;
-  at: string;
-}
+const ScheduledSchema = z.object({ key: text, h: text, at: text });
 /** Articles that are not public, and public ones that will expire: what the minute schedule looks at. */
-export interface Schedule {
-  drafts: { key: string; h: string }[];
+const ScheduleSchema = z.object({
+  drafts: z.array(z.object({ key: text, h: text })),
   /** Not yet public: `at` is when it goes live. */
-  embargoed: Scheduled[];
+  embargoed: z.array(ScheduledSchema),
   /** Public until `at`. */
-  expiring: Scheduled[];
-}
+  expiring: z.array(ScheduledSchema),
+});
+export type Schedule = z.infer<typeof ScheduleSchema>;
 
 /** The file that holds a slug (slugs/<slug>.json) or an article id (ids/<hash>.json). */
-export interface SlugClaim {
-  key: string;
+const ClaimSchema = z.object({
+  key: text,
   /**
    * Files refused because this claim was held (a renamed article whose new file came before the old one's
    * deletion): looked at again when the claim is let go, so they need no scan to be published.
    */
-  waiting?: string[];
-}
+  waiting: z.optional(texts),
+});
+export type SlugClaim = z.infer<typeof ClaimSchema>;
 
 /** Per output group: the hash of each file last written, so identical bytes are never written again. */
-export interface GroupState {
-  files: Record<string, string>;
-}
+const GroupStateSchema = z.object({ files: z.record(text, text) });
+export type GroupState = z.infer<typeof GroupStateSchema>;
 
-/** What a committed cycle does to the site; whoever replays a journal does exactly this. */
-export interface SiteActions {
+/** What a committed cycle does to the site, named as the cycle's own site work (write.ts SiteWork); whoever replays a journal does exactly this. */
+const SiteActionsSchema = z.object({
   /** Media keys to copy from the content store, and to delete from the site. */
-  mediaPut: string[];
-  mediaDelete: string[];
+  mediaPut: texts,
+  mediaDelete: texts,
   /** Article hashes whose page is written from their record. */
-  pages: string[];
+  pages: texts,
   /** Group names to build from the state and write. */
-  groups: string[];
+  groups: texts,
   /** Site keys to delete (old pages, the files of groups that are gone). */
-  delete: string[];
-}
+  deletes: texts,
+});
+export type SiteActions = z.infer<typeof SiteActionsSchema>;
 
-/** A state write: the body, or null to delete; `expect` is the ETag it replaces ('*': the key is new). */
-export interface StateWrite {
-  key: string;
-  body: string | null;
-  expect: string;
-}
+/** A state write: the body, or null to delete; `expect` is the ETag it replaces ('*': the key is new; '': no condition). */
+const StateWriteSchema = z.object({ key: text, body: z.nullable(text), expect: text });
+export type StateWrite = z.infer<typeof StateWriteSchema>;
 
-export interface Recheck {
-  /** A journal's or an intent's key in the state. */
-  key: string;
-  after: string;
-}
+const JournalSchema = z.object({ generation: int, state: z.array(StateWriteSchema), site: SiteActionsSchema });
+export type Journal = z.infer<typeof JournalSchema>;
 
 /** Site keys about to be written or deleted outside a cycle's journal (a reconcile, a rebuild's pages and groups). */
-export interface Intent {
-  site: string[];
-}
-
-export interface Journal {
-  generation: number;
-  state: StateWrite[];
-  site: SiteActions;
-}
+const IntentSchema = z.object({ site: texts });
+export type Intent = z.infer<typeof IntentSchema>;
 
 /** A full rebuild's rendered articles, a batch at a time (see rebuild.ts). */
-export interface RebuildBatch {
-  records: ArticleRecord[];
-}
+const RebuildBatchSchema = z.object({ records: z.array(RecordSchema) });
+export type RebuildBatch = z.infer<typeof RebuildBatchSchema>;
+
+/** One article of the Google News sitemap (news.ts): its place, address and title. */
+const NewsItemSchema = z.extend(EntrySchema, { loc: text, title: text });
+export type NewsItem = z.infer<typeof NewsItemSchema>;
+/** The state's news.json: the news sitemap's members, newest first. */
+const NewsIndexSchema = z.object({ items: z.array(NewsItemSchema) });
+export type NewsIndex = z.infer<typeof NewsIndexSchema>;
+
+/** An empty marker (seen/<h>.<etag>): its name is all it says. */
+const MarkerSchema = z.unknown();
 
 /** State that is there but not what this version wrote: treated as lost, never as a crash. */
 export class StateError extends LocatedError {
   override name = 'StateError';
 }
 
-type Check = (value: unknown) => boolean;
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isString = (v: unknown): v is string => typeof v === 'string';
-const isInt = (v: unknown): v is number => Number.isInteger(v);
-const strings = (v: unknown): boolean => Array.isArray(v) && v.every(isString);
-const isEntry = (v: unknown): boolean => isObject(v) && isString(v.h) && isString(v.p) && isString(v.id);
-
-const isArticle = (v: unknown): boolean =>
-  isObject(v) &&
-  isString(v.file) &&
-  isString(v.slug) &&
-  isString(v.url) &&
-  isString(v.id) &&
-  isString(v.title) &&
-  isString(v.summary) &&
-  isString(v.html) &&
-  isObject(v.published) &&
-  isString(v.published.iso) &&
-  strings(v.tags) &&
-  Array.isArray(v.authors);
-
-const isRecheck = (v: unknown): boolean =>
-  v === undefined || (Array.isArray(v) ? v.every((r) => isObject(r) && isString(r.key) && isString(r.after)) : isObject(v) && isString(v.journal) && isString(v.after));
-
-const isTimelineDir = (v: unknown): boolean =>
-  isObject(v) && isInt(v.next) && isInt(v.count) && Array.isArray(v.chunks) && v.chunks.every((r) => isObject(r) && isInt(r.c) && isInt(r.n) && isEntry(r.last));
-
-export const CHECKS = {
-  record: (v: unknown) => isObject(v) && isString(v.key) && isString(v.etag) && typeof v.public === 'boolean' && isArticle(v.article) && (v.seq === undefined || isInt(v.seq)),
-  head: (v: unknown) => isObject(v) && v.v === STATE_VERSION && isString(v.settings) && isInt(v.generation) && isInt(v.nextSeq) && isInt(v.nextTagSeq) && isInt(v.public) && isRecheck(v.recheck),
-  timelineDir: isTimelineDir,
-  tagDir: (v: unknown) => isTimelineDir(v) && isObject(v) && isString(v.name) && isInt(v.seq) && (v.spellings === undefined || (isObject(v.spellings) && Object.values(v.spellings).every(isInt))),
-  chunk: (v: unknown) => Array.isArray(v) && v.every(isEntry),
-  archivePage: (v: unknown) => isObject(v) && Array.isArray(v.members) && v.members.every(isEntry),
-  sitemapShard: (v: unknown) => isObject(v) && Array.isArray(v.urls) && v.urls.every((u) => isObject(u) && isString(u.h) && isString(u.loc) && isString(u.lastmod)),
-  tagShard: (v: unknown) => isObject(v) && strings(v.slugs),
-  media: (v: unknown) => isObject(v) && isString(v.key) && isString(v.etag) && strings(v.users),
-  schedule: (v: unknown) => isObject(v) && Array.isArray(v.drafts) && Array.isArray(v.embargoed) && Array.isArray(v.expiring),
-  slug: (v: unknown) => isObject(v) && isString(v.key) && (v.waiting === undefined || (Array.isArray(v.waiting) && v.waiting.every(isString))),
-  group: (v: unknown) => isObject(v) && isObject(v.files),
-  journal: (v: unknown) => isObject(v) && isInt(v.generation) && Array.isArray(v.state) && isObject(v.site),
-  intent: (v: unknown) => isObject(v) && strings(v.site),
-  batch: (v: unknown) => isObject(v) && Array.isArray(v.records),
-  news: (v: unknown) => isObject(v) && Array.isArray(v.items) && v.items.every((i) => isEntry(i) && isObject(i) && isString(i.loc) && isString(i.title)),
-} satisfies Record<string, Check>;
-
-/** Parse a state object, or throw StateError naming it: a truncated or foreign object is never trusted. */
-export function parseState<T>(key: string, bytes: Uint8Array | string, check: Check): T {
+/** Parse a state object against its schema, or throw StateError naming it: a truncated or foreign object is never trusted. */
+function parseState<T>(key: string, bytes: Uint8Array | string, schema: z.ZodMiniType<T>): T {
   let value: unknown;
   try {
     value = JSON.parse(typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('utf8'));
   } catch (err) {
     throw new StateError(key, 'is not JSON (truncated or overwritten?)', { cause: err });
   }
-  if (!check(value)) throw new StateError(key, 'does not have the shape this version of wirefeed writes');
+  // Checked, not rebuilt: the object read is the value (its key order kept, so an unchanged object is seen as unchanged).
+  if (!schema.safeParse(value).success) throw new StateError(key, 'does not have the shape this version of wirefeed writes');
   return value as T;
 }
 
-/** The rechecks a head asks for, in either of the shapes heads have had. */
-export function rechecksOf(head: Pick<Head, 'recheck'>): Recheck[] {
-  const r = head.recheck;
-  if (r === undefined) return [];
-  return Array.isArray(r) ? r : [{ key: r.journal, after: r.after }];
+/** A state key that knows what it holds: reading it gives that shape, checked (STATE_OBJECTS). */
+declare const holds: unique symbol;
+export type StateKey<T> = string & { readonly [holds]: T };
+
+/** Which keys hold which shape: the first entry that owns a key gives its schema. */
+const STATE_OBJECTS: { owns: (key: string) => boolean; schema: z.ZodMiniType<unknown> }[] = [];
+
+/** A kind of state object: its keys (made by `key`, all owned by `owns`) and its schema, from which its type follows. */
+function held<T, A extends unknown[]>(schema: z.ZodMiniType<T>, owns: (key: string) => boolean, key: (...args: A) => string): (...args: A) => StateKey<T> {
+  STATE_OBJECTS.push({ owns, schema });
+  return (...args) => key(...args) as StateKey<T>;
 }
+/** A state object that has one key. */
+function one<T>(schema: z.ZodMiniType<T>, key: string): StateKey<T> {
+  return held(
+    schema,
+    (k) => k === key,
+    () => key,
+  )();
+}
+const under = (prefix: string) => (key: string) => key.startsWith(prefix);
+
+const N = STATE_NAMES;
+const MAIN_TIMELINE_DIR = `${N.timelines}${MAIN_TIMELINE}/${N.timelineDir}`;
+
+/**
+ * The publisher's state, one entry per kind of object: where it lives and what it holds. Folders (the
+ * plural names) are for listings; every key made here carries its shape, so `view.read(STATE.record(h))`
+ * is an ArticleRecord, checked as it is read.
+ */
+export const STATE = {
+  /** The single-writer lease (its body is the lease's own: lease.ts). */
+  lease: N.lease,
+  /** The commit point: settings, counters, the journal to replay. */
+  head: one(HeadSchema, N.head),
+  /** Durable requests (requests.ts): what each publish was asked, read leniently (an unreadable one asks for a scan). */
+  requests: N.requests,
+  journals: N.journals,
+  journal: held(JournalSchema, under(N.journals), (name: string) => `${N.journals}${name}`),
+  /**
+   * Site writes made outside a cycle's journal (a reconcile, a rebuild), named before they are made. Under
+   * requests/, so the one listing a publish makes of its pending work finds the ones a holder left.
+   */
+  intents: N.intents,
+  intent: held(IntentSchema, under(N.intents), (name: string) => `${N.intents}${name}`),
+  /** One per article file: its processed version, rendered. */
+  record: held(RecordSchema, under(N.records), (h: string) => `${N.records}${h}.json`),
+  records: N.records,
+  /** seen/<h>.<etag>: empty; a listing compares every article's processed ETag without reading a record. */
+  seen: held(MarkerSchema, under(N.seen), (h: string, etag: string) => `${N.seen}${h}.${etagPart(etag)}`),
+  seenPrefix: N.seen,
+  slug: held(ClaimSchema, under(N.slugs), (slug: string) => `${N.slugs}${slug}.json`),
+  slugs: N.slugs,
+  /** The file that holds an article id (ids are URIs: hashed into the key). */
+  id: held(ClaimSchema, under(N.ids), (id: string) => `${N.ids}${keyHash(id)}.json`),
+  ids: N.ids,
+  /** The site's timeline directory; a tag's has the tag's title too. */
+  mainDir: one(TimelineDirSchema, MAIN_TIMELINE_DIR),
+  tagDir: held(
+    TagDirSchema,
+    (k) => k.startsWith(N.timelines) && k.endsWith(`/${N.timelineDir}`),
+    (slug: string) => `${N.timelines}${tagTimeline(slug)}/${N.timelineDir}`,
+  ),
+  timelineChunk: held(ChunkSchema, under(N.timelines), (timeline: string, chunk: number) => `${N.timelines}${timeline}/${chunk}.json`),
+  timelines: N.timelines,
+  archivePage: held(ArchivePageSchema, under(N.archivePages), (n: number) => `${N.archivePages}${n}.json`),
+  archivePages: N.archivePages,
+  sitemapShard: held(SitemapShardSchema, under(N.sitemapShards), (n: number) => `${N.sitemapShards}${n}.json`),
+  sitemapShards: N.sitemapShards,
+  tagShard: held(TagShardSchema, under(N.tagShards), (n: number) => `${N.tagShards}${n}.json`),
+  tagShards: N.tagShards,
+  media: held(MediaRefSchema, under(N.mediaRefs), (mediaKey: string) => `${N.mediaRefs}${keyHash(mediaKey)}.json`),
+  mediaRefs: N.mediaRefs,
+  schedule: one(ScheduleSchema, N.schedule),
+  /** The Google News sitemap's members, with their titles (news.ts). */
+  news: one(NewsIndexSchema, N.news),
+  group: held(GroupStateSchema, under(N.groups), (name: string) => `${N.groups}${encodeURIComponent(name)}.json`),
+  groups: N.groups,
+  rebuildBatch: held(RebuildBatchSchema, under(N.rebuildBatches), (n: number) => `${N.rebuildBatches}${n}.json`),
+  rebuildBatches: N.rebuildBatches,
+} as const;
+
+/** The timeline directory of a timeline by name ('main', 'tag-<slug>'). */
+export const timelineDir = (timeline: string): StateKey<TimelineDir | TagDir> => (timeline === MAIN_TIMELINE ? STATE.mainDir : STATE.tagDir(timeline.slice(tagTimeline('').length)));
+
+/** A key found by listing a kind's folder (or named by the head), as that kind of object. */
+export const listedAs = <T>(_kind: (...args: never[]) => StateKey<T>, key: string): StateKey<T> => key as StateKey<T>;
+
+/** The shape a state key holds (a bug if none does). */
+function schemaOf<T>(key: StateKey<T>): z.ZodMiniType<T> {
+  const found = STATE_OBJECTS.find((o) => o.owns(key));
+  if (!found) throw new Error(`no state object is kept at ${key}`);
+  return found.schema as z.ZodMiniType<T>;
+}
+
+/** A state object's bytes as the shape its key holds; StateError when they are not. */
+export const readState = <T>(key: StateKey<T>, bytes: Uint8Array | string): T => parseState(key, bytes, schemaOf(key));
 
 export const emptySchedule = (): Schedule => ({ drafts: [], embargoed: [], expiring: [] });

@@ -1,34 +1,13 @@
+import type { Entry, TimelineDir } from './state.ts';
+
+type ChunkRef = TimelineDir['chunks'][number];
+
 /**
  * A timeline: every public article of one scope (the site, or one tag) in feed order, newest first,
  * kept as a directory plus chunks of at most CHUNK_SIZE entries each. Adding or removing one article
  * touches one chunk and the directory, so a publish never reads the whole archive; a feed's newest N
  * come from the first chunk or two. Pure: the caller loads the chunks `chunksFor` names, then applies.
  */
-export interface Entry {
-  /** The article's state hash (keyHash of its content key). */
-  h: string;
-  /** First publication, RFC 3339 UTC: the order of every feed. */
-  p: string;
-  /** The article id: ties at the same instant go in id order, as newestFirst does. */
-  id: string;
-  /** The spelling of the tag in this article (tag timelines only). */
-  t?: string;
-}
-
-interface ChunkRef {
-  c: number;
-  /** The chunk's oldest entry: an entry no older than this belongs in this chunk or an earlier one. */
-  last: Entry;
-  n: number;
-}
-
-export interface TimelineDir {
-  chunks: ChunkRef[];
-  /** The id the next new chunk gets. */
-  next: number;
-  count: number;
-}
-
 export const CHUNK_SIZE = 400;
 
 export const emptyDir = (): TimelineDir => ({ chunks: [], next: 0, count: 0 });

@@ -1,14 +1,21 @@
 import { type Article, isPublic } from '../../core/article/article.ts';
+
 import { toIso } from '../../core/article/dates.ts';
+
 import { countSpellings, spellingNotice, tagSlug, tagTitle } from '../../core/article/tags.ts';
+
 import { mapLimit } from '../../core/concurrency.ts';
+
 import { ArticleError, Notice } from '../../core/errors.ts';
-import { keyHash, MAIN_TIMELINE, pageKey, SITEMAP_SHARD_SIZE, STATE, tagTimeline } from '../../core/keys.ts';
+
+import { keyHash, MAIN_TIMELINE, pageKey, SITEMAP_SHARD_SIZE, tagTimeline } from '../../core/keys.ts';
+
 import type { Settings } from '../../core/settings.ts';
+
 import {
   type ArchivePage,
   type ArticleRecord,
-  CHECKS,
+  type Entry,
   emptySchedule,
   type Head,
   type MediaRef,
@@ -16,13 +23,21 @@ import {
   type SitemapShard,
   type SitemapUrl,
   type SlugClaim,
+  STATE,
+  type StateKey,
   type TagDir,
   type TagShard,
+  timelineDir,
 } from '../../core/state/state.ts';
-import { applyTimeline, chunksFor, compareEntries, type Entry, emptyDir, type TimelineDir } from '../../core/state/timeline.ts';
+
+import { applyTimeline, chunksFor, compareEntries, emptyDir } from '../../core/state/timeline.ts';
+
 import type { CycleContext } from '../context.ts';
+
 import { idTaken, slugTaken } from './claims.ts';
+
 import type { Outcome } from './read.ts';
+
 import type { StateView } from './state-view.ts';
 
 /**
@@ -74,7 +89,7 @@ export async function loadForApply(view: StateView, outcomes: readonly Outcome[]
   const active = outcomes.filter((o) => o.kind !== 'unchanged' && o.kind !== 'rejected');
   // The records this publish may leave: the one stored, and the new version.
   const records = active.flatMap((o) => [o.record, o.kind === 'parsed' ? ({ key: o.key, article: o.article } as ArticleRecord) : undefined]).filter((r): r is ArticleRecord => r !== undefined);
-  const keys = new Set<string>([STATE.schedule, STATE.timelineDir(MAIN_TIMELINE)]);
+  const keys = new Set<StateKey<unknown>>([STATE.schedule, STATE.mainDir]);
   const tags = new Set<string>();
   for (const r of records) {
     keys.add(STATE.slug(r.article.slug));
@@ -87,39 +102,28 @@ export async function loadForApply(view: StateView, outcomes: readonly Outcome[]
     }
   }
   for (const o of active) if (o.kind === 'parsed' && o.media) keys.add(STATE.media(o.media.key));
-  for (const slug of tags) keys.add(STATE.timelineDir(tagTimeline(slug)));
+  for (const slug of tags) keys.add(STATE.tagDir(slug));
   // Articles going public for the first time take the next places in first-publication order.
   for (let seq = head.nextSeq; seq < head.nextSeq + active.length; seq++) {
     keys.add(STATE.archivePage(archiveOf(seq, ctx.settings)));
     keys.add(STATE.sitemapShard(shardOf(seq)));
   }
   for (let seq = head.nextTagSeq; seq < head.nextTagSeq + tags.size; seq++) keys.add(STATE.tagShard(shardOf(seq)));
-  await mapLimit([...keys], concurrency, (key) => view.base(key, checkFor(key)));
+  await mapLimit([...keys], concurrency, (key) => view.base(key));
 
   // Then the chunks each timeline change lands in, and the sitemap shard of each tag that may go.
-  const chunkKeys = new Set<string>();
+  const chunkKeys = new Set<StateKey<unknown>>();
   const entries = records.map((r) => entryOf(r));
-  const main = view.peek<TimelineDir>(STATE.timelineDir(MAIN_TIMELINE));
+  const main = view.peek(STATE.mainDir);
   if (main) for (const c of chunksFor(main, entries)) chunkKeys.add(STATE.timelineChunk(MAIN_TIMELINE, c));
   for (const slug of tags) {
-    const dir = view.peek<TagDir>(STATE.timelineDir(tagTimeline(slug)));
+    const dir = view.peek(STATE.tagDir(slug));
     if (!dir) continue;
     chunkKeys.add(STATE.tagShard(shardOf(dir.seq)));
     const tagged = records.filter((r) => tagsOf(r.article).has(slug)).map((r) => entryOf(r));
     for (const c of chunksFor(dir, tagged)) chunkKeys.add(STATE.timelineChunk(tagTimeline(slug), c));
   }
-  await mapLimit([...chunkKeys], concurrency, (key) => view.base(key, checkFor(key)));
-}
-
-function checkFor(key: string): (v: unknown) => boolean {
-  if (key === STATE.schedule) return CHECKS.schedule;
-  if (key.startsWith(STATE.slugs) || key.startsWith(STATE.ids)) return CHECKS.slug;
-  if (key.startsWith(STATE.mediaRefs)) return CHECKS.media;
-  if (key.startsWith(STATE.archivePages)) return CHECKS.archivePage;
-  if (key.startsWith(STATE.tagShards)) return CHECKS.tagShard;
-  if (key.startsWith(STATE.sitemapShards)) return CHECKS.sitemapShard;
-  if (key.startsWith(STATE.timelines)) return key === STATE.timelineDir(MAIN_TIMELINE) ? CHECKS.timelineDir : key.endsWith('/dir.json') ? CHECKS.tagDir : CHECKS.chunk;
-  throw new Error(`no state check for ${key}`);
+  await mapLimit([...chunkKeys], concurrency, (key) => view.base(key));
 }
 
 /** Apply the outcomes to the loaded state. Pure over the view's snapshot: every change is staged. */
@@ -167,14 +171,14 @@ function decide(view: StateView, outcomes: readonly Outcome[], now: Date, applie
   const removed = outcomes.filter((o) => o.kind === 'removed');
   const released = new Set(removed.map((o) => STATE.slug(o.record.article.slug)));
   for (const o of removed) released.add(STATE.id(o.record.article.id));
-  const holder = (claimKey: string, key: string): string | undefined => {
-    const claim = view.peek<SlugClaim>(claimKey);
+  const holder = (claimKey: StateKey<SlugClaim>, key: string): string | undefined => {
+    const claim = view.peek(claimKey);
     return claim && claim.key !== key && !released.has(claimKey) ? claim.key : undefined;
   };
-  const claim = (claimKey: string, key: string) => {
+  const claim = (claimKey: StateKey<SlugClaim>, key: string) => {
     // The files waiting on it keep waiting while its holder stays (an edit); a claim let go in this cycle
     // and taken by another file has them looked at again.
-    let waiting = (view.peek<SlugClaim>(claimKey)?.waiting ?? []).filter((k) => k !== key);
+    let waiting = (view.peek(claimKey)?.waiting ?? []).filter((k) => k !== key);
     if (released.has(claimKey)) {
       for (const k of waiting) applied.requeue.add(k);
       waiting = [];
@@ -182,14 +186,14 @@ function decide(view: StateView, outcomes: readonly Outcome[], now: Date, applie
     released.delete(claimKey);
     view.stage(claimKey, { key, ...(waiting.length > 0 ? { waiting } : {}) } satisfies SlugClaim);
   };
-  const release = (claimKey: string) => {
-    for (const key of view.peek<SlugClaim>(claimKey)?.waiting ?? []) applied.requeue.add(key);
+  const release = (claimKey: StateKey<SlugClaim>) => {
+    for (const key of view.peek(claimKey)?.waiting ?? []) applied.requeue.add(key);
     released.add(claimKey);
     view.stage(claimKey, null);
   };
   // The refused file is remembered on the claim, so letting the claim go looks at it again.
-  const refuse = (claimKey: string, key: string) => {
-    const held = view.peek<SlugClaim>(claimKey) as SlugClaim;
+  const refuse = (claimKey: StateKey<SlugClaim>, key: string) => {
+    const held = view.peek(claimKey) as SlugClaim;
     if (held.waiting?.includes(key)) return; // a redelivery: already remembered, nothing to write
     view.stage(claimKey, { key: held.key, waiting: [...(held.waiting ?? []), key].slice(-MAX_WAITING) } satisfies SlugClaim);
   };
@@ -245,7 +249,7 @@ function decide(view: StateView, outcomes: readonly Outcome[], now: Date, applie
   for (const t of transitions)
     if (t.o.kind === 'removed' && t.before) {
       for (const claimKey of [STATE.slug(t.before.article.slug), STATE.id(t.before.article.id)]) {
-        if (view.peek<SlugClaim>(claimKey)?.key === t.o.key) release(claimKey);
+        if (view.peek(claimKey)?.key === t.o.key) release(claimKey);
       }
     }
   return transitions;
@@ -297,11 +301,11 @@ function updateTimelines(view: StateView, transitions: readonly Transition[], ap
   for (const [name, { removes, inserts }] of [...deltas].sort(([a], [b]) => (a < b ? -1 : 1))) {
     applied.timelines.add(name);
     const slug = name === MAIN_TIMELINE ? undefined : name.slice('tag-'.length);
-    const dirKey = STATE.timelineDir(name);
-    const stored = view.peek<TagDir | TimelineDir>(dirKey);
+    const dirKey = timelineDir(name);
+    const stored = view.peek(dirKey);
     const dir = stored ?? emptyDir();
     const loaded = new Map<number, Entry[]>();
-    for (const c of chunksFor(dir, [...removes, ...inserts])) loaded.set(c, view.peek<Entry[]>(STATE.timelineChunk(name, c)) ?? []);
+    for (const c of chunksFor(dir, [...removes, ...inserts])) loaded.set(c, view.peek(STATE.timelineChunk(name, c)) ?? []);
     const change = applyTimeline(dir, loaded, removes, inserts);
     for (const c of change.remove) view.stage(STATE.timelineChunk(name, c), null);
     for (const [c, chunk] of change.write) {
@@ -347,7 +351,7 @@ const legacySpellings = (dir: TagDir | undefined): Record<string, number> | unde
 
 function updateTagShard(view: StateView, n: number, slug: string, add: boolean, applied: Applied): void {
   const key = STATE.tagShard(n);
-  const shard = view.peek<TagShard>(key) ?? { slugs: [] };
+  const shard = view.peek(key) ?? { slugs: [] };
   const slugs = new Set(shard.slugs);
   if (add) slugs.add(slug);
   else slugs.delete(slug);
@@ -379,14 +383,14 @@ function updatePlaces(view: StateView, transitions: readonly Transition[], setti
   }
   for (const [n, d] of pages) {
     const key = STATE.archivePage(n);
-    const page = view.peek<ArchivePage>(key) ?? { members: [] };
+    const page = view.peek(key) ?? { members: [] };
     const members = [...page.members.filter((e) => !d.remove.has(e.h)), ...d.add].sort(compareEntries);
     view.stage(key, { members } satisfies ArchivePage);
     applied.archivePages.add(n);
   }
   for (const [n, d] of shards) {
     const key = STATE.sitemapShard(n);
-    const shard = view.peek<SitemapShard>(key) ?? { urls: [] };
+    const shard = view.peek(key) ?? { urls: [] };
     const urls = [...shard.urls.filter((u) => !d.remove.has(u.h)), ...d.add].sort((a, b) => (a.loc < b.loc ? -1 : a.loc > b.loc ? 1 : 0));
     view.stage(key, { urls } satisfies SitemapShard);
     applied.sitemapShards.add(n);
@@ -399,7 +403,7 @@ function updateMedia(view: StateView, transitions: readonly Transition[], applie
   const ref = (key: string): MediaRef => {
     let r = refs.get(key);
     if (!r) {
-      const stored = view.peek<MediaRef>(STATE.media(key));
+      const stored = view.peek(STATE.media(key));
       r = stored ? { ...stored, users: [...stored.users] } : { key, etag: '', users: [] };
       refs.set(key, r);
     }
@@ -437,7 +441,7 @@ function updateMedia(view: StateView, transitions: readonly Transition[], applie
 /** Drafts, embargoes and expiries: what the minute schedule and the reports look at. */
 function updateSchedule(view: StateView, transitions: readonly Transition[], now: Date): void {
   if (transitions.length === 0) return;
-  const stored = view.peek<Schedule>(STATE.schedule) ?? emptySchedule();
+  const stored = view.peek(STATE.schedule) ?? emptySchedule();
   const touched = new Set(transitions.map((t) => t.o.key));
   const next: Schedule = {
     drafts: stored.drafts.filter((d) => !touched.has(d.key)),

@@ -1,18 +1,31 @@
 import type { Article } from '../../core/article/article.ts';
+
 import { tagSlug } from '../../core/article/tags.ts';
+
 import { mapLimit } from '../../core/concurrency.ts';
+
 import { FeedCheckError } from '../../core/errors.ts';
+
 import { hash } from '../../core/hash.ts';
-import { type GroupId, groupName, MAIN_TIMELINE, pageKey, STATE, tagTimeline } from '../../core/keys.ts';
+
+import { type GroupId, groupName, MAIN_TIMELINE, pageKey, tagTimeline } from '../../core/keys.ts';
+
 import { checkFeeds } from '../../core/output/check.ts';
+
 import { FEED_BYTES } from '../../core/output/feed-budget.ts';
+
 import { archiveFiles, articleSitemapFiles, mainFiles, newsSitemapFiles, sitemapIndexFiles, staticFiles, tagFiles, tagSitemapFiles } from '../../core/output/groups.ts';
-import type { NewsIndex } from '../../core/output/news.ts';
+
 import { articlePage } from '../../core/output/pages.ts';
+
 import type { Settings } from '../../core/settings.ts';
-import { type ArchivePage, type ArticleRecord, CHECKS, type GroupState, type Head, type SitemapShard, StateError, type TagDir, type TagShard } from '../../core/state/state.ts';
-import { type Entry, newest, type TimelineDir } from '../../core/state/timeline.ts';
+
+import { type ArticleRecord, type Entry, type GroupState, type Head, STATE, StateError, type TimelineDir, timelineDir } from '../../core/state/state.ts';
+
+import { newest } from '../../core/state/timeline.ts';
+
 import { articleShards, publishedPages, tagShards } from './plan.ts';
+
 import type { StateView } from './state-view.ts';
 
 /**
@@ -27,7 +40,7 @@ async function articlesOf(view: StateView, entries: readonly Entry[], concurrenc
 }
 
 async function articleOf(view: StateView, e: Entry): Promise<Article> {
-  const record = await view.readOnce<ArticleRecord>(STATE.record(e.h), CHECKS.record);
+  const record = await view.readOnce(STATE.record(e.h));
   if (!record) throw new StateError(STATE.record(e.h), 'is named by an index but missing');
   return record.article;
 }
@@ -71,7 +84,7 @@ async function tagTitlesOf(view: StateView, articles: readonly Article[], concur
   await mapLimit([...slugs], concurrency, async (slug) => {
     let title = known.get(slug);
     if (title === undefined) {
-      title = (await view.read<TagDir>(STATE.timelineDir(tagTimeline(slug)), CHECKS.tagDir))?.name;
+      title = (await view.read(STATE.tagDir(slug)))?.name;
       if (title !== undefined) known.set(slug, title);
     }
     if (title !== undefined) titles.set(slug, title);
@@ -95,18 +108,18 @@ export async function buildGroup(
 ): Promise<Map<string, string>> {
   // Only as much article HTML as a feed document can carry (FEED_BYTES); none when feeds carry summaries.
   const feedArticles = (entries: readonly Entry[]) => feedArticlesOf(view, entries, concurrency, settings.feedContent === 'full' ? FEED_BYTES : 0);
-  const top = async (name: string, dir: TimelineDir) => feedArticles(await newest(dir, settings.feedSize, async (c) => (await view.read<Entry[]>(STATE.timelineChunk(name, c), CHECKS.chunk)) ?? []));
+  const top = async (name: string, dir: TimelineDir) => feedArticles(await newest(dir, settings.feedSize, async (c) => (await view.read(STATE.timelineChunk(name, c))) ?? []));
   const options = async ({ articles, fullAtMost }: { articles: Article[]; fullAtMost: number }) => ({ titles: await tagTitlesOf(view, articles, concurrency, known), fullAtMost });
   let files: Map<string, string>;
   switch (id.kind) {
     case 'main': {
-      const dir = await view.read<TimelineDir>(STATE.timelineDir(MAIN_TIMELINE), CHECKS.timelineDir);
+      const dir = await view.read(timelineDir(MAIN_TIMELINE));
       const feed = dir ? await top(MAIN_TIMELINE, dir) : { articles: [], fullAtMost: 0 };
       files = mainFiles(feed.articles, settings, publishedPages(head, settings), await options(feed));
       break;
     }
     case 'tag': {
-      const dir = await view.read<TagDir>(STATE.timelineDir(tagTimeline(id.slug)), CHECKS.tagDir);
+      const dir = await view.read(STATE.tagDir(id.slug));
       if (!dir) return new Map();
       known.set(id.slug, dir.name);
       const feed = await top(tagTimeline(id.slug), dir);
@@ -114,18 +127,18 @@ export async function buildGroup(
       break;
     }
     case 'archive': {
-      const page = await view.read<ArchivePage>(STATE.archivePage(id.n), CHECKS.archivePage);
+      const page = await view.read(STATE.archivePage(id.n));
       const feed = await feedArticles(page?.members ?? []);
       files = archiveFiles(id.n, feed.articles, settings, publishedPages(head, settings), await options(feed));
       break;
     }
     case 'sitemap-articles': {
-      const shard = await view.read<SitemapShard>(STATE.sitemapShard(id.n), CHECKS.sitemapShard);
+      const shard = await view.read(STATE.sitemapShard(id.n));
       files = articleSitemapFiles(id.n, shard?.urls ?? [], settings);
       break;
     }
     case 'sitemap-tags': {
-      const shard = await view.read<TagShard>(STATE.tagShard(id.n), CHECKS.tagShard);
+      const shard = await view.read(STATE.tagShard(id.n));
       files = tagSitemapFiles(id.n, shard?.slugs ?? [], settings);
       break;
     }
@@ -134,7 +147,7 @@ export async function buildGroup(
       break;
     case 'news':
       // From the state's index (refreshNews keeps it current), never the clock: a replay writes the same bytes.
-      files = newsSitemapFiles((await view.read<NewsIndex>(STATE.news, CHECKS.news))?.items ?? [], settings);
+      files = newsSitemapFiles((await view.read(STATE.news))?.items ?? [], settings);
       break;
     case 'static':
       files = staticFiles(settings);
@@ -176,7 +189,7 @@ export async function buildGroups(
     const failures = failed.length;
     const files = await buildGroup(view, id, settings, head, concurrency, failed, titles);
     const stateKey = STATE.group(groupName(id));
-    const before = (await view.read<GroupState>(stateKey, CHECKS.group))?.files ?? {};
+    const before = (await view.read(stateKey))?.files ?? {};
     // A group left out after a failed parse-back keeps the hashes of the versions still on the site.
     const kept = failed.length > failures;
     const hashes: Record<string, string> = kept ? { ...before } : {};

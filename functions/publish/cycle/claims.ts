@@ -1,6 +1,7 @@
 import { ArticleError } from '../../core/errors.ts';
-import { STATE } from '../../core/keys.ts';
-import { CHECKS, parseState, type SlugClaim } from '../../core/state/state.ts';
+
+import { readState, type SlugClaim, STATE, type StateKey } from '../../core/state/state.ts';
+
 import type { Store } from '../../stores/store.ts';
 
 /**
@@ -28,7 +29,7 @@ export async function settleClaims<T extends Claimant>(candidates: readonly T[],
 async function settle<T extends Claimant>(
   candidates: readonly T[],
   claimOf: (c: T) => string,
-  stateKey: (claim: string) => string,
+  stateKey: (claim: string) => StateKey<SlugClaim>,
   taken: (claim: string, owner: string) => string,
   state: Store,
   rejected: ArticleError[],
@@ -53,10 +54,10 @@ async function settle<T extends Claimant>(
 }
 
 /** The file an old claim names; unreadable state is no claim (the rebuild may be running because of it). */
-async function previousClaim(state: Store, key: string): Promise<string | undefined> {
+async function previousClaim(state: Store, key: StateKey<SlugClaim>): Promise<string | undefined> {
   try {
     const object = await state.get(key);
-    return object ? parseState<SlugClaim>(key, object.body, CHECKS.slug).key : undefined;
+    return object ? readState(key, object.body).key : undefined;
   } catch {
     return undefined;
   }

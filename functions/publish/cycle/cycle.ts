@@ -1,7 +1,7 @@
 import type { FeedCheckError } from '../../core/errors.ts';
-import { groupName, MAIN_TIMELINE, STATE } from '../../core/keys.ts';
+import { groupName, MAIN_TIMELINE } from '../../core/keys.ts';
 import type { Settings } from '../../core/settings.ts';
-import { type ArchivePage, CHECKS, type GroupState, type Head, type Journal } from '../../core/state/state.ts';
+import { type Head, type Journal, STATE } from '../../core/state/state.ts';
 import type { Stores } from '../../stores/store.ts';
 import type { CycleContext, CycleResult } from '../context.ts';
 import { applyStateWrites, commitJournal } from '../protocol/commit.ts';
@@ -36,7 +36,7 @@ export async function runCycle(io: Stores, ctx: CycleContext, keys: readonly str
   // The group records of tags that are gone go with their files.
   for (const slug of applied.tagsRemoved) {
     const key = STATE.group(groupName({ kind: 'tag', slug }));
-    await view.base<GroupState>(key, CHECKS.group);
+    await view.base(key);
     view.stage(key, null);
   }
   const work: SiteWork = {
@@ -58,7 +58,7 @@ export async function runCycle(io: Stores, ctx: CycleContext, keys: readonly str
       mediaDelete: work.mediaDelete,
       pages: [...applied.pages.keys()].sort(),
       groups: plan.groups.map(groupName),
-      delete: work.deletes,
+      deletes: work.deletes,
     },
   };
   ctx.lease.check();
@@ -74,7 +74,7 @@ export async function runCycle(io: Stores, ctx: CycleContext, keys: readonly str
 
 /** The head with `openArchive` decided from the open page as this cycle leaves it. */
 async function withOpenArchive(view: StateView, head: Head, settings: Settings, mainTop: readonly string[]): Promise<Head> {
-  const page = await view.read<ArchivePage>(STATE.archivePage(completePages(head, settings) + 1), CHECKS.archivePage);
+  const page = await view.read(STATE.archivePage(completePages(head, settings) + 1));
   const { openArchive: _was, ...rest } = head;
   return needsOpenArchive(head, settings, page?.members ?? [], mainTop) ? { ...rest, openArchive: true } : rest;
 }

@@ -1,10 +1,17 @@
 import { tagSlug } from '../../core/article/tags.ts';
+
 import { mapLimit } from '../../core/concurrency.ts';
-import { type GroupId, groupFiles, groupName, groupOrder, MAIN_TIMELINE, SITEMAP_SHARD_SIZE, STATE, tagTimeline } from '../../core/keys.ts';
+
+import { type GroupId, groupFiles, groupName, groupOrder, MAIN_TIMELINE, SITEMAP_SHARD_SIZE, tagTimeline } from '../../core/keys.ts';
+
 import type { Settings } from '../../core/settings.ts';
-import { type ArticleRecord, CHECKS, type Head, type TagDir } from '../../core/state/state.ts';
-import { type Entry, newest, type TimelineDir } from '../../core/state/timeline.ts';
+
+import { type Entry, type Head, STATE, type TagDir, timelineDir } from '../../core/state/state.ts';
+
+import { newest } from '../../core/state/timeline.ts';
+
 import type { Applied } from './apply.ts';
+
 import type { StateView } from './state-view.ts';
 
 /** Complete archive pages (published as RFC 5005 archive documents): every place in them is given out. */
@@ -24,14 +31,13 @@ export interface Tops {
 
 export async function loadTops(view: StateView, timelines: Iterable<string>, settings: Settings, concurrency: number): Promise<Tops> {
   const tops: Tops = { before: new Map(), after: new Map(), retitled: [] };
-  const check = (name: string) => (name === MAIN_TIMELINE ? CHECKS.timelineDir : CHECKS.tagDir);
   const retitled: string[] = [];
   await mapLimit([...timelines], concurrency, async (name) => {
-    const before = await view.base<TimelineDir>(STATE.timelineDir(name), check(name));
-    const after = await view.read<TimelineDir>(STATE.timelineDir(name), check(name));
+    const before = await view.base(timelineDir(name));
+    const after = await view.read(timelineDir(name));
     const hs = (entries: Entry[]) => entries.map((e) => e.h);
-    tops.before.set(name, before ? hs(await newest(before, settings.feedSize, (c) => view.base<Entry[]>(STATE.timelineChunk(name, c), CHECKS.chunk).then((x) => x ?? []))) : []);
-    tops.after.set(name, after ? hs(await newest(after, settings.feedSize, (c) => view.read<Entry[]>(STATE.timelineChunk(name, c), CHECKS.chunk).then((x) => x ?? []))) : []);
+    tops.before.set(name, before ? hs(await newest(before, settings.feedSize, (c) => view.base(STATE.timelineChunk(name, c)).then((x) => x ?? []))) : []);
+    tops.after.set(name, after ? hs(await newest(after, settings.feedSize, (c) => view.read(STATE.timelineChunk(name, c)).then((x) => x ?? []))) : []);
     if (name !== MAIN_TIMELINE && before && after && (before as TagDir).name !== (after as TagDir).name) retitled.push(name.slice(tagTimeline('').length));
   });
   const reached = new Map<string, GroupId>();
@@ -49,9 +55,9 @@ export async function loadTops(view: StateView, timelines: Iterable<string>, set
  */
 async function showing(view: StateView, slug: string, mainTop: readonly string[], settings: Settings, concurrency: number): Promise<GroupId[]> {
   const name = tagTimeline(slug);
-  const dir = await view.read<TagDir>(STATE.timelineDir(name), CHECKS.tagDir);
+  const dir = await view.read(timelineDir(name));
   if (!dir) return [];
-  const chunks = await mapLimit(dir.chunks, concurrency, async (ref) => (await view.read<Entry[]>(STATE.timelineChunk(name, ref.c), CHECKS.chunk)) ?? []);
+  const chunks = await mapLimit(dir.chunks, concurrency, async (ref) => (await view.read(STATE.timelineChunk(name, ref.c))) ?? []);
   const tagged = new Set(chunks.flat().map((e) => e.h));
   const ids: GroupId[] = [];
   if (mainTop.some((h) => tagged.has(h))) ids.push({ kind: 'main' });
@@ -59,7 +65,7 @@ async function showing(view: StateView, slug: string, mainTop: readonly string[]
   const others = new Set<string>();
   await mapLimit([...tagged], concurrency, async (h) => {
     // Read and let go: a tag can hold thousands of articles, each record with its whole HTML.
-    const record = await view.readOnce<ArticleRecord>(STATE.record(h), CHECKS.record);
+    const record = await view.readOnce(STATE.record(h));
     if (!record) return;
     if (record.seq !== undefined) pages.add(Math.floor(record.seq / settings.feedSize) + 1);
     for (const t of record.article.tags) others.add(tagSlug(t));
@@ -68,9 +74,9 @@ async function showing(view: StateView, slug: string, mainTop: readonly string[]
   others.delete(slug);
   await mapLimit([...others], concurrency, async (other) => {
     const otherName = tagTimeline(other);
-    const otherDir = await view.read<TagDir>(STATE.timelineDir(otherName), CHECKS.tagDir);
+    const otherDir = await view.read(timelineDir(otherName));
     if (!otherDir) return;
-    const top = await newest(otherDir, settings.feedSize, async (c) => (await view.read<Entry[]>(STATE.timelineChunk(otherName, c), CHECKS.chunk)) ?? []);
+    const top = await newest(otherDir, settings.feedSize, async (c) => (await view.read(STATE.timelineChunk(otherName, c))) ?? []);
     if (top.some((e) => tagged.has(e.h))) ids.push({ kind: 'tag', slug: other });
   });
   return ids;

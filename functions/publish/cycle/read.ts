@@ -2,8 +2,8 @@ import { type Article, articleTooLarge, isPublic, MAX_ARTICLE_BYTES } from '../.
 import { parsePublishable } from '../../core/article/article-output.ts';
 import { mapLimit } from '../../core/concurrency.ts';
 import { ArticleError } from '../../core/errors.ts';
-import { keyHash, STATE } from '../../core/keys.ts';
-import { type ArticleRecord, CHECKS } from '../../core/state/state.ts';
+import { keyHash } from '../../core/keys.ts';
+import { type ArticleRecord, STATE } from '../../core/state/state.ts';
 import { isTooLarge, type Store, type StoredObject } from '../../stores/store.ts';
 import type { CycleContext, Parse } from '../context.ts';
 import { type MediaFacts, readMedia } from '../media.ts';
@@ -40,7 +40,7 @@ export type Outcome =
 export async function readOutcomes(content: Store, view: StateView, keys: readonly string[], options: Pick<CycleContext, 'settings' | 'now' | 'parse' | 'concurrency'>): Promise<Outcome[]> {
   const outcomes = await mapLimit([...keys].sort(), options.concurrency, async (key): Promise<Outcome | undefined> => {
     const h = keyHash(key);
-    const record = await view.base<ArticleRecord>(STATE.record(h), CHECKS.record);
+    const record = await view.base(STATE.record(h));
     const object = await readArticle(content, key);
     if (!object) return record ? { key, h, kind: 'removed', record } : undefined;
     if (object instanceof ArticleError) return { key, h, kind: 'rejected', error: object, ...(record ? { record } : {}) };

@@ -1,7 +1,7 @@
 import { toIso } from '../../core/article/dates.ts';
 import { mapLimit } from '../../core/concurrency.ts';
-import { ARTICLES_PREFIX, etagPart, isArticleKey, KEYS, keyHash, STATE } from '../../core/keys.ts';
-import { type ArticleRecord, CHECKS, type Schedule } from '../../core/state/state.ts';
+import { ARTICLES_PREFIX, etagPart, isArticleKey, KEYS, keyHash } from '../../core/keys.ts';
+import { STATE } from '../../core/state/state.ts';
 import type { Store } from '../../stores/store.ts';
 import type { Request } from '../protocol/requests.ts';
 import type { StateView } from './state-view.ts';
@@ -13,7 +13,7 @@ import type { StateView } from './state-view.ts';
  */
 export async function selectKeys(content: Store, view: StateView, request: Request, now: Date, concurrency: number): Promise<string[]> {
   const keys = new Set(request.keys.filter(isArticleKey));
-  const schedule = await view.base<Schedule>(STATE.schedule, CHECKS.schedule);
+  const schedule = await view.base(STATE.schedule);
   const at = toIso(now.getTime()); // the stored times' format, so strings compare as times
   for (const s of [...(schedule?.embargoed ?? []), ...(schedule?.expiring ?? [])]) if (s.at <= at) keys.add(s.key);
   if (request.scan) for (const key of await changedSinceProcessed(content, view, concurrency)) keys.add(key);
@@ -39,7 +39,7 @@ async function changedSinceProcessed(content: Store, view: StateView, concurrenc
   }
   // Processed articles whose file is gone: their records name their keys.
   const gone = [...seen.keys()].filter((h) => !present.has(h));
-  const records = await mapLimit(gone, concurrency, (h) => view.base<ArticleRecord>(STATE.record(h), CHECKS.record));
+  const records = await mapLimit(gone, concurrency, (h) => view.base(STATE.record(h)));
   for (const record of records) if (record) changed.push(record.key);
   return changed;
 }

@@ -1,7 +1,5 @@
-import { parseState, StateError, type StateWrite } from '../../core/state/state.ts';
+import { readState, StateError, type StateKey, type StateWrite } from '../../core/state/state.ts';
 import type { Store } from '../../stores/store.ts';
-
-type Check = (value: unknown) => boolean;
 
 interface Read {
   /** The ETag read; undefined: there was no object. */
@@ -37,19 +35,19 @@ export class StateView {
   }
 
   /** The committed value (undefined when absent), ignoring what this cycle staged. */
-  async base<T>(key: string, check: Check): Promise<T | undefined> {
+  async base<T>(key: StateKey<T>): Promise<T | undefined> {
     let read = this.#base.get(key) ?? this.#kept.get(key);
     if (read) this.#base.set(key, read);
     else {
       const object = await this.store.get(key);
-      read = { etag: object?.etag, value: object ? parseState(key, object.body, check) : undefined };
+      read = { etag: object?.etag, value: object ? readState(key, object.body) : undefined };
       this.#base.set(key, read);
     }
     return read.value as T | undefined;
   }
 
   /** The loaded value as this cycle leaves it, synchronously: the key must have been read (the apply phase is pure over what was loaded). */
-  peek<T>(key: string): T | undefined {
+  peek<T>(key: StateKey<T>): T | undefined {
     if (this.#staged.has(key)) return (this.#staged.get(key) ?? undefined) as T | undefined;
     const read = this.#base.get(key);
     if (!read) throw new StateError(key, 'was used without being loaded first (a bug)');
@@ -67,9 +65,9 @@ export class StateView {
   }
 
   /** The value as this cycle will leave it. */
-  async read<T>(key: string, check: Check): Promise<T | undefined> {
+  async read<T>(key: StateKey<T>): Promise<T | undefined> {
     if (this.#staged.has(key)) return (this.#staged.get(key) ?? undefined) as T | undefined;
-    return this.base<T>(key, check);
+    return this.base(key);
   }
 
   /**
@@ -78,12 +76,12 @@ export class StateView {
    * a cycle that reads hundreds of long articles never holds them all. Loaded or staged keys are answered
    * from memory.
    */
-  async readOnce<T>(key: string, check: Check): Promise<T | undefined> {
+  async readOnce<T>(key: StateKey<T>): Promise<T | undefined> {
     if (this.#staged.has(key)) return (this.#staged.get(key) ?? undefined) as T | undefined;
     const read = this.#base.get(key) ?? this.#kept.get(key);
     if (read) return read.value as T | undefined;
     const object = await this.store.get(key);
-    const value = object ? parseState<T>(key, object.body, check) : undefined;
+    const value = object ? readState(key, object.body) : undefined;
     const size = object?.body.byteLength ?? 0;
     if (this.#keptBytes + size <= KEEP_BYTES) {
       this.#kept.set(key, { etag: object?.etag, value });
@@ -93,13 +91,13 @@ export class StateView {
   }
 
   /** Stage a replacement (null: delete). The key must have been read, so its write can name the version it replaces. */
-  stage(key: string, value: unknown): void {
+  stage<T>(key: StateKey<T>, value: T | null): void {
     if (!this.#base.has(key) && !this.#hints.has(key)) throw new StateError(key, 'was staged without being read first (a bug)');
     this.#staged.set(key, value);
   }
 
   /** Stage a key known to be new (a fresh chunk id), or a hint written without a condition. */
-  stageNew(key: string, value: unknown, hint = false): void {
+  stageNew<T>(key: StateKey<T>, value: T | null, hint = false): void {
     if (hint) this.#hints.add(key);
     else if (!this.#base.has(key)) this.#base.set(key, { etag: undefined, value: undefined });
     this.#staged.set(key, value);

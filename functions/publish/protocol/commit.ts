@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { mapLimit } from '../../core/concurrency.ts';
-import { STATE } from '../../core/keys.ts';
+
 import { headersFor } from '../../core/output/objects.ts';
-import { type Head, type Journal, StateError, type StateWrite } from '../../core/state/state.ts';
+import { type Head, type Journal, STATE, StateError, type StateWrite } from '../../core/state/state.ts';
 import { PreconditionFailedError, type Store } from '../../stores/store.ts';
 import { LeaseLostError } from './lease.ts';
 
@@ -14,7 +14,7 @@ import { LeaseLostError } from './lease.ts';
  * since: this one has lost its lease and stops, having written nothing to the site.
  */
 export async function commitJournal(state: Store, head: Head, headEtag: string | undefined, journal: Journal): Promise<{ head: Head; etag: string; journalKey: string }> {
-  const journalKey = `${STATE.journals}${String(journal.generation).padStart(12, '0')}-${randomBytes(4).toString('hex')}.json`;
+  const journalKey = STATE.journal(`${String(journal.generation).padStart(12, '0')}-${randomBytes(4).toString('hex')}.json`);
   await state.put(journalKey, JSON.stringify(journal), headersFor(journalKey));
   const next: Head = { ...head, generation: journal.generation, journal: journalKey };
   const etag = await writeHead(state, next, headEtag);

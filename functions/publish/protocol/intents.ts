@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { STATE } from '../../core/keys.ts';
+
 import { headersFor } from '../../core/output/objects.ts';
-import { CHECKS, type Intent, parseState } from '../../core/state/state.ts';
+
+import { type Intent, listedAs, readState, STATE } from '../../core/state/state.ts';
+
 import type { Store } from '../../stores/store.ts';
+
 import { type SiteWork, writeInOrder } from '../cycle/write.ts';
 
 /**
@@ -16,7 +19,7 @@ import { type SiteWork, writeInOrder } from '../cycle/write.ts';
 export async function withIntent<T>(state: Store, keys: Iterable<string>, write: () => Promise<T>): Promise<T> {
   const site = [...new Set(keys)].sort();
   if (site.length === 0) return write();
-  const key = `${STATE.intents}${Date.now().toString().padStart(15, '0')}-${randomBytes(5).toString('hex')}.json`;
+  const key = STATE.intent(`${Date.now().toString().padStart(15, '0')}-${randomBytes(5).toString('hex')}.json`);
   await state.put(key, JSON.stringify({ site } satisfies Intent), headersFor(key));
   const result = await write();
   await state.delete(key);
@@ -36,5 +39,5 @@ export async function writeNamed(io: { site: Store; content: Store; state: Store
 /** An intent's site keys, or undefined when it is gone. */
 export async function readIntent(state: Store, key: string): Promise<string[] | undefined> {
   const object = await state.get(key);
-  return object ? parseState<Intent>(key, object.body, CHECKS.intent).site : undefined;
+  return object ? readState(listedAs(STATE.intent, key), object.body).site : undefined;
 }

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { STATE } from '../../core/keys.ts';
+
 import { headersFor } from '../../core/output/objects.ts';
+import { STATE } from '../../core/state/state.ts';
 import { type DeleteOptions, type ListOptions, type ObjectInfo, PreconditionFailedError, type PutOptions, type Store, type StoredObject } from '../../stores/store.ts';
 
 /**

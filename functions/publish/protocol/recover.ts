@@ -1,5 +1,5 @@
-import { groupFiles, keyHash, pageKey, parseGroupName, STATE } from '../../core/keys.ts';
-import { type ArticleRecord, type Head, type Journal, type Recheck, rechecksOf } from '../../core/state/state.ts';
+import { groupFiles, keyHash, pageKey, parseGroupName } from '../../core/keys.ts';
+import { type ArticleRecord, type Head, type Journal, type Recheck, STATE } from '../../core/state/state.ts';
 import type { Stores } from '../../stores/store.ts';
 import type { CycleContext } from '../context.ts';
 import { StateView } from '../cycle/state-view.ts';
@@ -26,7 +26,7 @@ export type Log = (level: 'info' | 'warn' | 'error', message: string, fields?: R
  * Nothing is redone while a rebuild is under way (it rewrites every key); its rechecks wait for it.
  */
 export async function recover(io: Stores, ctx: CycleContext, head: Head, etag: string, intents: readonly string[], log: Log): Promise<{ head: Head; etag: string }> {
-  const queued = rechecksOf(head);
+  const queued = head.recheck ?? [];
   const after = new Date(ctx.now.getTime() + RECHECK_AFTER_MS).toISOString();
   const added: Recheck[] = [];
   let next = head;
@@ -80,7 +80,7 @@ async function siteKeysIn(io: Stores, key: string): Promise<string[] | undefined
 
 /** Every site key a journal's cycle may have written or deleted. */
 function siteKeysOf(journal: Journal): string[] {
-  const keys = [...journal.site.mediaPut, ...journal.site.mediaDelete, ...journal.site.delete];
+  const keys = [...journal.site.mediaPut, ...journal.site.mediaDelete, ...journal.site.deletes];
   for (const name of journal.site.groups) {
     const id = parseGroupName(name);
     if (id) keys.push(...groupFiles(id));

@@ -1,4 +1,5 @@
 import { mapLimit } from '../../core/concurrency.ts';
+
 import {
   type GroupId,
   groupFiles,
@@ -11,26 +12,36 @@ import {
   PAGES_PREFIX,
   pageKey,
   parseGroupName,
-  STATE,
   slugOfPageKey,
   tagTimeline,
 } from '../../core/keys.ts';
+
 import { articlePage } from '../../core/output/pages.ts';
+
 import type { Settings } from '../../core/settings.ts';
-import { type ArticleRecord, CHECKS, type Head, type Journal, type MediaRef, parseState, type SiteActions, type SitemapShard, type SlugClaim } from '../../core/state/state.ts';
+
+import { type Head, type Journal, listedAs, readState, type SiteActions, STATE, timelineDir } from '../../core/state/state.ts';
+
 import type { Store, Stores } from '../../stores/store.ts';
+
 import type { CycleContext } from '../context.ts';
+
 import { buildGroup } from '../cycle/build.ts';
+
 import { allGroups, articleShards, orderGroups, publishedPages, tagShards } from '../cycle/plan.ts';
+
 import { StateView } from '../cycle/state-view.ts';
+
 import { noSiteWork, type SiteWork, writeInOrder } from '../cycle/write.ts';
+
 import { applyStateWrites } from './commit.ts';
+
 import { writeNamed } from './intents.ts';
 
 /** Read a journal, or undefined when it is gone (its cycle finished and deleted it). */
 export async function readJournal(state: Store, key: string): Promise<Journal | undefined> {
   const object = await state.get(key);
-  return object ? parseState<Journal>(key, object.body, CHECKS.journal) : undefined;
+  return object ? readState(listedAs(STATE.journal, key), object.body) : undefined;
 }
 
 /** Finish a committed cycle: its state writes, then its site writes rebuilt from that state. */
@@ -45,9 +56,9 @@ async function materialize(view: StateView, actions: SiteActions, settings: Sett
   const work = noSiteWork();
   work.mediaPut = [...actions.mediaPut];
   work.mediaDelete = [...actions.mediaDelete];
-  work.deletes = [...actions.delete];
+  work.deletes = [...actions.deletes];
   for (const h of actions.pages) {
-    const record = await view.read<ArticleRecord>(STATE.record(h), CHECKS.record);
+    const record = await view.read(STATE.record(h));
     if (record?.public) work.pages.set(pageKey(record.article.slug), articlePage(record.article, settings));
   }
   const ids = orderGroups(actions.groups.map(parseGroupName).filter((id): id is GroupId => id !== undefined));
@@ -67,14 +78,14 @@ export async function repairKeys(view: StateView, keys: Iterable<string>, settin
   await mapLimit([...new Set(keys)], concurrency, async (key) => {
     const slug = slugOfPageKey(key);
     if (slug !== undefined) {
-      const claim = await view.read<SlugClaim>(STATE.slug(slug), CHECKS.slug);
-      const record = claim && (await view.read<ArticleRecord>(STATE.record(keyHash(claim.key)), CHECKS.record));
+      const claim = await view.read(STATE.slug(slug));
+      const record = claim && (await view.read(STATE.record(keyHash(claim.key))));
       if (record?.public && record.article.slug === slug) work.pages.set(key, articlePage(record.article, settings));
       else work.deletes.push(key);
       return;
     }
     if (key.startsWith(MEDIA_PREFIX)) {
-      const ref = await view.read<MediaRef>(STATE.media(key), CHECKS.media);
+      const ref = await view.read(STATE.media(key));
       if (ref && ref.users.length > 0) work.mediaPut.push(key);
       else work.deletes.push(key);
       return;
@@ -89,7 +100,7 @@ export async function repairKeys(view: StateView, keys: Iterable<string>, settin
         (id.kind === 'archive' && id.n <= complete) ||
         (id.kind === 'sitemap-articles' && id.n <= articleShards(head)) ||
         (id.kind === 'sitemap-tags' && id.n <= tagShards(head)) ||
-        (id.kind === 'tag' && (await view.read(STATE.timelineDir(tagTimeline(id.slug)), CHECKS.tagDir)) !== undefined));
+        (id.kind === 'tag' && (await view.read(timelineDir(tagTimeline(id.slug)))) !== undefined));
     if (id && exists) groups.set(groupName(id), id);
     else work.deletes.push(key);
   });
@@ -107,14 +118,14 @@ export async function producedKeys(view: StateView, head: Head, settings: Settin
   const shards = await mapLimit(
     Array.from({ length: articleShards(head) }, (_, i) => i + 1),
     concurrency,
-    (n) => view.read<SitemapShard>(STATE.sitemapShard(n), CHECKS.sitemapShard),
+    (n) => view.read(STATE.sitemapShard(n)),
   );
   const articles = new URL(PAGES_PREFIX, settings.url).href;
   for (const shard of shards) for (const u of shard?.urls ?? []) if (u.loc.startsWith(articles)) keys.add(pageKey(u.loc.slice(articles.length).replace(/\/$/, '')));
   const refs = await mapLimit(
-    (await view.store.list(STATE.mediaRefs, KEYS)).map((i) => i.key),
+    (await view.store.list(STATE.mediaRefs, KEYS)).map((i) => listedAs(STATE.media, i.key)),
     concurrency,
-    (key) => view.read<MediaRef>(key, CHECKS.media),
+    (key) => view.read(key),
   );
   for (const ref of refs) if (ref && ref.users.length > 0) keys.add(ref.key);
   return keys;

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { mapLimit } from '../../core/concurrency.ts';
-import { KEYS, STATE } from '../../core/keys.ts';
+import { KEYS } from '../../core/keys.ts';
 import { headersFor } from '../../core/output/objects.ts';
+import { STATE } from '../../core/state/state.ts';
 import type { Store } from '../../stores/store.ts';
 
 /**

@@ -1,38 +1,64 @@
 import { type Article, isPublic } from '../../core/article/article.ts';
+
 import { toIso } from '../../core/article/dates.ts';
+
 import { countSpellings, spellingNotice, tagSlug, tagTitle } from '../../core/article/tags.ts';
+
 import { mapLimit } from '../../core/concurrency.ts';
+
 import { ArticleError, type FeedCheckError, Notice } from '../../core/errors.ts';
+
 import { hash, settingsHash } from '../../core/hash.ts';
-import { ARTICLES_PREFIX, isArticleKey, isManagedSiteKey, KEYS, keyHash, MAIN_TIMELINE, pageKey, SITEMAP_SHARD_SIZE, STATE, tagTimeline } from '../../core/keys.ts';
-import { inNewsWindow, NEWS_MAX, type NewsIndex, newsCutoff } from '../../core/output/news.ts';
+
+import { ARTICLES_PREFIX, isArticleKey, isManagedSiteKey, KEYS, keyHash, MAIN_TIMELINE, pageKey, SITEMAP_SHARD_SIZE, tagTimeline } from '../../core/keys.ts';
+
+import { inNewsWindow, NEWS_MAX, newsCutoff } from '../../core/output/news.ts';
+
 import { headersFor } from '../../core/output/objects.ts';
+
 import { articlePage } from '../../core/output/pages.ts';
+
 import {
   type ArchivePage,
   type ArticleRecord,
-  CHECKS,
+  type Entry,
   type Head,
+  listedAs,
   type MediaRef,
-  parseState,
+  type NewsIndex,
   type RebuildBatch,
+  readState,
   type Schedule,
   type SitemapShard,
+  STATE,
   STATE_VERSION,
   type TagDir,
   type TagShard,
+  timelineDir,
 } from '../../core/state/state.ts';
-import { buildTimeline, compareEntries, type Entry } from '../../core/state/timeline.ts';
+
+import { buildTimeline, compareEntries } from '../../core/state/timeline.ts';
+
 import type { Stores } from '../../stores/store.ts';
+
 import type { CycleContext, CycleResult } from '../context.ts';
+
 import { buildGroups } from '../cycle/build.ts';
+
 import { type Claimant, settleClaims } from '../cycle/claims.ts';
+
 import { allGroups } from '../cycle/plan.ts';
+
 import { readArticle } from '../cycle/read.ts';
+
 import { StateView } from '../cycle/state-view.ts';
+
 import { readMedia } from '../media.ts';
+
 import { writeHead } from '../protocol/commit.ts';
+
 import { withIntent, writeNamed } from '../protocol/intents.ts';
+
 import { producedKeys } from '../protocol/repair.ts';
 
 /**
@@ -132,7 +158,7 @@ async function lastGood(io: Stores, key: string, ctx: CycleContext): Promise<Art
   try {
     const object = await io.state.get(STATE.record(keyHash(key)));
     if (!object) return undefined;
-    const record = parseState<ArticleRecord>(key, object.body, CHECKS.record);
+    const record = readState(STATE.record(keyHash(key)), object.body);
     const { seq: _seq, page: _page, ...rest } = record;
     return { ...rest, public: isPublic(record.article, ctx.now) };
   } catch {
@@ -199,7 +225,7 @@ async function index(io: Stores, ctx: CycleContext, count: number, start: Head, 
 
   const state = new Map<string, unknown>();
   const main = buildTimeline(published.map((s) => entry(s)));
-  state.set(STATE.timelineDir(MAIN_TIMELINE), main.dir);
+  state.set(timelineDir(MAIN_TIMELINE), main.dir);
   for (const [c, chunk] of main.chunks) state.set(STATE.timelineChunk(MAIN_TIMELINE, c), chunk);
   const tags = new Map<string, Entry[]>();
   // Two tags of one article may share a slug: it is listed once. A Set per tag, not a scan of the list:
@@ -231,7 +257,7 @@ async function index(io: Stores, ctx: CycleContext, count: number, start: Head, 
     );
     const name = tagTitle(spellings, slug);
     for (const e of list) if (e.t !== undefined && e.t !== name) notices.push(new Notice(keyOf.get(e.h) ?? e.h, spellingNotice(e.t, name, slug)));
-    state.set(STATE.timelineDir(tagTimeline(slug)), { ...timeline.dir, name, spellings, seq } satisfies TagDir);
+    state.set(timelineDir(tagTimeline(slug)), { ...timeline.dir, name, spellings, seq } satisfies TagDir);
     for (const [c, chunk] of timeline.chunks) state.set(STATE.timelineChunk(tagTimeline(slug), c), chunk);
   });
   for (let n = 1; n * SITEMAP_SHARD_SIZE <= slugs.length + SITEMAP_SHARD_SIZE - 1; n++) {
@@ -314,7 +340,7 @@ async function index(io: Stores, ctx: CycleContext, count: number, start: Head, 
 async function readBatch(io: Stores, n: number): Promise<ArticleRecord[]> {
   const key = STATE.rebuildBatch(n);
   const object = await io.state.get(key);
-  return object ? parseState<RebuildBatch>(key, object.body, CHECKS.batch).records : [];
+  return object ? readState(key, object.body).records : [];
 }
 
 function scheduleOf(summaries: readonly Summary[], now: Date): Schedule {
@@ -343,17 +369,17 @@ async function writeSite(io: Stores, ctx: CycleContext, head: Head, withPages: b
   for (let n = 1; n <= pages; n++) {
     await ctx.lease.keep();
     const page = new StateView(io.state); // a fresh view each page, whose records are read and let go
-    const members = (await page.read<ArchivePage>(STATE.archivePage(n), CHECKS.archivePage))?.members ?? [];
+    const members = (await page.read(STATE.archivePage(n)))?.members ?? [];
     // `concurrency` articles at a time: long articles at a large feed_size are never all in memory at once.
     for (let at = 0; at < members.length; at += ctx.concurrency) {
-      const records = await mapLimit(members.slice(at, at + ctx.concurrency), ctx.concurrency, (e) => page.readOnce<ArticleRecord>(STATE.record(e.h), CHECKS.record));
+      const records = await mapLimit(members.slice(at, at + ctx.concurrency), ctx.concurrency, (e) => page.readOnce(STATE.record(e.h)));
       const work = new Map<string, string>();
       for (const r of records) if (r?.public) work.set(pageKey(r.article.slug), articlePage(r.article, ctx.settings));
       written.push(...(await writeNamed(io, { mediaPut: [], mediaDelete: [], pages: work, groups: [], deletes: [] }, ctx.concurrency)).written);
     }
   }
-  const refs = (await io.state.list(STATE.mediaRefs, KEYS)).map((i) => i.key);
-  const media = (await mapLimit(refs, ctx.concurrency, (key) => view.read<MediaRef>(key, CHECKS.media))).filter((r): r is MediaRef => r !== undefined && r.users.length > 0).map((r) => r.key);
+  const refs = (await io.state.list(STATE.mediaRefs, KEYS)).map((i) => listedAs(STATE.media, i.key));
+  const media = (await mapLimit(refs, ctx.concurrency, (key) => view.read(key))).filter((r): r is MediaRef => r !== undefined && r !== null && r.users.length > 0).map((r) => r.key);
   written.push(...(await writeNamed(io, { mediaPut: media, mediaDelete: [], pages: new Map(), groups: [], deletes: [] }, ctx.concurrency)).written);
   const tagSlugs = (await io.state.list(STATE.timelines, KEYS)).map((i) => /^timeline\/tag-(.+)\/dir\.json$/.exec(i.key)?.[1]).filter((s): s is string => s !== undefined);
   const titles = new Map<string, string>(); // each tag's title, read once for every group that shows it

@@ -2,8 +2,9 @@
 // name and language, publication date and title; kept current by every publish and by the minute tick.
 // Parsed back with saxes, namespace-aware, so every element is checked in Google's namespace.
 import { SaxesParser } from 'saxes';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STATE } from '../../../functions/core/keys.ts';
+import { STATE } from '../../../functions/core/state/state.ts';
 import { createHandler } from '../../../functions/lambda/handler.ts';
 import { ask } from '../../../functions/publish/protocol/requests.ts';
 import { CountingStore, memorySite } from '../../helpers/engine.ts';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { applyTimeline, buildTimeline, CHUNK_SIZE, chunksFor, compareEntries, type Entry, emptyDir, newest, type TimelineDir } from '../../../functions/core/state/timeline.ts';
+import type { Entry, TimelineDir } from '../../../functions/core/state/state.ts';
+import { applyTimeline, buildTimeline, CHUNK_SIZE, chunksFor, compareEntries, emptyDir, newest } from '../../../functions/core/state/timeline.ts';
 import { mulberry32 } from '../../helpers/random.ts';
 
 const entry = (n: number, day: number): Entry => ({ h: `h${n}`, id: `tag:news.test,2025:${n}`, p: `2025-01-${String(day).padStart(2, '0')}T00:00:00Z` });

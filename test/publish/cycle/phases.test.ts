@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { settingsHash } from '../../../functions/core/hash.ts';
-import { keyHash, STATE } from '../../../functions/core/keys.ts';
-import { CHECKS, type Head } from '../../../functions/core/state/state.ts';
+import { keyHash } from '../../../functions/core/keys.ts';
+import { type Head, STATE } from '../../../functions/core/state/state.ts';
 import { applyOutcomes, loadForApply } from '../../../functions/publish/cycle/apply.ts';
 import { loadTops, planGroups } from '../../../functions/publish/cycle/plan.ts';
 import { parseHere, readOutcomes } from '../../../functions/publish/cycle/read.ts';
@@ -14,7 +14,7 @@ import { memorySite } from '../../helpers/engine.ts';
 async function cycle(s: Awaited<ReturnType<typeof memorySite>>, keys: string[], overrides: Record<string, unknown> = {}) {
   const settings = testSettings(overrides);
   const view = new StateView(s.state);
-  const head = (await view.base<Head>(STATE.head, CHECKS.head)) as Head;
+  const head = (await view.base(STATE.head)) as Head;
   const outcomes = await readOutcomes(s.content, view, keys, { settings, now: NOW, parse: parseHere, concurrency: 4 });
   await loadForApply(view, outcomes, { settings, concurrency: 4 }, head);
   const applied = applyOutcomes(view, outcomes, { settings, now: NOW }, head);

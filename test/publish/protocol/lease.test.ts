@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { STATE } from '../../../functions/core/keys.ts';
+import { STATE } from '../../../functions/core/state/state.ts';
 import { Lease, LeaseLostError, type LeaseTiming } from '../../../functions/publish/protocol/lease.ts';
 import { MemoryStore } from '../../../functions/stores/memory-store.ts';
 import type { Store } from '../../../functions/stores/store.ts';
