@@ -1,10 +1,15 @@
 import { randomBytes } from 'node:crypto';
+
 import fs, { type BigIntStats } from 'node:fs';
 import { mkdir, open, readdir, rm, rmdir, stat } from 'node:fs/promises';
+
 import path from 'node:path';
 import { fileTypeFromBuffer } from 'file-type';
+
 import { mapLimit } from '../core/concurrency.ts';
+
 import {
+  compareKeys,
   type DeleteOptions,
   type GetOptions,
   isTooLarge,
@@ -12,6 +17,7 @@ import {
   type ObjectInfo,
   PreconditionFailedError,
   type PutOptions,
+  pageOf,
   type Store,
   type StoredObject,
   StoreError,
@@ -150,12 +156,16 @@ export class FsStore implements Store {
   async list(prefix: string, options: ListOptions = {}): Promise<ObjectInfo[]> {
     // Walk only the folder the prefix names, not the whole store.
     const folder = prefix.slice(0, prefix.lastIndexOf('/') + 1);
-    if (options.keysOnly) return this.#keys(folder, prefix);
+    if (options.keysOnly) return pageOf(await this.#keys(folder, prefix), options);
     const names = await this.#walk(folder, (dir) => readdir(dir, { recursive: true }));
-    const keys = names
-      .map((n) => folder + n.split(path.sep).join('/'))
-      .filter((k) => k.startsWith(prefix) && !k.endsWith('.tmp') && !k.endsWith(LOCK))
-      .sort();
+    const keys = pageOf(
+      names
+        .map((n) => folder + n.split(path.sep).join('/'))
+        .filter((k) => k.startsWith(prefix) && !k.endsWith('.tmp') && !k.endsWith(LOCK))
+        .sort(compareKeys)
+        .map((key) => ({ key })),
+      options,
+    ).map((i) => i.key);
     // A folder, or a file gone since it was listed, has no stat: it is left out. Listing reads no file.
     const infos = await mapLimit(keys, 32, async (key): Promise<ObjectInfo | undefined> => {
       const info = await this.#stat(key).catch(() => undefined);
@@ -178,7 +188,7 @@ export class FsStore implements Store {
       .filter((e) => e.isFile())
       .map(keyOf)
       .filter((k) => k.startsWith(prefix) && !k.endsWith('.tmp') && !k.endsWith(LOCK))
-      .sort()
+      .sort(compareKeys)
       .map((key) => ({ key, etag: '', size: 0 }));
   }
 

@@ -1,5 +1,18 @@
 import { createHash } from 'node:crypto';
-import { type DeleteOptions, type GetOptions, type ObjectInfo, PreconditionFailedError, type PutOptions, type Store, type StoredObject, type TooLarge } from './store.ts';
+
+import {
+  compareKeys,
+  type DeleteOptions,
+  type GetOptions,
+  type ListOptions,
+  type ObjectInfo,
+  PreconditionFailedError,
+  type PutOptions,
+  pageOf,
+  type Store,
+  type StoredObject,
+  type TooLarge,
+} from './store.ts';
 
 /** A store in memory: `wirefeed check` publishes into one, so it validates everything and writes nothing. */
 export class MemoryStore implements Store {
@@ -39,9 +52,15 @@ export class MemoryStore implements Store {
     this.#objects.delete(key);
   }
 
-  async list(prefix: string): Promise<ObjectInfo[]> {
-    const keys = [...this.#objects.keys()].filter((k) => k.startsWith(prefix)).sort();
-    return Promise.all(keys.map(async (k) => (await this.head(k)) as ObjectInfo));
+  async list(prefix: string, options: ListOptions = {}): Promise<ObjectInfo[]> {
+    const keys = pageOf(
+      [...this.#objects.keys()]
+        .filter((k) => k.startsWith(prefix))
+        .sort(compareKeys)
+        .map((key) => ({ key })),
+      options,
+    );
+    return Promise.all(keys.map(async ({ key }) => (await this.head(key)) as ObjectInfo));
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -9,7 +10,20 @@ import {
   type PutObjectCommandInput,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { type DeleteOptions, type GetOptions, type ObjectInfo, PreconditionFailedError, type PutOptions, type Store, type StoredObject, StoreError, type TooLarge } from './store.ts';
+
+import {
+  compareKeys,
+  type DeleteOptions,
+  type GetOptions,
+  type ListOptions,
+  type ObjectInfo,
+  PreconditionFailedError,
+  type PutOptions,
+  type Store,
+  type StoredObject,
+  StoreError,
+  type TooLarge,
+} from './store.ts';
 
 /**
  * A bucket, or a folder of one (`s3://BUCKET/PREFIX`), as a Store. Keys in the Store API are relative
@@ -123,14 +137,24 @@ export class S3Store implements Store {
     }
   }
 
-  async list(prefix: string): Promise<ObjectInfo[]> {
+  async list(prefix: string, options: ListOptions = {}): Promise<ObjectInfo[]> {
     const infos: ObjectInfo[] = [];
     let token: string | undefined;
     try {
       do {
-        const res = await this.#s3.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.#key(prefix), ContinuationToken: token }));
+        const page = new ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: this.#key(prefix),
+          ContinuationToken: token,
+          // S3 walks in UTF-8 byte order, compareKeys's order: it starts after the key itself, and stops at the limit.
+          ...(options.startAfter !== undefined && token === undefined ? { StartAfter: this.#key(options.startAfter) } : {}),
+          ...(options.limit !== undefined ? { MaxKeys: Math.min(1000, options.limit - infos.length) } : {}),
+        });
+        const res = await this.#s3.send(page);
         for (const object of res.Contents ?? []) {
           if (object.Key === undefined || !object.Key.startsWith(this.prefix)) continue;
+          // A server that compares in another order than S3 (s3rver uses UTF-16) may repeat the key it started after.
+          if (options.startAfter !== undefined && compareKeys(object.Key.slice(this.prefix.length), options.startAfter) <= 0) continue;
           infos.push({
             key: object.Key.slice(this.prefix.length),
             etag: object.ETag ?? '',
@@ -140,12 +164,12 @@ export class S3Store implements Store {
         }
         // A truncated page without a token would loop forever: stop rather than trust it.
         token = res.IsTruncated ? res.NextContinuationToken : undefined;
-      } while (token);
+      } while (token && (options.limit === undefined || infos.length < options.limit));
     } catch (err) {
       throw new StoreError(this.describe(prefix), 'could not be listed', { cause: err });
     }
     // S3 lists in UTF-8 byte order; sort as FsStore does so both stores agree.
-    return infos.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return infos.sort((a, b) => compareKeys(a.key, b.key));
   }
 
   #key(key: string): string {

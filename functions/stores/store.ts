@@ -54,6 +54,33 @@ export interface TooLarge {
 
 export interface ListOptions {
   keysOnly?: boolean;
+  /** Only keys after this one, in key order: a long walk goes on where the last page ended. */
+  startAfter?: string;
+  /** At most this many (the first in key order). */
+  limit?: number;
+}
+
+/**
+ * Key order, the one every store lists in: by code point, which is S3's UTF-8 byte order (plain `<` compares
+ * UTF-16 units, and disagrees for characters beyond U+FFFF), so a walk that goes on after a key skips nothing.
+ */
+export function compareKeys(a: string, b: string): number {
+  if (!SURROGATE.test(a) && !SURROGATE.test(b)) return a < b ? -1 : a > b ? 1 : 0;
+  const x = [...a];
+  const y = [...b];
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const d = (x[i]?.codePointAt(0) ?? 0) - (y[i]?.codePointAt(0) ?? 0);
+    if (d !== 0) return d;
+  }
+  return x.length - y.length;
+}
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/** A sorted listing cut to what `startAfter` and `limit` ask (for the stores that list everything first). */
+export function pageOf<T extends { key: string }>(sorted: readonly T[], options: ListOptions): T[] {
+  const from = options.startAfter === undefined ? 0 : sorted.findIndex((i) => compareKeys(i.key, options.startAfter as string) > 0);
+  const start = from < 0 ? sorted.length : from;
+  return sorted.slice(start, options.limit === undefined ? undefined : start + options.limit);
 }
 
 export interface Store {
@@ -71,8 +98,9 @@ export interface Store {
    */
   delete(key: string, options?: DeleteOptions): Promise<void>;
   /**
-   * Every object under the prefix, all pages followed, sorted by key. `keysOnly`: the caller needs the
-   * keys alone, so a store that pays for each ETag (the filesystem's stat) may leave etag and size empty.
+   * Every object under the prefix, all pages followed, sorted by key (compareKeys). `keysOnly`: the caller needs
+   * the keys alone, so a store that pays for each ETag (the filesystem's stat) may leave etag and size empty;
+   * `startAfter` and `limit`: one page of a long walk.
    */
   list(prefix: string, options?: ListOptions): Promise<ObjectInfo[]>;
   /** A human-readable location for messages: a path or an s3:// URL. */

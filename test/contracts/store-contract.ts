@@ -154,6 +154,27 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
       expect(listed.every((info) => info.size === Buffer.byteLength(info.key))).toBe(true);
     });
 
+    it('walks a long listing a page at a time: startAfter and limit give each page, in key order, skipping none', async () => {
+      // Prepare: keys whose UTF-16 order differs from S3's byte order (an emoji sorts after a private-use letter)
+      const keys = ['walk/a.md', 'walk/b.md', 'walk/c\u{E000}.md', 'walk/c\u{1F600}.md', 'walk/d.md', 'walk/e.md'];
+      for (const key of keys) await store.put(key, key, { contentType: TEXT });
+      // Act: pages of two, each after the last key of the one before
+      const pages: string[][] = [];
+      for (let after: string | undefined; ; ) {
+        const page = (await store.list('walk/', { ...(after === undefined ? {} : { startAfter: after }), limit: 2 })).map((i) => i.key);
+        if (page.length === 0) break;
+        pages.push(page);
+        after = page[page.length - 1];
+      }
+      // Assess
+      expect(pages).toEqual([
+        ['walk/a.md', 'walk/b.md'],
+        ['walk/c\u{E000}.md', 'walk/c\u{1F600}.md'],
+        ['walk/d.md', 'walk/e.md'],
+      ]);
+      expect((await store.list('walk/', { keysOnly: true, startAfter: 'walk/d.md' })).map((i) => i.key)).toEqual(['walk/e.md']);
+    });
+
     it('deletes an object, and deleting a key that does not exist is not an error', async () => {
       // Prepare
       await store.put('posts/old.md', 'gone soon', { contentType: TEXT });
