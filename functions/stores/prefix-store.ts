@@ -1,4 +1,4 @@
-import type { DeleteOptions, GetOptions, ListOptions, ObjectInfo, PutOptions, Store, StoredObject, TooLarge } from './store.ts';
+import { type DeleteOptions, type GetOptions, type ListOptions, type ObjectInfo, PreconditionFailedError, type PutOptions, type Store, type StoredObject, type TooLarge } from './store.ts';
 
 /**
  * A store seen under a key prefix: every key is the inner store's `prefix + key`, and listings come back
@@ -26,11 +26,11 @@ export class PrefixStore implements Store {
   }
 
   put(key: string, body: Uint8Array | string, options: PutOptions): Promise<{ etag: string }> {
-    return this.#inner.put(this.prefix + key, body, options);
+    return this.#inner.put(this.prefix + key, body, options).catch((err: unknown) => refused(key, err));
   }
 
   delete(key: string, options?: DeleteOptions): Promise<void> {
-    return this.#inner.delete(this.prefix + key, options);
+    return this.#inner.delete(this.prefix + key, options).catch((err: unknown) => refused(key, err));
   }
 
   async list(prefix: string, options: ListOptions = {}): Promise<ObjectInfo[]> {
@@ -41,4 +41,10 @@ export class PrefixStore implements Store {
   describe(key: string): string {
     return this.#inner.describe(this.prefix + key);
   }
+}
+
+/** A failed condition names the key as this store's caller knows it. */
+function refused(key: string, err: unknown): never {
+  if (err instanceof PreconditionFailedError) throw new PreconditionFailedError(key, { cause: err });
+  throw err;
 }
