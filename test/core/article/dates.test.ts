@@ -87,6 +87,8 @@ describe('the form of a date', () => {
 describe('a moment that does not exist', () => {
   it.each([
     ['1900-02-29', 'there is no 1900-02-29 (February 1900 has 28 days)'],
+    ['2000-02-30', 'there is no 2000-02-30 (February 2000 has 29 days)'],
+    ['2024-02-30', 'there is no 2024-02-30 (February 2024 has 29 days)'],
     ['2026-06-31T10:00:00Z', 'there is no 2026-06-31 (June 2026 has 30 days)'],
     ['2026-01-00', 'there is no 2026-01-00 (January 2026 has 31 days)'],
     ['2026-00-10', 'there is no 2026-00-10 (month 00 does not exist: months go from 01 to 12)'],
