@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import {
   archiveFolder,
   articleSitemapKey,
@@ -15,12 +16,12 @@ import {
   keyHash,
   pageKey,
   parseGroupName,
-  STATE,
   slugOfPageKey,
   tagFolder,
   tagSitemapKey,
   tagTimeline,
 } from '../../functions/core/keys.ts';
+import { STATE } from '../../functions/core/state/state.ts';
 
 // keys.ts: every key wirefeed reads or writes, and the output groups that write the site's files.
 
