@@ -1,9 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../functions/cli/main.ts';
-import { articleText, captureIo, listFiles, readText, SITE_SETTINGS, tempDir, writeContent } from '../helpers/content.ts';
-import { parseJsonFeed } from '../helpers/feeds.ts';
 import { articleProblem, FILE, frontMatter, siteProblem } from '../helpers/problems.ts';
 
 // What an editor reads when an article or site.yaml is refused: one line, FILE: PROBLEM, that says
@@ -127,64 +122,5 @@ describe('a value of the wrong kind', () => {
     expect(siteProblem([...SITE_YAML, 'feed_size: 0', 'feed_content: everything'].join('\n'))).toBe(
       'site.yaml: "feed_size" must be at least 1 (got 0); "feed_content" must be full or summary (got "everything")',
     );
-  });
-});
-
-// A JPEG's first bytes (SOI, APP0 "JFIF"): enough for the type to come from the file itself.
-const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0xff, 0xd9]);
-
-describe('a lead image under /media/', () => {
-  it("that is not in the content's media/ refuses the article, naming it and the missing file, and the others still publish", async () => {
-    // Prepare
-    const dir = await tempDir();
-    const content = await writeContent(path.join(dir, 'content'), {
-      'harbour.md': articleText({ title: 'Harbour', date: '2026-03-14', image: { url: '/media/harbour.jpg', alt: 'The harbour' } }),
-      'storm.md': articleText({ title: 'Storm', date: '2026-03-13', image: { url: '/media/storm.jpg', alt: 'The storm' } }),
-    });
-    await mkdir(path.join(content, 'media'));
-    await writeFile(path.join(content, 'media/storm.jpg'), JPEG);
-    const io = captureIo();
-    // Act
-    const code = await main(['build', '--content', content, '--out', path.join(dir, 'dist')], io);
-    // Assess
-    expect(code).toBe(1);
-    expect(io.stderr).toEqual([
-      `${path.join(content, 'articles/harbour.md')}: "image.url" points to media/harbour.jpg, which is not in the content store ` +
-        `(looked for ${path.join(content, 'media/harbour.jpg')}): upload the image there, or correct the url`,
-    ]);
-    const items = parseJsonFeed(await readText(dir, 'dist', 'feed.json')).items;
-    expect(items.map((i) => i.title)).toEqual(['Storm']);
-    expect(items[0]?.attachments).toEqual([{ url: 'https://news.test/media/storm.jpg', mime_type: 'image/jpeg', size_in_bytes: JPEG.length, title: 'The storm' }]);
-  });
-
-  it('that is not an image refuses the article, saying what the file is', async () => {
-    // Prepare: a PDF saved under an image's name
-    const dir = await tempDir();
-    const content = await writeContent(path.join(dir, 'content'), {
-      'scan.md': articleText({ title: 'Scan', date: '2026-03-14', image: { url: '/media/scan.jpg', alt: 'The letter' } }),
-    });
-    await mkdir(path.join(content, 'media'));
-    await writeFile(path.join(content, 'media/scan.jpg'), Buffer.from('%PDF-1.4\n%âãÏÓ\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n', 'latin1'));
-    const io = captureIo();
-    // Act
-    const code = await main(['build', '--content', content, '--out', path.join(dir, 'dist')], io);
-    // Assess
-    expect(code).toBe(1);
-    expect(io.stderr).toEqual([
-      `${path.join(content, 'articles/scan.md')}: "image.url" points to media/scan.jpg, which is not an image (its type is application/pdf): use a JPEG, PNG, GIF, WebP or AVIF file`,
-    ]);
-    expect(await listFiles(path.join(dir, 'dist', 'media'))).toEqual([]);
-  });
-
-  it('is checked by wirefeed check as well, which writes nothing', async () => {
-    const dir = await tempDir();
-    const content = await writeContent(
-      path.join(dir, 'content'),
-      { 'harbour.md': articleText({ title: 'Harbour', date: '2026-03-14', image: { url: '/media/harbour.jpg', alt: 'The harbour' } }) },
-      SITE_SETTINGS,
-    );
-    const io = captureIo();
-    expect(await main(['check', '--content', content], io)).toBe(1);
-    expect(io.stderr).toEqual([expect.stringMatching(/articles\/harbour\.md: "image\.url" points to media\/harbour\.jpg, which is not in the content store/)]);
   });
 });
