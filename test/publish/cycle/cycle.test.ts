@@ -1,35 +1,22 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Head, STATE } from '../../../functions/core/state/state.ts';
-import type { CycleContext } from '../../../functions/publish/context.ts';
+import { STATE } from '../../../functions/core/state/state.ts';
 import { runCycle } from '../../../functions/publish/cycle/cycle.ts';
-import { parseHere } from '../../../functions/publish/cycle/read.ts';
-import { StateView } from '../../../functions/publish/cycle/state-view.ts';
 import { writeHead } from '../../../functions/publish/protocol/commit.ts';
-import { LEASE_TIMING, Lease, LeaseLostError } from '../../../functions/publish/protocol/lease.ts';
+import { LeaseLostError } from '../../../functions/publish/protocol/lease.ts';
 import { ask } from '../../../functions/publish/protocol/requests.ts';
-import { ManualClock } from '../../helpers/clock.ts';
-import { NOW, testSettings } from '../../helpers/content.ts';
+import { headOf, holderContext, releaseLeases } from '../../helpers/cycle.ts';
 import { type MemorySite, memorySite } from '../../helpers/engine.ts';
 import { RecordingStore, span } from '../../helpers/recording-store.ts';
 
-let leases: Lease[] = [];
-afterEach(async () => {
-  for (const lease of leases) await lease.release();
-  leases = [];
-});
+afterEach(releaseLeases);
 
-/** What a holder has when it starts a cycle on a published site: the head and its ETag, a lease, and stores that log every write in one list. */
+/** What a holder has when it starts a cycle on a published site: the head and its ETag, its context, and stores that log every write in one list. */
 async function holding(s: MemorySite) {
   const log: string[] = [];
-  const lease = await Lease.acquire(s.state, { ...LEASE_TIMING, clock: new ManualClock() });
-  if (!(lease instanceof Lease)) throw new Error('the lease is held');
-  leases.push(lease);
-  const view = new StateView(s.state);
-  const head = (await view.base(STATE.head)) as Head;
-  const etag = view.etagOf(STATE.head) as string;
+  const ctx = await holderContext(s);
+  const { head, etag } = await headOf(s);
   const io = { content: s.content, site: new RecordingStore(s.site, 'site', log), state: new RecordingStore(s.state, 'state', log) };
-  const ctx: CycleContext = { settings: testSettings(), now: NOW, parse: parseHere, concurrency: 4, lease };
-  return { log, lease, head, etag, io, ctx };
+  return { log, lease: ctx.lease, head, etag, io, ctx };
 }
 
 describe('one cycle', () => {
