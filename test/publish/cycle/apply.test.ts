@@ -40,4 +40,23 @@ describe('applying what was read to the state', () => {
     expect(schedule?.drafts.map((d) => d.key)).toEqual([draft]);
     expect(schedule?.embargoed.map((e) => [e.key, e.at])).toEqual([[embargo, '2026-12-24T06:00:00Z']]);
   });
+
+  it('apply: a file removed lets its slug and id go, takes its page down and leaves every timeline', async () => {
+    // Prepare
+    const s = await memorySite();
+    await s.article('a.md', { title: 'A', date: '2026-11-01', tags: ['Port'] });
+    const b = await s.article('b.md', { title: 'B', date: '2026-11-02', tags: ['Port'] });
+    await s.publish();
+    await s.remove('b.md');
+    // Act
+    const { applied, view, head } = await cycle(s, [b]);
+    // Assess
+    expect([...applied.deletes]).toEqual(['articles/b/index.html']);
+    expect(applied.head.public).toBe(head.public - 1);
+    expect(view.peek(STATE.slug('b'))).toBeUndefined();
+    expect(view.peek(STATE.record(keyHash(b)))).toBeUndefined();
+    expect(view.peek(STATE.mainDir)?.count).toBe(1);
+    expect(view.peek(STATE.tagDir('port'))?.count).toBe(1);
+    expect([...applied.timelines].sort()).toEqual(['main', 'tag-port']);
+  });
 });

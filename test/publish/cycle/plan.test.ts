@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { settingsHash } from '../../../functions/core/hash.ts';
+import { groupName } from '../../../functions/core/keys.ts';
+import { type Head, STATE_VERSION } from '../../../functions/core/state/state.ts';
+import { allGroups, needsOpenArchive } from '../../../functions/publish/cycle/plan.ts';
+import { testSettings } from '../../helpers/content.ts';
 import { cycle } from '../../helpers/cycle.ts';
 import { memorySite } from '../../helpers/engine.ts';
 
@@ -21,5 +25,21 @@ describe('planning the stale groups', () => {
     const { plan, head, settings } = await cycle(s, [key], { feed_size: 2 });
     expect(head.settings).toBe(settingsHash(settings));
     expect(plan.groups.map((g) => ('n' in g ? `${g.kind}:${g.n}` : 'slug' in g ? `${g.kind}:${g.slug}` : g.kind))).toEqual(['sitemap-articles:1', 'archive:1', 'tag:tag', 'main']);
+  });
+
+  it('publishes the open archive page only while it holds an article the site feed does not show', () => {
+    const settings = testSettings({ feed_size: 2 });
+    // Five places given: pages 1 and 2 complete, page 3 open with the fifth article
+    expect(needsOpenArchive({ nextSeq: 5 }, settings, [{ h: 'late' }], ['new', 'newer'])).toBe(true);
+    expect(needsOpenArchive({ nextSeq: 5 }, settings, [{ h: 'new' }], ['new', 'newer'])).toBe(false);
+    expect(needsOpenArchive({ nextSeq: 4 }, settings, [{ h: 'late' }], ['new', 'newer'])).toBe(false);
+  });
+
+  it('lists every group the state produces in the order they are written, the site feeds last', () => {
+    const settings = testSettings({ feed_size: 2 });
+    const head: Head = { v: STATE_VERSION, settings: '', generation: 1, nextSeq: 5, nextTagSeq: 2, public: 5, openArchive: true };
+    const names = allGroups(head, settings, ['port', 'election']).map(groupName);
+    expect(names).toEqual(['static', 'news', 'sitemap-articles:1', 'sitemap-tags:1', 'sitemap', 'archive:1', 'archive:2', 'archive:3', 'tag:election', 'tag:port', 'main']);
+    expect(allGroups({ ...head, openArchive: false }, settings, []).map(groupName)).not.toContain('archive:3');
   });
 });
