@@ -61,3 +61,38 @@ describe('the WebSub ping', () => {
     expect(hub.hits).toEqual(['POST hub.mode=publish&hub.url=https%3A%2F%2Fnews.test%2Frss.xml&hub.url=https%3A%2F%2Fnews.test%2Fatom.xml']);
   });
 });
+
+describe('WebSub pings', () => {
+  async function hub(statuses: number[]) {
+    const bodies: string[] = [];
+    const server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        bodies.push(body);
+        res.statusCode = statuses.shift() ?? 204;
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, bodies, close: () => new Promise((r) => server.close(r)) };
+  }
+
+  it('tell the hub which feeds changed, retrying a failing hub', async () => {
+    const h = await hub([503, 204]);
+    const ok = await pingHub(h.url, ['https://news.test/rss.xml', 'https://news.test/feed.json'], () => {});
+    await h.close();
+    expect(ok).toBe(true);
+    expect(h.bodies).toHaveLength(2);
+    const params = new URLSearchParams(h.bodies[1]);
+    expect(params.get('hub.mode')).toBe('publish');
+    expect(params.getAll('hub.url')).toEqual(['https://news.test/rss.xml', 'https://news.test/feed.json']);
+  });
+
+  it('never throw when the hub stays down', async () => {
+    const h = await hub([500, 500, 500]);
+    await expect(pingHub(h.url, ['https://news.test/rss.xml'], () => {})).resolves.toBe(false);
+    await h.close();
+    await expect(pingHub('http://127.0.0.1:1/', ['https://news.test/rss.xml'], () => {}, 2)).resolves.toBe(false);
+  });
+});

@@ -1,42 +1,11 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../functions/cli/main.ts';
-import { parseArticle } from '../../functions/core/article/article.ts';
-import { ArticleError, SettingsError } from '../../functions/core/errors.ts';
-import { parseSettings } from '../../functions/core/settings.ts';
-import { articleText, captureIo, listFiles, readText, SITE_SETTINGS, tempDir, testSettings, writeContent } from '../helpers/content.ts';
-import { parseJsonFeed } from '../helpers/feeds.ts';
+import { articleProblem, FILE, frontMatter, siteProblem } from '../helpers/problems.ts';
 
 // What an editor reads when an article or site.yaml is refused: one line, FILE: PROBLEM, that says
 // what to change. Each test writes the file the way an editor would, by hand, not through a YAML writer.
+// Front matter that is not YAML is worded by front-matter.ts (front-matter.test.ts), a day that does not
+// exist by dates.ts (dates.test.ts).
 
-const settings = testSettings();
-const FILE = 'articles/budget-vote.md';
-
-/** The one line an editor reads for a refused article. */
-function articleProblem(text: string | Uint8Array): string {
-  try {
-    parseArticle(FILE, typeof text === 'string' ? Buffer.from(text) : text, settings);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ArticleError);
-    return (err as ArticleError).message;
-  }
-  throw new Error('expected the article to be refused');
-}
-
-/** The one line an editor reads for a refused site.yaml. */
-function siteProblem(yaml: string): string {
-  try {
-    parseSettings(Buffer.from(yaml));
-  } catch (err) {
-    expect(err).toBeInstanceOf(SettingsError);
-    return (err as SettingsError).message;
-  }
-  throw new Error('expected site.yaml to be refused');
-}
-
-const frontMatter = (...lines: string[]) => `---\n${lines.join('\n')}\n---\nThe story.\n`;
 const SITE_YAML = ['title: Test Wire', 'description: Reports', 'url: https://news.test/'];
 
 describe('a misspelt field', () => {
@@ -116,62 +85,6 @@ describe('a file with thousands of problems', () => {
   });
 });
 
-describe('front matter that is not valid YAML', () => {
-  it("with an unquoted colon in the title says to quote the title, on the file's line", () => {
-    // Prepare: line 1 of the file is the opening ---, so the title is on line 2
-    const text = frontMatter('title: Breaking: vote passes', 'date: 2026-03-14');
-    // Act
-    const message = articleProblem(text);
-    // Assess
-    expect(message).toBe(
-      `${FILE}: front matter is not valid YAML: line 2: the title holds a colon and a space, which YAML reads as the start of another field; ` +
-        'put the title in quotes: title: "Breaking: vote passes"',
-    );
-  });
-
-  it('counts lines as the editor sees them, with a byte-order mark and Windows line endings', () => {
-    const text = `\uFEFF${frontMatter('date: 2026-03-14', 'summary: Breaking: vote passes').replace(/\n/g, '\r\n')}`;
-    expect(articleProblem(text)).toMatch(/not valid YAML: line 3: the summary holds a colon .* summary: "Breaking: vote passes"$/);
-  });
-
-  it('quotes the suggestion so that it still works when the value holds double quotes', () => {
-    const message = articleProblem(frontMatter('title: T', 'date: 2026-03-14', 'summary: Minister: "no comment"'));
-    expect(message).toMatch(/line 4: .* summary: 'Minister: "no comment"'$/);
-  });
-
-  it('with a list never closed names the line where the list opened', () => {
-    const message = articleProblem(frontMatter('title: T', 'date: 2026-03-14', 'tags: [Weather, Transport', 'summary: Roads close'));
-    expect(message).toBe(`${FILE}: front matter is not valid YAML: line 4: the list opened with [ is never closed: end it with ]`);
-  });
-
-  it('with a quote never closed names the line where the quote opened', () => {
-    const message = articleProblem(frontMatter('title: "Budget vote', 'date: 2026-03-14'));
-    expect(message).toBe(`${FILE}: front matter is not valid YAML: line 2: the text opened with " is never closed: end it with "`);
-  });
-
-  it('with a field given twice names both lines', () => {
-    const message = articleProblem(frontMatter('title: A', 'date: 2026-03-14', 'title: B'));
-    expect(message).toBe(`${FILE}: front matter is not valid YAML: line 4: "title" is given twice (also on line 2); keep one`);
-  });
-
-  it('with an indented field says which line is indented', () => {
-    const message = articleProblem(frontMatter('title: T', '  date: 2026-03-14'));
-    expect(message).toBe(`${FILE}: front matter is not valid YAML: line 3: "date" is indented, so YAML reads it as part of the title above; start each field at the beginning of its line`);
-  });
-
-  it("keeps the parser's words, with the file's line, for other mistakes", () => {
-    expect(articleProblem(frontMatter('title: T', 'date: 2026-03-14', '\tsummary: x'))).toMatch(/not valid YAML: line 4: Tabs are not allowed as indentation$/);
-  });
-
-  it('in site.yaml counts from its first line, which has no --- above it', () => {
-    const message = siteProblem(['title: Test Wire', 'description: News: every hour', 'url: https://news.test/'].join('\n'));
-    expect(message).toBe(
-      'site.yaml: is not valid YAML: line 2: the description holds a colon and a space, which YAML reads as the start of another field; ' +
-        'put the description in quotes: description: "News: every hour"',
-    );
-  });
-});
-
 describe('a value of the wrong kind', () => {
   it("is told that tags and authors are lists, in an example made of the editor's own words", () => {
     // Prepare
@@ -209,91 +122,5 @@ describe('a value of the wrong kind', () => {
     expect(siteProblem([...SITE_YAML, 'feed_size: 0', 'feed_content: everything'].join('\n'))).toBe(
       'site.yaml: "feed_size" must be at least 1 (got 0); "feed_content" must be full or summary (got "everything")',
     );
-  });
-});
-
-describe('a date', () => {
-  it('that does not exist is named, with the length of its month', () => {
-    const message = articleProblem(frontMatter('title: T', 'date: 2026-02-30'));
-    expect(message).toBe(`${FILE}: "date": there is no 2026-02-30 (February 2026 has 28 days)`);
-  });
-
-  it('that does not exist is named in updated and expires too, with or without a time', () => {
-    const message = articleProblem(frontMatter('title: T', 'date: 2026-03-14', 'updated: 2026-04-31T10:00:00Z', 'expires: 2026-13-01'));
-    expect(message).toBe(`${FILE}: "updated": there is no 2026-04-31 (April 2026 has 30 days); "expires": there is no 2026-13-01 (month 13 does not exist: months go from 01 to 12)`);
-  });
-
-  it('with an hour that does not exist is named', () => {
-    expect(articleProblem(frontMatter('title: T', 'date: 2026-03-14T24:30:00Z'))).toBe(`${FILE}: "date": there is no 24:30:00 in a day (hours go up to 23, minutes and seconds up to 59)`);
-  });
-
-  it('on the 29th of February is taken in a leap year', () => {
-    expect(parseArticle(FILE, Buffer.from(frontMatter('title: T', 'date: 2028-02-29')), settings).published.iso).toBe('2028-02-29T00:00:00Z');
-    expect(articleProblem(frontMatter('title: T', 'date: 2027-02-29'))).toContain('there is no 2027-02-29 (February 2027 has 28 days)');
-  });
-
-  it('with a time but no zone still asks for the zone', () => {
-    expect(articleProblem(frontMatter('title: T', 'date: 2026-03-14T09:30:00'))).toBe(
-      `${FILE}: "date" must be a date such as 2020-01-08 or 2020-01-08T14:30:00Z (a time needs a zone: Z or +01:00) (got "2026-03-14T09:30:00")`,
-    );
-  });
-});
-
-// A JPEG's first bytes (SOI, APP0 "JFIF"): enough for the type to come from the file itself.
-const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0xff, 0xd9]);
-
-describe('a lead image under /media/', () => {
-  it("that is not in the content's media/ refuses the article, naming it and the missing file, and the others still publish", async () => {
-    // Prepare
-    const dir = await tempDir();
-    const content = await writeContent(path.join(dir, 'content'), {
-      'harbour.md': articleText({ title: 'Harbour', date: '2026-03-14', image: { url: '/media/harbour.jpg', alt: 'The harbour' } }),
-      'storm.md': articleText({ title: 'Storm', date: '2026-03-13', image: { url: '/media/storm.jpg', alt: 'The storm' } }),
-    });
-    await mkdir(path.join(content, 'media'));
-    await writeFile(path.join(content, 'media/storm.jpg'), JPEG);
-    const io = captureIo();
-    // Act
-    const code = await main(['build', '--content', content, '--out', path.join(dir, 'dist')], io);
-    // Assess
-    expect(code).toBe(1);
-    expect(io.stderr).toEqual([
-      `${path.join(content, 'articles/harbour.md')}: "image.url" points to media/harbour.jpg, which is not in the content store ` +
-        `(looked for ${path.join(content, 'media/harbour.jpg')}): upload the image there, or correct the url`,
-    ]);
-    const items = parseJsonFeed(await readText(dir, 'dist', 'feed.json')).items;
-    expect(items.map((i) => i.title)).toEqual(['Storm']);
-    expect(items[0]?.attachments).toEqual([{ url: 'https://news.test/media/storm.jpg', mime_type: 'image/jpeg', size_in_bytes: JPEG.length, title: 'The storm' }]);
-  });
-
-  it('that is not an image refuses the article, saying what the file is', async () => {
-    // Prepare: a PDF saved under an image's name
-    const dir = await tempDir();
-    const content = await writeContent(path.join(dir, 'content'), {
-      'scan.md': articleText({ title: 'Scan', date: '2026-03-14', image: { url: '/media/scan.jpg', alt: 'The letter' } }),
-    });
-    await mkdir(path.join(content, 'media'));
-    await writeFile(path.join(content, 'media/scan.jpg'), Buffer.from('%PDF-1.4\n%âãÏÓ\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n', 'latin1'));
-    const io = captureIo();
-    // Act
-    const code = await main(['build', '--content', content, '--out', path.join(dir, 'dist')], io);
-    // Assess
-    expect(code).toBe(1);
-    expect(io.stderr).toEqual([
-      `${path.join(content, 'articles/scan.md')}: "image.url" points to media/scan.jpg, which is not an image (its type is application/pdf): use a JPEG, PNG, GIF, WebP or AVIF file`,
-    ]);
-    expect(await listFiles(path.join(dir, 'dist', 'media'))).toEqual([]);
-  });
-
-  it('is checked by wirefeed check as well, which writes nothing', async () => {
-    const dir = await tempDir();
-    const content = await writeContent(
-      path.join(dir, 'content'),
-      { 'harbour.md': articleText({ title: 'Harbour', date: '2026-03-14', image: { url: '/media/harbour.jpg', alt: 'The harbour' } }) },
-      SITE_SETTINGS,
-    );
-    const io = captureIo();
-    expect(await main(['check', '--content', content], io)).toBe(1);
-    expect(io.stderr).toEqual([expect.stringMatching(/articles\/harbour\.md: "image\.url" points to media\/harbour\.jpg, which is not in the content store/)]);
   });
 });

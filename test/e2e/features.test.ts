@@ -1,9 +1,6 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { pingHub } from '../../functions/after-publish/websub.ts';
 import { main } from '../../functions/cli/main.ts';
 import { articleText, captureIo, listFiles, readText, SITE_SETTINGS, tempDir, writeContent } from '../helpers/content.ts';
 import { asArray, nodeText, parseAtom, parseJsonFeed, parseRss, parseXmlStrict } from '../helpers/feeds.ts';
@@ -278,40 +275,5 @@ describe('feed identity, push and discovery', () => {
     const s = await site({ 'a.md': story('A', '2025-03-14') });
     for (const feed of ['rss.xml', 'atom.xml']) expect(await s.text(feed)).not.toContain('xml-stylesheet');
     expect(await listFiles(s.out)).not.toContain('feed.xsl');
-  });
-});
-
-describe('WebSub pings', () => {
-  async function hub(statuses: number[]) {
-    const bodies: string[] = [];
-    const server = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString()));
-      req.on('end', () => {
-        bodies.push(body);
-        res.statusCode = statuses.shift() ?? 204;
-        res.end();
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, bodies, close: () => new Promise((r) => server.close(r)) };
-  }
-
-  it('tell the hub which feeds changed, retrying a failing hub', async () => {
-    const h = await hub([503, 204]);
-    const ok = await pingHub(h.url, ['https://news.test/rss.xml', 'https://news.test/feed.json'], () => {});
-    await h.close();
-    expect(ok).toBe(true);
-    expect(h.bodies).toHaveLength(2);
-    const params = new URLSearchParams(h.bodies[1]);
-    expect(params.get('hub.mode')).toBe('publish');
-    expect(params.getAll('hub.url')).toEqual(['https://news.test/rss.xml', 'https://news.test/feed.json']);
-  });
-
-  it('never throw when the hub stays down', async () => {
-    const h = await hub([500, 500, 500]);
-    await expect(pingHub(h.url, ['https://news.test/rss.xml'], () => {})).resolves.toBe(false);
-    await h.close();
-    await expect(pingHub('http://127.0.0.1:1/', ['https://news.test/rss.xml'], () => {}, 2)).resolves.toBe(false);
   });
 });

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { invalidationPaths } from '../../functions/after-publish/invalidate.ts';
 
@@ -23,7 +23,8 @@ import { S3_MAX_ATTEMPTS } from '../../functions/stores/s3-client.ts';
 import { articleText, captureIo, NOW, SITE_SETTINGS } from '../helpers/content.ts';
 import { injectFaults } from '../helpers/faults.ts';
 import { parseAtom, parseJsonFeed, parseRss, textOf } from '../helpers/feeds.ts';
-import { S3RVER_CREDENTIALS, type S3TestServer, startS3Server } from '../helpers/s3-server.ts';
+import { useS3Environment } from '../helpers/s3-env.ts';
+import { type S3TestServer, startS3Server } from '../helpers/s3-server.ts';
 import { encodeS3Key, inEveryFeed, newS3Site, type S3Site, s3Notification, s3TestEvent, separateClient, sqsEvent } from '../helpers/s3-site.ts';
 
 /**
@@ -32,6 +33,8 @@ import { encodeS3Key, inEveryFeed, newS3Site, type S3Site, s3Notification, s3Tes
  * HTTP on 127.0.0.1, through the real AWS SDK client. Every feed is parsed back by the independent
  * parsers of test/helpers/feeds.ts. The only fakes: faults injected client-side (test/helpers/faults.ts;
  * a real server cannot be made to fail on demand), and the CloudFront call (a recording function).
+ * What the handler itself decides (events, failures, logs, configuration) is in test/lambda/handler.test.ts;
+ * the `wirefeed publish` arguments are in test/cli/publish-s3.test.ts.
  */
 
 let server: S3TestServer;
@@ -441,32 +444,6 @@ describe('never broken', () => {
     expect(fixed.batchItemFailures).toEqual([]);
     expect(await s.feedTitles()).toEqual(inEveryFeed(['Filed while site.yaml was broken', 'Budget passes']));
   });
-
-  it('by default the rejection is one JSON line on stderr with the key and the problem', async () => {
-    // Prepare: a handler with its default logger
-    const s = await newS3Site(server);
-    const key = 'articles/broken.md';
-    await s.putContent(key, '---\ntitle: [unclosed\n---\nBody\n');
-    const handle = createHandler({ s3: server.client, contentBucket: s.contentBucket, siteBucket: s.siteBucket, siteUrl: SITE_URL, now: () => NOW });
-    const stderr = vi.spyOn(console, 'error').mockImplementation(() => {});
-    const stdout = vi.spyOn(console, 'log').mockImplementation(() => {});
-
-    // Act
-    let errLines: unknown[];
-    let outLines: unknown[];
-    try {
-      await handle(s3Notification(s.contentBucket, [key]));
-    } finally {
-      errLines = stderr.mock.calls.map(([line]) => JSON.parse(String(line)));
-      outLines = stdout.mock.calls.map(([line]) => JSON.parse(String(line)));
-      stderr.mockRestore();
-      stdout.mockRestore();
-    }
-
-    // Assess
-    expect(errLines).toEqual([{ level: 'warn', message: 'article rejected', key, problem: expect.stringContaining('front matter is not valid YAML') }]);
-    expect(outLines).toContainEqual(expect.objectContaining({ level: 'info', message: 'published', rejected: 1 }));
-  });
 });
 
 describe('faults midway through a publish (injected client-side: a real server cannot fail on demand)', () => {
@@ -725,24 +702,7 @@ describe('slug conflicts', () => {
 });
 
 describe('wirefeed publish --content s3://… --site s3://…', () => {
-  const ENV = ['AWS_ENDPOINT_URL_S3', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_REGION'] as const;
-  let saved: Record<string, string | undefined>;
-
-  beforeEach(() => {
-    saved = Object.fromEntries(ENV.map((name) => [name, process.env[name]]));
-    for (const name of ENV) delete process.env[name];
-    process.env.AWS_ENDPOINT_URL_S3 = server.endpoint;
-    process.env.AWS_ACCESS_KEY_ID = S3RVER_CREDENTIALS.accessKeyId;
-    process.env.AWS_SECRET_ACCESS_KEY = S3RVER_CREDENTIALS.secretAccessKey;
-    process.env.AWS_REGION = 'us-east-1';
-  });
-
-  afterEach(() => {
-    for (const name of ENV) {
-      if (saved[name] === undefined) delete process.env[name];
-      else process.env[name] = saved[name];
-    }
-  });
+  useS3Environment(() => server);
 
   it('publishes one bucket into another, prints a summary and exits 0; --full rewrites every page', async () => {
     // Prepare
@@ -786,27 +746,6 @@ describe('wirefeed publish --content s3://… --site s3://…', () => {
     expect(await s.feedTitles()).toEqual(inEveryFeed(['Good news']));
   });
 
-  it.each([
-    ['a --content that is not an s3:// URL', ['--content', 'content/', '--site', 's3://wirefeed-site']],
-    ['an invalid bucket name', ['--content', 's3://Not_A_Bucket', '--site', 's3://wirefeed-site']],
-    ['no --site', ['--content', 's3://wirefeed-content']],
-    ['an unknown option', ['--content', 's3://wirefeed-content', '--site', 's3://wirefeed-site', '--fast']],
-  ])('exits 2 with the usage for %s', async (_name, args) => {
-    // Prepare
-    const io = captureIo(NOW);
-    server.resetCounts();
-
-    // Act
-    const code = await main(['publish', ...args], io);
-
-    // Assess
-    expect(code).toBe(2);
-    expect(io.stderr.join('\n')).toMatch(/^wirefeed: /);
-    expect(io.stderr.join('\n')).toContain('Usage:');
-    expect(io.stdout).toEqual([]);
-    expect(server.counts()).toEqual({ get: 0, put: 0, delete: 0, head: 0, list: 0, other: 0 });
-  });
-
   it('exits 2 and writes nothing when site.yaml is wrong', async () => {
     // Prepare
     const s = await newS3Site(server, false);
@@ -828,17 +767,6 @@ describe('wirefeed publish --content s3://… --site s3://…', () => {
 });
 
 describe('CDN invalidation', () => {
-  it('maps a page key to its folder URLs, the front page to /, and collapses many paths into /*', () => {
-    // Act
-    const few = invalidationPaths(['articles/budget-vote/index.html', 'index.html', 'rss.xml']);
-    const many = invalidationPaths(Array.from({ length: 8 }, (_, i) => PAGE(`story-${i}`)));
-
-    // Assess
-    expect(few).toEqual(['/', '/articles/budget-vote', '/articles/budget-vote/', '/articles/budget-vote/index.html', '/index.html', '/rss.xml']);
-    expect(many).toEqual(['/*']);
-    expect(invalidationPaths([])).toEqual([]);
-  });
-
   it('after a publish, the handler asks the CDN to drop exactly the keys it wrote and deleted; a failed invalidation does not fail the event', async () => {
     // Prepare: two articles published; then one deleted and a new one added
     const s = await newS3Site(server);

@@ -1,8 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { ArticleError, FeedCheckError } from '../../functions/core/errors.ts';
 import { type Head, STATE } from '../../functions/core/state/state.ts';
 import { LEASE_TIMING, type LeaseTiming } from '../../functions/publish/protocol/lease.ts';
 import { ask } from '../../functions/publish/protocol/requests.ts';
-import { MAX_KEYS_PER_CYCLE, publish } from '../../functions/publish/publish.ts';
+import { MAX_KEYS_PER_CYCLE, problemsOf, publish } from '../../functions/publish/publish.ts';
 import { ManualClock } from '../helpers/clock.ts';
 import { NOW } from '../helpers/content.ts';
 import { type Budget, CountingStore, DyingStore, memorySite, Stall } from '../helpers/engine.ts';
@@ -315,5 +316,13 @@ describe('the cost of one article', () => {
     expect(large.stateWritten).toBe(small.stateWritten);
     expect(large.stateRead).toBe(small.stateRead);
     expect(large.listed).toEqual([STATE.requests]); // no listing of records, seen markers or timelines
+  });
+});
+
+describe("a publish's problems", () => {
+  it('are one list by file: rejected articles and feeds kept back together', () => {
+    const rejected = [new ArticleError('articles/z.md', 'no date'), new ArticleError('articles/b.md', 'no title')];
+    const feedFailures = [new FeedCheckError('archive/1/feed.json', 'an item has no id')];
+    expect(problemsOf({ rejected, feedFailures }).map((e) => e.file)).toEqual(['archive/1/feed.json', 'articles/b.md', 'articles/z.md']);
   });
 });

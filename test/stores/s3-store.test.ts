@@ -1,12 +1,11 @@
 import http from 'node:http';
-import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createS3Client } from '../../functions/stores/s3-client.ts';
+import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { S3Store } from '../../functions/stores/s3-store.ts';
 import { PreconditionFailedError, StoreError } from '../../functions/stores/store.ts';
 import { storeContract } from '../contracts/store-contract.ts';
 import { injectFaults } from '../helpers/faults.ts';
-import { S3RVER_CREDENTIALS, type S3TestServer, startS3Server } from '../helpers/s3-server.ts';
+import { type S3TestServer, startS3Server } from '../helpers/s3-server.ts';
 
 /**
  * S3Store against a real S3-compatible server (s3rver behind the conditional-write proxy of
@@ -170,62 +169,6 @@ describe('the test server', () => {
     await store.put('lease.json', '{"holder":"next"}', { contentType: 'application/json' });
     // Assess
     expect(Buffer.from((await store.get('lease.json'))!.body).toString()).toBe('{"holder":"next"}');
-  });
-});
-
-describe('createS3Client', () => {
-  const saved: Record<string, string | undefined> = {};
-  const variables = ['AWS_ENDPOINT_URL_S3', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_REGION', 'AWS_PROFILE'];
-
-  beforeEach(() => {
-    for (const name of variables) saved[name] = process.env[name];
-    delete process.env.AWS_SESSION_TOKEN;
-    delete process.env.AWS_PROFILE;
-    delete process.env.AWS_REGION;
-    process.env.AWS_ACCESS_KEY_ID = S3RVER_CREDENTIALS.accessKeyId;
-    process.env.AWS_SECRET_ACCESS_KEY = S3RVER_CREDENTIALS.secretAccessKey;
-  });
-
-  afterEach(() => {
-    for (const name of variables) {
-      if (saved[name] === undefined) delete process.env[name];
-      else process.env[name] = saved[name];
-    }
-  });
-
-  it('sends requests to the server named by AWS_ENDPOINT_URL_S3, in us-east-1 when AWS_REGION is unset', async () => {
-    // Prepare
-    const bucket = await newBucket();
-    await new S3Store(server.client, bucket).put('posts/a.md', 'a', { contentType: 'text/markdown; charset=utf-8' });
-    process.env.AWS_ENDPOINT_URL_S3 = server.endpoint;
-    const client = createS3Client();
-    server.resetCounts();
-    try {
-      // Act
-      const listed = await new S3Store(client, bucket).list('');
-      // Assess
-      expect(listed.map((info) => info.key)).toEqual(['posts/a.md']);
-      expect(server.counts().list).toBe(1);
-      expect(await client.config.region()).toBe('us-east-1');
-    } finally {
-      client.destroy();
-    }
-  });
-
-  it('addresses buckets path-style on an AWS_ENDPOINT_URL_S3 named localhost (the SDK alone would try bucket.localhost)', async () => {
-    // Prepare
-    const bucket = await newBucket();
-    process.env.AWS_ENDPOINT_URL_S3 = server.endpoint.replace('127.0.0.1', 'localhost');
-    const client = createS3Client();
-    try {
-      // Act
-      const res = await client.send(new ListObjectsV2Command({ Bucket: bucket }));
-      // Assess
-      expect(res.KeyCount ?? 0).toBe(0);
-      expect(res.Name).toBe(bucket);
-    } finally {
-      client.destroy();
-    }
   });
 });
 

@@ -6,7 +6,7 @@ import { type Element, el, escapeXml, serialize } from './xml.ts';
  * RSS 2.0 through the `feed` package (6.0.0, the owner's choice), made right in this one place. Callers
  * pass plain values (text as written, URLs as URLs, HTML as HTML); every value is encoded here for the
  * path `feed` and its writer, xml-js 1.6, take it through. Their faults, each pinned by a test in
- * test/feeds.test.ts that fails when a new version fixes it (then the workaround below can go):
+ * test/core/output/rss.test.ts that fails when a new version fixes it (then the workaround below can go):
  *
  * 1. Text nodes: xml-js turns every "&amp;" back into "&" before escaping, so text loses one level of
  *    escaping ("HTML &amp; CSS" reads "HTML & CSS"). `text()` doubles every "&" first, which that step undoes.
