@@ -213,6 +213,8 @@ export const STATE_NAMES = {
   mediaRefs: 'media/',
   groups: 'groups/',
   rebuildBatches: 'rebuild/',
+  rebuildPlan: 'rebuild/plan.json',
+  served: 'settings.json',
 } as const;
 
 /**

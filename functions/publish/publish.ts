@@ -2,7 +2,7 @@ import { type ArticleError, type FeedCheckError, type LocatedError, type Notice,
 import { settingsHash } from '../core/hash.ts';
 import { isArchiveKey, isFeedKey, SITE_FILE } from '../core/keys.ts';
 import { parseSettings, type Settings } from '../core/settings.ts';
-import { type Head, STATE, StateError } from '../core/state/state.ts';
+import { type Head, STATE, StateError, stateInFlux } from '../core/state/state.ts';
 import type { Stores } from '../stores/store.ts';
 import { addResults, type CycleContext, type CycleResult, emptyResult, type Parse } from './context.ts';
 import { runCycle } from './cycle/cycle.ts';
@@ -14,7 +14,7 @@ import { LEASE_TIMING, Lease, LeaseLostError, type LeaseTiming } from './protoco
 import { type Log, recover } from './protocol/recover.ts';
 import { reconcileSite } from './protocol/repair.ts';
 import { ask, asksAnything, deleteRequests, drainRequests, type Request, requestsWaiting, writeRequest } from './protocol/requests.ts';
-import { rebuild } from './rebuild/rebuild.ts';
+import { REBUILD_BATCH, rebuild, servedSettings } from './rebuild/rebuild.ts';
 
 export interface PublishOptions {
   /** The publish's notion of now (a clock for long runs): embargoes and expiry are judged against it. */
@@ -27,6 +27,8 @@ export interface PublishOptions {
   concurrency?: number;
   parse?: Parse;
   lease?: LeaseTiming;
+  /** Article files per checkpoint of a full rebuild. @default REBUILD_BATCH */
+  rebuildBatch?: number;
   /**
    * When another publish holds the lease: false (the Lambda) hands the work to it and returns at once
    * (`queued`); true (the command line) waits for the lease, up to this many milliseconds.
@@ -117,6 +119,7 @@ async function hold(stores: Stores, lease: Lease, options: PublishOptions): Prom
   const concurrency = options.concurrency ?? 16;
   const clock = typeof options.now === 'function' ? options.now : () => options.now as Date;
   const log: Log = options.log ?? (() => undefined);
+  const outOfTime = () => options.remainingMs !== undefined && options.remainingMs() < LAST_CYCLE_MS;
   let result = emptyResult();
   let cycles = 0;
   let forceFull = false;
@@ -124,8 +127,8 @@ async function hold(stores: Stores, lease: Lease, options: PublishOptions): Prom
   let settings: Settings | undefined;
   for (;;) {
     lease.check();
-    if (settings !== undefined && options.remainingMs && options.remainingMs() < LAST_CYCLE_MS) {
-      log('info', 'time is short: the rest stays queued for the next publish', { remainingMs: options.remainingMs() });
+    if (settings !== undefined && outOfTime()) {
+      log('info', 'time is short: the rest stays queued for the next publish', { remainingMs: options.remainingMs?.() });
       return { result, cycles, settings, outOfTime: true };
     }
     cycles++;
@@ -139,9 +142,11 @@ async function hold(stores: Stores, lease: Lease, options: PublishOptions): Prom
       log('warn', 'the publisher state could not be read; rebuilding everything from the content', { problem: err.message });
       forceFull = true;
     }
+    let siteFile: Uint8Array | undefined;
     const headEtag = head ? view.etagOf(STATE.head) : forceFull ? (await io.state.head(STATE.head))?.etag : undefined;
     try {
-      settings = parseSettings((await io.content.get(SITE_FILE))?.body, options.siteUrl);
+      siteFile = (await io.content.get(SITE_FILE))?.body;
+      settings = parseSettings(siteFile, options.siteUrl);
     } catch (err) {
       // Remembered, so the first publish after the fix looks at every article (the events of the
       // broken time are still queued as requests, never lost).
@@ -155,14 +160,37 @@ async function hold(stores: Stores, lease: Lease, options: PublishOptions): Prom
       if (head && !forceFull) ({ head, etag } = await recover(io, ctx, head, headEtag as string, drained.intents, log));
       // This publish's own work is among them: it was written as a request before the lease was asked for.
       const asked = drained.request;
-      const full = forceFull || !head || head.rebuilding !== undefined || head.settings !== settingsHash(settings) || asked.full;
+      const full = forceFull || !head || head.rebuild !== undefined || head.settings !== settingsHash(settings) || asked.full;
       if (full) {
-        const rebuilt = await rebuild(io, ctx, { ...(head && !forceFull ? { head } : {}), ...(etag ? { etag } : {}) });
+        // Publishing goes on while a rebuild reads the content: the files asked about (and embargoes due) go
+        // through an ordinary cycle on the current state, with the settings it was built with. What that
+        // changes behind the rebuild's cursor is found by the scan queued after it.
+        if (head && !forceFull && !stateInFlux(head)) {
+          const served = await servedSettings(io.state, options.siteUrl);
+          const keys = served && settingsHash(served) === head.settings ? await selectKeys(io.content, view, ask.keys(asked.keys), now, concurrency) : [];
+          if (keys.length > 0) {
+            if (keys.length > MAX_KEYS_PER_CYCLE) await writeRequest(io.state, ask.keys(keys.slice(MAX_KEYS_PER_CYCLE)));
+            const cycle = await runCycle(io, { ...ctx, settings: served as Settings }, keys.slice(0, MAX_KEYS_PER_CYCLE), head, etag as string);
+            result = addResults(result, cycle);
+            ({ head, etag } = cycle);
+          }
+        }
+        const rebuilt = await rebuild(
+          io,
+          ctx,
+          { ...(head && !forceFull ? { head } : {}), ...(etag ? { etag } : {}) },
+          { batchSize: options.rebuildBatch ?? REBUILD_BATCH, outOfTime, siteYaml: Buffer.from(siteFile ?? '').toString('utf8') },
+        );
         result = addResults(result, rebuilt);
         forceFull = false;
-        // A rebuild that resumed read its articles in an earlier holder: what changed since (these requests'
-        // keys among it) is found by a scan after it, never taken as done.
-        if (rebuilt.resumed) await writeRequest(io.state, { ...ask.scan(), keys: asked.keys });
+        // Requests drained here are done: the rebuild reads every file, and one that spanned holders is
+        // followed by a scan for what changed behind its cursor meanwhile.
+        await deleteRequests(io.state, drained.keys, concurrency);
+        if (!rebuilt.done) {
+          log('info', 'the rebuild goes on in the next publish', { step: rebuilt.head.rebuild?.step, batches: rebuilt.head.rebuild?.batches, done: rebuilt.head.rebuild?.done });
+          return { result, cycles, settings, outOfTime: true };
+        }
+        if (rebuilt.resumed) await writeRequest(io.state, ask.scan());
       } else {
         const scan = asked.scan || head?.settingsError !== undefined;
         let current = head as Head;

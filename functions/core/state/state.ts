@@ -11,8 +11,8 @@ import { etagPart, keyHash, MAIN_TIMELINE, STATE_NAMES, tagTimeline } from '../k
  * rebuild, logged), never as a crash.
  */
 
-/** 5: a journal's site actions name `deletes` as the cycle's own site work does, and rechecks are a list; an older state is rebuilt. */
-export const STATE_VERSION = 5;
+/** 6: a rebuild's progress is a checkpoint in the head (`rebuild`), and the state keeps the settings it was built with; an older state is rebuilt. */
+export const STATE_VERSION = 6;
 
 const int = z.int();
 const text = z.string();
@@ -101,6 +101,26 @@ const RecheckSchema = z.object({
 });
 export type Recheck = z.infer<typeof RecheckSchema>;
 
+/**
+ * A full rebuild's checkpoint, committed with the head after every batch and step. 'render': the current
+ * state still serves incremental publishes (with the settings it was built with) while article files are
+ * rendered into batches in key order, up to `cursor`; 'index': the state is being remade from the batches
+ * (done again whole if cut off); 'records': `done` batches of records and pages written; 'site': `done`
+ * groups written.
+ */
+const RebuildProgressSchema = z.object({
+  step: z.enum(['render', 'index', 'records', 'site']),
+  /** The fingerprint of the settings being rebuilt to: a change starts the rebuild over. */
+  settings: text,
+  /** The last article file rendered ('render'). */
+  cursor: z.optional(text),
+  /** Batches written ('render'), then the batches in all. */
+  batches: int,
+  /** Batches ('records') or groups ('site') already written. */
+  done: int,
+});
+export type RebuildProgress = z.infer<typeof RebuildProgressSchema>;
+
 /** The commit point: small, replaced with If-Match by the lease holder only. */
 const HeadSchema = z.object({
   v: z.literal(STATE_VERSION),
@@ -127,10 +147,13 @@ const HeadSchema = z.object({
    * (one that went public after newer-dated ones), which must still be reachable through the history.
    */
   openArchive: z.optional(z.boolean()),
-  /** A full rebuild is under way: 'state' (indexes being remade; the next holder starts over) or 'site' (state done, files being written). */
-  rebuilding: z.optional(z.enum(['state', 'site'])),
+  /** A full rebuild under way, and how far it got: each holder goes on from here (rebuild.ts). */
+  rebuild: z.optional(RebuildProgressSchema),
 });
 export type Head = z.infer<typeof HeadSchema>;
+
+/** The state is being remade by a rebuild (past its render step): it serves no incremental publish, and nothing is redone from it. */
+export const stateInFlux = (head: Head): boolean => head.rebuild !== undefined && head.rebuild.step !== 'render';
 
 /** Archive page members, newest first (the page's feeds list them so). */
 const ArchivePageSchema = z.object({ members: z.array(EntrySchema) });
@@ -206,6 +229,11 @@ export type Intent = z.infer<typeof IntentSchema>;
 /** A full rebuild's rendered articles, a batch at a time (see rebuild.ts). */
 const RebuildBatchSchema = z.object({ records: z.array(RecordSchema) });
 export type RebuildBatch = z.infer<typeof RebuildBatchSchema>;
+/** What the index step decided, per batch: the files whose records are written, each with its place (null: not public). */
+const RebuildPlanSchema = z.object({ batches: z.array(z.array(z.tuple([text, z.nullable(int)]))) });
+export type RebuildPlan = z.infer<typeof RebuildPlanSchema>;
+/** The site.yaml the state was built with: incremental publishes during a rebuild use it, not the new one. */
+const ServedSettingsSchema = z.object({ yaml: text });
 
 /** One article of the Google News sitemap (news.ts): its place, address and title. */
 const NewsItemSchema = z.extend(EntrySchema, { loc: text, title: text });
@@ -313,6 +341,9 @@ export const STATE = {
   news: one(NewsIndexSchema, N.news),
   group: held(GroupStateSchema, under(N.groups), (name: string) => `${N.groups}${encodeURIComponent(name)}.json`),
   groups: N.groups,
+  /** The settings the current state was built with (incremental publishes keep using them during a rebuild). */
+  served: one(ServedSettingsSchema, N.served),
+  rebuildPlan: one(RebuildPlanSchema, N.rebuildPlan),
   rebuildBatch: held(RebuildBatchSchema, under(N.rebuildBatches), (n: number) => `${N.rebuildBatches}${n}.json`),
   rebuildBatches: N.rebuildBatches,
 } as const;

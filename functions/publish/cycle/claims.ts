@@ -1,6 +1,6 @@
 import { ArticleError } from '../../core/errors.ts';
 
-import { readState, type SlugClaim, STATE, type StateKey } from '../../core/state/state.ts';
+import { readState, type SlugClaim, STATE, StateError, type StateKey } from '../../core/state/state.ts';
 
 import type { Store } from '../../stores/store.ts';
 
@@ -53,12 +53,14 @@ async function settle<T extends Claimant>(
   return kept;
 }
 
-/** The file an old claim names; unreadable state is no claim (the rebuild may be running because of it). */
+/** The file an old claim names; an unreadable claim is none (the rebuild may be running because of it), a store failure a failure. */
 async function previousClaim(state: Store, key: StateKey<SlugClaim>): Promise<string | undefined> {
+  const object = await state.get(key);
+  if (!object) return undefined;
   try {
-    const object = await state.get(key);
-    return object ? readState(key, object.body).key : undefined;
-  } catch {
-    return undefined;
+    return readState(key, object.body).key;
+  } catch (err) {
+    if (err instanceof StateError) return undefined;
+    throw err;
   }
 }

@@ -1,5 +1,5 @@
 import { groupFiles, keyHash, pageKey, parseGroupName } from '../../core/keys.ts';
-import { type ArticleRecord, type Head, type Journal, type Recheck, STATE } from '../../core/state/state.ts';
+import { type ArticleRecord, type Head, type Journal, type Recheck, STATE, stateInFlux } from '../../core/state/state.ts';
 import type { Stores } from '../../stores/store.ts';
 import type { CycleContext } from '../context.ts';
 import { StateView } from '../cycle/state-view.ts';
@@ -23,7 +23,7 @@ export type Log = (level: 'info' | 'warn' | 'error', message: string, fields?: R
  * (site writes outside a journal) still in the state are redone from the state. Either means its holder
  * did not finish: it died, gave up, or is stalled and may still land a write, so each is also queued for
  * a recheck that redoes its site keys once more after RECHECK_AFTER_MS. Rechecks that are due run here.
- * Nothing is redone while a rebuild is under way (it rewrites every key); its rechecks wait for it.
+ * Nothing is redone while a rebuild remakes the state (it rewrites every key); its rechecks wait for it.
  */
 export async function recover(io: Stores, ctx: CycleContext, head: Head, etag: string, intents: readonly string[], log: Log): Promise<{ head: Head; etag: string }> {
   const queued = head.recheck ?? [];
@@ -34,7 +34,7 @@ export async function recover(io: Stores, ctx: CycleContext, head: Head, etag: s
     const journal = await readJournal(io.state, head.journal);
     if (journal) {
       log('info', 'finishing a publish that did not complete', { journal: head.journal, tookOver: ctx.lease.tookOver });
-      if (!head.rebuilding) await replayJournal(io, ctx, journal, head);
+      if (!stateInFlux(head)) await replayJournal(io, ctx, journal, head);
       added.push({ key: head.journal, after });
     }
     const { journal: _replayed, ...rest } = next;
@@ -46,11 +46,11 @@ export async function recover(io: Stores, ctx: CycleContext, head: Head, etag: s
     const keys = await readIntent(io.state, key);
     if (!keys) continue;
     log('info', 'redoing site writes a publish did not finish', { intent: key, keys: keys.length, tookOver: ctx.lease.tookOver });
-    if (!head.rebuilding) await redo(io, ctx, keys, head);
+    if (!stateInFlux(head)) await redo(io, ctx, keys, head);
     added.push({ key, after });
   }
   let rechecks = [...queued, ...added];
-  const due = head.rebuilding ? [] : rechecks.filter((r) => r.after <= ctx.now.toISOString());
+  const due = stateInFlux(head) ? [] : rechecks.filter((r) => r.after <= ctx.now.toISOString());
   for (const r of due) {
     const keys = await siteKeysIn(io, r.key);
     if (keys) await redo(io, ctx, keys, head);

@@ -113,7 +113,7 @@ describe('recovery', () => {
     const intent = STATE.intent('000000000000001-ab.json');
     await s.state.put(intent, JSON.stringify({ site: ['feed.json'] }), JSON_TYPE);
     const { head, etag } = await headOf(s);
-    await writeHead(s.state, { ...head, rebuilding: 'site', recheck: [{ key: intent, after: NOW.toISOString() }] }, etag);
+    await writeHead(s.state, { ...head, rebuild: { step: 'site', settings: head.settings, batches: 1, done: 0 }, recheck: [{ key: intent, after: NOW.toISOString() }] }, etag);
     // Act
     const recovered = await recoverAt(s, minutes(3));
     // Assess

@@ -1,16 +1,22 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { settingsHash } from '../../../functions/core/hash.ts';
 import { keyHash } from '../../../functions/core/keys.ts';
 import { type Head, STATE } from '../../../functions/core/state/state.ts';
 import { writeHead } from '../../../functions/publish/protocol/commit.ts';
 import { ask, writeRequest } from '../../../functions/publish/protocol/requests.ts';
-import { rebuild } from '../../../functions/publish/rebuild/rebuild.ts';
+import { type RebuildOptions, rebuild } from '../../../functions/publish/rebuild/rebuild.ts';
 import type { PutOptions } from '../../../functions/stores/store.ts';
-import { NOW } from '../../helpers/content.ts';
+import { NOW, testSettings } from '../../helpers/content.ts';
 import { headOf, holderContext, releaseLeases } from '../../helpers/cycle.ts';
 import { type MemorySite, memorySite } from '../../helpers/engine.ts';
 import { RecordingStore } from '../../helpers/recording-store.ts';
 
 afterEach(releaseLeases);
+
+/** One holder with all the time it needs, as the command line is; site.yaml as the site has it. */
+async function whole(s: MemorySite, options: Partial<RebuildOptions> = {}): Promise<RebuildOptions> {
+  return { batchSize: 256, outOfTime: () => false, siteYaml: Buffer.from((await s.content.get('site.yaml'))?.body ?? '').toString('utf8'), ...options };
+}
 
 /** Stories A and B published, A tagged Port. */
 async function published(): Promise<MemorySite> {
@@ -28,7 +34,7 @@ describe('the full rebuild', () => {
     await s.article('a.md', { title: 'Story A', date: '2026-11-20', tags: ['Port'] });
     await s.article('b.md', { title: 'Story B', date: '2026-11-21' });
     // Act
-    const result = await rebuild({ content: s.content, site: s.site, state: s.state }, await holderContext(s), {});
+    const result = await rebuild({ content: s.content, site: s.site, state: s.state }, await holderContext(s), {}, await whole(s));
     // Assess
     expect(result.full).toBe(true);
     expect(result.resumed).toBe(false);
@@ -36,7 +42,7 @@ describe('the full rebuild', () => {
     expect(await s.titles()).toEqual(['Story B', 'Story A']);
     expect(await s.titles('tags/port/')).toEqual(['Story A']);
     expect(result.written).toContain('articles/a/index.html');
-    expect(result.head.rebuilding).toBeUndefined();
+    expect(result.head.rebuild).toBeUndefined();
     expect((await headOf(s)).head).toEqual(result.head);
     expect(await s.state.list(STATE.rebuildBatches)).toEqual([]);
     expect(await s.state.list(STATE.intents)).toEqual([]);
@@ -49,7 +55,7 @@ describe('the full rebuild', () => {
     const request = await writeRequest(s.state, ask.keys(['articles/c.md']));
     const { head, etag } = await headOf(s);
     // Act
-    await rebuild({ content: s.content, site: s.site, state: s.state }, await holderContext(s), { head, etag });
+    await rebuild({ content: s.content, site: s.site, state: s.state }, await holderContext(s), { head, etag }, await whole(s));
     // Assess
     expect(await s.state.get(STATE.record(keyHash('articles/b.md')))).toBeUndefined();
     expect(await s.state.get(STATE.slug('b'))).toBeUndefined();
@@ -63,50 +69,55 @@ describe('the full rebuild', () => {
     const s = await published();
     await s.content.put('articles/b.md', '---\ntitle: [unclosed\n---\nBody', { contentType: 'text/markdown' });
     const { head, etag } = await headOf(s);
-    const result = await rebuild({ content: s.content, site: s.site, state: s.state }, await holderContext(s), { head, etag });
+    const result = await rebuild({ content: s.content, site: s.site, state: s.state }, await holderContext(s), { head, etag }, await whole(s));
     expect(result.rejected.map((e) => e.file)).toEqual(['articles/b.md']);
     expect(await s.titles()).toEqual(['Story B', 'Story A']);
     expect(await s.text('articles/b/index.html')).toContain('Story B');
   });
 
-  it('resumes a rebuild that died writing the site: the site is written from the state, and the content is not read again', async () => {
-    // Prepare: a rebuild's state is done ('site'); pages and feeds went missing; story B was edited since
+  it('goes on from a checkpoint in its site step: the groups are written from the state, and the content is not read again', async () => {
+    // Prepare: a rebuild's records are done (its site step next); the feeds went missing; story B was edited since
     const s = await published();
     const { head, etag } = await headOf(s);
-    const resumedEtag = await writeHead(s.state, { ...head, rebuilding: 'site' }, etag);
-    await s.site.delete('articles/a/index.html');
+    const progress = { step: 'site', settings: settingsHash(testSettings()), batches: 1, done: 0 } as const;
+    const resumedEtag = await writeHead(s.state, { ...head, rebuild: progress }, etag);
     await s.site.delete('feed.json');
     await s.article('b.md', { title: 'Story B, edited since', date: '2026-11-21' });
     // Act
-    const result = await rebuild({ content: s.content, site: s.site, state: s.state }, await holderContext(s), { head: { ...head, rebuilding: 'site' }, etag: resumedEtag });
-    // Assess: what the state knew is back; the edit waits for the scan the publish queues after a resume
+    const result = await rebuild({ content: s.content, site: s.site, state: s.state }, await holderContext(s), { head: { ...head, rebuild: progress }, etag: resumedEtag }, await whole(s));
+    // Assess: what the state knew is back; the edit waits for the scan the publish queues after a resumed rebuild
     expect(result.resumed).toBe(true);
+    expect(result.done).toBe(true);
     expect(result.rendered).toBe(0);
-    expect(await s.text('articles/a/index.html')).toContain('Story A');
     expect(await s.titles()).toEqual(['Story B', 'Story A']);
-    expect(result.head.rebuilding).toBeUndefined();
+    expect(result.head.rebuild).toBeUndefined();
   });
 
-  it('starts over when it died while the state was being made, or the settings changed since', async () => {
-    for (const [left, overrides] of [
-      ['state', {}],
-      ['site', { title: 'Renamed Wire' }],
-    ] as const) {
-      // Prepare
+  it('starts over when the settings changed since it began, and from an empty state when it had begun remaking it', async () => {
+    for (const step of ['render', 'records'] as const) {
+      // Prepare: a rebuild to other settings was under way
       const s = await published();
       const { head, etag } = await headOf(s);
-      const leftEtag = await writeHead(s.state, { ...head, rebuilding: left }, etag);
+      const progress = { step, settings: 'other settings', batches: 1, done: 0 };
+      const leftEtag = await writeHead(s.state, { ...head, rebuild: progress }, etag);
       await s.article('b.md', { title: 'Story B, edited since', date: '2026-11-21' });
-      // Act
-      const result = await rebuild({ content: s.content, site: s.site, state: s.state }, await holderContext(s, overrides), { head: { ...head, rebuilding: left }, etag: leftEtag });
-      // Assess
-      expect(result.resumed, left).toBe(false);
-      expect(result.rendered, left).toBe(2);
-      expect(await s.titles(), left).toEqual(['Story B, edited since', 'Story A']);
+      // Act: cut off after its first checkpoint
+      const result = await rebuild(
+        { content: s.content, site: s.site, state: s.state },
+        await holderContext(s),
+        { head: { ...head, rebuild: progress }, etag: leftEtag },
+        await whole(s, { batchSize: 1, outOfTime: () => true }),
+      );
+      // Assess: rendering again from the first file; the state serves on only if the old rebuild had not touched it
+      expect(result.resumed, step).toBe(false);
+      expect(result.done, step).toBe(false);
+      expect(result.rendered, step).toBe(1);
+      expect(result.head.rebuild, step).toEqual({ step: 'render', settings: settingsHash(testSettings()), cursor: 'articles/a.md', batches: 1, done: 0 });
+      expect(result.head.settings, step).toBe(step === 'render' ? head.settings : '');
     }
   });
 
-  it('says in the head that it is rebuilding before any other write, through each step, and carries the rechecks it found', async () => {
+  it('says in the head that it is rebuilding before any other write, checkpoints each batch and step, and carries the rechecks it found', async () => {
     // Prepare: a recheck is queued; every head written is kept
     const s = await published();
     const { head, etag } = await headOf(s);
@@ -121,10 +132,17 @@ describe('the full rebuild', () => {
       }
     })(s.state, 'state', log);
     // Act
-    const result = await rebuild({ content: s.content, site: new RecordingStore(s.site, 'site', log), state }, await holderContext(s), { head: { ...head, recheck }, etag: withRecheck });
-    // Assess
+    const result = await rebuild(
+      { content: s.content, site: new RecordingStore(s.site, 'site', log), state },
+      await holderContext(s),
+      { head: { ...head, recheck }, etag: withRecheck },
+      await whole(s, { batchSize: 1 }),
+    );
+    // Assess: two files, two render batches; two record batches; media and the groups one by one
     expect(log[0]).toBe(`state put ${STATE.head}`);
-    expect(heads.map((h) => h.rebuilding)).toEqual(['state', 'site', undefined]);
+    const steps = heads.map((h) => (h.rebuild ? `${h.rebuild.step}:${h.rebuild.step === 'render' ? h.rebuild.batches : h.rebuild.done}` : 'done'));
+    expect(steps.slice(0, 8)).toEqual(['render:0', 'render:1', 'render:2', 'index:0', 'records:0', 'records:1', 'records:2', 'site:0']);
+    expect(steps.at(-1)).toBe('done');
     for (const h of heads) expect(h.recheck).toEqual(recheck);
     expect(result.head).toEqual(heads.at(-1));
   });

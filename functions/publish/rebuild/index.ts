@@ -1,0 +1,224 @@
+import type { Article } from '../../core/article/article.ts';
+import { isPublic } from '../../core/article/article.ts';
+import { toIso } from '../../core/article/dates.ts';
+import { countSpellings, spellingNotice, tagSlug, tagTitle } from '../../core/article/tags.ts';
+import { mapLimit } from '../../core/concurrency.ts';
+import { type ArticleError, Notice } from '../../core/errors.ts';
+import { KEYS, keyHash, MAIN_TIMELINE, SITEMAP_SHARD_SIZE, tagTimeline } from '../../core/keys.ts';
+import { inNewsWindow, NEWS_MAX, newsCutoff } from '../../core/output/news.ts';
+import { headersFor } from '../../core/output/objects.ts';
+import {
+  type ArchivePage,
+  type ArticleRecord,
+  type Entry,
+  type Head,
+  type MediaRef,
+  type NewsIndex,
+  type RebuildBatch,
+  type RebuildPlan,
+  readState,
+  type Schedule,
+  type SitemapShard,
+  STATE,
+  StateError,
+  type TagDir,
+  type TagShard,
+  timelineDir,
+} from '../../core/state/state.ts';
+import { buildTimeline, compareEntries } from '../../core/state/timeline.ts';
+import type { Stores } from '../../stores/store.ts';
+import type { CycleContext } from '../context.ts';
+import { type Claimant, settleClaims } from '../cycle/claims.ts';
+
+/** What the index step keeps of each article: a few hundred bytes, never its HTML; `n` is its batch. */
+interface Summary {
+  h: string;
+  n: number;
+  record: Omit<ArticleRecord, 'article'> & { article: Omit<Article, 'html'> };
+}
+
+/** A broken file keeps its last good version, if the old state has one. Unreadable state is none; a store failure is a failure. */
+export async function lastGood(io: Stores, key: string, ctx: CycleContext): Promise<ArticleRecord | undefined> {
+  const object = await io.state.get(STATE.record(keyHash(key)));
+  if (!object) return undefined;
+  try {
+    const record = readState(STATE.record(keyHash(key)), object.body);
+    const { seq: _seq, page: _page, ...rest } = record;
+    return { ...rest, public: isPublic(record.article, ctx.now) };
+  } catch (err) {
+    if (err instanceof StateError) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * The last good records of files refused for a claim, each kept only while its own slug and id are free
+ * (of the kept files and of each other); `owners` gains their slugs.
+ */
+async function lastGoodOfLosers(io: Stores, ctx: CycleContext, keys: readonly string[], kept: readonly Claimant[], owners: Map<string, string>): Promise<ArticleRecord[]> {
+  const ids = new Set(kept.map((c) => c.article.id));
+  const out: ArticleRecord[] = [];
+  for (const key of [...keys].sort()) {
+    const good = await lastGood(io, key, ctx);
+    if (!good || owners.has(good.article.slug) || ids.has(good.article.id)) continue;
+    owners.set(good.article.slug, key);
+    ids.add(good.article.id);
+    out.push(good);
+  }
+  return out;
+}
+
+/**
+ * The index step: every index, from the batches' metadata (never their HTML), written whole; and the plan
+ * of which record each batch gives (the records step writes them). Cut off, it is done again whole.
+ */
+export async function index(io: Stores, ctx: CycleContext, count: number, start: Head, rejected: ArticleError[], notices: Notice[]): Promise<{ head: Head; batches: number }> {
+  const summaries: Summary[] = [];
+  for (let n = 1; n <= count; n++) {
+    for (const r of await readBatch(io, n)) {
+      const { html: _html, ...article } = r.article;
+      summaries.push({ h: keyHash(r.key), n, record: { ...r, article } });
+    }
+  }
+  // One slug and one id, one file each: the old owner keeps it, else the first by key; the others are named.
+  const settled = await settleClaims(
+    summaries.map((s) => ({ ...s, key: s.record.key, article: s.record.article })),
+    io.state,
+    rejected,
+  );
+  const { kept, slugOwners: owners } = settled;
+  // A file refused for another's slug or id keeps its last good version, as in an incremental publish,
+  // when that version's own slug and id are still free; those records go in a batch of their own.
+  const fallbacks = await lastGoodOfLosers(
+    io,
+    ctx,
+    settled.losers.map((l) => l.record.key),
+    kept,
+    owners,
+  );
+  if (fallbacks.length > 0) {
+    await io.state.put(STATE.rebuildBatch(count + 1), JSON.stringify({ records: fallbacks } satisfies RebuildBatch), headersFor(STATE.rebuildBatch(count + 1)));
+    for (const r of fallbacks) {
+      const { html: _html, ...article } = r.article;
+      kept.push({ h: keyHash(r.key), n: count + 1, record: { ...r, article }, key: r.key, article });
+    }
+  }
+  const batches = count + (fallbacks.length > 0 ? 1 : 0);
+  const entry = (s: Summary, t?: string): Entry => ({ h: s.h, p: s.record.article.published.iso, id: s.record.article.id, ...(t !== undefined ? { t } : {}) });
+  const published = kept.filter((s) => s.record.public).sort((a, b) => compareEntries(entry(b), entry(a)));
+  published.forEach((s, seq) => {
+    s.record.seq = seq;
+  });
+
+  const state = new Map<string, unknown>();
+  const main = buildTimeline(published.map((s) => entry(s)));
+  state.set(timelineDir(MAIN_TIMELINE), main.dir);
+  for (const [c, chunk] of main.chunks) state.set(STATE.timelineChunk(MAIN_TIMELINE, c), chunk);
+  const tags = new Map<string, Entry[]>();
+  // Two tags of one article may share a slug: it is listed once. A Set per tag, not a scan of the list:
+  // scanning made this quadratic, 50 s of blocked event loop at 100,000 articles, and the lease lapsed.
+  const listed = new Map<string, Set<string>>();
+  const slugOf = new Map<string, string>(); // a few dozen tags, named hundreds of thousands of times
+  for (const s of published)
+    for (const t of s.record.article.tags) {
+      const slug = slugOf.get(t) ?? tagSlug(t);
+      slugOf.set(t, slug);
+      const list = tags.get(slug) ?? [];
+      const seen = listed.get(slug) ?? new Set<string>();
+      if (!seen.has(s.h)) {
+        seen.add(s.h);
+        list.push(entry(s, t));
+      }
+      tags.set(slug, list);
+      listed.set(slug, seen);
+    }
+  const slugs = [...tags.keys()].sort();
+  const keyOf = new Map(published.map((s) => [s.h, s.record.key]));
+  slugs.forEach((slug, seq) => {
+    const timeline = buildTimeline(tags.get(slug) as Entry[]);
+    const list = tags.get(slug) as Entry[];
+    const spellings = countSpellings(
+      undefined,
+      list.flatMap((e) => (e.t === undefined ? [] : [e.t])),
+      [],
+    );
+    const name = tagTitle(spellings, slug);
+    for (const e of list) if (e.t !== undefined && e.t !== name) notices.push(new Notice(keyOf.get(e.h) ?? e.h, spellingNotice(e.t, name, slug)));
+    state.set(timelineDir(tagTimeline(slug)), { ...timeline.dir, name, spellings, seq } satisfies TagDir);
+    for (const [c, chunk] of timeline.chunks) state.set(STATE.timelineChunk(tagTimeline(slug), c), chunk);
+  });
+  for (let n = 1; n * SITEMAP_SHARD_SIZE <= slugs.length + SITEMAP_SHARD_SIZE - 1; n++) {
+    state.set(STATE.tagShard(n), { slugs: slugs.slice((n - 1) * SITEMAP_SHARD_SIZE, n * SITEMAP_SHARD_SIZE) } satisfies TagShard);
+  }
+  const size = ctx.settings.feedSize;
+  for (let n = 1; (n - 1) * size < published.length; n++) {
+    const members = published
+      .slice((n - 1) * size, n * size)
+      .map((s) => entry(s))
+      .sort(compareEntries);
+    state.set(STATE.archivePage(n), { members } satisfies ArchivePage);
+  }
+  for (let n = 1; (n - 1) * SITEMAP_SHARD_SIZE < published.length; n++) {
+    const urls = published
+      .slice((n - 1) * SITEMAP_SHARD_SIZE, n * SITEMAP_SHARD_SIZE)
+      .map((s) => ({ h: s.h, loc: s.record.article.url, lastmod: s.record.article.updated?.iso ?? s.record.article.published.iso }));
+    state.set(STATE.sitemapShard(n), { urls: urls.sort((a, b) => (a.loc < b.loc ? -1 : 1)) } satisfies SitemapShard);
+  }
+  const media = new Map<string, MediaRef>();
+  for (const s of published) {
+    const m = s.record.media;
+    if (!m) continue;
+    const ref = media.get(m.key) ?? { key: m.key, etag: m.etag, users: [] };
+    ref.users.push(s.h);
+    media.set(m.key, ref);
+  }
+  for (const ref of media.values()) state.set(STATE.media(ref.key), { ...ref, users: ref.users.sort() });
+  state.set(STATE.schedule, scheduleOf(kept, ctx.now));
+  // The news sitemap's members: the last two days' articles, newest first, as refreshNews keeps them.
+  const cutoff = newsCutoff(ctx.now);
+  const news = published
+    .filter((s) => inNewsWindow(s.record.article.published.iso, cutoff))
+    .sort((a, b) => compareEntries(entry(a), entry(b)))
+    .slice(0, NEWS_MAX);
+  const items = news.map((s) => ({ h: s.h, p: s.record.article.published.iso, id: s.record.article.id, loc: s.record.article.url, title: s.record.article.title }));
+  state.set(STATE.news, { items } satisfies NewsIndex);
+  for (const s of kept) state.set(STATE.slug(s.record.article.slug), { key: s.record.key });
+  for (const s of kept) state.set(STATE.id(s.record.article.id), { key: s.record.key });
+
+  // What the old state holds and the new does not goes (records of deleted files, old chunks, claims).
+  const places = new Map(kept.map((s) => [s.h, s.record.seq]));
+  const keep = new Set([...state.keys(), ...kept.map((s) => STATE.record(s.h)), ...kept.map((s) => STATE.seen(s.h, s.record.etag))]);
+  const control = (key: string) =>
+    key === STATE.lease || key === STATE.head || key === STATE.served || key.startsWith(STATE.requests) || key.startsWith(STATE.journals) || key.startsWith(STATE.rebuildBatches);
+  const orphans = (await io.state.list('', KEYS)).map((i) => i.key).filter((key) => !keep.has(key) && !control(key));
+  await mapLimit(orphans, ctx.concurrency, (key) => io.state.delete(key));
+  await mapLimit([...state], ctx.concurrency, async ([key, value]) => {
+    await io.state.put(key, JSON.stringify(value), headersFor(key));
+  });
+  // Which records the records step writes from each batch, with their places: the kept files (a refused
+  // file's last good version comes from the batch of fallbacks, never its refused one).
+  const plan: RebuildPlan = { batches: Array.from({ length: batches }, () => []) };
+  for (const s of kept) plan.batches[s.n - 1]?.push([s.record.key, places.get(s.h) ?? null]);
+  await io.state.put(STATE.rebuildPlan, JSON.stringify(plan), headersFor(STATE.rebuildPlan));
+  return { head: { ...start, nextSeq: published.length, nextTagSeq: slugs.length, public: published.length }, batches };
+}
+
+export async function readBatch(io: Stores, n: number): Promise<ArticleRecord[]> {
+  const key = STATE.rebuildBatch(n);
+  const object = await io.state.get(key);
+  return object ? readState(key, object.body).records : [];
+}
+
+function scheduleOf(summaries: readonly Summary[], now: Date): Schedule {
+  const at = toIso(now.getTime());
+  const schedule: Schedule = { drafts: [], embargoed: [], expiring: [] };
+  for (const s of summaries) {
+    const a = s.record.article;
+    if (a.draft) schedule.drafts.push({ key: s.record.key, h: s.h });
+    else if (!s.record.public && a.published.iso > at) schedule.embargoed.push({ key: s.record.key, h: s.h, at: a.published.iso });
+    else if (s.record.public && a.expires) schedule.expiring.push({ key: s.record.key, h: s.h, at: a.expires.iso });
+  }
+  schedule.embargoed.sort((x, y) => (x.at < y.at ? -1 : x.at > y.at ? 1 : 0));
+  schedule.expiring.sort((x, y) => (x.at < y.at ? -1 : x.at > y.at ? 1 : 0));
+  return schedule;
+}

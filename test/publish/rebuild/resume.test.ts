@@ -1,0 +1,161 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { type Head, STATE } from '../../../functions/core/state/state.ts';
+import { LEASE_TIMING, type LeaseTiming } from '../../../functions/publish/protocol/lease.ts';
+import { ask, type Request, requestsWaiting } from '../../../functions/publish/protocol/requests.ts';
+import { type PublishOptions, publish } from '../../../functions/publish/publish.ts';
+import type { Store } from '../../../functions/stores/store.ts';
+import { ManualClock } from '../../helpers/clock.ts';
+import { NOW, SITE_SETTINGS } from '../../helpers/content.ts';
+import { type Budget, DyingStore, type MemorySite, memorySite } from '../../helpers/engine.ts';
+
+// A full rebuild as a chain of holders, each cut off (its time running out, or killed): the chain ends where
+// one uninterrupted rebuild ends, byte for byte, and publishing goes on while it runs.
+
+let clock: ManualClock;
+let SHORT: LeaseTiming;
+let LIVE: LeaseTiming;
+beforeEach(() => {
+  clock = new ManualClock();
+  SHORT = { ttlMs: 300, skewMs: 50, marginMs: 50, clock };
+  LIVE = { ...LEASE_TIMING, clock };
+});
+const lapse = () => clock.advance(SHORT.ttlMs + LIVE.skewMs + 1);
+const at = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000);
+const SITE_YAML = { contentType: 'application/yaml' };
+const NEW_SETTINGS = { ...SITE_SETTINGS, title: 'The Renamed Wire', feed_size: 4 };
+/** Two files per checkpoint: a dozen-odd files make a long chain. */
+const BATCH = 2;
+
+/** A newsroom's archive in miniature, published: tags spelt two ways, a draft, an embargo, a broken file, two files wanting one slug. */
+async function newsroom(): Promise<MemorySite> {
+  const s = await memorySite({ feed_size: 3 });
+  for (let i = 1; i <= 13; i++) {
+    const day = String(i).padStart(2, '0');
+    await s.article(`story-${day}.md`, { title: `Story ${i}`, date: `2026-11-${day}`, tags: i % 3 === 0 ? ['Port'] : i % 3 === 1 ? ['port', 'Election'] : [] });
+  }
+  await s.article('draft.md', { title: 'A draft', date: '2026-11-02', draft: true });
+  await s.article('embargoed.md', { title: 'Embargoed', date: '2026-12-24T06:00:00Z' });
+  await s.article('twin.md', { title: 'A twin', date: '2026-11-03', slug: 'story-3' });
+  await s.content.put('articles/broken.md', '---\ntitle: [unclosed\n---\nBody', { contentType: 'text/markdown' });
+  await s.publish({ lease: LIVE });
+  return s;
+}
+
+/** Every object of a store, key by key, as text (the lease aside: it is the holder's, not the site's). */
+async function objects(store: Store): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const { key } of await store.list('')) {
+    if (key === STATE.lease) continue;
+    out[key] = Buffer.from((await store.get(key))?.body ?? '').toString('utf8');
+  }
+  return out;
+}
+
+async function headOf(s: MemorySite): Promise<Head> {
+  return JSON.parse(Buffer.from((await s.state.get(STATE.head))?.body ?? '').toString('utf8')) as Head;
+}
+
+/** Settled: no rebuild under way, no request waiting. */
+const settled = async (s: MemorySite) => (await headOf(s)).rebuild === undefined && !(await requestsWaiting(s.state));
+
+/** The same newsroom given the new settings and rebuilt by one holder with all the time it needs. */
+async function uninterrupted(): Promise<MemorySite> {
+  const s = await newsroom();
+  await s.content.put('site.yaml', stringify(NEW_SETTINGS), SITE_YAML);
+  await s.publish({ request: ask.keys(['site.yaml']), lease: LIVE });
+  return s;
+}
+
+/** A holder that finds itself out of time at its first checkpoint: one batch or step each. */
+const cutOff = (request: Request): Partial<PublishOptions> => ({ request, remainingMs: () => 0, rebuildBatch: BATCH, lease: LIVE });
+
+describe('a rebuild cut off again and again', () => {
+  it('is finished by a chain of holders, each going on from the last checkpoint, and ends byte for byte as one uninterrupted rebuild', async () => {
+    // Prepare
+    const reference = await uninterrupted();
+    const s = await newsroom();
+    await s.content.put('site.yaml', stringify(NEW_SETTINGS), SITE_YAML);
+    // Act: the site.yaml event, then the minute ticks, each holder out of time at its first checkpoint
+    let holders = 0;
+    do {
+      await s.publish(cutOff(holders++ === 0 ? ask.keys(['site.yaml']) : ask.keys()));
+      expect(holders).toBeLessThan(100);
+    } while (!(await settled(s)));
+    // Assess: 17 files in batches of two, each step a holder; then one more for the scan after
+    expect(holders).toBeGreaterThan(20);
+    expect(await objects(s.site)).toEqual(await objects(reference.site));
+    expect(await objects(s.state)).toEqual(await objects(reference.state));
+    expect(await s.titles()).toEqual(['Story 13', 'Story 12', 'Story 11', 'Story 10']);
+  });
+
+  it.each([20261207, 7, 424242])('is finished however its holders are killed, wherever they are in their writes (seed %i)', async (first) => {
+    // Prepare
+    const reference = await uninterrupted();
+    await reference.publish({ now: at(5), request: ask.keys(), lease: LIVE });
+    let seed = first;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const s = await newsroom();
+    await s.content.put('site.yaml', stringify(NEW_SETTINGS), SITE_YAML);
+    // Act: each holder dies after 5-60 writes; the next takes over once its lease has lapsed
+    let killed = 0;
+    for (let holder = 0; holder < 200 && (holder === 0 || !(await settled(s))); holder++) {
+      const budget: Budget = { left: 5 + Math.floor(random() * 55) };
+      const dying = { content: s.content, site: new DyingStore(s.site, budget), state: new DyingStore(s.state, budget) };
+      const died = await publish(dying, { now: NOW, request: holder === 0 ? ask.keys(['site.yaml']) : ask.keys(), rebuildBatch: BATCH, lease: SHORT }).then(
+        () => false,
+        () => true,
+      );
+      if (died) {
+        killed++;
+        await lapse();
+      }
+    }
+    // The rechecks a takeover schedules are done by the tick after the dead holders' time is surely up
+    await s.publish({ now: at(5), request: ask.keys(), lease: LIVE });
+    // Assess
+    expect(killed).toBeGreaterThan(3);
+    expect(await objects(s.site)).toEqual(await objects(reference.site));
+    // The state too; the reference's head still names its last cycle's journal, done and gone, as a head may
+    const { [STATE.head]: _head, ...state } = await objects(reference.state);
+    expect(await objects(s.state)).toEqual({ ...state, [STATE.head]: JSON.stringify({ ...(await headOf(reference)), journal: undefined }) });
+  });
+});
+
+describe('publishing during a rebuild', () => {
+  it('puts an article uploaded meanwhile live before the rebuild ends (with the settings the site has until then), and keeps it and every edit in the rebuilt site', async () => {
+    // Prepare: the rebuild to the new settings has begun (a holder rendered its first batch and ran out of time)
+    const s = await newsroom();
+    await s.content.put('site.yaml', stringify(NEW_SETTINGS), SITE_YAML);
+    await s.publish(cutOff(ask.keys(['site.yaml'])));
+    expect((await headOf(s)).rebuild?.step).toBe('render');
+    // Act: a new story, and an edit of one the rebuild has already rendered
+    const late = await s.article('zz-late.md', { title: 'Late story', date: '2026-11-24', tags: ['Port'] });
+    const edited = await s.article('story-01.md', { title: 'Story 1, corrected', date: '2026-11-01', tags: ['Election'] });
+    const report = await s.publish(cutOff(ask.keys([late, edited])));
+    // Assess: live at once, with the old settings, while the rebuild still renders
+    expect(report.rejected).toEqual([]);
+    expect((await headOf(s)).rebuild?.step).toBe('render');
+    expect(await s.text('articles/zz-late/index.html')).toContain('Late story');
+    expect(await s.titles()).toEqual(['Late story', 'Story 13', 'Story 12']);
+    expect(await s.text('feed.json')).toContain(SITE_SETTINGS.title);
+    expect(await s.text('articles/story-01/index.html')).toContain('Story 1, corrected');
+    // Act: the ticks finish the rebuild
+    let holders = 0;
+    while (!(await settled(s)) && holders++ < 100) await s.publish(cutOff(ask.keys()));
+    // Assess: the rebuilt site is the content's, with the new settings, byte for byte
+    const reference = await uninterrupted();
+    await reference.article('zz-late.md', { title: 'Late story', date: '2026-11-24', tags: ['Port'] });
+    await reference.article('story-01.md', { title: 'Story 1, corrected', date: '2026-11-01', tags: ['Election'] });
+    await reference.publish({ request: ask.keys([late, edited]), lease: LIVE });
+    expect(await s.titles()).toEqual(['Late story', 'Story 13', 'Story 12', 'Story 11']);
+    expect(await s.text('feed.json')).toContain(NEW_SETTINGS.title);
+    expect(await objects(s.site)).toEqual(await objects(reference.site));
+    // The state too; the reference's head still names its last cycle's journal, done and gone, as a head may
+    const { [STATE.head]: _head, ...state } = await objects(reference.state);
+    expect(await objects(s.state)).toEqual({ ...state, [STATE.head]: JSON.stringify({ ...(await headOf(reference)), journal: undefined }) });
+  });
+});
