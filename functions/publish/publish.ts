@@ -166,8 +166,8 @@ async function hold(stores: Stores, lease: Lease, options: PublishOptions): Prom
         // through an ordinary cycle on the current state, with the settings it was built with. What that
         // changes behind the rebuild's cursor is found by the scan queued after it.
         if (head && !forceFull && !stateInFlux(head)) {
-          const served = await servedSettings(io.state, options.siteUrl);
-          const keys = served && settingsHash(served) === head.settings ? await selectKeys(io.content, view, ask.keys(asked.keys), now, concurrency) : [];
+          const served = await servedSettings(io.state, head, options.siteUrl);
+          const keys = served ? await selectKeys(io.content, view, ask.keys(asked.keys), now, concurrency) : [];
           if (keys.length > 0) {
             if (keys.length > MAX_KEYS_PER_CYCLE) await writeRequest(io.state, ask.keys(keys.slice(MAX_KEYS_PER_CYCLE)));
             const cycle = await runCycle(io, { ...ctx, settings: served as Settings }, keys.slice(0, MAX_KEYS_PER_CYCLE), head, etag as string);

@@ -232,8 +232,11 @@ export type RebuildBatch = z.infer<typeof RebuildBatchSchema>;
 /** What the index step decided, per batch: the files whose records are written, each with its place (null: not public). */
 const RebuildPlanSchema = z.object({ batches: z.array(z.array(z.tuple([text, z.nullable(int)]))) });
 export type RebuildPlan = z.infer<typeof RebuildPlanSchema>;
-/** The site.yaml the state was built with: incremental publishes during a rebuild use it, not the new one. */
-const ServedSettingsSchema = z.object({ yaml: text });
+/**
+ * The site.yaml the state was built with, and the fingerprint it had then (settings and renderer): incremental
+ * publishes during a rebuild use these settings, not the new ones, while the head still has that fingerprint.
+ */
+const ServedSettingsSchema = z.object({ yaml: text, fingerprint: text });
 
 /** One article of the Google News sitemap (news.ts): its place, address and title. */
 const NewsItemSchema = z.extend(EntrySchema, { loc: text, title: text });

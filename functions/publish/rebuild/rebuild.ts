@@ -128,7 +128,7 @@ export async function rebuild(io: Stores, ctx: CycleContext, prior: { head?: Hea
   const extra = (await io.site.list('', KEYS)).map((i) => i.key).filter((key) => isManagedSiteKey(key) && !produced.has(key));
   await withIntent(io.state, extra, () => mapLimit(extra, ctx.concurrency, (key) => io.site.delete(key)));
   // Done: the settings are kept with the state (incremental publishes during the next rebuild use them), then the head lets go.
-  await io.state.put(STATE.served, JSON.stringify({ yaml: options.siteYaml }), headersFor(STATE.served));
+  await io.state.put(STATE.served, JSON.stringify({ yaml: options.siteYaml, fingerprint: target }), headersFor(STATE.served));
   // The batches go before the head lets go (a holder cut off here leaves a head that finishes again, not garbage).
   await mapLimit(
     (await io.state.list(STATE.rebuildBatches, KEYS)).map((i) => i.key),
@@ -141,12 +141,17 @@ export async function rebuild(io: Stores, ctx: CycleContext, prior: { head?: Hea
   return { ...result(true), deleted: extra.sort() };
 }
 
-/** The settings the current state was built with, as site.yaml said then; undefined when not kept or no longer readable. */
-export async function servedSettings(state: Store, siteUrl: string | undefined): Promise<Settings | undefined> {
+/**
+ * The settings the current state was built with, as site.yaml said then, while the head still has their
+ * fingerprint (a new renderer changes the fingerprint but not the yaml: the state still serves); undefined
+ * when not kept, no longer readable, or not this state's.
+ */
+export async function servedSettings(state: Store, head: Head, siteUrl: string | undefined): Promise<Settings | undefined> {
   const object = await state.get(STATE.served);
   if (!object) return undefined;
   try {
-    return parseSettings(Buffer.from(readState(STATE.served, object.body).yaml), siteUrl);
+    const served = readState(STATE.served, object.body);
+    return served.fingerprint === head.settings ? parseSettings(Buffer.from(served.yaml), siteUrl) : undefined;
   } catch (err) {
     if (err instanceof StateError || err instanceof SettingsError) return undefined;
     throw err;

@@ -4,7 +4,7 @@ import { keyHash } from '../../../functions/core/keys.ts';
 import { type Head, STATE } from '../../../functions/core/state/state.ts';
 import { writeHead } from '../../../functions/publish/protocol/commit.ts';
 import { ask, writeRequest } from '../../../functions/publish/protocol/requests.ts';
-import { type RebuildOptions, rebuild } from '../../../functions/publish/rebuild/rebuild.ts';
+import { type RebuildOptions, rebuild, servedSettings } from '../../../functions/publish/rebuild/rebuild.ts';
 import type { PutOptions } from '../../../functions/stores/store.ts';
 import { NOW, testSettings } from '../../helpers/content.ts';
 import { headOf, holderContext, releaseLeases } from '../../helpers/cycle.ts';
@@ -145,5 +145,20 @@ describe('the full rebuild', () => {
     expect(steps.at(-1)).toBe('done');
     for (const h of heads) expect(h.recheck).toEqual(recheck);
     expect(result.head).toEqual(heads.at(-1));
+  });
+});
+
+describe('the settings the state was built with', () => {
+  it('are kept by a rebuild and served while the head has their fingerprint; none when torn, foreign or another state’s; a store failure fails', async () => {
+    // Prepare
+    const s = await published();
+    const { head } = await headOf(s);
+    // Act and Assess
+    expect((await servedSettings(s.state, head, undefined))?.title).toBe(testSettings().title);
+    expect(await servedSettings(s.state, { ...head, settings: 'another fingerprint' }, undefined)).toBeUndefined();
+    await s.state.put(STATE.served, '{"yaml":', { contentType: 'application/json' });
+    expect(await servedSettings(s.state, head, undefined)).toBeUndefined();
+    const failing = { ...s.state, get: () => Promise.reject(new Error('503 Slow Down (injected: a fault a local server cannot make)')) } as unknown as typeof s.state;
+    await expect(servedSettings(failing, head, undefined)).rejects.toThrow(/Slow Down/);
   });
 });
