@@ -214,6 +214,7 @@ export const STATE_NAMES = {
   groups: 'groups/',
   rebuildBatches: 'rebuild/',
   rebuildPlan: 'rebuild/plan.json',
+  rebuildSummaries: 'rebuild/summary/',
   served: 'settings.json',
 } as const;
 

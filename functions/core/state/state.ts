@@ -347,6 +347,8 @@ export const STATE = {
   /** The settings the current state was built with (incremental publishes keep using them during a rebuild). */
   served: one(ServedSettingsSchema, N.served),
   rebuildPlan: one(RebuildPlanSchema, N.rebuildPlan),
+  /** A batch's records without their HTML: what the index step reads. */
+  rebuildSummary: held(RebuildBatchSchema, under(N.rebuildSummaries), (n: number) => `${N.rebuildSummaries}${n}.json`),
   rebuildBatch: held(RebuildBatchSchema, under(N.rebuildBatches), (n: number) => `${N.rebuildBatches}${n}.json`),
   rebuildBatches: N.rebuildBatches,
 } as const;

@@ -21,6 +21,7 @@ import {
   type SitemapShard,
   STATE,
   StateError,
+  type StateKey,
   type TagDir,
   type TagShard,
   timelineDir,
@@ -69,13 +70,14 @@ async function lastGoodOfLosers(io: Stores, ctx: CycleContext, keys: readonly st
 }
 
 /**
- * The index step: every index, from the batches' metadata (never their HTML), written whole; and the plan
- * of which record each batch gives (the records step writes them). Cut off, it is done again whole.
+ * The index step: every index, from the batches' summaries (never their HTML), written whole; and the plan
+ * of which record each batch gives (the records step writes them with their claims). Cut off, it is done
+ * again whole: it writes objects by the timeline chunk, archive page and shard, never one per article.
  */
 export async function index(io: Stores, ctx: CycleContext, count: number, start: Head, rejected: ArticleError[], notices: Notice[]): Promise<{ head: Head; batches: number }> {
   const summaries: Summary[] = [];
   for (let n = 1; n <= count; n++) {
-    for (const r of await readBatch(io, n)) {
+    for (const r of await readBatch(io, STATE.rebuildSummary(n))) {
       const { html: _html, ...article } = r.article;
       summaries.push({ h: keyHash(r.key), n, record: { ...r, article } });
     }
@@ -182,12 +184,12 @@ export async function index(io: Stores, ctx: CycleContext, count: number, start:
     .slice(0, NEWS_MAX);
   const items = news.map((s) => ({ h: s.h, p: s.record.article.published.iso, id: s.record.article.id, loc: s.record.article.url, title: s.record.article.title }));
   state.set(STATE.news, { items } satisfies NewsIndex);
-  for (const s of kept) state.set(STATE.slug(s.record.article.slug), { key: s.record.key });
-  for (const s of kept) state.set(STATE.id(s.record.article.id), { key: s.record.key });
 
   // What the old state holds and the new does not goes (records of deleted files, old chunks, claims).
   const places = new Map(kept.map((s) => [s.h, s.record.seq]));
-  const keep = new Set([...state.keys(), ...kept.map((s) => STATE.record(s.h)), ...kept.map((s) => STATE.seen(s.h, s.record.etag))]);
+  // Each kept file's record, marker and claims are written by the records step, a batch at a time (at 100,000
+  // articles, half a million objects: more than one holder's time), so they are kept here, not written.
+  const keep = new Set([...state.keys(), ...kept.flatMap((s) => [STATE.record(s.h), STATE.seen(s.h, s.record.etag), STATE.slug(s.record.article.slug), STATE.id(s.record.article.id)])]);
   const control = (key: string) =>
     key === STATE.lease || key === STATE.head || key === STATE.served || key.startsWith(STATE.requests) || key.startsWith(STATE.journals) || key.startsWith(STATE.rebuildBatches);
   const orphans = (await io.state.list('', KEYS)).map((i) => i.key).filter((key) => !keep.has(key) && !control(key));
@@ -203,8 +205,7 @@ export async function index(io: Stores, ctx: CycleContext, count: number, start:
   return { head: { ...start, nextSeq: published.length, nextTagSeq: slugs.length, public: published.length }, batches };
 }
 
-export async function readBatch(io: Stores, n: number): Promise<ArticleRecord[]> {
-  const key = STATE.rebuildBatch(n);
+export async function readBatch(io: Stores, key: StateKey<RebuildBatch>): Promise<ArticleRecord[]> {
   const object = await io.state.get(key);
   return object ? readState(key, object.body).records : [];
 }

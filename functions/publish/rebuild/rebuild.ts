@@ -30,7 +30,7 @@ import { index, lastGood, readBatch } from './index.ts';
  *    publishes go on meanwhile (publish.ts), with the settings it was built with;
  * 2. index: from the batches' metadata alone, first-publication places, every timeline, archive page,
  *    sitemap shard, tag, media reference and slug claim, and the plan of which record each batch gives;
- * 3. records: each batch's records at their own keys, and their pages, while the article is in hand;
+ * 3. records: each batch's records at their own keys, with their claims, and their pages, while the article is in hand;
  * 4. site: published media, then every group from the state, one checkpoint each (archive pages one at a
  *    time, so memory holds one page of articles); then a reconcile deletes whatever nothing produces, the
  *    settings are kept with the state, and the head lets the rebuild go.
@@ -81,6 +81,8 @@ export async function rebuild(io: Stores, ctx: CycleContext, prior: { head?: Hea
       rendered += batch.records.length;
       const n = progress(head).batches + 1;
       await io.state.put(STATE.rebuildBatch(n), JSON.stringify(batch), headersFor(STATE.rebuildBatch(n)));
+      const summary: RebuildBatch = { records: batch.records.map((r) => ({ ...r, article: { ...r.article, html: '' } })) };
+      await io.state.put(STATE.rebuildSummary(n), JSON.stringify(summary), headersFor(STATE.rebuildSummary(n)));
       await checkpoint({ cursor: slice.at(-1) as string, batches: n });
     }
     // From here the state is remade: it answers to the new settings, and serves no incremental publish.
@@ -205,7 +207,7 @@ async function readPlan(io: Stores): Promise<[string, number | null][][]> {
 /** The records step: batch n's planned records at their own keys, with their places, and their pages (named first). */
 async function writeRecords(io: Stores, ctx: CycleContext, n: number, planned: readonly [string, number | null][]): Promise<string[]> {
   const places = new Map(planned);
-  const records = (await readBatch(io, n)).filter((r) => places.has(r.key));
+  const records = (await readBatch(io, STATE.rebuildBatch(n))).filter((r) => places.has(r.key));
   const pages = records.filter((r) => r.public).map((r) => pageKey(r.article.slug));
   await withIntent(io.state, pages, () =>
     mapLimit(records, ctx.concurrency, async (r) => {
@@ -220,6 +222,8 @@ async function writeRecords(io: Stores, ctx: CycleContext, n: number, planned: r
       const record: ArticleRecord = { ...r, ...(seq !== null && seq !== undefined ? { seq } : {}), ...(page ? { page } : {}) };
       await io.state.put(STATE.record(h), JSON.stringify(record), headersFor(STATE.record(h)));
       await io.state.put(STATE.seen(h, r.etag), JSON.stringify({}), headersFor(STATE.seen(h, r.etag)));
+      await io.state.put(STATE.slug(r.article.slug), JSON.stringify({ key: r.key }), headersFor(STATE.slug(r.article.slug)));
+      await io.state.put(STATE.id(r.article.id), JSON.stringify({ key: r.key }), headersFor(STATE.id(r.article.id)));
     }),
   );
   return pages;
