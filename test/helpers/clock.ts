@@ -1,4 +1,4 @@
-import type { LeaseClock } from '../../functions/publish/protocol/lease.ts';
+import { LEASE_TIMING, type LeaseClock, type LeaseTiming } from '../../functions/publish/protocol/lease.ts';
 
 /**
  * A clock that moves only when a test moves it: the lease's deadline, expiry and timers follow it, so a
@@ -58,4 +58,16 @@ export class ManualClock implements LeaseClock {
 /** Let the promise chains started so far run to their next real wait (MemoryStore answers in microtasks). */
 async function settle(): Promise<void> {
   await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Lease timings on one clock the test moves by hand: SHORT for a holder that is to die (its lease lapses
+ * when the test calls `lapse`), LIVE for one that must never lose its lease by accident on a busy machine.
+ */
+export function leaseClocks(): { SHORT: LeaseTiming; LIVE: LeaseTiming; lapse: () => Promise<void> } {
+  const clock = new ManualClock();
+  const SHORT = { ttlMs: 300, skewMs: 50, marginMs: 50, clock };
+  const LIVE = { ...LEASE_TIMING, clock };
+  // A lease is taken over once its expiry plus the taker's allowance for clock skew has passed.
+  return { SHORT, LIVE, lapse: () => clock.advance(SHORT.ttlMs + LIVE.skewMs + 1) };
 }

@@ -1,26 +1,22 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ArticleError, FeedCheckError } from '../../functions/core/errors.ts';
 import { type Head, STATE } from '../../functions/core/state/state.ts';
-import { LEASE_TIMING, type LeaseTiming } from '../../functions/publish/protocol/lease.ts';
+import type { LeaseTiming } from '../../functions/publish/protocol/lease.ts';
 import { ask } from '../../functions/publish/protocol/requests.ts';
 import { MAX_KEYS_PER_CYCLE, problemsOf, publish } from '../../functions/publish/publish.ts';
-import { ManualClock } from '../helpers/clock.ts';
+import { leaseClocks } from '../helpers/clock.ts';
 import { NOW } from '../helpers/content.ts';
 import { type Budget, CountingStore, DyingStore, memorySite, Stall } from '../helpers/engine.ts';
 import { parseJsonFeed } from '../helpers/feeds.ts';
 
 // Leases in these tests follow a clock the test moves by hand (a dying holder's short lease lapses when the
 // test says so, a live holder's never does by accident on a busy machine); every publish of a test shares it.
-let clock: ManualClock;
 let SHORT: LeaseTiming;
 let LIVE: LeaseTiming;
+let lapse: () => Promise<void>;
 beforeEach(() => {
-  clock = new ManualClock();
-  SHORT = { ttlMs: 300, skewMs: 50, marginMs: 50, clock };
-  LIVE = { ...LEASE_TIMING, clock };
+  ({ SHORT, LIVE, lapse } = leaseClocks());
 });
-// A lease is taken over once its expiry plus the taker's allowance for clock skew has passed.
-const lapse = () => clock.advance(SHORT.ttlMs + LIVE.skewMs + 1);
 const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46, 0, 1, 1, 0, 0, 1, 0, 1, 0, 0, 0xff, 0xd9]);
 const at = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000);
 

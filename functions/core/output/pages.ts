@@ -58,14 +58,19 @@ export function tagPage(articles: readonly Article[], settings: Settings, tag: {
   return listPage(articles, settings, { title: tag.name, description: `Articles tagged ${tag.name}`, url: tag.url, feeds: tag.feeds, heading: tag.name });
 }
 
-function listPage(articles: readonly Article[], settings: Settings, page: { title: string; description: string; url: string; feeds: FeedUrls; heading?: string }): string {
-  const items = articles
+/** The articles as a list's items: headline linked, date, summary. */
+function listItems(articles: readonly Article[], settings: Settings): string {
+  return articles
     .map(
       (a) => `<li><h2><a href="${esc(a.url)}">${esc(a.title)}</a></h2>
 <p class="meta">${timeElement(a.published, settings)}</p>
 <p>${esc(a.summary)}</p></li>`,
     )
     .join('\n');
+}
+
+function listPage(articles: readonly Article[], settings: Settings, page: { title: string; description: string; url: string; feeds: FeedUrls; heading?: string }): string {
+  const items = listItems(articles, settings);
   const body = `<h1>${esc(page.heading ?? settings.title)}</h1>
 <p class="standfirst">${esc(page.description)}</p>
 ${feedLinks(page.feeds)}
@@ -84,13 +89,7 @@ export function feedViewPage(articles: readonly Article[], settings: Settings, s
   // An archive document is not for subscribing: the reader is pointed at the feeds it belongs to.
   const subscribe = scope.current ?? scope.self;
   const address = (label: string, kind: string, url: string) => `<li>${label}: <code id="feed-url-${kind}">${esc(url)}</code></li>`;
-  const items = articles
-    .map(
-      (a) => `<li><h2><a href="${esc(a.url)}">${esc(a.title)}</a></h2>
-<p class="meta">${timeElement(a.published, settings)}</p>
-<p>${esc(a.summary)}</p></li>`,
-    )
-    .join('\n');
+  const items = listItems(articles, settings);
   const body = `<div class="subscribe">
 <p><strong>This is a web feed.</strong> A feed reader (an app such as NetNewsWire, Feedly, Thunderbird or
 newsboat) checks it for you and shows each new article as it is published, with no account on this site.

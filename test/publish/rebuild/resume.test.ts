@@ -1,26 +1,23 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { type Head, STATE } from '../../../functions/core/state/state.ts';
-import { LEASE_TIMING, type LeaseTiming } from '../../../functions/publish/protocol/lease.ts';
+import type { LeaseTiming } from '../../../functions/publish/protocol/lease.ts';
 import { ask, type Request, requestsWaiting } from '../../../functions/publish/protocol/requests.ts';
 import { type PublishOptions, publish } from '../../../functions/publish/publish.ts';
 import type { Store } from '../../../functions/stores/store.ts';
-import { ManualClock } from '../../helpers/clock.ts';
+import { leaseClocks } from '../../helpers/clock.ts';
 import { NOW, SITE_SETTINGS } from '../../helpers/content.ts';
 import { type Budget, DyingStore, type MemorySite, memorySite } from '../../helpers/engine.ts';
 
 // A full rebuild as a chain of holders, each cut off (its time running out, or killed): the chain ends where
 // one uninterrupted rebuild ends, byte for byte, and publishing goes on while it runs.
 
-let clock: ManualClock;
 let SHORT: LeaseTiming;
 let LIVE: LeaseTiming;
+let lapse: () => Promise<void>;
 beforeEach(() => {
-  clock = new ManualClock();
-  SHORT = { ttlMs: 300, skewMs: 50, marginMs: 50, clock };
-  LIVE = { ...LEASE_TIMING, clock };
+  ({ SHORT, LIVE, lapse } = leaseClocks());
 });
-const lapse = () => clock.advance(SHORT.ttlMs + LIVE.skewMs + 1);
 const at = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000);
 const SITE_YAML = { contentType: 'application/yaml' };
 const NEW_SETTINGS = { ...SITE_SETTINGS, title: 'The Renamed Wire', feed_size: 4 };
