@@ -157,7 +157,11 @@ async function hold(stores: Stores, lease: Lease, options: PublishOptions): Prom
     try {
       let etag = headEtag;
       const drained = await drainRequests(io.state, concurrency);
-      if (head && !forceFull) ({ head, etag } = await recover(io, ctx, head, headEtag as string, drained.intents, log));
+      // A state built with other settings than site.yaml's now (a rebuild is due or under way) is served, and
+      // repaired, with the settings it was built with, until the rebuild replaces it.
+      const served = head && !forceFull && !stateInFlux(head) && head.settings !== settingsHash(settings) ? await servedSettings(io.state, head, options.siteUrl) : undefined;
+      const current: CycleContext = served ? { ...ctx, settings: served } : ctx;
+      if (head && !forceFull) ({ head, etag } = await recover(io, current, head, headEtag as string, drained.intents, log));
       // This publish's own work is among them: it was written as a request before the lease was asked for.
       const asked = drained.request;
       const full = forceFull || !head || head.rebuild !== undefined || head.settings !== settingsHash(settings) || asked.full;
@@ -165,12 +169,11 @@ async function hold(stores: Stores, lease: Lease, options: PublishOptions): Prom
         // Publishing goes on while a rebuild reads the content: the files asked about (and embargoes due) go
         // through an ordinary cycle on the current state, with the settings it was built with. What that
         // changes behind the rebuild's cursor is found by the scan queued after it.
-        if (head && !forceFull && !stateInFlux(head)) {
-          const served = await servedSettings(io.state, head, options.siteUrl);
-          const keys = served ? await selectKeys(io.content, view, ask.keys(asked.keys), now, concurrency) : [];
+        if (head && !forceFull && !stateInFlux(head) && (served || head.settings === settingsHash(settings))) {
+          const keys = await selectKeys(io.content, view, ask.keys(asked.keys), now, concurrency);
           if (keys.length > 0) {
             if (keys.length > MAX_KEYS_PER_CYCLE) await writeRequest(io.state, ask.keys(keys.slice(MAX_KEYS_PER_CYCLE)));
-            const cycle = await runCycle(io, { ...ctx, settings: served as Settings }, keys.slice(0, MAX_KEYS_PER_CYCLE), head, etag as string);
+            const cycle = await runCycle(io, current, keys.slice(0, MAX_KEYS_PER_CYCLE), head, etag as string);
             result = addResults(result, cycle);
             ({ head, etag } = cycle);
           }
