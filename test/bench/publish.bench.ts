@@ -31,6 +31,7 @@ import { STATE_PREFIX_IN_CONTENT } from '../../functions/core/keys.ts';
 import { ask } from '../../functions/publish/protocol/requests.ts';
 import { publish } from '../../functions/publish/publish.ts';
 import { S3Store } from '../../functions/stores/s3-store.ts';
+import type { Store, Stores } from '../../functions/stores/store.ts';
 import { type S3TestServer, startS3Server } from '../helpers/s3-server.ts';
 import { type ChildRun, printTable, runNode } from './build.bench.ts';
 import type { StoreCounts } from './counting-store.ts';
@@ -44,22 +45,22 @@ export const ENGINE_SIZES = [1_000, 10_000, 100_000];
 /** The goal: every figure at the largest size within this factor of the smallest. */
 const GOAL = 1.2;
 /** Every generated date is before BENCH_LATEST (2026-11-20), so every article is public at this now. */
-const NOW = '2026-11-25T12:00:00Z';
-const MARKDOWN = { contentType: 'text/markdown; charset=utf-8' };
+export const NOW = '2026-11-25T12:00:00Z';
+export const MARKDOWN = { contentType: 'text/markdown; charset=utf-8' };
 
 /** One figure per size: the value, how it prints. */
 type Figure = { value: number; text: string };
 /** scenario -> figure name -> N -> figure. */
 type Results = Map<string, Map<string, Map<number, Figure>>>;
 
-const median = (xs: readonly number[]): number => {
+export const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
   return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 };
-const int = (v: number) => Math.round(v).toLocaleString('en');
-const kb = (v: number) => `${(v / 1024).toLocaleString('en', { maximumFractionDigits: 1, minimumFractionDigits: 1 })} KB`;
-const ms = (v: number) => `${Math.round(v).toLocaleString('en')} ms`;
+export const int = (v: number) => Math.round(v).toLocaleString('en');
+export const kb = (v: number) => `${(v / 1024).toLocaleString('en', { maximumFractionDigits: 1, minimumFractionDigits: 1 })} KB`;
+export const ms = (v: number) => `${Math.round(v).toLocaleString('en')} ms`;
 const mb = (v: number) => `${Math.round(v)} MB`;
 
 function record(results: Results, scenario: string, figure: string, n: number, value: number, format: (v: number) => string): void {
@@ -90,7 +91,7 @@ const edited = (target: number, k: number) => {
   return generateArticle(target, { title });
 };
 /** New article k: after every generated date and every earlier new one, with fixed tags. */
-const added = (n: number, k: number) => generateArticle(n + k, { date: `2026-11-25T11:${String(k % 60).padStart(2, '0')}:00Z`, tags: ['politics', 'economy'] });
+export const added = (n: number, k: number) => generateArticle(n + k, { date: `2026-11-25T11:${String(k % 60).padStart(2, '0')}:00Z`, tags: ['politics', 'economy'] });
 
 function expectCli(run: ChildRun, what: string, pattern: RegExp): number {
   if (run.code !== 0 || !pattern.test(run.stdout)) throw new Error(`${what}: exit ${run.code}, expected ${pattern}\n${run.stdout}\n${run.stderr}`);
@@ -269,17 +270,20 @@ async function localSize(n: number, runs: number, results: Results, notes: Notes
   }
 }
 
-/** The S3 part at one size: seed through s3rver, full publish, then edits and new articles in a child. */
-async function s3Size(server: S3TestServer, n: number, runs: number, results: Results, notes: Notes): Promise<void> {
-  const contentBucket = `content-${n}`;
-  const siteBucket = `site-${n}`;
+/** New buckets for content (the state under its STATE_PREFIX_IN_CONTENT, as the CLI keeps it) and site, and their stores. */
+export async function s3Stores(server: S3TestServer, contentBucket: string, siteBucket: string): Promise<Stores> {
   await server.createBucket(contentBucket);
   await server.createBucket(siteBucket);
-  const content = new S3Store(server.client, contentBucket);
-  const site = new S3Store(server.client, siteBucket);
-  const state = new S3Store(server.client, contentBucket, STATE_PREFIX_IN_CONTENT);
-  process.stderr.write(`publish bench: N=${n}: uploading the corpus to s3rver...\n`);
-  const seedStarted = performance.now();
+  return {
+    content: new S3Store(server.client, contentBucket),
+    site: new S3Store(server.client, siteBucket),
+    state: new S3Store(server.client, contentBucket, STATE_PREFIX_IN_CONTENT),
+  };
+}
+
+/** Uploads site.yaml and articles 0..n-1 of the corpus; answers the time it took. */
+export async function seedCorpus(content: Store, n: number): Promise<number> {
+  const started = performance.now();
   await content.put('site.yaml', siteYaml, { contentType: 'application/yaml; charset=utf-8' });
   await mapLimit(
     Array.from({ length: n }, (_, i) => i),
@@ -289,7 +293,16 @@ async function s3Size(server: S3TestServer, n: number, runs: number, results: Re
       await content.put(name, text, MARKDOWN);
     },
   );
-  const uploadMs = performance.now() - seedStarted;
+  return performance.now() - started;
+}
+
+/** The S3 part at one size: seed through s3rver, full publish, then edits and new articles in a child. */
+async function s3Size(server: S3TestServer, n: number, runs: number, results: Results, notes: Notes): Promise<void> {
+  const contentBucket = `content-${n}`;
+  const siteBucket = `site-${n}`;
+  const { content, site, state } = await s3Stores(server, contentBucket, siteBucket);
+  process.stderr.write(`publish bench: N=${n}: uploading the corpus to s3rver...\n`);
+  const uploadMs = await seedCorpus(content, n);
   process.stderr.write(`publish bench: N=${n}: full publish through s3rver...\n`);
   server.resetCounts();
   const fullStarted = performance.now();

@@ -1,14 +1,16 @@
 // Every benchmark, in order: the publishing engine (publish.bench.ts: one edited and one new article published
-// incrementally, local no-op and one-article rebuilds, at 1,000, 10,000 and 100,000 articles side by side), the
-// local full build against the I/O floor and Hugo (build.bench.ts), feed readers polling the local server
-// (poll.bench.ts), then the publisher bundle's cold start (bundle.bench.ts). Each prints its own table and says
-// what it measures.
+// incrementally, local no-op and one-article rebuilds, at 1,000, 10,000 and 100,000 articles side by side), a full
+// rebuild through S3 finished by cut-off invocations (rebuild.bench.ts), the local full build against the I/O
+// floor and Hugo (build.bench.ts), feed readers polling the local server (poll.bench.ts), then the publisher
+// bundle's cold start (bundle.bench.ts). Each prints its own table and says what it measures.
 //
-//   npm run bench                              everything (about 15 minutes on 2 cores; the 100,000-article state dominates)
-//   npm run bench -- publish                   one or more of: publish build poll bundle
+//   npm run bench                              everything (about 35 minutes on 2 cores; the 100,000-article state and
+//                                              the rebuilds through s3rver dominate)
+//   npm run bench -- publish                   one or more of: publish rebuild build poll bundle
 //   npm run bench -- publish --sizes 1000,10000 --runs 3
 //                                              sizes (also BENCH_SIZES) and runs per median (BENCH_RUNS, default 5);
 //                                              --s3-max N: the largest size seeded through s3rver (default 10,000)
+//   npm run bench -- rebuild --sizes 1000      the rebuild at the sizes up to --s3-max, one run unless --runs says
 //   npm run bench -- --quick                   a smoke run: sizes 200 and 1,000, 2 runs
 //   npm run bench -- build --large             the full build at 10,000 and 100,000, for its memory growth
 //   --only NAME                                the same as naming one part
@@ -18,8 +20,9 @@ import { DEFAULT_SIZES, runBuildBench } from './build.bench.ts';
 import { runBundleBench } from './bundle.bench.ts';
 import { runPollBench } from './poll.bench.ts';
 import { parseEngineArgs, runPublishBench } from './publish.bench.ts';
+import { parseRebuildArgs, runRebuildBench } from './rebuild.bench.ts';
 
-const BENCHES = ['publish', 'build', 'poll', 'bundle'] as const;
+const BENCHES = ['publish', 'rebuild', 'build', 'poll', 'bundle'] as const;
 type Bench = (typeof BENCHES)[number];
 
 const { values, positionals } = parseArgs({
@@ -55,6 +58,8 @@ try {
   console.error((err as Error).message);
   process.exit(2);
 }
+// Through s3rver, like the engine's S3 rows: its sizes up to --s3-max; one run (10,000 takes minutes) unless --runs says.
+const rebuild = { ...parseRebuildArgs(values.runs !== undefined ? ['--runs', values.runs] : []), sizes: engine.sizes.filter((n) => n <= engine.s3Max) };
 const buildSizes = values.large ? [10_000, 100_000] : values.sizes !== undefined ? engine.sizes : values.quick ? [200, 1_000] : DEFAULT_SIZES;
 
 const cpus = os.cpus();
@@ -65,7 +70,7 @@ console.log(
     `  ${cpus.length} CPUs: ${cpus[0]?.model.trim() ?? 'unknown'}`,
     `  memory: ${(os.totalmem() / 1024 ** 3).toFixed(1)} GB total, ${(os.freemem() / 1024 ** 3).toFixed(1)} GB free`,
     `  parts: ${BENCHES.filter(selected).join(', ')}; publish sizes ${engine.sizes.map((n) => n.toLocaleString('en')).join(', ')}` +
-      ` (${engine.runs} runs each); build sizes ${buildSizes.map((n) => n.toLocaleString('en')).join(', ')}${values.quick ? ' (--quick)' : ''}`,
+      ` (${engine.runs} runs each); rebuild sizes ${rebuild.sizes.map((n) => n.toLocaleString('en')).join(', ')} (${rebuild.runs} run${rebuild.runs > 1 ? 's' : ''} each); build sizes ${buildSizes.map((n) => n.toLocaleString('en')).join(', ')}${values.quick ? ' (--quick)' : ''}`,
     `  started ${new Date().toISOString()}`,
     '',
   ].join('\n'),
@@ -76,6 +81,11 @@ const started = performance.now();
 if (selected('publish')) {
   heading('publish: one edited and one new article, local rebuilds, side by side');
   await runPublishBench(engine);
+}
+if (selected('rebuild')) {
+  heading('rebuild: a full rebuild through S3 by cut-off invocations');
+  if (rebuild.sizes.length > 0) await runRebuildBench(rebuild);
+  else console.log(`No size up to --s3-max ${engine.s3Max.toLocaleString('en')}: the rebuild goes through s3rver, so it was not run.\n`);
 }
 if (selected('build')) {
   heading('build: local full build, no-op rebuild, I/O floor, Hugo');
