@@ -409,8 +409,9 @@ function headUpstream(agent: http.Agent, port: number, rawPath: string): Promise
 /** Forwards the request to s3rver and its answer back; resolves once the answer has been sent. `received` counts the answer's bytes. */
 function forward(req: http.IncomingMessage, res: http.ServerResponse, agent: http.Agent, port: number, received?: (n: number) => void): Promise<void> {
   return new Promise((resolve, reject) => {
-    // Gone while it waited its turn (a conditional check, another write of the key): nothing to send.
-    if (req.destroyed && !req.complete) {
+    // Gone while it waited its turn (a conditional check, another write of the key): nothing to send. A whole
+    // body counts too: destroying the request dropped what it had buffered, so piping it would never end.
+    if (req.destroyed && !req.readableEnded) {
       reject(new Error('the client went away before its request was complete'));
       return;
     }
@@ -429,7 +430,7 @@ function forward(req: http.IncomingMessage, res: http.ServerResponse, agent: htt
     // A client that dies mid-body (a killed publisher) must not leave the upstream request waiting for the
     // rest forever: it would hold this key's write queue, and every later write of the key would hang.
     req.once('close', () => {
-      if (!req.complete) upstream.destroy(new Error('the client went away before its request was complete'));
+      if (!req.readableEnded) upstream.destroy(new Error('the client went away before its request was complete'));
     });
     req.pipe(upstream);
   });

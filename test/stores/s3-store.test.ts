@@ -170,6 +170,31 @@ describe('the test server', () => {
     // Assess
     expect(Buffer.from((await store.get('lease.json'))!.body).toString()).toBe('{"holder":"next"}');
   });
+
+  it('keeps a key writable after a client sends a whole write of it and dies while the write waits its turn', { timeout: 20_000 }, async () => {
+    // Prepare: a live writer of the key, halfway through its body; behind it a whole write whose client then dies
+    const bucket = await newBucket();
+    const url = new URL(`/${bucket}/lease.json`, server.endpoint);
+    const roundTrip = () => new S3Store(server.client, bucket).get('other.json'); // the server has seen everything sent before it
+    const first = http.request(url, { method: 'PUT', headers: { 'content-length': '20' } });
+    const firstDone = new Promise<number | undefined>((resolve) => first.on('response', (res) => resolve(res.resume().statusCode)).on('error', () => resolve(undefined)));
+    first.write('{"holder":"first"}');
+    await roundTrip();
+    await new Promise<void>((resolve) => {
+      const dying = http.request(url, { method: 'PUT', headers: { 'content-length': '17' } });
+      dying.on('error', () => resolve());
+      dying.on('close', () => resolve());
+      dying.end('{"holder":"dead"}', () => dying.destroy()); // every byte sent, then gone before any answer
+    });
+    await roundTrip();
+    first.end('  ');
+    expect(await firstDone).toBe(200);
+    // Act: the next writer of that key
+    const store = new S3Store(server.client, bucket);
+    await store.put('lease.json', '{"holder":"next"}', { contentType: 'application/json' });
+    // Assess
+    expect(Buffer.from((await store.get('lease.json'))!.body).toString()).toBe('{"holder":"next"}');
+  });
 });
 
 describe('S3Store under faults injected client-side (a real server cannot produce them)', () => {
