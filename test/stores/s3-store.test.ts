@@ -171,6 +171,27 @@ describe('the test server', () => {
     expect(Buffer.from((await store.get('lease.json'))!.body).toString()).toBe('{"holder":"next"}');
   });
 
+  it('keeps the previous version of an object when a client dies halfway through replacing it (S3 stores a write whole or not at all)', async () => {
+    // Prepare: an object, and a client replacing it that has sent 10 of its 1,000 bytes
+    const bucket = await newBucket();
+    const store = new S3Store(server.client, bucket);
+    await store.put('head.json', '{"v":1}', { contentType: 'application/json' });
+    const req = http.request(new URL(`/${bucket}/head.json`, server.endpoint), { method: 'PUT', headers: { 'content-length': '1000' } });
+    req.on('error', () => undefined);
+    req.write('0123456789');
+    // s3rver itself (behind the proxy) has begun storing it once the object's size there changes, or after 50 looks
+    const sizeUpstream = () =>
+      new Promise<string | undefined>((resolve) => {
+        const head = http.request(new URL(`/${bucket}/head.json`, server.upstreamEndpoint), { method: 'HEAD' }, (res) => resolve(res.resume().headers['content-length']));
+        head.on('error', () => resolve(undefined)).end();
+      });
+    for (let look = 0; look < 50 && (await sizeUpstream()) === '7'; look++);
+    // Act: the client dies
+    await new Promise((resolve) => req.on('close', resolve).destroy());
+    // Assess
+    expect(Buffer.from((await store.get('head.json'))!.body).toString()).toBe('{"v":1}');
+  });
+
   it('keeps a key writable after a client sends a whole write of it and dies while the write waits its turn', { timeout: 20_000 }, async () => {
     // Prepare: a live writer of the key, halfway through its body; behind it a whole write whose client then dies
     const bucket = await newBucket();
