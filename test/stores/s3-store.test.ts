@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import http from 'node:http';
-import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { S3Store } from '../../functions/stores/s3-store.ts';
 import { PreconditionFailedError, StoreError } from '../../functions/stores/store.ts';
@@ -190,6 +191,29 @@ describe('the test server', () => {
     await new Promise((resolve) => req.on('close', resolve).destroy());
     // Assess
     expect(Buffer.from((await store.get('head.json'))!.body).toString()).toBe('{"v":1}');
+  });
+
+  it('answers every read of an object being replaced again and again with one whole version and its own ETag', { timeout: 60_000 }, async () => {
+    // Prepare: versions of different lengths, each its number over and over
+    const bucket = await newBucket();
+    const version = (n: number) => `v${n}:`.repeat(50 + (n % 7) * 400);
+    await server.client.send(new PutObjectCommand({ Bucket: bucket, Key: 'head.json', Body: version(0) }));
+    const torn: string[] = [];
+    // Act: one writer replacing it 150 times while four readers read it 80 times each
+    const writer = (async () => {
+      for (let n = 1; n <= 150; n++) await server.client.send(new PutObjectCommand({ Bucket: bucket, Key: 'head.json', Body: version(n) }));
+    })();
+    const readers = Array.from({ length: 4 }, async () => {
+      for (let i = 0; i < 80; i++) {
+        const read = await server.client.send(new GetObjectCommand({ Bucket: bucket, Key: 'head.json' }));
+        const text = await read.Body!.transformToString();
+        const n = /^v(\d+):/.exec(text)?.[1];
+        if (n === undefined || text !== version(Number(n)) || read.ETag !== `"${createHash('md5').update(text).digest('hex')}"`) torn.push(`${text.length} bytes under ${read.ETag}`);
+      }
+    });
+    await Promise.all([writer, ...readers]);
+    // Assess
+    expect(torn).toEqual([]);
   });
 
   it('keeps a key writable after a client sends a whole write of it and dies while the write waits its turn', { timeout: 20_000 }, async () => {
