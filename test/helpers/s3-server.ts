@@ -422,7 +422,7 @@ function headUpstream(agent: http.Agent, port: number, rawPath: string): Promise
   });
 }
 
-/** Forwards the request to s3rver and its answer back; resolves once the answer has been sent. `received` counts the answer's bytes. */
+/** Forwards the request to s3rver and its answer back; resolves once s3rver has answered in full. `received` counts the answer's bytes. */
 function forward(req: http.IncomingMessage, res: http.ServerResponse, agent: http.Agent, port: number, received?: (n: number) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     // Gone while it waited its turn (a conditional check, another write of the key): nothing to send. A whole
@@ -434,12 +434,19 @@ function forward(req: http.IncomingMessage, res: http.ServerResponse, agent: htt
     const headers = { ...req.headers };
     delete headers.expect; // this server already answered 100-continue
     const upstream = http.request({ host: '127.0.0.1', port, method: req.method, path: req.url, headers, agent }, (upstreamRes) => {
-      res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, upstreamRes.headers);
       if (received) upstreamRes.on('data', (chunk: Buffer) => received(chunk.length));
-      upstreamRes.pipe(res);
       upstreamRes.once('error', reject);
-      res.once('finish', () => resolve());
-      res.once('close', () => resolve());
+      // Done when s3rver is done, whether or not the client is still there to take the answer: a client gone
+      // before it (a killed publisher) fired its 'close' already, and waiting for that held the key's queue.
+      upstreamRes.once('end', () => resolve());
+      upstreamRes.once('close', () => resolve());
+      if (res.destroyed) {
+        upstreamRes.resume(); // nobody to answer: read it and drop it
+        return;
+      }
+      res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, upstreamRes.headers);
+      upstreamRes.pipe(res);
+      res.once('close', () => upstreamRes.resume()); // a client gone mid-answer: the rest is read and dropped
     });
     upstream.once('error', reject);
     req.once('error', (err) => upstream.destroy(err));

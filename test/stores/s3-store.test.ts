@@ -216,6 +216,27 @@ describe('the test server', () => {
     expect(torn).toEqual([]);
   });
 
+  it('keeps a key readable and writable after clients die waiting for the answers to their whole writes of it', { timeout: 30_000 }, async () => {
+    // Prepare
+    const bucket = await newBucket();
+    const store = new S3Store(server.client, bucket);
+    await store.put('lease.json', '{"holder":"first"}', { contentType: 'application/json' });
+    // Act: ten writers of the key that each send every byte and die before the answer, then a reader and a writer
+    for (let i = 0; i < 10; i++) {
+      await new Promise<void>((resolve) => {
+        const dying = http.request(new URL(`/${bucket}/lease.json`, server.endpoint), { method: 'PUT', headers: { 'content-length': '17' } });
+        dying.on('error', () => resolve());
+        dying.on('close', () => resolve());
+        dying.end('{"holder":"dead"}', () => dying.destroy());
+      });
+    }
+    const read = await store.get('lease.json');
+    await store.put('lease.json', '{"holder":"next"}', { contentType: 'application/json' });
+    // Assess: each dead write landed or not, whole
+    expect(['{"holder":"first"}', '{"holder":"dead"}']).toContain(Buffer.from(read!.body).toString());
+    expect(Buffer.from((await store.get('lease.json'))!.body).toString()).toBe('{"holder":"next"}');
+  });
+
   it('keeps a key writable after a client sends a whole write of it and dies while the write waits its turn', { timeout: 20_000 }, async () => {
     // Prepare: a live writer of the key, halfway through its body; behind it a whole write whose client then dies
     const bucket = await newBucket();
