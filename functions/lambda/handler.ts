@@ -20,6 +20,8 @@ export interface HandlerConfig {
   stateBucket?: string;
   /** The single-writer lease's timing. @default 30 s, renewed every 10 s */
   lease?: LeaseTiming;
+  /** Article files per checkpoint of a full rebuild (a tuning knob; tests make small corpora rebuild in many steps). @default 256 */
+  rebuildBatch?: number;
   /** The public base URL; site.yaml's url when undefined. */
   siteUrl?: string;
   /** Invalidate CloudFront after a publish; undefined when there is no distribution (tests, local). */
@@ -63,6 +65,7 @@ export function createHandler(config: HandlerConfig): (event: unknown, context?:
         log,
         ...(context?.getRemainingTimeInMillis ? { remainingMs: () => context.getRemainingTimeInMillis?.() ?? Number.POSITIVE_INFINITY } : {}),
         ...(config.lease ? { lease: config.lease } : {}),
+        ...(config.rebuildBatch ? { rebuildBatch: config.rebuildBatch } : {}),
         ...(config.siteUrl ? { siteUrl: config.siteUrl } : {}),
       });
     } catch (err) {

@@ -3,9 +3,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHandler } from '../../functions/lambda/handler.ts';
+import { createHandler, type HandlerResult, type LambdaContext } from '../../functions/lambda/handler.ts';
 import type { Log } from '../../functions/lambda/logger.ts';
 import { textOf } from '../helpers/feeds.ts';
+import type { HandlerJob } from '../helpers/handler-process.ts';
+import { runningOut } from '../helpers/lambda-context.ts';
 import { mulberry32 } from '../helpers/random.ts';
 import { S3RVER_CREDENTIALS, type S3TestServer, startS3Server } from '../helpers/s3-server.ts';
 import { newS3Site, type S3EventName, type S3Site, s3Notification, sqsEvent } from '../helpers/s3-site.ts';
@@ -31,13 +33,23 @@ import { siteViolations } from '../helpers/site-oracle.ts';
  * process, sometimes SIGKILLed. The handler's clock is fixed per round (createHandler({ now })) and the
  * child's is the real one, so public dates are in 2025 and embargoes in 2099: both clocks agree.
  *
+ * Every SETTINGS_EVERY-th round changes site.yaml (a new title and feed_size) while the newsroom writes: a
+ * full rebuild (README "Publishing" 9), carried by a chain of short handler invocations (each one's context
+ * has under a minute left after its first few looks, counted, never timed) at REBUILD_BATCH files a
+ * checkpoint; some invocations run in a process of their own and are SIGKILLed at a store write, their batch
+ * redelivered; the settle step ticks until the rebuild is done. The round opens by proving that publishing
+ * goes on during the render step: an article created then is live before the rebuild ends.
+ *
  * What the test assumes of the engine beyond the README: the handler takes `{ wirefeed: 'tick' }` (the
- * minute schedule's event), and the CLI child may take WIREFEED_LEASE_SECONDS (ignored if it does not).
+ * minute schedule's event) and createHandler({ rebuildBatch }), the CLI child may take WIREFEED_LEASE_SECONDS
+ * (ignored if it does not), and the head is `.wirefeed/head.json` in the content bucket (its `rebuild` field
+ * is read, never written).
  *
  * The content operations come from a seeded PRNG (printed): WIREFEED_STRESS_SEED=<seed> replays the
  * same operations in the same order (the interleaving of the concurrent publishes is the machine's).
- * WIREFEED_STRESS_ROUNDS overrides the number of rounds; WIREFEED_STRESS_VERBOSE=1 prints each round's
- * violations as they are found.
+ * WIREFEED_STRESS_ROUNDS overrides the number of rounds, WIREFEED_STRESS_CHAIN_EVERY and
+ * WIREFEED_STRESS_SETTINGS_EVERY how often kill chains and settings changes come (0: never);
+ * WIREFEED_STRESS_VERBOSE=1 prints each round's violations as they are found.
  */
 
 // ---------------------------------------------------------------------------------------------------
@@ -77,6 +89,26 @@ const CHAIN_EVERY = Number(process.env.WIREFEED_STRESS_CHAIN_EVERY ?? 7);
 const CHAIN_MAX = 3;
 const CHAIN_WRITES = 30;
 const CHAIN_FULL_CHANCE = 0.4;
+/**
+ * Every SETTINGS_EVERY-th round (unless a kill chain) changes site.yaml to the next edition: its title and
+ * feed_size (FEED_SIZES, in turn). Its handler invocations are short of time: each one's context finds the
+ * time ample for its first 0 to AMPLE_MAX looks (0 for a third of them), then under a minute. The handler
+ * renders REBUILD_BATCH article files per rebuild checkpoint, so a dozen files make a chain of dozens of
+ * holders. HANDLER_KILL_CHANCE of the round's invocations (at most HANDLER_KILLS a round) run in a process
+ * of their own, SIGKILLed at their 1st to HANDLER_KILL_WRITES-th write to either bucket.
+ */
+const SETTINGS_EVERY = Number(process.env.WIREFEED_STRESS_SETTINGS_EVERY ?? 5);
+const FEED_SIZES = [FEED_SIZE, 3, 5, 2, 6] as const;
+const REBUILD_BATCH = 2;
+const AMPLE_MAX = 4;
+const HANDLER_KILL_CHANCE = 0.3;
+const HANDLER_KILLS = 1;
+const HANDLER_KILL_WRITES = 12;
+/** The lease of a handler in a process of its own: a killed one's lapses in a few seconds. */
+const HANDLER_LEASE_SECONDS = '3';
+/** Ticks the settle step gives a rebuild (each makes a checkpoint or more), and ticks in a row it may find the lease held, half a second apart. */
+const REBUILD_TICKS = 250;
+const HELD_TICKS = 30;
 const SETTLE_AFTER_KILL_MS = 45_000;
 const SETTLE_BUDGET_MS = Number(process.env.WIREFEED_STRESS_SETTLE_BUDGET_MS ?? 90_000);
 /** When the last `wirefeed publish` child was killed. */
@@ -109,6 +141,7 @@ const WORDS = ['update', 'latest', 'live', 'explained', 'reaction', 'timeline', 
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = path.join(ROOT, 'functions', 'bin', 'wirefeed.js');
+const HANDLER_PROCESS = path.join(ROOT, 'test', 'helpers', 'handler-process.ts');
 
 // ---------------------------------------------------------------------------------------------------
 
@@ -116,6 +149,11 @@ let server: S3TestServer;
 
 beforeAll(async () => {
   server = await startS3Server();
+  // Each child process marks its requests with its app id (the SDK puts it in its User-Agent): its kill hook sees its writes.
+  server.interceptWrites((w) => {
+    const id = /(?:^| )app\/(wf-stress-\S+)/.exec(w.userAgent)?.[1];
+    return (id === undefined ? undefined : writeHooks.get(id)?.(w)) ?? 'forward';
+  });
 });
 
 afterAll(async () => {
@@ -126,17 +164,19 @@ describe('publishing under concurrency and crashes', () => {
   it('after every round of overlapping publishes, redeliveries and killed CLI runs, the settled site equals what the content says', { timeout: Math.max(300_000, ROUNDS * 40_000) }, async () => {
     // Prepare: a site, its images, and a first set of articles published calmly (round 0)
     const started = performance.now();
-    const s = await newS3Site(server, { feed_size: FEED_SIZE });
+    const world = new World(SEED);
+    const s = await newS3Site(server, world.settings());
     for (const [i, file] of MEDIA.entries()) {
       const bytes = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from(`jpeg bytes of ${file} #${i}`)]);
       await server.client.send(new PutObjectCommand({ Bucket: s.contentBucket, Key: `media/${file}`, Body: bytes, ContentType: 'image/jpeg' }));
     }
-    const world = new World(SEED);
     /** Each distinct violation with the rounds it lasted (a broken site stays broken until something repairs it). */
     const spans: { violation: string; first: number; last: number }[] = [];
     const open = new Map<string, { violation: string; first: number; last: number }>();
     const stats: RoundStats[] = [];
     let budget = SETTLE_BUDGET_MS;
+    /** Settings rounds, and those that showed an article live while the rebuild rendered. */
+    const rebuilds = { rounds: 0, shown: 0 };
     console.log(`publish-stress: seed ${SEED} (WIREFEED_STRESS_SEED=${SEED} replays these operations), ${ROUNDS} rounds`);
 
     // Act and assess, round after round
@@ -148,6 +188,10 @@ describe('publishing under concurrency and crashes', () => {
       }
       budget -= result.stats.settleExtraMs;
       stats.push(result.stats);
+      if (result.stats.rebuild) {
+        rebuilds.rounds++;
+        if (result.stats.rebuild.shownLive) rebuilds.shown++;
+      }
       let fresh = 0;
       for (const violation of new Set(result.violations)) {
         const span = open.get(violation);
@@ -165,6 +209,13 @@ describe('publishing under concurrency and crashes', () => {
     }
 
     // Assess, over the whole run
+    if (rebuilds.rounds > 0 && rebuilds.shown === 0) {
+      spans.push({
+        violation: `[rebuild] in none of the ${rebuilds.rounds} settings rounds was an article created during the rebuild's render step shown live before the rebuild ended`,
+        first: 0,
+        last: ROUNDS,
+      });
+    }
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     const live = stats.flatMap((r) => r.live).sort((a, b) => b.ms - a.ms);
     const worst = live[0];
@@ -212,6 +263,8 @@ interface RoundStats {
   /** Violations not already there after the previous round. */
   fresh: number;
   note?: string;
+  /** A settings round's rebuild: whether it showed an article live during the render step, and what happened. */
+  rebuild?: { shownLive: boolean; line: string };
 }
 
 /** Where the current round is, for the message when one hangs. */
@@ -235,8 +288,11 @@ async function runRound(s: S3Site, world: World, round: number, budget: number):
     if (level === 'error') logged.push(line);
   };
   Object.assign(progress, { phase: 'writing and delivering', cli: 'no CLI', recent: [] });
-  const handle = createHandler({ s3: server.client, contentBucket: s.contentBucket, siteBucket: s.siteBucket, now: () => now, log });
-  const ops = round === 0 ? world.seedOps() : world.planRound();
+  const handle = createHandler({ s3: server.client, contentBucket: s.contentBucket, siteBucket: s.siteBucket, now: () => now, log, rebuildBatch: REBUILD_BATCH });
+  const chain = round > 0 && CHAIN_EVERY > 0 && round % CHAIN_EVERY === 0;
+  const settingsRound = !chain && round > 0 && SETTINGS_EVERY > 0 && round % SETTINGS_EVERY === 0;
+  // A settings round opens with a new article of its own (ops[0]), created while the rebuild renders.
+  const ops = round === 0 ? world.seedOps() : world.planRound(settingsRound);
   const rng = world.timing(round);
   const violations: string[] = [];
   const queue = new Queue(rng, round === 0 ? 0 : DUPLICATE_CHANCE, violations);
@@ -245,8 +301,7 @@ async function runRound(s: S3Site, world: World, round: number, budget: number):
   const sent: { body: unknown; key: string; event: S3EventName }[] = [];
 
   // `wirefeed publish` alongside, every CLI_EVERY-th round, sometimes killed.
-  const chain = round > 0 && CHAIN_EVERY > 0 && round % CHAIN_EVERY === 0;
-  const withCli = !chain && round > 0 && round % CLI_EVERY === 0;
+  const withCli = !chain && !settingsRound && round > 0 && round % CLI_EVERY === 0;
   const killAfter = withCli && rng() < KILL_CHANCE ? Math.round(KILL_AFTER_MS[0] + rng() * (KILL_AFTER_MS[1] - KILL_AFTER_MS[0])) : undefined;
   const cli = withCli ? delay(Math.round(rng() * 300)).then(() => runCli(s, killAfter === undefined ? undefined : { afterMs: killAfter })) : Promise.resolve(undefined);
   // A kill chain: content changed, `wirefeed publish` killed at a site write, again; the events come after.
@@ -271,10 +326,39 @@ async function runRound(s: S3Site, world: World, round: number, budget: number):
     }
   }
 
+  // A settings round's invocations are short of time (the rebuild goes on from holder to holder), and some
+  // of them die in a process of their own at a store write: their batch fails and comes back.
+  const ample = () => (rng() < 1 / 3 ? 0 : 1 + Math.floor(rng() * AMPLE_MAX));
+  const short = (context?: LambdaContext) => context ?? (settingsRound ? runningOut(ample()) : undefined);
+  const invoke = (event: unknown, context?: LambdaContext) => handle(event, short(context));
+  const killedAt: number[] = [];
+  let dying = 0;
+  const deliver = async (event: unknown): Promise<HandlerResult> => {
+    if (!settingsRound || dying >= HANDLER_KILLS || rng() >= HANDLER_KILL_CHANCE) return invoke(event);
+    dying++;
+    const at = 1 + Math.floor(rng() * HANDLER_KILL_WRITES);
+    const run = await runHandlerProcess(s, now, event, ample(), at, rng);
+    if (run.killed) killedAt.push(at);
+    if (run.result) return run.result;
+    if (run.problem) logged.push(run.problem);
+    throw new Error(run.problem ?? `the handler process was killed at its store write ${at}`);
+  };
+  let prologue = 0;
+  const opened = settingsRound
+    ? await openRebuild(s, world, ops[0] as Op, tracker, (event, context) => {
+        prologue++;
+        return invoke(event, context);
+      })
+    : undefined;
+  if (opened) {
+    sent.push(...opened.sent);
+    violations.push(...opened.violations);
+  }
+
   // The newsroom writes; every write is followed by its S3 event on the queue.
   let writing = true;
   const writer = (async () => {
-    for (const op of ops) {
+    for (const op of ops.slice(opened ? 1 : 0)) {
       if (!chain) {
         if (op.version) await s.putArticle(`${op.name}.md`, op.version.fields, op.version.body);
         else await s.deleteContent(op.key);
@@ -292,7 +376,7 @@ async function runRound(s: S3Site, world: World, round: number, budget: number):
   // with its own overlapping, shuffled batch, so every round has CONSUMERS invocations at once.
   const lanes = round === 0 ? 1 : CONSUMERS;
   while (writing && sent.length < lanes) await delay(5);
-  const consumers = queue.opening(lanes).map((first) => queue.consume(handle, () => writing, MAX_BATCH, first));
+  const consumers = queue.opening(lanes).map((first) => queue.consume(deliver, () => writing, MAX_BATCH, first));
   const polling = tracker.poll(() => writing || !queue.idle());
   await writer;
   await Promise.all(consumers);
@@ -307,24 +391,44 @@ async function runRound(s: S3Site, world: World, round: number, budget: number):
   const again = new Queue(rng, 0, violations, true);
   progress.queue = again;
   for (const m of sent) again.push(m.body, m.key, m.event);
-  await again.consume(handle, () => false, sent.length);
-  const tick = async () => {
+  await again.consume(invoke, () => false, sent.length);
+  const tick = async (context?: LambdaContext): Promise<HandlerResult | undefined> => {
     try {
-      await handle({ wirefeed: 'tick' });
+      return await invoke({ wirefeed: 'tick' }, context);
     } catch (err) {
       // Context, not a violation: the schedule fires again next minute; only the settled site counts.
       logged.push(`a { wirefeed: 'tick' } event failed: ${String(err)}`.slice(0, 300));
+      return undefined;
     }
   };
+  let ticks = 0;
+  if (settingsRound) {
+    // The minute ticks carry the rebuild on, each short of time after two to AMPLE_MAX + 1 looks; a tick that
+    // finds the lease held (a killed process's, until it lapses) is followed by another half a second later.
+    progress.phase = 'settling: ticks until the rebuild is done';
+    let held = 0;
+    while ((await rebuildOf(s)) !== undefined) {
+      if (ticks >= REBUILD_TICKS || held >= HELD_TICKS) {
+        violations.push(
+          `[liveness] the rebuild to site.yaml's edition ${world.edition} was not done after ${ticks} ticks (${held} in a row finding the lease held): head.rebuild is ${JSON.stringify(await rebuildOf(s))}`,
+        );
+        break;
+      }
+      const result = await tick(runningOut(2 + Math.floor(rng() * AMPLE_MAX)));
+      ticks++;
+      held = result === undefined || result.report?.queued ? held + 1 : 0;
+      if (held > 0) await delay(500);
+    }
+  }
   progress.phase = 'settling: ticks and checks';
-  await tick();
-  const check = () => siteViolations({ s3: server.client, contentBucket: s.contentBucket, siteBucket: s.siteBucket, now, knownTitles: world.titles });
+  await tick(); // and the scan a rebuild that spanned holders is followed by
+  const check = () => siteViolations({ s3: server.client, contentBucket: s.contentBucket, siteBucket: s.siteBucket, now, knownTitles: world.titles, retiredSiteTitles: world.retiredSiteTitles });
   let found = await check();
   await tracker.look(performance.now());
   const firstPass = performance.now();
   // A killed child may have died holding the lease: until it lapses, publishes hand their work over and the
   // site waits, in this round and in the next ones (the child is given a short lease, CLI_LEASE_SECONDS).
-  const killed = cliResult?.killed === true || chainKilled;
+  const killed = cliResult?.killed === true || chainKilled || killedAt.length > 0;
   if (killed) lastKill.at = performance.now();
   const lapsing = performance.now() - lastKill.at < (Number(CLI_LEASE_SECONDS) + 5) * 1000;
   const limit = killed || lapsing ? Math.max(0, Math.min(SETTLE_AFTER_KILL_MS, budget)) : 0;
@@ -335,6 +439,10 @@ async function runRound(s: S3Site, world: World, round: number, budget: number):
     await tracker.look(performance.now());
   }
   const settled = performance.now();
+  const rebuild = opened && {
+    shownLive: opened.shownLive,
+    line: `settings edition ${world.edition}: ${opened.line}; ${killedAt.length ? `handler processes killed at store writes ${killedAt.join(', ')}` : 'no handler process killed'}; ${ticks} ticks to finish the rebuild`,
+  };
   // A kill round still wrong once the run's budget for waiting is spent: say so beside its violations.
   const note = found.length > 0 && killed && limit < SETTLE_AFTER_KILL_MS ? `only ${Math.round(limit / 1000)} s of the settle budget was left for ticks after the kill` : undefined;
   violations.push(...found);
@@ -344,21 +452,101 @@ async function runRound(s: S3Site, world: World, round: number, budget: number):
     stats: {
       round,
       ops: ops.map((o) => `${o.kind} ${o.name}`),
-      invocations: queue.invocations + again.invocations,
+      invocations: prologue + queue.invocations + again.invocations + ticks,
       maxConcurrent: queue.maxInflight,
       redelivered: queue.redelivered + again.redelivered,
-      cli: chain ? `kill chain: ${chained.join(', ')}` : cliResult ? (cliResult.killed ? `CLI killed at ${killAfter} ms` : `CLI exit ${cliResult.code} after ${cliResult.ms} ms`) : 'no CLI',
+      cli: chain
+        ? `kill chain: ${chained.join(', ')}`
+        : rebuild
+          ? rebuild.line
+          : cliResult
+            ? cliResult.killed
+              ? `CLI killed at ${killAfter} ms`
+              : `CLI exit ${cliResult.code} after ${cliResult.ms} ms`
+            : 'no CLI',
       busyMs: Math.round(settleStart - begun),
       roundMs: Math.round(performance.now() - begun),
       settleMs: Math.round(settled - settleStart),
       settleExtraMs: Math.round(settled - firstPass),
       ...(note ? { note } : {}),
+      ...(rebuild ? { rebuild } : {}),
       live: tracker.latencies,
       errors: logged,
       violations: violations.length,
       fresh: 0,
     },
   };
+}
+
+/**
+ * A settings round's opening, one invocation at a time: site.yaml changes to the next edition and its event's
+ * publish begins the rebuild (its holder out of time at once: one checkpoint); then `opening`, a new article,
+ * is uploaded while the rebuild renders, and its event's publish must put it live before the rebuild ends
+ * (README "Publishing" 9), which the head's `rebuild` field, read after the page, tells. An invocation that
+ * finds the lease held (a killed process's, until it lapses) or fails is followed by a tick half a second later.
+ */
+async function openRebuild(
+  s: S3Site,
+  world: World,
+  opening: Op,
+  tracker: LiveTracker,
+  invoke: (event: unknown, context: LambdaContext) => Promise<HandlerResult>,
+): Promise<{ sent: { body: unknown; key: string; event: S3EventName }[]; violations: string[]; shownLive: boolean; line: string }> {
+  const sent: { body: unknown; key: string; event: S3EventName }[] = [];
+  const publishEvent = async (key: string) => {
+    const body = s3Notification(s.contentBucket, [{ key, event: 'ObjectCreated:Put' }]);
+    sent.push({ body, key, event: 'ObjectCreated:Put' });
+    const done = (r: HandlerResult | undefined) => r !== undefined && !r.report?.queued && r.batchItemFailures.length === 0;
+    let result = await invoke(sqsEvent([body]), runningOut(0)).catch(() => undefined);
+    for (let n = 0; n < HELD_TICKS && !done(result); n++) {
+      await delay(500);
+      result = await invoke({ wirefeed: 'tick' }, runningOut(0)).catch(() => undefined);
+    }
+  };
+  progress.phase = "settings: site.yaml's event begins the rebuild";
+  // A rebuild already remaking the state (a kill chain's `--full`, not finished) starts over with nothing to serve meanwhile.
+  const before = await rebuildOf(s);
+  await s.putSettings(world.changeSettings());
+  await publishEvent('site.yaml');
+  progress.phase = 'settings: an article created while the rebuild renders';
+  const version = opening.version as Version;
+  await s.putArticle(`${opening.name}.md`, version.fields, version.body);
+  tracker.wrote(opening, performance.now());
+  const atUpload = await rebuildOf(s);
+  await publishEvent(opening.key);
+  const pageKey = `articles/${version.fields.slug ?? opening.name}/index.html`;
+  const page = await s.read(pageKey);
+  const atLive = await rebuildOf(s); // read after the page: the page was there before this
+  const shown = page === undefined ? '' : textOf(page);
+  const live = shown.includes(version.fields.title) && shown.includes(version.body.trim());
+  const what = `${opening.key} "${version.fields.title}"`;
+  if (before !== undefined) return { sent, violations: [], shownLive: false, line: `no proof this round: a rebuild was under way before site.yaml changed (at ${checkpoint(before)})` };
+  if (atUpload?.step !== 'render') return { sent, violations: [], shownLive: false, line: `no proof this round: the rebuild was at ${checkpoint(atUpload)} when ${what} was uploaded` };
+  if (!live) {
+    return {
+      sent,
+      violations: [
+        `[rebuild] ${what} was uploaded while the rebuild rendered (at ${checkpoint(atUpload)}), but its page ${pageKey} did not show it after its event's publish (the rebuild then at ${checkpoint(atLive)})`,
+      ],
+      shownLive: false,
+      line: `${what} NOT live during the render step`,
+    };
+  }
+  if (atLive === undefined) return { sent, violations: [], shownLive: false, line: `no proof this round: ${what} was live, but the rebuild had ended by then` };
+  return { sent, violations: [], shownLive: true, line: `${what}, uploaded at ${checkpoint(atUpload)}, live at ${checkpoint(atLive)}` };
+}
+
+type RebuildCheckpoint = { step?: string; batches?: number; done?: number; cursor?: string };
+
+/** The head's `rebuild` field (README "Publishing" 9: the rebuild's last checkpoint), or undefined when no rebuild is under way. */
+async function rebuildOf(s: S3Site): Promise<RebuildCheckpoint | undefined> {
+  const head = await s.head();
+  return head === undefined ? undefined : (JSON.parse(head) as { rebuild?: RebuildCheckpoint }).rebuild;
+}
+
+function checkpoint(r: RebuildCheckpoint | undefined): string {
+  if (r === undefined) return 'no rebuild (done)';
+  return `step ${r.step}, ${r.batches} batches${r.step === 'render' ? `, cursor ${r.cursor}` : r.step === 'index' ? '' : `, ${r.done} done`}`;
 }
 
 function summaryLine(r: RoundStats): string {
@@ -504,11 +692,13 @@ type Kill = { afterMs: number } | { atSiteWrite: number; rng: () => number; full
 
 let cliRuns = 0;
 
-async function runCli(s: S3Site, kill: Kill | undefined): Promise<{ killed: boolean; code: number | null; ms: number; problem?: string }> {
+/** Each running child's hook on its own writes to either bucket, by the app id its requests carry. */
+const writeHooks = new Map<string, (write: { bucket: string; key: string }) => 'forward' | 'drop'>();
+
+/** A child's environment: the test server, and the app id that marks the child's requests so the server can count its writes. */
+function childEnv(appId: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_') && name !== 'SITE_URL' && name !== 'NODE_OPTIONS'));
-  // The app id marks the child's requests (the SDK puts it in its User-Agent), so the test server can count its writes.
-  const appId = `wf-stress-cli-${++cliRuns}`;
-  Object.assign(env, {
+  return Object.assign(env, {
     AWS_ENDPOINT_URL_S3: server.endpoint,
     AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
@@ -516,6 +706,11 @@ async function runCli(s: S3Site, kill: Kill | undefined): Promise<{ killed: bool
     WIREFEED_LEASE_SECONDS: CLI_LEASE_SECONDS,
     AWS_SDK_UA_APP_ID: appId,
   });
+}
+
+async function runCli(s: S3Site, kill: Kill | undefined): Promise<{ killed: boolean; code: number | null; ms: number; problem?: string }> {
+  const appId = `wf-stress-cli-${++cliRuns}`;
+  const env = childEnv(appId);
   const args = [BIN, 'publish', '--content', `s3://${s.contentBucket}`, '--site', `s3://${s.siteBucket}`, ...(kill && 'full' in kill && kill.full ? ['--full'] : [])];
   const begun = performance.now();
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -526,8 +721,8 @@ async function runCli(s: S3Site, kill: Kill | undefined): Promise<{ killed: bool
   const timer = kill && 'afterMs' in kill ? setTimeout(() => child.kill('SIGKILL'), kill.afterMs) : undefined;
   if (kill && 'atSiteWrite' in kill) {
     let writes = 0;
-    server.interceptWrites((w) => {
-      if (w.bucket !== s.siteBucket || !w.userAgent.includes(`app/${appId}`)) return 'forward';
+    writeHooks.set(appId, (w) => {
+      if (w.bucket !== s.siteBucket) return 'forward';
       if (++writes === kill.atSiteWrite) child.kill('SIGKILL');
       // From the kill on, the child's writes already on the wire land or not, as on S3 when a process dies.
       return writes < kill.atSiteWrite || kill.rng() < 0.5 ? 'forward' : 'drop';
@@ -535,12 +730,42 @@ async function runCli(s: S3Site, kill: Kill | undefined): Promise<{ killed: bool
   }
   const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (c, sig) => resolve([c, sig])));
   clearTimeout(timer);
-  server.interceptWrites(undefined);
+  writeHooks.delete(appId);
   const ms = Math.round(performance.now() - begun);
   progress.cli = `exited (${code ?? signal}) after ${ms} ms`;
   if (signal === 'SIGKILL' && kill !== undefined) return { killed: true, code, ms };
   if (code === 0) return { killed: false, code, ms };
   return { killed: false, code, ms, problem: `[cli] wirefeed publish exited ${code ?? signal} (expected 0): ${stderr.trim().split('\n').slice(-3).join(' | ').slice(0, 400)}` };
+}
+
+let handlerRuns = 0;
+
+/**
+ * One handler invocation in a process of its own (test/helpers/handler-process.ts), SIGKILLed at its
+ * `atWrite`-th write to either bucket (its state is in the content bucket): a Lambda invocation that dies
+ * mid-way. Its lease is HANDLER_LEASE_SECONDS long, so a dead one lapses soon. The result, when it lived.
+ */
+async function runHandlerProcess(s: S3Site, now: Date, event: unknown, ample: number, atWrite: number, rng: () => number): Promise<{ killed: boolean; result?: HandlerResult; problem?: string }> {
+  const appId = `wf-stress-handler-${++handlerRuns}`;
+  const job: HandlerJob = { contentBucket: s.contentBucket, siteBucket: s.siteBucket, now: now.toISOString(), event, leaseSeconds: HANDLER_LEASE_SECONDS, rebuildBatch: REBUILD_BATCH, ample };
+  const child = spawn(process.execPath, ['--import', 'tsx', HANDLER_PROCESS, JSON.stringify(job)], { cwd: ROOT, env: childEnv(appId), stdio: ['ignore', 'pipe', 'pipe'] });
+  progress.cli = `handler process pid ${child.pid} running, to be killed at its store write ${atWrite}`;
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  let writes = 0;
+  writeHooks.set(appId, () => {
+    if (++writes === atWrite) child.kill('SIGKILL');
+    // From the kill on, its writes already on the wire land or not, as on S3 when a process dies.
+    return writes < atWrite || rng() < 0.5 ? 'forward' : 'drop';
+  });
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (c, sig) => resolve([c, sig])));
+  writeHooks.delete(appId);
+  progress.cli = `handler process exited (${code ?? signal})`;
+  if (signal === 'SIGKILL') return { killed: true };
+  if (code === 0) return { killed: false, result: JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as HandlerResult };
+  return { killed: false, problem: `the handler process exited ${code ?? signal}: ${stderr.trim().split('\n').slice(-3).join(' | ').slice(0, 400)}` };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -618,8 +843,11 @@ class World {
   readonly #files = new Map<string, Version>();
   #writes = 0;
   #round = 0;
+  #edition = 0;
   /** Every title uploaded, with its file: the oracle makes sure the retired ones are gone. */
   readonly titles: { title: string; file: string }[] = [];
+  /** The titles site.yaml had before its current one: the oracle makes sure they are gone. */
+  readonly retiredSiteTitles: string[] = [];
 
   constructor(seed: number) {
     this.#seed = seed;
@@ -631,6 +859,23 @@ class World {
     return mulberry32((this.#seed ^ Math.imul(round + 1, 0x9e3779b1)) >>> 0);
   }
 
+  /** site.yaml's edition: 0 at first, one more each settings round. */
+  get edition(): number {
+    return this.#edition;
+  }
+
+  /** site.yaml's overrides at this edition: a title that no other edition's contains, and a feed_size. */
+  settings(): { title: string; feed_size: number } {
+    return { title: `Stress Wire edition ${String(this.#edition).padStart(3, '0')}`, feed_size: FEED_SIZES[this.#edition % FEED_SIZES.length] as number };
+  }
+
+  /** The next edition of site.yaml's overrides. */
+  changeSettings(): { title: string; feed_size: number } {
+    this.retiredSiteTitles.push(this.settings().title);
+    this.#edition++;
+    return this.settings();
+  }
+
   /** Round 0: eight articles, among them a draft and an embargoed one with lead images. */
   seedOps(): Op[] {
     const ops: Op[] = [];
@@ -639,12 +884,17 @@ class World {
     return ops;
   }
 
-  planRound(): Op[] {
+  /** A round's operations; with `opening`, the first is a new public article (a file not there, or else a fresh version of one). */
+  planRound(opening = false): Op[] {
     this.#round++;
     const rng = this.#rng;
+    const ops: Op[] = [];
+    if (opening) {
+      const absent = POOL.filter((entry) => !this.#files.has(entry.name));
+      ops.push(this.#apply(pick(rng, absent.length > 0 ? absent : POOL), 'create'));
+    }
     const hot = shuffle(rng, [...POOL]).slice(0, HOT_FILES);
     const count = OPS_PER_ROUND[0] + Math.floor(rng() * (OPS_PER_ROUND[1] - OPS_PER_ROUND[0] + 1));
-    const ops: Op[] = [];
     for (let i = 0; i < count; i++) {
       const entry = rng() < HOT_CHANCE ? pick(rng, hot) : pick(rng, POOL);
       const kind: OpKind = this.#files.has(entry.name)

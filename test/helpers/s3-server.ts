@@ -183,6 +183,11 @@ async function stopChild(child: ChildProcess): Promise<void> {
 //    The proxy reads the current ETag with a HEAD to s3rver, then forwards the PUT. Every PUT and DELETE
 //    of a key (conditional or not) goes through a per-key queue, so check-and-write is atomic with
 //    respect to other writes of that key, as it is on S3. Writes to different keys stay concurrent.
+//    Reads of a key (GET, HEAD) wait for the key's writes before them, and its writes wait for the reads
+//    before them (reads of a key stay concurrent with each other): s3rver takes an object's length from
+//    its file, then opens it again to read it, so a write landing between the two made a reply whose
+//    Content-Length promised more bytes than came (the reader waited two minutes for them) or bytes of
+//    one version under the ETag of another. On S3 a read sees one whole version.
 //    Error bodies are S3-style XML, so the SDK raises the same errors it raises against S3.
 //    On a ranged GetObject of an empty object, 416 InvalidRange (S3 refuses any range of zero bytes;
 //    s3rver answers 206 with a Content-Length of 1 and no byte, and the client waits for it).
@@ -209,7 +214,7 @@ function zeroCounts(): RequestCounts {
 
 async function startProxy(upstreamPort: number): Promise<Proxy> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-  const queues = new Map<string, Promise<void>>();
+  const queues = new Map<string, KeyQueue>();
   const proxy: Proxy = {
     port: 0,
     hook: undefined,
@@ -239,12 +244,16 @@ async function startProxy(upstreamPort: number): Promise<Proxy> {
       req.socket.destroy(); // the writer died mid-request: nothing reaches s3rver
       return;
     }
-    const isRangedRead = target.key !== undefined && req.method === 'GET' && header(req, 'range') !== undefined;
+    const isObjectRead = target.key !== undefined && (req.method === 'GET' || req.method === 'HEAD') && [...target.query.keys()].every((name) => name.startsWith('x-id'));
+    const isRangedRead = isObjectRead && req.method === 'GET' && header(req, 'range') !== undefined;
+    const name = `${target.bucket}/${target.key}`;
     const handle = isObjectWrite
-      ? () => serialised(queues, `${target.bucket}/${target.key}`, () => writeObject(req, res, target))
+      ? () => serialised(queues, name, 'write', () => writeObject(req, res, target))
       : isRangedRead
-        ? () => readRange(req, res, target, received)
-        : () => forward(req, res, agent, upstreamPort, req.method === 'HEAD' ? undefined : received);
+        ? () => serialised(queues, name, 'read', () => readRange(req, res, target, received))
+        : isObjectRead
+          ? () => serialised(queues, name, 'read', () => forward(req, res, agent, upstreamPort, req.method === 'HEAD' ? undefined : received))
+          : () => forward(req, res, agent, upstreamPort, received);
     handle().catch((err: unknown) => failRequest(res, err));
   });
 
@@ -375,17 +384,24 @@ function normaliseEtag(tag: string): string {
     .replace(/^"(.*)"$/, '$1');
 }
 
-/** Runs `task` after every earlier task queued under `name` has finished. */
-function serialised(queues: Map<string, Promise<void>>, name: string, task: () => Promise<void>): Promise<void> {
-  const previous = queues.get(name) ?? Promise.resolve();
-  const current = previous.then(task, task);
+/** A key's queue: when every task queued so far has finished, and when every write queued so far has. */
+interface KeyQueue {
+  all: Promise<void>;
+  writes: Promise<void>;
+}
+
+/** Runs `task` after every earlier task queued under `name` has finished (a read: every earlier write). */
+function serialised(queues: Map<string, KeyQueue>, name: string, kind: 'read' | 'write', task: () => Promise<void>): Promise<void> {
+  const previous = queues.get(name) ?? { all: Promise.resolve(), writes: Promise.resolve() };
+  const current = (kind === 'write' ? previous.all : previous.writes).then(task, task);
   const settled = current.then(
     () => undefined,
     () => undefined,
   );
-  queues.set(name, settled);
-  void settled.then(() => {
-    if (queues.get(name) === settled) queues.delete(name);
+  const next: KeyQueue = kind === 'write' ? { all: settled, writes: settled } : { all: Promise.all([previous.all, settled]).then(() => undefined), writes: previous.writes };
+  queues.set(name, next);
+  void next.all.then(() => {
+    if (queues.get(name) === next) queues.delete(name);
   });
   return current;
 }
@@ -406,30 +422,38 @@ function headUpstream(agent: http.Agent, port: number, rawPath: string): Promise
   });
 }
 
-/** Forwards the request to s3rver and its answer back; resolves once the answer has been sent. `received` counts the answer's bytes. */
+/** Forwards the request to s3rver and its answer back; resolves once s3rver has answered in full. `received` counts the answer's bytes. */
 function forward(req: http.IncomingMessage, res: http.ServerResponse, agent: http.Agent, port: number, received?: (n: number) => void): Promise<void> {
   return new Promise((resolve, reject) => {
-    // Gone while it waited its turn (a conditional check, another write of the key): nothing to send.
-    if (req.destroyed && !req.complete) {
+    // Gone while it waited its turn (a conditional check, another write of the key): nothing to send. A whole
+    // body counts too: destroying the request dropped what it had buffered, so piping it would never end.
+    if (req.destroyed && !req.readableEnded) {
       reject(new Error('the client went away before its request was complete'));
       return;
     }
     const headers = { ...req.headers };
     delete headers.expect; // this server already answered 100-continue
     const upstream = http.request({ host: '127.0.0.1', port, method: req.method, path: req.url, headers, agent }, (upstreamRes) => {
-      res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, upstreamRes.headers);
       if (received) upstreamRes.on('data', (chunk: Buffer) => received(chunk.length));
-      upstreamRes.pipe(res);
       upstreamRes.once('error', reject);
-      res.once('finish', () => resolve());
-      res.once('close', () => resolve());
+      // Done when s3rver is done, whether or not the client is still there to take the answer: a client gone
+      // before it (a killed publisher) fired its 'close' already, and waiting for that held the key's queue.
+      upstreamRes.once('end', () => resolve());
+      upstreamRes.once('close', () => resolve());
+      if (res.destroyed) {
+        upstreamRes.resume(); // nobody to answer: read it and drop it
+        return;
+      }
+      res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, upstreamRes.headers);
+      upstreamRes.pipe(res);
+      res.once('close', () => upstreamRes.resume()); // a client gone mid-answer: the rest is read and dropped
     });
     upstream.once('error', reject);
     req.once('error', (err) => upstream.destroy(err));
     // A client that dies mid-body (a killed publisher) must not leave the upstream request waiting for the
     // rest forever: it would hold this key's write queue, and every later write of the key would hang.
     req.once('close', () => {
-      if (!req.complete) upstream.destroy(new Error('the client went away before its request was complete'));
+      if (!req.readableEnded) upstream.destroy(new Error('the client went away before its request was complete'));
     });
     req.pipe(upstream);
   });

@@ -12,7 +12,12 @@
  */
 const S3rver = require('s3rver');
 const FilesystemStore = require('s3rver/lib/stores/filesystem');
+const crypto = require('node:crypto');
+const { createWriteStream } = require('node:fs');
 const fs = require('node:fs/promises');
+const path = require('node:path');
+const { Transform } = require('node:stream');
+const { pipeline } = require('node:stream/promises');
 
 // s3rver 3.7.1 removes a key's now-empty parent folders after a DELETE; a PUT into the same folder at
 // that moment fails inside s3rver with ENOENT and the whole server crashes (S3 has no folders, so no
@@ -25,6 +30,42 @@ FilesystemStore.prototype.deleteObject = async function deleteObject(bucket, key
       }),
     ),
   );
+};
+
+// s3rver 3.7.1 writes an object's bytes straight over its file: a client that dies mid-upload leaves the
+// object cut short (under its old ETag), where S3 keeps the previous version, and the answer can go before
+// the bytes are all written. Here the bytes go to a file of their own, renamed over the object's once whole
+// (a reader that opened the old file reads it to the end), and only then are its MD5 and metadata written.
+let uploads = 0;
+FilesystemStore.prototype.putObject = async function putObject(object) {
+  const objectPath = this.getResourcePath(object.bucket, object.key, 'object');
+  await fs.mkdir(path.dirname(objectPath), { recursive: true });
+  const upload = `${objectPath}.upload-${++uploads}`; // no "._S3rver_object" ending: listings never show it
+  const md5Context = crypto.createHash('md5');
+  let size = 0;
+  try {
+    if (Buffer.isBuffer(object.content)) {
+      md5Context.update(object.content);
+      size = object.content.length;
+      await fs.writeFile(upload, object.content);
+    } else {
+      const measure = new Transform({
+        transform(chunk, encoding, callback) {
+          md5Context.update(chunk, encoding);
+          size += chunk.length;
+          callback(null, chunk);
+        },
+      });
+      await pipeline(object.content, measure, createWriteStream(upload));
+    }
+    await fs.rename(upload, objectPath);
+  } catch (err) {
+    await fs.rm(upload, { force: true });
+    throw err;
+  }
+  const md5 = md5Context.digest('hex');
+  await this.putMetadata(object.bucket, object.key, object.metadata, md5);
+  return { size, md5 };
 };
 
 const directory = process.argv[2];

@@ -16,6 +16,8 @@ import { parseAtom, parseJsonFeed, parseRss, textOf } from './feeds.ts';
  * - the main feed is the newest `feed_size` (site.yaml, default 50) public articles by `date`, newest
  *   first; a tag's feed (`tags/<tag slug>/`) the newest `feed_size` public articles with that tag;
  * - every public article is in the main feed or an archive document reachable through JSON `next_url`;
+ *   an archive document holds at most `feed_size` articles, and an article is in one archive page at most;
+ * - site.yaml's `title` is in every feed document's own title; a title site.yaml had before is nowhere;
  * - a lead image `/media/<file>` is published from the content bucket's `media/` while a public
  *   article uses it, and is gone when none does.
  *
@@ -32,6 +34,8 @@ export interface OracleInput {
   now: Date;
   /** Every title ever uploaded, with its file: one that no current article carries must appear nowhere. */
   knownTitles?: Iterable<{ title: string; file: string }>;
+  /** Titles site.yaml had before (none a part of another or of the current one): each must appear nowhere. */
+  retiredSiteTitles?: Iterable<string>;
 }
 
 type Visibility = 'public' | 'draft' | 'embargoed' | 'expired';
@@ -56,6 +60,7 @@ interface ExpectedArticle {
 
 interface ExpectedSite {
   siteUrl: string;
+  siteTitle: string;
   feedSize: number;
   /** Every article file that parses, whatever its visibility. */
   articles: ExpectedArticle[];
@@ -70,7 +75,7 @@ interface ExpectedSite {
 }
 
 type Item = { id: string | undefined; title: string; url: string | undefined; links: string[] };
-type FeedDoc = { key: string; items: Item[]; links: { rel: string; href: string }[]; nextUrl?: string };
+type FeedDoc = { key: string; title: string; items: Item[]; links: { rel: string; href: string }[]; nextUrl?: string };
 
 const FEED_FILES = ['rss.xml', 'atom.xml', 'feed.json'] as const;
 const PRIVATE_HINT = 'publisher state must not be where a reader can fetch it';
@@ -78,7 +83,7 @@ const PRIVATE_HINT = 'publisher state must not be where a reader can fetch it';
 /** Every violation of the site against its content, as readable sentences (empty: the site is right). */
 export async function siteViolations(input: OracleInput): Promise<string[]> {
   const [expected, site] = await Promise.all([expectedSite(input.s3, input.contentBucket, input.now), readBucket(input.s3, input.siteBucket)]);
-  return [...expected.contentProblems, ...checkSite(expected, site, input.knownTitles ?? [])];
+  return [...expected.contentProblems, ...checkSite(expected, site, input.knownTitles ?? [], input.retiredSiteTitles ?? [])];
 }
 
 /** What the site must show, from the content bucket alone. */
@@ -86,7 +91,7 @@ async function expectedSite(s3: S3Client, contentBucket: string, now: Date): Pro
   const keys = await listKeys(s3, contentBucket);
   const contentProblems: string[] = [];
   const settingsText = keys.includes('site.yaml') ? (await getObject(s3, contentBucket, 'site.yaml')).toString('utf8') : undefined;
-  const settings = (settingsText === undefined ? {} : parseYaml(settingsText)) as { url?: string; feed_size?: number };
+  const settings = (settingsText === undefined ? {} : parseYaml(settingsText)) as { url?: string; title?: string; feed_size?: number };
   if (!settings.url) throw new Error(`s3://${contentBucket}/site.yaml has no url: the oracle cannot tell the site's links`);
   const siteUrl = settings.url.endsWith('/') ? settings.url : `${settings.url}/`;
   const feedSize = settings.feed_size ?? 50;
@@ -109,7 +114,16 @@ async function expectedSite(s3: S3Client, contentBucket: string, now: Date): Pro
       tags.set(tagSlug(name), tag);
     }
   }
-  return { siteUrl, feedSize, articles, public: publicArticles, tags, contentMedia: new Set(keys.filter((k) => k.startsWith('media/'))), contentProblems };
+  return {
+    siteUrl,
+    siteTitle: String(settings.title ?? '').trim(),
+    feedSize,
+    articles,
+    public: publicArticles,
+    tags,
+    contentMedia: new Set(keys.filter((k) => k.startsWith('media/'))),
+    contentProblems,
+  };
 }
 
 /** Every object of a bucket, by key. */
@@ -121,7 +135,7 @@ async function readBucket(s3: S3Client, bucket: string): Promise<Map<string, Buf
 }
 
 /** Compare the site's objects with what the content says; one sentence per problem. */
-function checkSite(expected: ExpectedSite, site: ReadonlyMap<string, Buffer>, knownTitles: Iterable<{ title: string; file: string }>): string[] {
+function checkSite(expected: ExpectedSite, site: ReadonlyMap<string, Buffer>, knownTitles: Iterable<{ title: string; file: string }>, retiredSiteTitles: Iterable<string>): string[] {
   const out: string[] = [];
   // The same problem in several documents (three formats, tag feeds, archives) is one line naming them all.
   const grouped = new Map<string, string[]>();
@@ -129,7 +143,7 @@ function checkSite(expected: ExpectedSite, site: ReadonlyMap<string, Buffer>, kn
     const id = `[${kind}] \u0000${problem}`;
     grouped.set(id, [...(grouped.get(id) ?? []), where]);
   };
-  const { siteUrl, feedSize } = expected;
+  const { siteUrl, siteTitle, feedSize } = expected;
   const text = (key: string) => site.get(key)?.toString('utf8');
   const byUrl = new Map(expected.articles.map((a) => [a.url, a]));
   const publicByUrl = new Map(expected.public.map((a) => [a.url, a]));
@@ -230,9 +244,21 @@ function checkSite(expected: ExpectedSite, site: ReadonlyMap<string, Buffer>, kn
       else if (json !== undefined && urls !== json) out.push(`[history] ${folder}${file} and ${folder}feed.json hold different articles: [${urls}] vs [${json}]`);
     }
   }
+  // Archive pages of feed_size articles each: none holds more, and no article is on two.
+  const archivedOn = new Map<string, string>();
+  for (const doc of [...docs.values()].filter((d) => d.key.startsWith('archive/'))) {
+    if (doc.items.length > feedSize) note('history', doc.key, `holds ${doc.items.length} articles; an archive page holds feed_size (${feedSize}) at most`);
+    if (!doc.key.endsWith('feed.json')) continue;
+    for (const item of doc.items) {
+      const other = item.url === undefined ? undefined : archivedOn.get(item.url);
+      if (other !== undefined) out.push(`[history] "${item.title}" (${item.url}) is on two archive pages: ${other} and ${doc.key}`);
+      else if (item.url !== undefined) archivedOn.set(item.url, doc.key);
+    }
+  }
 
   // (4), (5) Every item of every feed document: a public article, at its latest title, ids unique, links live.
   for (const doc of docs.values()) {
+    if (!doc.title.includes(siteTitle)) note('settings', doc.key, `the feed's title is "${doc.title}"; it should carry the site's title "${siteTitle}" (site.yaml)`);
     const ids = new Map<string, number>();
     for (const item of doc.items) {
       if (item.id !== undefined) ids.set(item.id, (ids.get(item.id) ?? 0) + 1);
@@ -311,6 +337,13 @@ function checkSite(expected: ExpectedSite, site: ReadonlyMap<string, Buffer>, kn
       if (body.includes(title)) note(what.startsWith('an earlier') ? 'stale' : 'leak', key, `contains "${title}", ${what}`);
     }
   }
+  // A title site.yaml had before: every feed and page is made again with the new one.
+  for (const retired of retiredSiteTitles) {
+    if (retired === siteTitle) continue;
+    for (const key of readable) {
+      if (!key.startsWith('media/') && (text(key) as string).includes(retired)) note('settings', key, `still shows "${retired}", the site's title before site.yaml named it "${siteTitle}"`);
+    }
+  }
   for (const [id, where] of grouped) {
     const [kind, problem] = id.split(' \u0000') as [string, string];
     out.push(`${kind} ${folders(where)}: ${problem}`);
@@ -366,6 +399,7 @@ function parseDoc(key: string, body: string): FeedDoc {
     const feed = parseJsonFeed(body);
     return {
       key,
+      title: feed.title,
       items: feed.items.map((i) => ({
         id: i.id,
         title: i.title ?? '',
@@ -387,6 +421,7 @@ function parseDoc(key: string, body: string): FeedDoc {
   const rawLinks = [...(root['atom:link'] ?? []), ...(key.endsWith('atom.xml') ? (root.link ?? []) : [])] as { '@_rel'?: string; '@_href'?: string }[];
   return {
     key,
+    title: parsed.feed.title ?? '',
     items: parsed.feed.items.map((i) => ({
       id: i.id ?? undefined,
       title: i.title ?? '',

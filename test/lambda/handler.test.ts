@@ -188,6 +188,26 @@ describe("the Lambda's time", () => {
     expect(next.report?.written).toContain('articles/zz-late/index.html');
     expect(await s.state.list(STATE.requests)).toEqual([]);
   });
+
+  it('renders as many articles per rebuild checkpoint as rebuildBatch says, so a short invocation stops after that many', async () => {
+    // Prepare: three articles published, then new settings; each invocation has less than a minute left
+    const s = await newS3Site(server);
+    for (const name of ['a', 'b', 'c']) await s.putArticle(`${name}.md`, { title: `Story ${name}`, date: '2026-11-20' });
+    const { handle } = handlerFor(s, { rebuildBatch: 2 });
+    await handle({ wirefeed: 'full' });
+    await s.putSettings({ title: 'The Renamed Wire' });
+    const short = { getRemainingTimeInMillis: () => 59_000 };
+
+    // Act
+    await handle(s3Notification(s.contentBucket, ['site.yaml']), short);
+    const first = JSON.parse((await s.head()) ?? '{}');
+    await handle({ wirefeed: 'tick' }, short);
+    const second = JSON.parse((await s.head()) ?? '{}');
+
+    // Assess: two files in the first checkpoint, the third in the next (which ends the render step)
+    expect(first.rebuild).toMatchObject({ step: 'render', batches: 1, cursor: 'articles/b.md' });
+    expect(second.rebuild).toMatchObject({ step: 'index', batches: 2, cursor: 'articles/c.md' });
+  });
 });
 
 describe('the entry point the stack deploys (functions/handler.ts), configured by its environment', () => {

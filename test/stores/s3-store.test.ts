@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import http from 'node:http';
-import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { S3Store } from '../../functions/stores/s3-store.ts';
 import { PreconditionFailedError, StoreError } from '../../functions/stores/store.ts';
@@ -164,6 +165,96 @@ describe('the test server', () => {
       req.destroy(); // dies while the server is still checking its condition
       req.on('close', () => resolve());
     });
+    // Act: the next writer of that key
+    const store = new S3Store(server.client, bucket);
+    await store.put('lease.json', '{"holder":"next"}', { contentType: 'application/json' });
+    // Assess
+    expect(Buffer.from((await store.get('lease.json'))!.body).toString()).toBe('{"holder":"next"}');
+  });
+
+  it('keeps the previous version of an object when a client dies halfway through replacing it (S3 stores a write whole or not at all)', async () => {
+    // Prepare: an object, and a client replacing it that has sent 10 of its 1,000 bytes
+    const bucket = await newBucket();
+    const store = new S3Store(server.client, bucket);
+    await store.put('head.json', '{"v":1}', { contentType: 'application/json' });
+    const req = http.request(new URL(`/${bucket}/head.json`, server.endpoint), { method: 'PUT', headers: { 'content-length': '1000' } });
+    req.on('error', () => undefined);
+    req.write('0123456789');
+    // s3rver itself (behind the proxy) has begun storing it once the object's size there changes, or after 50 looks
+    const sizeUpstream = () =>
+      new Promise<string | undefined>((resolve) => {
+        const head = http.request(new URL(`/${bucket}/head.json`, server.upstreamEndpoint), { method: 'HEAD' }, (res) => resolve(res.resume().headers['content-length']));
+        head.on('error', () => resolve(undefined)).end();
+      });
+    for (let look = 0; look < 50 && (await sizeUpstream()) === '7'; look++);
+    // Act: the client dies
+    await new Promise((resolve) => req.on('close', resolve).destroy());
+    // Assess
+    expect(Buffer.from((await store.get('head.json'))!.body).toString()).toBe('{"v":1}');
+  });
+
+  it('answers every read of an object being replaced again and again with one whole version and its own ETag', { timeout: 60_000 }, async () => {
+    // Prepare: versions of different lengths, each its number over and over
+    const bucket = await newBucket();
+    const version = (n: number) => `v${n}:`.repeat(50 + (n % 7) * 400);
+    await server.client.send(new PutObjectCommand({ Bucket: bucket, Key: 'head.json', Body: version(0) }));
+    const torn: string[] = [];
+    // Act: one writer replacing it 150 times while four readers read it 80 times each
+    const writer = (async () => {
+      for (let n = 1; n <= 150; n++) await server.client.send(new PutObjectCommand({ Bucket: bucket, Key: 'head.json', Body: version(n) }));
+    })();
+    const readers = Array.from({ length: 4 }, async () => {
+      for (let i = 0; i < 80; i++) {
+        const read = await server.client.send(new GetObjectCommand({ Bucket: bucket, Key: 'head.json' }));
+        const text = await read.Body!.transformToString();
+        const n = /^v(\d+):/.exec(text)?.[1];
+        if (n === undefined || text !== version(Number(n)) || read.ETag !== `"${createHash('md5').update(text).digest('hex')}"`) torn.push(`${text.length} bytes under ${read.ETag}`);
+      }
+    });
+    await Promise.all([writer, ...readers]);
+    // Assess
+    expect(torn).toEqual([]);
+  });
+
+  it('keeps a key readable and writable after clients die waiting for the answers to their whole writes of it', { timeout: 30_000 }, async () => {
+    // Prepare
+    const bucket = await newBucket();
+    const store = new S3Store(server.client, bucket);
+    await store.put('lease.json', '{"holder":"first"}', { contentType: 'application/json' });
+    // Act: ten writers of the key that each send every byte and die before the answer, then a reader and a writer
+    for (let i = 0; i < 10; i++) {
+      await new Promise<void>((resolve) => {
+        const dying = http.request(new URL(`/${bucket}/lease.json`, server.endpoint), { method: 'PUT', headers: { 'content-length': '17' } });
+        dying.on('error', () => resolve());
+        dying.on('close', () => resolve());
+        dying.end('{"holder":"dead"}', () => dying.destroy());
+      });
+    }
+    const read = await store.get('lease.json');
+    await store.put('lease.json', '{"holder":"next"}', { contentType: 'application/json' });
+    // Assess: each dead write landed or not, whole
+    expect(['{"holder":"first"}', '{"holder":"dead"}']).toContain(Buffer.from(read!.body).toString());
+    expect(Buffer.from((await store.get('lease.json'))!.body).toString()).toBe('{"holder":"next"}');
+  });
+
+  it('keeps a key writable after a client sends a whole write of it and dies while the write waits its turn', { timeout: 20_000 }, async () => {
+    // Prepare: a live writer of the key, halfway through its body; behind it a whole write whose client then dies
+    const bucket = await newBucket();
+    const url = new URL(`/${bucket}/lease.json`, server.endpoint);
+    const roundTrip = () => new S3Store(server.client, bucket).get('other.json'); // the server has seen everything sent before it
+    const first = http.request(url, { method: 'PUT', headers: { 'content-length': '20' } });
+    const firstDone = new Promise<number | undefined>((resolve) => first.on('response', (res) => resolve(res.resume().statusCode)).on('error', () => resolve(undefined)));
+    first.write('{"holder":"first"}');
+    await roundTrip();
+    await new Promise<void>((resolve) => {
+      const dying = http.request(url, { method: 'PUT', headers: { 'content-length': '17' } });
+      dying.on('error', () => resolve());
+      dying.on('close', () => resolve());
+      dying.end('{"holder":"dead"}', () => dying.destroy()); // every byte sent, then gone before any answer
+    });
+    await roundTrip();
+    first.end('  ');
+    expect(await firstDone).toBe(200);
     // Act: the next writer of that key
     const store = new S3Store(server.client, bucket);
     await store.put('lease.json', '{"holder":"next"}', { contentType: 'application/json' });
