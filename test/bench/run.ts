@@ -4,8 +4,8 @@
 // floor and Hugo (build.bench.ts), feed readers polling the local server (poll.bench.ts), then the publisher
 // bundle's cold start (bundle.bench.ts). Each prints its own table and says what it measures.
 //
-//   npm run bench                              everything (about 35 minutes on 2 cores; the 100,000-article state and
-//                                              the rebuilds through s3rver dominate)
+//   npm run bench                              everything (about 30 minutes on 2 cores; the rebuilds through s3rver and
+//                                              the 100,000-article state dominate)
 //   npm run bench -- publish                   one or more of: publish rebuild build poll bundle
 //   npm run bench -- publish --sizes 1000,10000 --runs 3
 //                                              sizes (also BENCH_SIZES) and runs per median (BENCH_RUNS, default 5);
