@@ -28,7 +28,8 @@ import { FEEDS, PAGES_PREFIX, pageKey } from '../../functions/core/keys.ts';
 import { readState, STATE } from '../../functions/core/state/state.ts';
 import { ask, type Request, requestsWaiting } from '../../functions/publish/protocol/requests.ts';
 import { type PublishReport, publish } from '../../functions/publish/publish.ts';
-import type { DeleteOptions, GetOptions, ListOptions, ObjectInfo, PutOptions, Store, StoredObject, Stores, TooLarge } from '../../functions/stores/store.ts';
+import type { PutOptions, Store, Stores } from '../../functions/stores/store.ts';
+import { PassThroughStore } from '../helpers/pass-through-store.ts';
 import { type S3TestServer, startS3Server } from '../helpers/s3-server.ts';
 import { printTable } from './build.bench.ts';
 import { siteYaml } from './generate.ts';
@@ -105,34 +106,16 @@ type StepTimes = Record<Step, number>;
 const bytesOf = (body: Uint8Array | string) => (typeof body === 'string' ? Buffer.from(body) : body);
 
 /** A store that tells `landed` of each put once it has landed: the key exists, with these bytes. The rest passes through. */
-class WatchedStore implements Store {
-  readonly #inner: Store;
+class WatchedStore extends PassThroughStore {
   readonly #landed: (key: string, body: Uint8Array | string) => void;
   constructor(inner: Store, landed: (key: string, body: Uint8Array | string) => void) {
-    this.#inner = inner;
+    super(inner);
     this.#landed = landed;
   }
-  get(key: string): Promise<StoredObject | undefined>;
-  get(key: string, options: GetOptions): Promise<StoredObject | TooLarge | undefined>;
-  get(key: string, options: GetOptions = {}): Promise<StoredObject | TooLarge | undefined> {
-    return this.#inner.get(key, options);
-  }
-  head(key: string): Promise<ObjectInfo | undefined> {
-    return this.#inner.head(key);
-  }
-  list(prefix: string, options?: ListOptions): Promise<ObjectInfo[]> {
-    return this.#inner.list(prefix, options);
-  }
-  async put(key: string, body: Uint8Array | string, options: PutOptions): Promise<{ etag: string }> {
-    const written = await this.#inner.put(key, body, options);
+  override async put(key: string, body: Uint8Array | string, options: PutOptions): Promise<{ etag: string }> {
+    const written = await this.inner.put(key, body, options);
     this.#landed(key, body);
     return written;
-  }
-  delete(key: string, options?: DeleteOptions): Promise<void> {
-    return this.#inner.delete(key, options);
-  }
-  describe(key: string): string {
-    return this.#inner.describe(key);
   }
 }
 

@@ -1,40 +1,26 @@
-import type { DeleteOptions, GetOptions, ListOptions, ObjectInfo, PutOptions, Store, StoredObject, TooLarge } from '../../functions/stores/store.ts';
+import type { DeleteOptions, PutOptions, Store } from '../../functions/stores/store.ts';
+import { PassThroughStore } from './pass-through-store.ts';
 
 /**
  * A store that writes down each write it lands, in order, in a log it may share with other stores
  * ("site put feed.json", "state delete journal/…"): order-of-events tests read it, and nothing waits on time.
  */
-export class RecordingStore implements Store {
-  readonly #inner: Store;
+export class RecordingStore extends PassThroughStore {
   readonly #name: string;
   readonly log: string[];
   constructor(inner: Store, name: string, log: string[] = []) {
-    this.#inner = inner;
+    super(inner);
     this.#name = name;
     this.log = log;
   }
-  get(key: string): Promise<StoredObject | undefined>;
-  get(key: string, options: GetOptions): Promise<StoredObject | TooLarge | undefined>;
-  get(key: string, options: GetOptions = {}): Promise<StoredObject | TooLarge | undefined> {
-    return this.#inner.get(key, options);
-  }
-  head(key: string): Promise<ObjectInfo | undefined> {
-    return this.#inner.head(key);
-  }
-  list(prefix: string, options?: ListOptions): Promise<ObjectInfo[]> {
-    return this.#inner.list(prefix, options);
-  }
-  async put(key: string, body: Uint8Array | string, options: PutOptions): Promise<{ etag: string }> {
-    const written = await this.#inner.put(key, body, options);
+  override async put(key: string, body: Uint8Array | string, options: PutOptions): Promise<{ etag: string }> {
+    const written = await this.inner.put(key, body, options);
     this.log.push(`${this.#name} put ${key}`);
     return written;
   }
-  async delete(key: string, options?: DeleteOptions): Promise<void> {
-    await this.#inner.delete(key, options);
+  override async delete(key: string, options?: DeleteOptions): Promise<void> {
+    await this.inner.delete(key, options);
     this.log.push(`${this.#name} delete ${key}`);
-  }
-  describe(key: string): string {
-    return this.#inner.describe(key);
   }
 }
 
