@@ -5,6 +5,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHandler, type HandlerResult, type LambdaContext } from '../../functions/lambda/handler.ts';
 import type { Log } from '../../functions/lambda/logger.ts';
+import { leaseTiming } from '../../functions/publish/protocol/lease.ts';
 import { textOf } from '../helpers/feeds.ts';
 import type { HandlerJob } from '../helpers/handler-process.ts';
 import { runningOut } from '../helpers/lambda-context.ts';
@@ -104,8 +105,12 @@ const AMPLE_MAX = 4;
 const HANDLER_KILL_CHANCE = 0.3;
 const HANDLER_KILLS = 1;
 const HANDLER_KILL_WRITES = 12;
-/** The lease of a handler in a process of its own: a killed one's lapses in a few seconds. */
-const HANDLER_LEASE_SECONDS = '3';
+/**
+ * A settings round's handlers, in this process and in their own, hold a lease of this many seconds (as
+ * WIREFEED_LEASE_SECONDS says it): a killed one's lapses in a few seconds for the others (its time to live,
+ * and their allowance for clock skew, a sixth of theirs).
+ */
+const REBUILD_LEASE_SECONDS = '3';
 /** Ticks the settle step gives a rebuild (each makes a checkpoint or more), and ticks in a row it may find the lease held, half a second apart. */
 const REBUILD_TICKS = 250;
 const HELD_TICKS = 30;
@@ -288,9 +293,17 @@ async function runRound(s: S3Site, world: World, round: number, budget: number):
     if (level === 'error') logged.push(line);
   };
   Object.assign(progress, { phase: 'writing and delivering', cli: 'no CLI', recent: [] });
-  const handle = createHandler({ s3: server.client, contentBucket: s.contentBucket, siteBucket: s.siteBucket, now: () => now, log, rebuildBatch: REBUILD_BATCH });
   const chain = round > 0 && CHAIN_EVERY > 0 && round % CHAIN_EVERY === 0;
   const settingsRound = !chain && round > 0 && SETTINGS_EVERY > 0 && round % SETTINGS_EVERY === 0;
+  const handle = createHandler({
+    s3: server.client,
+    contentBucket: s.contentBucket,
+    siteBucket: s.siteBucket,
+    now: () => now,
+    log,
+    rebuildBatch: REBUILD_BATCH,
+    ...(settingsRound ? { lease: leaseTiming(REBUILD_LEASE_SECONDS) } : {}),
+  });
   // A settings round opens with a new article of its own (ops[0]), created while the rebuild renders.
   const ops = round === 0 ? world.seedOps() : world.planRound(settingsRound);
   const rng = world.timing(round);
@@ -403,7 +416,7 @@ async function runRound(s: S3Site, world: World, round: number, budget: number):
   };
   let ticks = 0;
   if (settingsRound) {
-    // The minute ticks carry the rebuild on, each short of time after two to AMPLE_MAX + 1 looks; a tick that
+    // The minute ticks carry the rebuild on, each short of time after AMPLE_MAX to 2 * AMPLE_MAX - 1 looks; a tick that
     // finds the lease held (a killed process's, until it lapses) is followed by another half a second later.
     progress.phase = 'settling: ticks until the rebuild is done';
     let held = 0;
@@ -414,7 +427,7 @@ async function runRound(s: S3Site, world: World, round: number, budget: number):
         );
         break;
       }
-      const result = await tick(runningOut(2 + Math.floor(rng() * AMPLE_MAX)));
+      const result = await tick(runningOut(AMPLE_MAX + Math.floor(rng() * AMPLE_MAX)));
       ticks++;
       held = result === undefined || result.report?.queued ? held + 1 : 0;
       if (held > 0) await delay(500);
@@ -743,11 +756,11 @@ let handlerRuns = 0;
 /**
  * One handler invocation in a process of its own (test/helpers/handler-process.ts), SIGKILLed at its
  * `atWrite`-th write to either bucket (its state is in the content bucket): a Lambda invocation that dies
- * mid-way. Its lease is HANDLER_LEASE_SECONDS long, so a dead one lapses soon. The result, when it lived.
+ * mid-way. Its lease is REBUILD_LEASE_SECONDS long, so a dead one lapses soon. The result, when it lived.
  */
 async function runHandlerProcess(s: S3Site, now: Date, event: unknown, ample: number, atWrite: number, rng: () => number): Promise<{ killed: boolean; result?: HandlerResult; problem?: string }> {
   const appId = `wf-stress-handler-${++handlerRuns}`;
-  const job: HandlerJob = { contentBucket: s.contentBucket, siteBucket: s.siteBucket, now: now.toISOString(), event, leaseSeconds: HANDLER_LEASE_SECONDS, rebuildBatch: REBUILD_BATCH, ample };
+  const job: HandlerJob = { contentBucket: s.contentBucket, siteBucket: s.siteBucket, now: now.toISOString(), event, leaseSeconds: REBUILD_LEASE_SECONDS, rebuildBatch: REBUILD_BATCH, ample };
   const child = spawn(process.execPath, ['--import', 'tsx', HANDLER_PROCESS, JSON.stringify(job)], { cwd: ROOT, env: childEnv(appId), stdio: ['ignore', 'pipe', 'pipe'] });
   progress.cli = `handler process pid ${child.pid} running, to be killed at its store write ${atWrite}`;
   let stdout = '';
