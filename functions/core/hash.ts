@@ -12,6 +12,16 @@ export function settingsHash(settings: Settings): string {
   return hash(JSON.stringify({ site: settings, RENDER_VERSION }));
 }
 
+/**
+ * What an article's parse depends on: the renderer and the two settings that reach its record (the site's
+ * URL, in its page URL and absolute links, and the id authority, in its default id). A record made under the
+ * same fingerprint from the same file (ETag) is what parsing it again would give, so a rebuild after any
+ * other settings change reuses it.
+ */
+export function renderHash(settings: Pick<Settings, 'url' | 'idAuthority'>): string {
+  return hash(JSON.stringify({ url: settings.url, idAuthority: settings.idAuthority, RENDER_VERSION }));
+}
+
 export function hash(text: string): string {
   return createHash('sha256').update(text).digest('base64url');
 }

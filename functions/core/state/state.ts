@@ -81,6 +81,8 @@ const RecordSchema = z.object({
   key: text,
   /** The content object's ETag when it was read: the same ETag means nothing to re-render. */
   etag: text,
+  /** renderHash of the settings it was parsed with: a rebuild under the same one reuses `article` rather than parse the file again. */
+  rendered: z.optional(text),
   /** The processed version, rendered (HTML, media facts): groups are built from this, never from a newer file. */
   article: z.custom<Article>(isArticle),
   /** Public at the last publish: a change is an embargo lifting or an expiry. */
@@ -227,7 +229,15 @@ const IntentSchema = z.object({ site: texts });
 export type Intent = z.infer<typeof IntentSchema>;
 
 /** A full rebuild's rendered articles, a batch at a time (see rebuild.ts). */
-const RebuildBatchSchema = z.object({ records: z.array(RecordSchema) });
+const RebuildBatchSchema = z.object({
+  records: z.array(RecordSchema),
+  /**
+   * Files whose `seen/` marker (this ETag) and slug and id claims the old state already has, as the records step
+   * would write them: a whole state's record always has them, so a rebuild of unchanged files writes their
+   * record and page alone.
+   */
+  held: z.optional(z.array(text)),
+});
 export type RebuildBatch = z.infer<typeof RebuildBatchSchema>;
 /** What the index step decided, per batch: the files whose records are written, each with its place (null: not public). */
 const RebuildPlanSchema = z.object({ batches: z.array(z.array(z.tuple([text, z.nullable(int)]))) });
@@ -355,6 +365,12 @@ export const STATE = {
 
 /** The timeline directory of a timeline by name ('main', 'tag-<slug>'). */
 export const timelineDir = (timeline: string): StateKey<TimelineDir | TagDir> => (timeline === MAIN_TIMELINE ? STATE.mainDir : STATE.tagDir(timeline.slice(tagTimeline('').length)));
+
+/** The tags whose timeline directories a listing of the timelines folder found, by slug. */
+export function tagSlugsListed(listed: readonly { key: string }[]): string[] {
+  const [before, after] = STATE.tagDir('\0').split('\0') as [string, string];
+  return listed.filter(({ key }) => key.startsWith(before) && key.endsWith(after) && key.length > before.length + after.length).map(({ key }) => key.slice(before.length, -after.length));
+}
 
 /** A key found by listing a kind's folder (or named by the head), as that kind of object. */
 export const listedAs = <T>(_kind: (...args: never[]) => StateKey<T>, key: string): StateKey<T> => key as StateKey<T>;

@@ -236,6 +236,7 @@ function decide(view: StateView, outcomes: readonly Outcome[], now: Date, applie
     const after: ArticleRecord = {
       key: o.key,
       etag: o.etag,
+      rendered: o.rendered,
       article: o.article,
       public: nowPublic,
       ...(before?.seq !== undefined ? { seq: before.seq } : {}),

@@ -2,6 +2,7 @@ import { type Article, articleTooLarge, isPublic, MAX_ARTICLE_BYTES } from '../.
 import { parsePublishable } from '../../core/article/article-output.ts';
 import { mapLimit } from '../../core/concurrency.ts';
 import { ArticleError } from '../../core/errors.ts';
+import { renderHash } from '../../core/hash.ts';
 import { keyHash } from '../../core/keys.ts';
 import { type ArticleRecord, STATE } from '../../core/state/state.ts';
 import { isTooLarge, type Store, type StoredObject } from '../../stores/store.ts';
@@ -31,7 +32,8 @@ export type Outcome =
   | { key: string; h: string; kind: 'time'; record: ArticleRecord }
   | { key: string; h: string; kind: 'removed'; record: ArticleRecord }
   | { key: string; h: string; kind: 'rejected'; error: ArticleError; record?: ArticleRecord }
-  | { key: string; h: string; kind: 'parsed'; article: Article; etag: string; media?: MediaFacts; record?: ArticleRecord };
+  /** `rendered`: the renderHash it was parsed under. */
+  | { key: string; h: string; kind: 'parsed'; article: Article; etag: string; rendered: string; media?: MediaFacts; record?: ArticleRecord };
 
 /**
  * Read the current version of each key, never trusting an event's order: a replayed or late event
@@ -49,7 +51,7 @@ export async function readOutcomes(content: Store, view: StateView, keys: readon
     }
     try {
       const { article, media } = await readMedia(await options.parse(key, object.body, options.settings), options.settings, content);
-      return { key, h, kind: 'parsed', article, etag: object.etag, ...(media ? { media } : {}), ...(record ? { record } : {}) };
+      return { key, h, kind: 'parsed', article, etag: object.etag, rendered: renderHash(options.settings), ...(media ? { media } : {}), ...(record ? { record } : {}) };
     } catch (err) {
       if (err instanceof ArticleError) return { key, h, kind: 'rejected', error: err, ...(record ? { record } : {}) };
       throw err;

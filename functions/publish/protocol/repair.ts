@@ -20,7 +20,7 @@ import { articlePage } from '../../core/output/pages.ts';
 
 import type { Settings } from '../../core/settings.ts';
 
-import { type Head, type Journal, listedAs, readState, type SiteActions, STATE, timelineDir } from '../../core/state/state.ts';
+import { type Head, type Journal, listedAs, readState, type SiteActions, STATE, tagSlugsListed, timelineDir } from '../../core/state/state.ts';
 
 import type { Store, Stores } from '../../stores/store.ts';
 
@@ -110,7 +110,7 @@ export async function repairKeys(view: StateView, keys: Iterable<string>, settin
 
 /** Every site key the state produces: group files, public pages, published media. The only O(archive) reads. */
 export async function producedKeys(view: StateView, head: Head, settings: Settings, concurrency: number): Promise<Set<string>> {
-  const tagSlugs = (await view.store.list(STATE.timelines, KEYS)).map((info) => /^timeline\/tag-(.+)\/dir\.json$/.exec(info.key)?.[1]).filter((slug): slug is string => slug !== undefined);
+  const tagSlugs = tagSlugsListed(await view.store.list(STATE.timelines, KEYS));
   const keys = new Set<string>();
   for (const id of allGroups(head, settings, tagSlugs)) {
     for (const key of groupFiles(id)) keys.add(key);

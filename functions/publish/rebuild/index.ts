@@ -38,19 +38,26 @@ interface Summary {
   record: Omit<ArticleRecord, 'article'> & { article: Omit<Article, 'html'> };
 }
 
-/** A broken file keeps its last good version, if the old state has one. Unreadable state is none; a store failure is a failure. */
-export async function lastGood(io: Stores, key: string, ctx: CycleContext): Promise<ArticleRecord | undefined> {
+/** The old state's record of a file. Unreadable state is none; a store failure is a failure. */
+export async function priorRecord(io: Stores, key: string): Promise<ArticleRecord | undefined> {
   const object = await io.state.get(STATE.record(keyHash(key)));
   if (!object) return undefined;
   try {
-    const record = readState(STATE.record(keyHash(key)), object.body);
-    const { seq: _seq, page: _page, ...rest } = record;
-    return { ...rest, public: isPublic(record.article, ctx.now) };
+    return readState(STATE.record(keyHash(key)), object.body);
   } catch (err) {
     if (err instanceof StateError) return undefined;
     throw err;
   }
 }
+
+/** A broken file keeps its last good version, if the old state has one (its place and page are the rebuild's to give). */
+export function lastGoodOf(record: ArticleRecord | undefined, ctx: Pick<CycleContext, 'now'>): ArticleRecord | undefined {
+  if (!record) return undefined;
+  const { seq: _seq, page: _page, ...rest } = record;
+  return { ...rest, public: isPublic(record.article, ctx.now) };
+}
+
+const lastGood = async (io: Stores, key: string, ctx: CycleContext): Promise<ArticleRecord | undefined> => lastGoodOf(await priorRecord(io, key), ctx);
 
 /**
  * The last good records of files refused for a claim, each kept only while its own slug and id are free
@@ -77,7 +84,7 @@ async function lastGoodOfLosers(io: Stores, ctx: CycleContext, keys: readonly st
 export async function index(io: Stores, ctx: CycleContext, count: number, start: Head, rejected: ArticleError[], notices: Notice[]): Promise<{ head: Head; batches: number }> {
   const summaries: Summary[] = [];
   for (let n = 1; n <= count; n++) {
-    for (const r of await readBatch(io, STATE.rebuildSummary(n))) {
+    for (const r of (await readBatch(io, STATE.rebuildSummary(n))).records) {
       const { html: _html, ...article } = r.article;
       summaries.push({ h: keyHash(r.key), n, record: { ...r, article } });
     }
@@ -205,9 +212,9 @@ export async function index(io: Stores, ctx: CycleContext, count: number, start:
   return { head: { ...start, nextSeq: published.length, nextTagSeq: slugs.length, public: published.length }, batches };
 }
 
-export async function readBatch(io: Stores, key: StateKey<RebuildBatch>): Promise<ArticleRecord[]> {
+export async function readBatch(io: Stores, key: StateKey<RebuildBatch>): Promise<RebuildBatch> {
   const object = await io.state.get(key);
-  return object ? readState(key, object.body).records : [];
+  return object ? readState(key, object.body) : { records: [] };
 }
 
 function scheduleOf(summaries: readonly Summary[], now: Date): Schedule {

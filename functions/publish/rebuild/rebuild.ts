@@ -1,12 +1,25 @@
 import { isPublic } from '../../core/article/article.ts';
 import { mapLimit } from '../../core/concurrency.ts';
 import { ArticleError, type FeedCheckError, type Notice, SettingsError } from '../../core/errors.ts';
-import { hash, settingsHash } from '../../core/hash.ts';
+import { hash, renderHash, settingsHash } from '../../core/hash.ts';
 import { ARTICLES_PREFIX, isArticleKey, isManagedSiteKey, KEYS, keyHash, pageKey } from '../../core/keys.ts';
 import { headersFor } from '../../core/output/objects.ts';
 import { articlePage } from '../../core/output/pages.ts';
 import { parseSettings, type Settings } from '../../core/settings.ts';
-import { type ArticleRecord, type Head, listedAs, type MediaRef, type RebuildBatch, type RebuildProgress, readState, STATE, STATE_VERSION, StateError, stateInFlux } from '../../core/state/state.ts';
+import {
+  type ArticleRecord,
+  type Head,
+  listedAs,
+  type MediaRef,
+  type RebuildBatch,
+  type RebuildProgress,
+  readState,
+  STATE,
+  STATE_VERSION,
+  StateError,
+  stateInFlux,
+  tagSlugsListed,
+} from '../../core/state/state.ts';
 import type { Store, Stores } from '../../stores/store.ts';
 import type { CycleContext, CycleResult } from '../context.ts';
 import { buildGroups } from '../cycle/build.ts';
@@ -14,10 +27,10 @@ import { allGroups } from '../cycle/plan.ts';
 import { readArticle } from '../cycle/read.ts';
 import { StateView } from '../cycle/state-view.ts';
 import { readMedia } from '../media.ts';
-import { writeHead } from '../protocol/commit.ts';
+import { applyStateWrites, writeHead } from '../protocol/commit.ts';
 import { withIntent, writeNamed } from '../protocol/intents.ts';
 import { producedKeys } from '../protocol/repair.ts';
-import { index, lastGood, readBatch } from './index.ts';
+import { index, lastGoodOf, priorRecord, readBatch } from './index.ts';
 
 /**
  * The full rebuild: when there is no state (a first publish, or state that could not be read), when the
@@ -77,11 +90,12 @@ export async function rebuild(io: Stores, ctx: CycleContext, prior: { head?: Hea
       if (stop()) return result(false);
       await ctx.lease.keep();
       const slice = keys.slice(at, at + options.batchSize);
-      const batch = await render(io, ctx, slice.filter(isArticleKey), rejected);
+      // A state a rebuild was remaking (no settings) may lack a record's marker or claims: nothing is taken as held.
+      const batch = await render(io, ctx, slice.filter(isArticleKey), rejected, head.settings !== '');
       rendered += batch.records.length;
       const n = progress(head).batches + 1;
       await io.state.put(STATE.rebuildBatch(n), JSON.stringify(batch), headersFor(STATE.rebuildBatch(n)));
-      const summary: RebuildBatch = { records: batch.records.map((r) => ({ ...r, article: { ...r.article, html: '' } })) };
+      const summary: RebuildBatch = { records: batch.records.map((r) => ({ ...r, article: { ...r.article, html: '' } })) }; // the index step needs no `held`
       await io.state.put(STATE.rebuildSummary(n), JSON.stringify(summary), headersFor(STATE.rebuildSummary(n)));
       await checkpoint({ cursor: slice.at(-1) as string, batches: n });
     }
@@ -105,7 +119,7 @@ export async function rebuild(io: Stores, ctx: CycleContext, prior: { head?: Hea
   }
   // The site: published media (unit 0), then each group (units 1...), then the reconcile.
   const view = new StateView(io.state);
-  const tagSlugs = (await io.state.list(STATE.timelines, KEYS)).map((i) => /^timeline\/tag-(.+)\/dir\.json$/.exec(i.key)?.[1]).filter((s): s is string => s !== undefined);
+  const tagSlugs = tagSlugsListed(await io.state.list(STATE.timelines, KEYS));
   const groups = allGroups(head, ctx.settings, tagSlugs);
   const titles = new Map<string, string>(); // each tag's title, read once for every group that shows it
   for (let unit = progress(head).done; unit <= groups.length; unit++) {
@@ -118,10 +132,8 @@ export async function rebuild(io: Stores, ctx: CycleContext, prior: { head?: Hea
       const [built] = await buildGroups(groupView, [id], ctx.settings, head, ctx.concurrency, true, feedFailures, titles);
       if (built) {
         written.push(...(await writeNamed(io, { mediaPut: [], mediaDelete: [], pages: new Map(), groups: [{ id, files: built.files }], deletes: [] }, ctx.concurrency)).written);
-        for (const w of groupView.writes()) {
-          if (w.body === null) await io.state.delete(w.key);
-          else await io.state.put(w.key, w.body, headersFor(w.key));
-        }
+        // Conditional on the versions read, as a cycle's: a holder whose lease has gone cannot land a stale manifest.
+        await applyStateWrites(io.state, groupView.writes(), false, ctx.concurrency);
       }
     }
     await checkpoint({ done: unit + 1 });
@@ -181,22 +193,35 @@ function begin(prior: Head | undefined, target: string): Head {
   };
 }
 
-/** The render step's batch: these files' records with their HTML. One broken file is a rejection, never a stop. */
-async function render(io: Stores, ctx: CycleContext, keys: readonly string[], rejected: ArticleError[]): Promise<RebuildBatch> {
+/**
+ * The render step's batch: these files' records with their HTML. A file the old state has at the same ETag,
+ * parsed under the same renderHash, is not parsed again: a rebuild for a new title or feed size costs a read
+ * of each record rather than the Markdown, sanitising and feed checks. One broken file is a rejection, never a stop.
+ */
+async function render(io: Stores, ctx: CycleContext, keys: readonly string[], rejected: ArticleError[], whole: boolean): Promise<RebuildBatch> {
+  const rendered = renderHash(ctx.settings);
+  const held: string[] = [];
   const records = await mapLimit(keys, ctx.concurrency, async (key): Promise<ArticleRecord | undefined> => {
-    const object = await readArticle(io.content, key);
+    const [object, prior] = await Promise.all([readArticle(io.content, key), priorRecord(io, key)]);
     if (!object) return undefined;
-    try {
-      if (object instanceof ArticleError) throw object;
-      const { article, media } = await readMedia(await ctx.parse(key, object.body, ctx.settings), ctx.settings, io.content);
-      return { key, etag: object.etag, article, public: isPublic(article, ctx.now), ...(media ? { media } : {}) };
-    } catch (err) {
-      if (!(err instanceof ArticleError)) throw err;
-      rejected.push(err);
-      return lastGood(io, key, ctx);
-    }
+    const record = await (async (): Promise<ArticleRecord | undefined> => {
+      try {
+        if (object instanceof ArticleError) throw object;
+        const parsed = prior?.etag === object.etag && prior.rendered === rendered ? prior.article : await ctx.parse(key, object.body, ctx.settings);
+        // The image is looked at again either way: the file in media/ may have changed or gone.
+        const { article, media } = await readMedia(parsed, ctx.settings, io.content);
+        // Fields in the order a publish cycle gives them (apply.ts): the same state is the same bytes.
+        return { key, etag: object.etag, rendered, article, public: isPublic(article, ctx.now), ...(media ? { media } : {}) };
+      } catch (err) {
+        if (!(err instanceof ArticleError)) throw err;
+        rejected.push(err);
+        return lastGoodOf(prior, ctx);
+      }
+    })();
+    if (whole && record && prior?.etag === record.etag && prior.article.slug === record.article.slug && prior.article.id === record.article.id) held.push(key);
+    return record;
   });
-  return { records: records.filter((r): r is ArticleRecord => r !== undefined) };
+  return { records: records.filter((r): r is ArticleRecord => r !== undefined), ...(held.length > 0 ? { held: held.sort() } : {}) };
 }
 
 async function readPlan(io: Stores): Promise<[string, number | null][][]> {
@@ -207,7 +232,9 @@ async function readPlan(io: Stores): Promise<[string, number | null][][]> {
 /** The records step: batch n's planned records at their own keys, with their places, and their pages (named first). */
 async function writeRecords(io: Stores, ctx: CycleContext, n: number, planned: readonly [string, number | null][]): Promise<string[]> {
   const places = new Map(planned);
-  const records = (await readBatch(io, STATE.rebuildBatch(n))).filter((r) => places.has(r.key));
+  const batch = await readBatch(io, STATE.rebuildBatch(n));
+  const records = batch.records.filter((r) => places.has(r.key));
+  const held = new Set(batch.held);
   const pages = records.filter((r) => r.public).map((r) => pageKey(r.article.slug));
   await withIntent(io.state, pages, () =>
     mapLimit(records, ctx.concurrency, async (r) => {
@@ -221,6 +248,7 @@ async function writeRecords(io: Stores, ctx: CycleContext, n: number, planned: r
       }
       const record: ArticleRecord = { ...r, ...(seq !== null && seq !== undefined ? { seq } : {}), ...(page ? { page } : {}) };
       await io.state.put(STATE.record(h), JSON.stringify(record), headersFor(STATE.record(h)));
+      if (held.has(r.key)) return;
       await io.state.put(STATE.seen(h, r.etag), JSON.stringify({}), headersFor(STATE.seen(h, r.etag)));
       await io.state.put(STATE.slug(r.article.slug), JSON.stringify({ key: r.key }), headersFor(STATE.slug(r.article.slug)));
       await io.state.put(STATE.id(r.article.id), JSON.stringify({ key: r.key }), headersFor(STATE.id(r.article.id)));

@@ -1,17 +1,24 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
 import { settingsHash } from '../../../functions/core/hash.ts';
 import { keyHash } from '../../../functions/core/keys.ts';
 import { type Head, STATE } from '../../../functions/core/state/state.ts';
+import type { Parse } from '../../../functions/publish/context.ts';
+import { parseHere } from '../../../functions/publish/cycle/read.ts';
 import { writeHead } from '../../../functions/publish/protocol/commit.ts';
 import { ask, writeRequest } from '../../../functions/publish/protocol/requests.ts';
+import { publish } from '../../../functions/publish/publish.ts';
 import { type RebuildOptions, rebuild, servedSettings } from '../../../functions/publish/rebuild/rebuild.ts';
-import type { PutOptions } from '../../../functions/stores/store.ts';
-import { NOW, testSettings } from '../../helpers/content.ts';
+import type { PutOptions, Store } from '../../../functions/stores/store.ts';
+import { NOW, SITE_SETTINGS, testSettings } from '../../helpers/content.ts';
 import { headOf, holderContext, releaseLeases } from '../../helpers/cycle.ts';
 import { type MemorySite, memorySite } from '../../helpers/engine.ts';
+import { parseJsonFeed } from '../../helpers/feeds.ts';
 import { RecordingStore } from '../../helpers/recording-store.ts';
 
 afterEach(releaseLeases);
+
+const SITE_YAML = { contentType: 'application/yaml' };
 
 /** One holder with all the time it needs, as the command line is; site.yaml as the site has it. */
 async function whole(s: MemorySite, options: Partial<RebuildOptions> = {}): Promise<RebuildOptions> {
@@ -160,5 +167,72 @@ describe('the settings the state was built with', () => {
     expect(await servedSettings(s.state, head, undefined)).toBeUndefined();
     const failing = { ...s.state, get: () => Promise.reject(new Error('503 Slow Down (injected: a fault a local server cannot make)')) } as unknown as typeof s.state;
     await expect(servedSettings(failing, head, undefined)).rejects.toThrow(/Slow Down/);
+  });
+});
+
+describe('a rebuild for new settings', () => {
+  /** Every object of a store but the lease and the head (a holder's, and a count of publishes). */
+  const objects = async (store: Store): Promise<Record<string, string>> => {
+    const out: Record<string, string> = {};
+    for (const { key } of await store.list('')) {
+      if (key !== STATE.lease && key !== STATE.head) out[key] = Buffer.from((await store.get(key))?.body ?? '').toString('utf8');
+    }
+    return out;
+  };
+  const parsing =
+    (parsed: string[]): Parse =>
+    (file, bytes, settings) => {
+      parsed.push(file);
+      return parseHere(file, bytes, settings);
+    };
+
+  it('parses again only the files that changed while the site URL and renderer are the same, and ends as a rebuild from nothing', async () => {
+    // Prepare: story B edited, then a new site title
+    const s = await published();
+    await s.article('b.md', { title: 'Story B, corrected', date: '2026-11-21' });
+    await s.content.put('site.yaml', stringify({ ...SITE_SETTINGS, title: 'The Renamed Wire' }), SITE_YAML);
+    // Act
+    const parsed: string[] = [];
+    await s.publish({ parse: parsing(parsed) });
+    // Assess: A's record was reused, B parsed; the site and state are a fresh publish's, byte for byte
+    expect(parsed).toEqual(['articles/b.md']);
+    expect(await s.text('articles/a/index.html')).toContain('The Renamed Wire');
+    const fresh = await memorySite({ title: 'The Renamed Wire' });
+    await fresh.article('a.md', { title: 'Story A', date: '2026-11-20', tags: ['Port'] });
+    await fresh.article('b.md', { title: 'Story B, corrected', date: '2026-11-21' });
+    await fresh.publish();
+    expect(await objects(s.site)).toEqual(await objects(fresh.site));
+    expect(await objects(s.state)).toEqual(await objects(fresh.state));
+  });
+
+  it('parses every file again when the site URL changes, since each page URL and absolute link moves', async () => {
+    // Prepare
+    const s = await published();
+    await s.content.put('site.yaml', stringify({ ...SITE_SETTINGS, url: 'https://wire.example/' }), SITE_YAML);
+    // Act
+    const parsed: string[] = [];
+    await s.publish({ parse: parsing(parsed) });
+    // Assess
+    expect(parsed.sort()).toEqual(['articles/a.md', 'articles/b.md']);
+    expect(parseJsonFeed((await s.text('feed.json')) ?? '').items.map((i) => i.url)).toEqual(['https://wire.example/articles/b/', 'https://wire.example/articles/a/']);
+  });
+
+  it('writes an unchanged file’s record and page alone: its marker and claims stand; a changed file gets all of them', async () => {
+    // Prepare: story B edited, then a new site title; the state store writes down each write
+    const s = await published();
+    await s.article('b.md', { title: 'Story B, corrected', date: '2026-11-21' });
+    await s.content.put('site.yaml', stringify({ ...SITE_SETTINGS, title: 'The Renamed Wire' }), SITE_YAML);
+    const state = new RecordingStore(s.state, 'state');
+    // Act
+    await publish({ content: s.content, site: s.site, state }, { now: NOW });
+    // Assess
+    const [a, b] = [keyHash('articles/a.md'), keyHash('articles/b.md')];
+    const written = state.log.filter((w) => w.startsWith('state put ') && !w.includes('rebuild/')).map((w) => w.slice('state put '.length));
+    expect(written).toContain(STATE.record(a));
+    expect(written.filter((k) => k.includes(a) || k === STATE.slug('a'))).toEqual([STATE.record(a)]);
+    expect(written).toEqual(expect.arrayContaining([STATE.record(b), STATE.slug('b'), expect.stringContaining(`${STATE.seenPrefix}${b}`)]));
+    expect(await s.state.get(STATE.slug('a'))).toBeDefined();
+    expect(await s.state.list(`${STATE.seenPrefix}${a}`)).toHaveLength(1);
+    expect(await s.text('articles/a/index.html')).toContain('The Renamed Wire');
   });
 });
