@@ -107,18 +107,19 @@ export type Recheck = z.infer<typeof RecheckSchema>;
  * A full rebuild's checkpoint, committed with the head after every batch and step. 'render': the current
  * state still serves incremental publishes (with the settings it was built with) while article files are
  * rendered into batches in key order, up to `cursor`; 'index': the state is being remade from the batches
- * (done again whole if cut off); 'records': `done` batches of records and pages written; 'site': `done`
- * groups written.
+ * (done again whole if cut off); 'records': `done` batches of records and pages written; 'site': the state is
+ * whole again, under the new settings, and serves incremental publishes while the groups are written (`done`
+ * 1 once the media are, `cursor` the last group written).
  */
 const RebuildProgressSchema = z.object({
   step: z.enum(['render', 'index', 'records', 'site']),
   /** The fingerprint of the settings being rebuilt to: a change starts the rebuild over. */
   settings: text,
-  /** The last article file rendered ('render'). */
+  /** The last article file rendered ('render'); the last group written, by name ('site'). */
   cursor: z.optional(text),
   /** Batches written ('render'), then the batches in all. */
   batches: int,
-  /** Batches ('records') or groups ('site') already written. */
+  /** Batches already written ('records'); 1 once the media are ('site'). */
   done: int,
 });
 export type RebuildProgress = z.infer<typeof RebuildProgressSchema>;
@@ -154,8 +155,8 @@ const HeadSchema = z.object({
 });
 export type Head = z.infer<typeof HeadSchema>;
 
-/** The state is being remade by a rebuild (past its render step): it serves no incremental publish, and nothing is redone from it. */
-export const stateInFlux = (head: Head): boolean => head.rebuild !== undefined && head.rebuild.step !== 'render';
+/** The state is being remade by a rebuild (its index and records steps): it serves no incremental publish, and nothing is redone from it. */
+export const stateInFlux = (head: Head): boolean => head.rebuild?.step === 'index' || head.rebuild?.step === 'records';
 
 /** Archive page members, newest first (the page's feeds list them so). */
 const ArchivePageSchema = z.object({ members: z.array(EntrySchema) });
@@ -240,7 +241,11 @@ const RebuildBatchSchema = z.object({
 });
 export type RebuildBatch = z.infer<typeof RebuildBatchSchema>;
 /** What the index step decided, per batch: the files whose records are written, each with its place (null: not public). */
-const RebuildPlanSchema = z.object({ batches: z.array(z.array(z.tuple([text, z.nullable(int)]))) });
+const RebuildPlanSchema = z.object({
+  batches: z.array(z.array(z.tuple([text, z.nullable(int)]))),
+  /** By claim key, the files refused it, which wait on it (a claim's `waiting`). */
+  waiting: z.optional(z.record(text, texts)),
+});
 export type RebuildPlan = z.infer<typeof RebuildPlanSchema>;
 /**
  * The site.yaml the state was built with, and the fingerprint it had then (settings and renderer): incremental

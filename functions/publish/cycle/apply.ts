@@ -34,7 +34,7 @@ import { applyTimeline, chunksFor, compareEntries, emptyDir } from '../../core/s
 
 import type { CycleContext } from '../context.ts';
 
-import { idTaken, slugTaken } from './claims.ts';
+import { idTaken, MAX_WAITING, slugTaken } from './claims.ts';
 
 import type { Outcome } from './read.ts';
 
@@ -156,9 +156,6 @@ export function applyOutcomes(view: StateView, outcomes: readonly Outcome[], ctx
   updateSchedule(view, transitions, ctx.now);
   return applied;
 }
-
-/** Refused files a claim remembers (a bound: a claim stays one small object). */
-const MAX_WAITING = 20;
 
 /**
  * Each outcome's record before and after. A slug or an id another file holds rejects the newcomer, which

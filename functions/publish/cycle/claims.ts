@@ -15,15 +15,24 @@ export interface Claimant {
   article: { slug: string; id: string };
 }
 
+/** Refused files a claim remembers (a bound: a claim stays one small object). */
+export const MAX_WAITING = 20;
+
 export const slugTaken = (slug: string, owner: string): string => `slug "${slug}" is already used by ${owner}; set a different slug: in the front matter`;
 export const idTaken = (id: string, owner: string): string =>
   `id "${id}" is already used by ${owner} (copied front matter, or two files of one name?); give this article an id of its own, or remove the line`;
 
-export async function settleClaims<T extends Claimant>(candidates: readonly T[], state: Store, rejected: ArticleError[]): Promise<{ kept: T[]; losers: T[]; slugOwners: Map<string, string> }> {
-  const bySlug = await settle(candidates, (c) => c.article.slug, STATE.slug, slugTaken, state, rejected);
-  const byId = await settle(bySlug, (c) => c.article.id, STATE.id, idTaken, state, rejected);
+/** `refused`: by claim key, the files it turned away, by key: they wait on it, as in a cycle (apply.ts). */
+export async function settleClaims<T extends Claimant>(
+  candidates: readonly T[],
+  state: Store,
+  rejected: ArticleError[],
+): Promise<{ kept: T[]; losers: T[]; slugOwners: Map<string, string>; refused: Map<string, string[]> }> {
+  const refused = new Map<string, string[]>();
+  const bySlug = await settle(candidates, (c) => c.article.slug, STATE.slug, slugTaken, state, rejected, refused);
+  const byId = await settle(bySlug, (c) => c.article.id, STATE.id, idTaken, state, rejected, refused);
   const kept = new Set(byId);
-  return { kept: byId, losers: candidates.filter((c) => !kept.has(c)), slugOwners: new Map(bySlug.filter((c) => kept.has(c)).map((c) => [c.article.slug, c.key])) };
+  return { kept: byId, losers: candidates.filter((c) => !kept.has(c)), slugOwners: new Map(bySlug.filter((c) => kept.has(c)).map((c) => [c.article.slug, c.key])), refused };
 }
 
 async function settle<T extends Claimant>(
@@ -33,6 +42,7 @@ async function settle<T extends Claimant>(
   taken: (claim: string, owner: string) => string,
   state: Store,
   rejected: ArticleError[],
+  refused: Map<string, string[]>,
 ): Promise<T[]> {
   const groups = new Map<string, T[]>();
   for (const c of [...candidates].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))) {
@@ -47,6 +57,10 @@ async function settle<T extends Claimant>(
       const before = await previousClaim(state, stateKey(claim));
       owner = list.find((c) => c.key === before) ?? owner;
       for (const c of list) if (c !== owner) rejected.push(new ArticleError(c.key, taken(claim, owner.key)));
+      refused.set(
+        stateKey(claim),
+        list.filter((c) => c !== owner).map((c) => c.key),
+      );
     }
     kept.push(owner);
   }

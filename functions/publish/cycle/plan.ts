@@ -146,7 +146,12 @@ export function needsOpenArchive(head: Pick<Head, 'nextSeq'>, settings: Settings
 }
 
 export function orderGroups(ids: Iterable<GroupId>): GroupId[] {
-  return [...ids].sort((a, b) => groupOrder(a) - groupOrder(b) || (groupName(a) < groupName(b) ? -1 : 1));
+  return [...ids].sort(compareGroups);
+}
+
+/** The order groups are written in: by kind (groupOrder), then by name. */
+export function compareGroups(a: GroupId, b: GroupId): number {
+  return groupOrder(a) - groupOrder(b) || (groupName(a) < groupName(b) ? -1 : groupName(a) > groupName(b) ? 1 : 0);
 }
 
 /** Every group the state produces: what a rebuild writes and a reconcile expects. */

@@ -206,7 +206,7 @@ export async function index(io: Stores, ctx: CycleContext, count: number, start:
   });
   // Which records the records step writes from each batch, with their places: the kept files (a refused
   // file's last good version comes from the batch of fallbacks, never its refused one).
-  const plan: RebuildPlan = { batches: Array.from({ length: batches }, () => []) };
+  const plan: RebuildPlan = { batches: Array.from({ length: batches }, () => []), ...(settled.refused.size > 0 ? { waiting: Object.fromEntries(settled.refused) } : {}) };
   for (const s of kept) plan.batches[s.n - 1]?.push([s.record.key, places.get(s.h) ?? null]);
   await io.state.put(STATE.rebuildPlan, JSON.stringify(plan), headersFor(STATE.rebuildPlan));
   return { head: { ...start, nextSeq: published.length, nextTagSeq: slugs.length, public: published.length }, batches };

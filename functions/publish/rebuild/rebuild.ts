@@ -2,7 +2,7 @@ import { isPublic } from '../../core/article/article.ts';
 import { mapLimit } from '../../core/concurrency.ts';
 import { ArticleError, type FeedCheckError, type Notice, SettingsError } from '../../core/errors.ts';
 import { hash, renderHash, settingsHash } from '../../core/hash.ts';
-import { ARTICLES_PREFIX, isArticleKey, isManagedSiteKey, KEYS, keyHash, pageKey } from '../../core/keys.ts';
+import { ARTICLES_PREFIX, groupName, isArticleKey, isManagedSiteKey, KEYS, keyHash, pageKey, parseGroupName } from '../../core/keys.ts';
 import { headersFor } from '../../core/output/objects.ts';
 import { articlePage } from '../../core/output/pages.ts';
 import { parseSettings, type Settings } from '../../core/settings.ts';
@@ -12,8 +12,10 @@ import {
   listedAs,
   type MediaRef,
   type RebuildBatch,
+  type RebuildPlan,
   type RebuildProgress,
   readState,
+  type SlugClaim,
   STATE,
   STATE_VERSION,
   StateError,
@@ -23,7 +25,8 @@ import {
 import type { Store, Stores } from '../../stores/store.ts';
 import type { CycleContext, CycleResult } from '../context.ts';
 import { buildGroups } from '../cycle/build.ts';
-import { allGroups } from '../cycle/plan.ts';
+import { MAX_WAITING } from '../cycle/claims.ts';
+import { allGroups, compareGroups } from '../cycle/plan.ts';
 import { readArticle } from '../cycle/read.ts';
 import { StateView } from '../cycle/state-view.ts';
 import { readMedia } from '../media.ts';
@@ -43,10 +46,12 @@ import { index, lastGoodOf, priorRecord, readBatch } from './index.ts';
  *    publishes go on meanwhile (publish.ts), with the settings it was built with;
  * 2. index: from the batches' metadata alone, first-publication places, every timeline, archive page,
  *    sitemap shard, tag, media reference and slug claim, and the plan of which record each batch gives;
- * 3. records: each batch's records at their own keys, with their claims, and their pages, while the article is in hand;
+ * 3. records: each batch's records at their own keys, with their claims, and their pages, while the article
+ *    is in hand; then the state is whole again and the new settings are kept with it;
  * 4. site: published media, then every group from the state, one checkpoint each (archive pages one at a
- *    time, so memory holds one page of articles); then a reconcile deletes whatever nothing produces, the
- *    settings are kept with the state, and the head lets the rebuild go.
+ *    time, so memory holds one page of articles); incremental publishes go on meanwhile, on the new state
+ *    with the new settings; then a reconcile deletes whatever nothing produces, and the head lets the
+ *    rebuild go.
  *
  * What changed in the content behind the cursor while it ran is found by the scan the publish queues after
  * a rebuild that spanned holders. A settings change during a rebuild starts it over.
@@ -56,7 +61,7 @@ export interface RebuildOptions {
   batchSize: number;
   /** True when the holder should stop at the next checkpoint (its time is nearly up). */
   outOfTime: () => boolean;
-  /** site.yaml as this holder read it: kept with the state when the rebuild is done. */
+  /** site.yaml as this holder read it: kept with the state once its records are written. */
   siteYaml: string;
 }
 
@@ -112,37 +117,43 @@ export async function rebuild(io: Stores, ctx: CycleContext, prior: { head?: Hea
     for (let n = progress(head).done + 1; n <= progress(head).batches; n++) {
       if (stop()) return result(false);
       await ctx.lease.keep();
-      written.push(...(await writeRecords(io, ctx, n, plan[n - 1] ?? [])));
+      written.push(...(await writeRecords(io, ctx, n, plan)));
       await checkpoint({ done: n });
     }
+    // The state is whole again, under the new settings, which are kept with it: from the site step on it
+    // serves incremental publishes (publish.ts), and a settings change from here keeps it serving.
+    await io.state.put(STATE.served, JSON.stringify({ yaml: options.siteYaml, fingerprint: target }), headersFor(STATE.served));
+    const { cursor: _rendered, ...records } = progress(head);
+    head = { ...head, rebuild: records };
     await checkpoint({ step: 'site', done: 0 });
   }
-  // The site: published media (unit 0), then each group (units 1...), then the reconcile.
+  // The site: published media (done: 1), then each group in order (the cursor names the last written, so a
+  // tag that publishes meanwhile add or remove moves no other group's turn), then the reconcile.
   const view = new StateView(io.state);
-  const tagSlugs = tagSlugsListed(await io.state.list(STATE.timelines, KEYS));
-  const groups = allGroups(head, ctx.settings, tagSlugs);
-  const titles = new Map<string, string>(); // each tag's title, read once for every group that shows it
-  for (let unit = progress(head).done; unit <= groups.length; unit++) {
+  if (progress(head).done === 0) {
     if (stop()) return result(false);
     await ctx.lease.keep();
-    if (unit === 0) written.push(...(await writeMedia(io, ctx, view)));
-    else {
-      const id = groups[unit - 1] as (typeof groups)[number];
-      const groupView = new StateView(io.state);
-      const [built] = await buildGroups(groupView, [id], ctx.settings, head, ctx.concurrency, true, feedFailures, titles);
-      if (built) {
-        written.push(...(await writeNamed(io, { mediaPut: [], mediaDelete: [], pages: new Map(), groups: [{ id, files: built.files }], deletes: [] }, ctx.concurrency)).written);
-        // Conditional on the versions read, as a cycle's: a holder whose lease has gone cannot land a stale manifest.
-        await applyStateWrites(io.state, groupView.writes(), false, ctx.concurrency);
-      }
+    written.push(...(await writeMedia(io, ctx, view)));
+    await checkpoint({ done: 1 });
+  }
+  const last = progress(head).cursor === undefined ? undefined : parseGroupName(progress(head).cursor as string);
+  const groups = allGroups(head, ctx.settings, tagSlugsListed(await io.state.list(STATE.timelines, KEYS))).filter((id) => last === undefined || compareGroups(id, last) > 0);
+  const titles = new Map<string, string>(); // each tag's title, read once for every group that shows it
+  for (const id of groups) {
+    if (stop()) return result(false);
+    await ctx.lease.keep();
+    const groupView = new StateView(io.state);
+    const [built] = await buildGroups(groupView, [id], ctx.settings, head, ctx.concurrency, true, feedFailures, titles);
+    if (built) {
+      written.push(...(await writeNamed(io, { mediaPut: [], mediaDelete: [], pages: new Map(), groups: [{ id, files: built.files }], deletes: [] }, ctx.concurrency)).written);
+      // Conditional on the versions read, as a cycle's: a holder whose lease has gone cannot land a stale manifest.
+      await applyStateWrites(io.state, groupView.writes(), false, ctx.concurrency);
     }
-    await checkpoint({ done: unit + 1 });
+    await checkpoint({ cursor: groupName(id) });
   }
   const produced = await producedKeys(view, head, ctx.settings, ctx.concurrency);
   const extra = (await io.site.list('', KEYS)).map((i) => i.key).filter((key) => isManagedSiteKey(key) && !produced.has(key));
   await withIntent(io.state, extra, () => mapLimit(extra, ctx.concurrency, (key) => io.site.delete(key)));
-  // Done: the settings are kept with the state (incremental publishes during the next rebuild use them), then the head lets go.
-  await io.state.put(STATE.served, JSON.stringify({ yaml: options.siteYaml, fingerprint: target }), headersFor(STATE.served));
   // The batches go before the head lets go (a holder cut off here leaves a head that finishes again, not garbage).
   await mapLimit(
     (await io.state.list(STATE.rebuildBatches, KEYS)).map((i) => i.key),
@@ -224,14 +235,18 @@ async function render(io: Stores, ctx: CycleContext, keys: readonly string[], re
   return { records: records.filter((r): r is ArticleRecord => r !== undefined), ...(held.length > 0 ? { held: held.sort() } : {}) };
 }
 
-async function readPlan(io: Stores): Promise<[string, number | null][][]> {
+async function readPlan(io: Stores): Promise<RebuildPlan> {
   const object = await io.state.get(STATE.rebuildPlan);
-  return object ? readState(STATE.rebuildPlan, object.body).batches : [];
+  return object ? readState(STATE.rebuildPlan, object.body) : { batches: [] };
 }
 
-/** The records step: batch n's planned records at their own keys, with their places, and their pages (named first). */
-async function writeRecords(io: Stores, ctx: CycleContext, n: number, planned: readonly [string, number | null][]): Promise<string[]> {
-  const places = new Map(planned);
+/**
+ * The records step: batch n's planned records at their own keys, with their places, and their pages (named
+ * first). Each claim names the files refused it, which wait on it; one the old state has as it would be
+ * written is left as it is.
+ */
+async function writeRecords(io: Stores, ctx: CycleContext, n: number, plan: RebuildPlan): Promise<string[]> {
+  const places = new Map(plan.batches[n - 1] ?? []);
   const batch = await readBatch(io, STATE.rebuildBatch(n));
   const records = batch.records.filter((r) => places.has(r.key));
   const held = new Set(batch.held);
@@ -248,10 +263,12 @@ async function writeRecords(io: Stores, ctx: CycleContext, n: number, planned: r
       }
       const record: ArticleRecord = { ...r, ...(seq !== null && seq !== undefined ? { seq } : {}), ...(page ? { page } : {}) };
       await io.state.put(STATE.record(h), JSON.stringify(record), headersFor(STATE.record(h)));
-      if (held.has(r.key)) return;
-      await io.state.put(STATE.seen(h, r.etag), JSON.stringify({}), headersFor(STATE.seen(h, r.etag)));
-      await io.state.put(STATE.slug(r.article.slug), JSON.stringify({ key: r.key }), headersFor(STATE.slug(r.article.slug)));
-      await io.state.put(STATE.id(r.article.id), JSON.stringify({ key: r.key }), headersFor(STATE.id(r.article.id)));
+      if (!held.has(r.key)) await io.state.put(STATE.seen(h, r.etag), JSON.stringify({}), headersFor(STATE.seen(h, r.etag)));
+      for (const claim of [STATE.slug(r.article.slug), STATE.id(r.article.id)]) {
+        const waiting = plan.waiting?.[claim]?.slice(-MAX_WAITING);
+        if (held.has(r.key) && !waiting) continue;
+        await io.state.put(claim, JSON.stringify({ key: r.key, ...(waiting ? { waiting } : {}) } satisfies SlugClaim), headersFor(claim));
+      }
     }),
   );
   return pages;

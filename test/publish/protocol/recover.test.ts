@@ -107,13 +107,13 @@ describe('recovery', () => {
     expect(again.head.recheck).toEqual([{ key: intent, after: minutes(2).toISOString() }]);
   });
 
-  it('redoes nothing while a rebuild is under way, and keeps every recheck for after it', async () => {
-    // Prepare: a journal left, a due recheck of an intent, and a rebuild in its site step
+  it('redoes nothing while a rebuild remakes the state (its records step), and keeps every recheck for after it', async () => {
+    // Prepare: a journal left, a due recheck of an intent, and a rebuild in its records step
     const { s, journal } = await diedAfterCommit();
     const intent = STATE.intent('000000000000001-ab.json');
     await s.state.put(intent, JSON.stringify({ site: ['feed.json'] }), JSON_TYPE);
     const { head, etag } = await headOf(s);
-    await writeHead(s.state, { ...head, rebuild: { step: 'site', settings: head.settings, batches: 1, done: 0 }, recheck: [{ key: intent, after: NOW.toISOString() }] }, etag);
+    await writeHead(s.state, { ...head, rebuild: { step: 'records', settings: head.settings, batches: 1, done: 0 }, recheck: [{ key: intent, after: NOW.toISOString() }] }, etag);
     // Act
     const recovered = await recoverAt(s, minutes(3));
     // Assess

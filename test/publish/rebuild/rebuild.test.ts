@@ -235,4 +235,19 @@ describe('a rebuild for new settings', () => {
     expect(await s.state.list(`${STATE.seenPrefix}${a}`)).toHaveLength(1);
     expect(await s.text('articles/a/index.html')).toContain('The Renamed Wire');
   });
+
+  it('keeps a file refused a slug waiting on it, so deleting the file that has it publishes the other at once', async () => {
+    // Prepare: a copy wanting story A's slug, first seen by a rebuild, which refuses it
+    const s = await published();
+    await s.article('copy.md', { title: 'The copy', date: '2026-11-22', slug: 'a' });
+    await s.content.put('site.yaml', stringify({ ...SITE_SETTINGS, title: 'The Renamed Wire' }), SITE_YAML);
+    expect((await s.publish()).rejected.map((e) => e.file)).toEqual(['articles/copy.md']);
+    expect(await s.titles()).toEqual(['Story B', 'Story A']);
+    // Act: story A's file is deleted, and its event alone is published
+    await s.remove('a.md');
+    await s.publish({ request: ask.keys(['articles/a.md']) });
+    // Assess
+    expect(await s.titles()).toEqual(['The copy', 'Story B']);
+    expect(await s.text('articles/a/index.html')).toContain('The copy');
+  });
 });

@@ -155,4 +155,31 @@ describe('publishing during a rebuild', () => {
     const { [STATE.head]: _head, ...state } = await objects(reference.state);
     expect(await objects(s.state)).toEqual({ ...state, [STATE.head]: JSON.stringify({ ...(await headOf(reference)), journal: undefined }) });
   });
+
+  it('puts an article uploaded while the rebuild writes its groups live before it ends, with the new settings, and a tag it brings too', async () => {
+    // Prepare: cut off until the rebuild is in its site step, its media and first groups written
+    const s = await newsroom();
+    await s.content.put('site.yaml', stringify(NEW_SETTINGS), SITE_YAML);
+    let holders = 0;
+    do await s.publish(cutOff(holders++ === 0 ? ask.keys(['site.yaml']) : ask.keys()));
+    while ((await headOf(s)).rebuild?.step !== 'site' || (await headOf(s)).rebuild?.cursor === undefined);
+    // Act: a new story with a tag no other has, and an edit
+    const late = await s.article('zz-late.md', { title: 'Late story', date: '2026-11-24', tags: ['Harbour strike'] });
+    const edited = await s.article('story-01.md', { title: 'Story 1, corrected', date: '2026-11-01', tags: ['Election'] });
+    await s.publish(cutOff(ask.keys([late, edited])));
+    // Assess: live at once, with the new settings, the rebuild still under way
+    expect((await headOf(s)).rebuild?.step).toBe('site');
+    expect(await s.text('articles/zz-late/index.html')).toContain(NEW_SETTINGS.title);
+    expect((await s.titles()).slice(0, 1)).toEqual(['Late story']);
+    expect(await s.titles('tags/harbour-strike/')).toEqual(['Late story']);
+    expect(await s.text('articles/story-01/index.html')).toContain('Story 1, corrected');
+    // Act: the ticks finish the rebuild
+    while (!(await settled(s)) && holders++ < 100) await s.publish(cutOff(ask.keys()));
+    // Assess: the rebuilt site is the content's, byte for byte
+    const reference = await uninterrupted();
+    await reference.article('zz-late.md', { title: 'Late story', date: '2026-11-24', tags: ['Harbour strike'] });
+    await reference.article('story-01.md', { title: 'Story 1, corrected', date: '2026-11-01', tags: ['Election'] });
+    await reference.publish({ request: ask.keys([late, edited]), lease: LIVE });
+    expect(await objects(s.site)).toEqual(await objects(reference.site));
+  });
 });
