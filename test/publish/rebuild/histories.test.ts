@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { STATE } from '../../../functions/core/state/state.ts';
+import { STATE, type TagDir } from '../../../functions/core/state/state.ts';
 import type { LeaseTiming } from '../../../functions/publish/protocol/lease.ts';
 import { ask, type Request } from '../../../functions/publish/protocol/requests.ts';
 import { publish } from '../../../functions/publish/publish.ts';
@@ -301,9 +301,14 @@ function differences(names: [string, string], a: Record<string, string>, b: Reco
  * - archive documents are left out here and compared by what they hold, page aside (`archived`);
  * - the site's own feeds are compared with their link to the newest archive page unnumbered (a history whose
  *   deletions left a page short or empty has more pages than the same articles placed afresh);
- * - records lose their place (`seq`), tag directories theirs in tag-creation order (`seq`: the tag sitemap's
- *   shard), the head its counters of places given and commits made, and the archive pages' state and the
- *   archive and main groups' hashes (of the files compared above) are left out.
+ * - tags have places too, in tag-creation order (a rebuild gives them in slug order): their sitemaps are
+ *   compared by the URLs they hold, shard aside (a shard whose tags are all gone is kept, empty), and the
+ *   sitemap index without them;
+ * - records lose their place (`seq`), tag directories theirs (`seq`), the head its counters of places given
+ *   and commits made, and the state of archive pages and tag shards, and the hashes of the groups whose files
+ *   are compared above as read, are left out;
+ * - timelines are compared entry by entry in order: which chunk holds an entry, and the chunks' ids, are the
+ *   history's (a chunk emptied is dropped, its id never given again).
  * Claims lose `waiting` too: the files each one refused are the history's (a file since deleted stays named),
  * and a full rebuild writes its claims without them, over a state as from none. (Which is a defect: after a
  * rebuild, a refused copy is not published when the slug's holder is deleted, but only at the next scan;
@@ -312,16 +317,35 @@ function differences(names: [string, string], a: Record<string, string>, b: Reco
 function comparable(site: Record<string, string>, state: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, text] of Object.entries(site)) {
-    if (key.startsWith('archive/')) continue;
-    out[`site: ${key}`] = ['rss.xml', 'atom.xml', 'feed.json'].includes(key) ? text.replace(/^.*archive\/\d+\/.*\n/gm, '') : text;
+    if (key.startsWith('archive/') || /^sitemap-tags-\d+\.xml$/.test(key)) continue;
+    if (['rss.xml', 'atom.xml', 'feed.json'].includes(key)) out[`site: ${key}`] = text.replace(/^.*archive\/\d+\/.*\n/gm, '');
+    else if (key === 'sitemap.xml') out[`site: ${key}`] = text.replace(/^.*sitemap-tags-\d+\.xml.*\n/gm, '');
+    else out[`site: ${key}`] = text;
   }
+  // The tag sitemaps' URLs, whichever shard each is in
+  const tagUrls = Object.entries(site)
+    .filter(([key]) => /^sitemap-tags-\d+\.xml$/.test(key))
+    .flatMap(([, text]) => [...text.matchAll(/<url>[\s\S]*?<\/url>/g)].map((m) => m[0]))
+    .sort();
+  out['site: sitemap-tags-*.xml, URLs in any shard'] = tagUrls.join('\n');
   const without = (text: string, ...fields: string[]) => JSON.stringify(Object.fromEntries(Object.entries(JSON.parse(text) as object).filter(([k]) => !fields.includes(k))));
   for (const [key, text] of Object.entries(state)) {
-    if (key.startsWith('archive/') || key.startsWith('groups/archive%3A') || key === 'groups/main.json') continue;
+    if (/^(archive|sitemap-tags)\/|^groups\/(archive|sitemap-tags)%3A|^groups\/(main|sitemap)\.json$|^timeline\//.test(key)) continue;
     if (key === STATE.head) out[`state: ${key}`] = without(text, 'generation', 'nextSeq', 'nextTagSeq', 'journal', 'openArchive');
-    else if (key.startsWith(STATE.records) || /^timeline\/tag-.+\/dir\.json$/.test(key)) out[`state: ${key}`] = without(text, 'seq');
+    else if (key.startsWith(STATE.records)) out[`state: ${key}`] = without(text, 'seq');
     else if (key.startsWith(STATE.slugs) || key.startsWith(STATE.ids)) out[`state: ${key}`] = without(text, 'waiting');
     else out[`state: ${key}`] = text;
+  }
+  // Each timeline's entries in order, whichever chunks hold them; its directory without its chunks
+  for (const [key, text] of Object.entries(state)) {
+    const name = /^timeline\/(.+)\/dir\.json$/.exec(key)?.[1];
+    if (name === undefined) continue;
+    const dir = JSON.parse(text) as TagDir;
+    out[`state: timeline/${name}, entries`] = dir.chunks
+      .flatMap((c) => JSON.parse(state[`timeline/${name}/${c.c}.json`] ?? '[]') as unknown[])
+      .map((e) => JSON.stringify(e))
+      .join('\n');
+    out[`state: ${key}`] = without(text, 'chunks', 'next', 'seq');
   }
   // The archive pages' members, whichever page each is on
   const members = Object.entries(state)
