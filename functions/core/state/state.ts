@@ -96,6 +96,21 @@ const RecordSchema = z.object({
 });
 export type ArticleRecord = z.infer<typeof RecordSchema>;
 
+/** A record's fields in the schema's order, whichever path made it: the same state is the same bytes. */
+export function recordInOrder(r: ArticleRecord): ArticleRecord {
+  const { key, etag, rendered, article, public: isPublic, seq, page, media } = r;
+  return {
+    key,
+    etag,
+    ...(rendered !== undefined ? { rendered } : {}),
+    article,
+    public: isPublic,
+    ...(seq !== undefined ? { seq } : {}),
+    ...(page !== undefined ? { page } : {}),
+    ...(media !== undefined ? { media } : {}),
+  };
+}
+
 const RecheckSchema = z.object({
   /** A journal's or an intent's key in the state. */
   key: text,

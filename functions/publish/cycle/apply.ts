@@ -19,6 +19,7 @@ import {
   emptySchedule,
   type Head,
   type MediaRef,
+  recordInOrder,
   type Schedule,
   type SitemapShard,
   type SitemapUrl,
@@ -263,7 +264,7 @@ function assignPlaces(transitions: readonly Transition[], head: Head): void {
 
 function stageRecord(view: StateView, t: Transition, applied: Applied): void {
   const { o, before, after } = t;
-  view.stage(STATE.record(o.h), after ?? null);
+  view.stage(STATE.record(o.h), after ? recordInOrder(after) : null);
   applied.changed.add(o.h);
   if (o.kind === 'parsed') {
     if (before) view.stageNew(STATE.seen(o.h, before.etag), null, true);

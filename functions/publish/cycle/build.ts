@@ -20,7 +20,7 @@ import { articlePage } from '../../core/output/pages.ts';
 
 import type { Settings } from '../../core/settings.ts';
 
-import { type ArticleRecord, type Entry, type GroupState, type Head, STATE, StateError, type TimelineDir, timelineDir } from '../../core/state/state.ts';
+import { type ArticleRecord, type Entry, type GroupState, type Head, recordInOrder, STATE, StateError, type TimelineDir, timelineDir } from '../../core/state/state.ts';
 
 import { newest } from '../../core/state/timeline.ts';
 
@@ -211,7 +211,7 @@ export function buildPages(view: StateView, pages: ReadonlyMap<string, ArticleRe
     const body = articlePage(record.article, settings);
     const page = hash(body);
     if (force || record.page !== page) out.set(pageKey(record.article.slug), body);
-    view.stage(STATE.record(h), { ...record, page });
+    view.stage(STATE.record(h), recordInOrder({ ...record, page }));
   }
   return out;
 }

@@ -19,6 +19,7 @@ import {
   readState,
   type Schedule,
   type SitemapShard,
+  type SitemapUrl,
   STATE,
   StateError,
   type StateKey,
@@ -50,10 +51,10 @@ export async function priorRecord(io: Stores, key: string): Promise<ArticleRecor
   }
 }
 
-/** A broken file keeps its last good version, if the old state has one (its place and page are the rebuild's to give). */
+/** A broken file keeps its last good version, if the old state has one (its page is the rebuild's to write; its place is kept by the index step). */
 export function lastGoodOf(record: ArticleRecord | undefined, ctx: Pick<CycleContext, 'now'>): ArticleRecord | undefined {
   if (!record) return undefined;
-  const { seq: _seq, page: _page, ...rest } = record;
+  const { page: _page, ...rest } = record;
   return { ...rest, public: isPublic(record.article, ctx.now) };
 }
 
@@ -115,9 +116,11 @@ export async function index(io: Stores, ctx: CycleContext, count: number, start:
   const batches = count + (fallbacks.length > 0 ? 1 : 0);
   const entry = (s: Summary, t?: string): Entry => ({ h: s.h, p: s.record.article.published.iso, id: s.record.article.id, ...(t !== undefined ? { t } : {}) });
   const published = kept.filter((s) => s.record.public).sort((a, b) => compareEntries(entry(b), entry(a)));
-  published.forEach((s, seq) => {
-    s.record.seq = seq;
-  });
+  // First-publication places: a file keeps the one the old state gave it (below its nextSeq: a state being
+  // remade has none), so no story moves to another archive page; the others get the next, oldest first.
+  let nextSeq = start.nextSeq;
+  for (const s of kept) if (s.record.seq !== undefined && s.record.seq >= start.nextSeq) delete s.record.seq;
+  for (const s of published) if (s.record.seq === undefined) s.record.seq = nextSeq++;
 
   const state = new Map<string, unknown>();
   const main = buildTimeline(published.map((s) => entry(s)));
@@ -159,20 +162,18 @@ export async function index(io: Stores, ctx: CycleContext, count: number, start:
   for (let n = 1; n * SITEMAP_SHARD_SIZE <= slugs.length + SITEMAP_SHARD_SIZE - 1; n++) {
     state.set(STATE.tagShard(n), { slugs: slugs.slice((n - 1) * SITEMAP_SHARD_SIZE, n * SITEMAP_SHARD_SIZE) } satisfies TagShard);
   }
+  // Every archive page and sitemap shard up to the last place given, as publish cycles leave them: one whose
+  // stories have all gone stays, empty.
   const size = ctx.settings.feedSize;
-  for (let n = 1; (n - 1) * size < published.length; n++) {
-    const members = published
-      .slice((n - 1) * size, n * size)
-      .map((s) => entry(s))
-      .sort(compareEntries);
-    state.set(STATE.archivePage(n), { members } satisfies ArchivePage);
+  const pages = Array.from({ length: Math.ceil(nextSeq / size) }, (): Entry[] => []);
+  const shards = Array.from({ length: Math.ceil(nextSeq / SITEMAP_SHARD_SIZE) }, (): SitemapUrl[] => []);
+  for (const s of published) {
+    const seq = s.record.seq as number;
+    pages[Math.floor(seq / size)]?.push(entry(s));
+    shards[Math.floor(seq / SITEMAP_SHARD_SIZE)]?.push({ h: s.h, loc: s.record.article.url, lastmod: s.record.article.updated?.iso ?? s.record.article.published.iso });
   }
-  for (let n = 1; (n - 1) * SITEMAP_SHARD_SIZE < published.length; n++) {
-    const urls = published
-      .slice((n - 1) * SITEMAP_SHARD_SIZE, n * SITEMAP_SHARD_SIZE)
-      .map((s) => ({ h: s.h, loc: s.record.article.url, lastmod: s.record.article.updated?.iso ?? s.record.article.published.iso }));
-    state.set(STATE.sitemapShard(n), { urls: urls.sort((a, b) => (a.loc < b.loc ? -1 : 1)) } satisfies SitemapShard);
-  }
+  for (const [i, members] of pages.entries()) state.set(STATE.archivePage(i + 1), { members: members.sort(compareEntries) } satisfies ArchivePage);
+  for (const [i, urls] of shards.entries()) state.set(STATE.sitemapShard(i + 1), { urls: urls.sort((a, b) => (a.loc < b.loc ? -1 : a.loc > b.loc ? 1 : 0)) } satisfies SitemapShard);
   const media = new Map<string, MediaRef>();
   for (const s of published) {
     const m = s.record.media;
@@ -209,7 +210,7 @@ export async function index(io: Stores, ctx: CycleContext, count: number, start:
   const plan: RebuildPlan = { batches: Array.from({ length: batches }, () => []), ...(settled.refused.size > 0 ? { waiting: Object.fromEntries(settled.refused) } : {}) };
   for (const s of kept) plan.batches[s.n - 1]?.push([s.record.key, places.get(s.h) ?? null]);
   await io.state.put(STATE.rebuildPlan, JSON.stringify(plan), headersFor(STATE.rebuildPlan));
-  return { head: { ...start, nextSeq: published.length, nextTagSeq: slugs.length, public: published.length }, batches };
+  return { head: { ...start, nextSeq, nextTagSeq: slugs.length, public: published.length }, batches };
 }
 
 export async function readBatch(io: Stores, key: StateKey<RebuildBatch>): Promise<RebuildBatch> {

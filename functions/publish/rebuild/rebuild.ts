@@ -15,6 +15,7 @@ import {
   type RebuildPlan,
   type RebuildProgress,
   readState,
+  recordInOrder,
   type SlugClaim,
   STATE,
   STATE_VERSION,
@@ -222,7 +223,7 @@ async function render(io: Stores, ctx: CycleContext, keys: readonly string[], re
         // The image is looked at again either way: the file in media/ may have changed or gone.
         const { article, media } = await readMedia(parsed, ctx.settings, io.content);
         // Fields in the order a publish cycle gives them (apply.ts): the same state is the same bytes.
-        return { key, etag: object.etag, rendered, article, public: isPublic(article, ctx.now), ...(media ? { media } : {}) };
+        return { key, etag: object.etag, rendered, article, public: isPublic(article, ctx.now), ...(prior?.seq !== undefined ? { seq: prior.seq } : {}), ...(media ? { media } : {}) };
       } catch (err) {
         if (!(err instanceof ArticleError)) throw err;
         rejected.push(err);
@@ -261,7 +262,8 @@ async function writeRecords(io: Stores, ctx: CycleContext, n: number, plan: Rebu
         page = hash(body);
         await io.site.put(pageKey(r.article.slug), body, headersFor(pageKey(r.article.slug)));
       }
-      const record: ArticleRecord = { ...r, ...(seq !== null && seq !== undefined ? { seq } : {}), ...(page ? { page } : {}) };
+      const { seq: _rendered, ...rest } = r; // the place is the plan's
+      const record = recordInOrder({ ...rest, ...(seq !== null && seq !== undefined ? { seq } : {}), ...(page ? { page } : {}) });
       await io.state.put(STATE.record(h), JSON.stringify(record), headersFor(STATE.record(h)));
       if (!held.has(r.key)) await io.state.put(STATE.seen(h, r.etag), JSON.stringify({}), headersFor(STATE.seen(h, r.etag)));
       for (const claim of [STATE.slug(r.article.slug), STATE.id(r.article.id)]) {

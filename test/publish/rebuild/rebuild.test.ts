@@ -250,4 +250,29 @@ describe('a rebuild for new settings', () => {
     expect(await s.titles()).toEqual(['The copy', 'Story B']);
     expect(await s.text('articles/a/index.html')).toContain('The copy');
   });
+
+  it('keeps every story on the archive page it was first published on, a backdated one too, and a page whose stories have gone', async () => {
+    // Prepare: three stories over pages of two, then one backdated, then the newest deleted
+    const s = await memorySite({ feed_size: 2 });
+    for (const d of ['20', '21', '22']) await s.article(`story-${d}.md`, { title: `Story ${d}`, date: `2026-11-${d}` });
+    await s.publish();
+    await s.article('backdated.md', { title: 'Backdated', date: '2026-11-19' });
+    await s.publish({ request: ask.keys(['articles/backdated.md']) });
+    await s.article('story-23.md', { title: 'Story 23', date: '2026-11-23' });
+    await s.publish({ request: ask.keys(['articles/story-23.md']) });
+    await s.remove('story-23.md');
+    await s.publish({ request: ask.keys(['articles/story-23.md']) });
+    const page = async (n: number) => {
+      const text = await s.text(`archive/${n}/feed.json`);
+      return text === undefined ? undefined : parseJsonFeed(text).items.map((i) => i.title);
+    };
+    const before = [await page(1), await page(2), await page(3)];
+    expect(before[1]).toEqual(['Story 22', 'Backdated']);
+    // Act: a rebuild for a new title
+    await s.content.put('site.yaml', stringify({ ...SITE_SETTINGS, feed_size: 2, title: 'The Renamed Wire' }), SITE_YAML);
+    await s.publish();
+    // Assess
+    expect([await page(1), await page(2), await page(3)]).toEqual(before);
+    expect(await s.text('archive/2/feed.json')).toContain('The Renamed Wire');
+  });
 });
