@@ -1,6 +1,6 @@
 // Every benchmark, in order: the publishing engine (publish.bench.ts: one edited and one new article published
 // incrementally, local no-op and one-article rebuilds, at 1,000, 10,000 and 100,000 articles side by side), a full
-// rebuild through S3 finished by cut-off invocations (rebuild.bench.ts), the local full build against the I/O
+// rebuild through S3 finished by cut-off invocations (rebuild.bench.ts), the local cold and warm builds against the I/O
 // floor and Hugo (build.bench.ts), feed readers polling the local server (poll.bench.ts), then the publisher
 // bundle's cold start (bundle.bench.ts). Each prints its own table and says what it measures.
 //
@@ -88,7 +88,7 @@ if (selected('rebuild')) {
   else console.log(`No size up to --s3-max ${engine.s3Max.toLocaleString('en')}: the rebuild goes through s3rver, so it was not run.\n`);
 }
 if (selected('build')) {
-  heading('build: local full build, no-op rebuild, I/O floor, Hugo');
+  heading('build: local cold build, warm and no-op rebuilds, I/O floor, Hugo');
   await runBuildBench(buildSizes);
 }
 if (selected('poll')) {
