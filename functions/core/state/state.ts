@@ -136,6 +136,12 @@ const RebuildProgressSchema = z.object({
   batches: int,
   /** Batches already written ('records'); 1 once the media are ('site'). */
   done: int,
+  /**
+   * The head's generation when the render step began on a whole state. While it is still the head's, no
+   * publish has changed the state the batches were rendered against, so what they say the state already
+   * holds (`held`) is so; once a publish has, every record is written whole.
+   */
+  from: z.optional(int),
 });
 export type RebuildProgress = z.infer<typeof RebuildProgressSchema>;
 

@@ -96,8 +96,8 @@ export async function rebuild(io: Stores, ctx: CycleContext, prior: { head?: Hea
       if (stop()) return result(false);
       await ctx.lease.keep();
       const slice = keys.slice(at, at + options.batchSize);
-      // A state a rebuild was remaking (no settings) may lack a record's marker or claims: nothing is taken as held.
-      const batch = await render(io, ctx, slice.filter(isArticleKey), rejected, head.settings !== '');
+      // A state a rebuild was remaking may lack a record's marker or claims: nothing is taken as held.
+      const batch = await render(io, ctx, slice.filter(isArticleKey), rejected, progress(head).from !== undefined);
       rendered += batch.records.length;
       const n = progress(head).batches + 1;
       await io.state.put(STATE.rebuildBatch(n), JSON.stringify(batch), headersFor(STATE.rebuildBatch(n)));
@@ -118,7 +118,7 @@ export async function rebuild(io: Stores, ctx: CycleContext, prior: { head?: Hea
     for (let n = progress(head).done + 1; n <= progress(head).batches; n++) {
       if (stop()) return result(false);
       await ctx.lease.keep();
-      written.push(...(await writeRecords(io, ctx, n, plan)));
+      written.push(...(await writeRecords(io, ctx, n, plan, progress(head).from === head.generation)));
       await checkpoint({ done: n });
     }
     // The state is whole again, under the new settings, which are kept with it: from the site step on it
@@ -192,6 +192,7 @@ const progress = (head: Head): RebuildProgress => head.rebuild as RebuildProgres
  */
 function begin(prior: Head | undefined, target: string): Head {
   const rebuild: RebuildProgress = { step: 'render', settings: target, batches: 0, done: 0 };
+  if (prior && !stateInFlux(prior) && prior.settings !== '') return { ...prior, rebuild: { ...rebuild, from: prior.generation } };
   if (prior && !stateInFlux(prior)) return { ...prior, rebuild };
   return {
     v: STATE_VERSION,
@@ -246,11 +247,13 @@ async function readPlan(io: Stores): Promise<RebuildPlan> {
  * first). Each claim names the files refused it, which wait on it; one the old state has as it would be
  * written is left as it is.
  */
-async function writeRecords(io: Stores, ctx: CycleContext, n: number, plan: RebuildPlan): Promise<string[]> {
+async function writeRecords(io: Stores, ctx: CycleContext, n: number, plan: RebuildPlan, untouched: boolean): Promise<string[]> {
   const places = new Map(plan.batches[n - 1] ?? []);
   const batch = await readBatch(io, STATE.rebuildBatch(n));
   const records = batch.records.filter((r) => places.has(r.key));
-  const held = new Set(batch.held);
+  // A publish since the render step may have deleted a marker or let a claim go (a file edited or deleted
+  // behind the cursor): then nothing is taken as held, and the scan after the rebuild finds what changed.
+  const held = new Set(untouched ? batch.held : []);
   const pages = records.filter((r) => r.public).map((r) => pageKey(r.article.slug));
   await withIntent(io.state, pages, () =>
     mapLimit(records, ctx.concurrency, async (r) => {

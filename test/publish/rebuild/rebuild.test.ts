@@ -119,7 +119,15 @@ describe('the full rebuild', () => {
       expect(result.resumed, step).toBe(false);
       expect(result.done, step).toBe(false);
       expect(result.rendered, step).toBe(1);
-      expect(result.head.rebuild, step).toEqual({ step: 'render', settings: settingsHash(testSettings()), cursor: 'articles/a.md', batches: 1, done: 0 });
+      // (rendering against a state that serves, it notes the generation it began at: see RebuildProgress.from)
+      expect(result.head.rebuild, step).toEqual({
+        step: 'render',
+        settings: settingsHash(testSettings()),
+        cursor: 'articles/a.md',
+        batches: 1,
+        done: 0,
+        ...(step === 'render' ? { from: head.generation } : {}),
+      });
       expect(result.head.settings, step).toBe(step === 'render' ? head.settings : '');
     }
   });

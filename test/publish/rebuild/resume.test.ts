@@ -182,4 +182,25 @@ describe('publishing during a rebuild', () => {
     await reference.publish({ request: ask.keys([late, edited]), lease: LIVE });
     expect(await objects(s.site)).toEqual(await objects(reference.site));
   });
+
+  it('takes down an article deleted after the rebuild rendered it, though its version was the one the state had', async () => {
+    // Prepare: the rebuild has rendered story 1, unchanged since the state had it
+    const s = await newsroom();
+    await s.content.put('site.yaml', stringify(NEW_SETTINGS), SITE_YAML);
+    let holders = 0;
+    do await s.publish(cutOff(holders++ === 0 ? ask.keys(['site.yaml']) : ask.keys()));
+    while (((await headOf(s)).rebuild?.cursor ?? '') < 'articles/story-01.md');
+    expect((await headOf(s)).rebuild?.step).toBe('render');
+    // Act: story 1 is deleted, its event published during the render step; then the ticks finish the rebuild
+    await s.remove('story-01.md');
+    await s.publish(cutOff(ask.keys(['articles/story-01.md'])));
+    while (!(await settled(s)) && holders++ < 100) await s.publish(cutOff(ask.keys()));
+    // Assess
+    expect(await s.text('articles/story-01/index.html')).toBeUndefined();
+    expect(await s.titles('tags/election/')).not.toContain('Story 1');
+    const reference = await uninterrupted();
+    await reference.remove('story-01.md');
+    await reference.publish({ request: ask.keys(['articles/story-01.md']), lease: LIVE });
+    expect(await objects(s.site)).toEqual(await objects(reference.site));
+  });
 });
