@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import { STATE } from '../../functions/core/state/state.ts';
 import { type PublishOptions, type PublishReport, publish } from '../../functions/publish/publish.ts';
 import { MemoryStore } from '../../functions/stores/memory-store.ts';
 import type { DeleteOptions, GetOptions, ObjectInfo, PutOptions, Store, StoredObject, TooLarge } from '../../functions/stores/store.ts';
@@ -181,4 +182,14 @@ export class CountingStore implements Store {
   describe(key: string): string {
     return this.#inner.describe(key);
   }
+}
+
+/** Every object of a store, key by key, as text; the lease aside (it is the holder's, not the site's), and any other key `except` names. */
+export async function objectsOf(store: Store, except: readonly string[] = []): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const { key } of await store.list('')) {
+    if (key === STATE.lease || except.includes(key)) continue;
+    out[key] = Buffer.from((await store.get(key))?.body ?? '').toString('utf8');
+  }
+  return out;
 }

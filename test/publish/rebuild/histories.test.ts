@@ -7,7 +7,7 @@ import { MemoryStore } from '../../../functions/stores/memory-store.ts';
 import type { Store, Stores } from '../../../functions/stores/store.ts';
 import { leaseClocks } from '../../helpers/clock.ts';
 import { articleText, NOW } from '../../helpers/content.ts';
-import { memorySite } from '../../helpers/engine.ts';
+import { memorySite, objectsOf } from '../../helpers/engine.ts';
 import { parseAtom, parseJsonFeed, parseRss } from '../../helpers/feeds.ts';
 import { mulberry32 } from '../../helpers/random.ts';
 
@@ -239,15 +239,7 @@ async function copy(from: Store): Promise<MemoryStore> {
   return to;
 }
 
-/** Every object of a store, key by key, as text (the lease aside: it is the holder's, not the site's). */
-async function objects(store: Store): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const { key } of await store.list('')) {
-    if (key === STATE.lease) continue;
-    out[key] = Buffer.from((await store.get(key))?.body ?? '').toString('utf8');
-  }
-  return out;
-}
+const objects = (store: Store) => objectsOf(store);
 
 /** A feed as a reader sees it, item by item (undefined for any other key, or a feed that does not parse). */
 function readable(key: string, text: string): string | undefined {

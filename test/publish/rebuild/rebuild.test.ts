@@ -12,7 +12,7 @@ import { type RebuildOptions, rebuild, servedSettings } from '../../../functions
 import type { PutOptions, Store } from '../../../functions/stores/store.ts';
 import { NOW, SITE_SETTINGS, testSettings } from '../../helpers/content.ts';
 import { headOf, holderContext, releaseLeases } from '../../helpers/cycle.ts';
-import { type MemorySite, memorySite } from '../../helpers/engine.ts';
+import { type MemorySite, memorySite, objectsOf } from '../../helpers/engine.ts';
 import { parseJsonFeed } from '../../helpers/feeds.ts';
 import { RecordingStore } from '../../helpers/recording-store.ts';
 
@@ -180,13 +180,7 @@ describe('the settings the state was built with', () => {
 
 describe('a rebuild for new settings', () => {
   /** Every object of a store but the lease and the head (a holder's, and a count of publishes). */
-  const objects = async (store: Store): Promise<Record<string, string>> => {
-    const out: Record<string, string> = {};
-    for (const { key } of await store.list('')) {
-      if (key !== STATE.lease && key !== STATE.head) out[key] = Buffer.from((await store.get(key))?.body ?? '').toString('utf8');
-    }
-    return out;
-  };
+  const objects = (store: Store) => objectsOf(store, [STATE.head]);
   const parsing =
     (parsed: string[]): Parse =>
     (file, bytes, settings) => {

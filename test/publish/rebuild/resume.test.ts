@@ -7,7 +7,7 @@ import { type PublishOptions, publish } from '../../../functions/publish/publish
 import type { Store } from '../../../functions/stores/store.ts';
 import { leaseClocks } from '../../helpers/clock.ts';
 import { NOW, SITE_SETTINGS } from '../../helpers/content.ts';
-import { type Budget, DyingStore, type MemorySite, memorySite } from '../../helpers/engine.ts';
+import { type Budget, DyingStore, type MemorySite, memorySite, objectsOf } from '../../helpers/engine.ts';
 
 // A full rebuild as a chain of holders, each cut off (its time running out, or killed): the chain ends where
 // one uninterrupted rebuild ends, byte for byte, and publishing goes on while it runs.
@@ -39,15 +39,7 @@ async function newsroom(): Promise<MemorySite> {
   return s;
 }
 
-/** Every object of a store, key by key, as text (the lease aside: it is the holder's, not the site's). */
-async function objects(store: Store): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const { key } of await store.list('')) {
-    if (key === STATE.lease) continue;
-    out[key] = Buffer.from((await store.get(key))?.body ?? '').toString('utf8');
-  }
-  return out;
-}
+const objects = (store: Store) => objectsOf(store);
 
 async function headOf(s: MemorySite): Promise<Head> {
   return JSON.parse(Buffer.from((await s.state.get(STATE.head))?.body ?? '').toString('utf8')) as Head;
