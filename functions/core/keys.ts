@@ -58,6 +58,11 @@ export const NEWS_SITEMAP = 'sitemap-news.xml';
 /** URLs per sitemap file: far under the protocol's 50,000, so one publish rewrites a small file. */
 export const SITEMAP_SHARD_SIZE = 500;
 
+/** The archive page (1-based) of an article's first-publication place, `feedSize` articles a page. */
+export const archivePageOf = (seq: number, feedSize: number): number => Math.floor(seq / feedSize) + 1;
+/** The sitemap shard (1-based) of an article's place, or of a tag's. */
+export const sitemapShardOf = (seq: number): number => Math.floor(seq / SITEMAP_SHARD_SIZE) + 1;
+
 /** Where article pages live on the site (the same word as the content's articles/, a different store). */
 export const PAGES_PREFIX = 'articles/';
 /** An article's folder on the site (its URL's path); its page is the folder's FRONT_PAGE. */

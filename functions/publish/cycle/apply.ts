@@ -8,7 +8,7 @@ import { mapLimit } from '../../core/concurrency.ts';
 
 import { ArticleError, Notice } from '../../core/errors.ts';
 
-import { keyHash, MAIN_TIMELINE, pageKey, SITEMAP_SHARD_SIZE, tagTimeline } from '../../core/keys.ts';
+import { archivePageOf, keyHash, MAIN_TIMELINE, pageKey, sitemapShardOf, tagTimeline } from '../../core/keys.ts';
 
 import type { Settings } from '../../core/settings.ts';
 
@@ -79,8 +79,8 @@ type Transition = { o: Outcome; before?: ArticleRecord; after?: ArticleRecord };
 
 const entryOf = (r: ArticleRecord, t?: string): Entry => ({ h: keyHash(r.key), p: r.article.published.iso, id: r.article.id, ...(t !== undefined ? { t } : {}) });
 
-const archiveOf = (seq: number, settings: Settings) => Math.floor(seq / settings.feedSize) + 1;
-const shardOf = (seq: number) => Math.floor(seq / SITEMAP_SHARD_SIZE) + 1;
+const archiveOf = (seq: number, settings: Settings) => archivePageOf(seq, settings.feedSize);
+const shardOf = sitemapShardOf;
 const tagsOf = (a: Article): Map<string, string> => new Map(a.tags.map((t) => [tagSlug(t), t]));
 const urlOf = (h: string, a: Article): SitemapUrl => ({ h, loc: a.url, lastmod: a.updated?.iso ?? a.published.iso });
 

@@ -4,7 +4,7 @@ import { toIso } from '../../core/article/dates.ts';
 import { countSpellings, spellingNotice, tagSlug, tagTitle } from '../../core/article/tags.ts';
 import { mapLimit } from '../../core/concurrency.ts';
 import { type ArticleError, Notice } from '../../core/errors.ts';
-import { KEYS, keyHash, MAIN_TIMELINE, SITEMAP_SHARD_SIZE, tagTimeline } from '../../core/keys.ts';
+import { archivePageOf, KEYS, keyHash, MAIN_TIMELINE, sitemapShardOf, tagTimeline } from '../../core/keys.ts';
 import { inNewsWindow, NEWS_MAX, newsCutoff } from '../../core/output/news.ts';
 import { headersFor } from '../../core/output/objects.ts';
 import {
@@ -145,8 +145,19 @@ export async function index(io: Stores, ctx: CycleContext, count: number, start:
       listed.set(slug, seen);
     }
   const slugs = [...tags.keys()].sort();
+  // Tags keep their places too (the order they were first used in: their sitemap shards), read from the old
+  // state's directories (below its nextTagSeq: a state being remade has none); new tags get the next, by slug.
+  const prior = await mapLimit(slugs, ctx.concurrency, async (slug) => (start.nextTagSeq > 0 ? (await readTagDir(io, slug))?.seq : undefined));
+  const tagSeqs = new Map<string, number>();
+  slugs.forEach((slug, i) => {
+    const seq = prior[i];
+    if (seq !== undefined && seq < start.nextTagSeq) tagSeqs.set(slug, seq);
+  });
+  let nextTagSeq = start.nextTagSeq;
+  for (const slug of slugs) if (!tagSeqs.has(slug)) tagSeqs.set(slug, nextTagSeq++);
   const keyOf = new Map(published.map((s) => [s.h, s.record.key]));
-  slugs.forEach((slug, seq) => {
+  for (const slug of slugs) {
+    const seq = tagSeqs.get(slug) as number;
     const timeline = buildTimeline(tags.get(slug) as Entry[]);
     const list = tags.get(slug) as Entry[];
     const spellings = countSpellings(
@@ -158,19 +169,20 @@ export async function index(io: Stores, ctx: CycleContext, count: number, start:
     for (const e of list) if (e.t !== undefined && e.t !== name) notices.push(new Notice(keyOf.get(e.h) ?? e.h, spellingNotice(e.t, name, slug)));
     state.set(timelineDir(tagTimeline(slug)), { ...timeline.dir, name, spellings, seq } satisfies TagDir);
     for (const [c, chunk] of timeline.chunks) state.set(STATE.timelineChunk(tagTimeline(slug), c), chunk);
-  });
-  for (let n = 1; n * SITEMAP_SHARD_SIZE <= slugs.length + SITEMAP_SHARD_SIZE - 1; n++) {
-    state.set(STATE.tagShard(n), { slugs: slugs.slice((n - 1) * SITEMAP_SHARD_SIZE, n * SITEMAP_SHARD_SIZE) } satisfies TagShard);
   }
+  // Every tag shard up to the last place given (one whose tags have all gone stays, empty, as cycles leave it)
+  const tagShards = Array.from({ length: nextTagSeq === 0 ? 0 : sitemapShardOf(nextTagSeq - 1) }, (): string[] => []);
+  for (const slug of slugs) tagShards[sitemapShardOf(tagSeqs.get(slug) as number) - 1]?.push(slug);
+  for (const [i, shard] of tagShards.entries()) state.set(STATE.tagShard(i + 1), { slugs: shard } satisfies TagShard);
   // Every archive page and sitemap shard up to the last place given, as publish cycles leave them: one whose
   // stories have all gone stays, empty.
   const size = ctx.settings.feedSize;
-  const pages = Array.from({ length: Math.ceil(nextSeq / size) }, (): Entry[] => []);
-  const shards = Array.from({ length: Math.ceil(nextSeq / SITEMAP_SHARD_SIZE) }, (): SitemapUrl[] => []);
+  const pages = Array.from({ length: nextSeq === 0 ? 0 : archivePageOf(nextSeq - 1, size) }, (): Entry[] => []);
+  const shards = Array.from({ length: nextSeq === 0 ? 0 : sitemapShardOf(nextSeq - 1) }, (): SitemapUrl[] => []);
   for (const s of published) {
     const seq = s.record.seq as number;
-    pages[Math.floor(seq / size)]?.push(entry(s));
-    shards[Math.floor(seq / SITEMAP_SHARD_SIZE)]?.push({ h: s.h, loc: s.record.article.url, lastmod: s.record.article.updated?.iso ?? s.record.article.published.iso });
+    pages[archivePageOf(seq, size) - 1]?.push(entry(s));
+    shards[sitemapShardOf(seq) - 1]?.push({ h: s.h, loc: s.record.article.url, lastmod: s.record.article.updated?.iso ?? s.record.article.published.iso });
   }
   for (const [i, members] of pages.entries()) state.set(STATE.archivePage(i + 1), { members: members.sort(compareEntries) } satisfies ArchivePage);
   for (const [i, urls] of shards.entries()) state.set(STATE.sitemapShard(i + 1), { urls: urls.sort((a, b) => (a.loc < b.loc ? -1 : a.loc > b.loc ? 1 : 0)) } satisfies SitemapShard);
@@ -210,7 +222,19 @@ export async function index(io: Stores, ctx: CycleContext, count: number, start:
   const plan: RebuildPlan = { batches: Array.from({ length: batches }, () => []), ...(settled.refused.size > 0 ? { waiting: Object.fromEntries(settled.refused) } : {}) };
   for (const s of kept) plan.batches[s.n - 1]?.push([s.record.key, places.get(s.h) ?? null]);
   await io.state.put(STATE.rebuildPlan, JSON.stringify(plan), headersFor(STATE.rebuildPlan));
-  return { head: { ...start, nextSeq, nextTagSeq: slugs.length, public: published.length }, batches };
+  return { head: { ...start, nextSeq, nextTagSeq, public: published.length }, batches };
+}
+
+/** The old state's directory of a tag; an unreadable one is none, a store failure a failure. */
+async function readTagDir(io: Stores, slug: string): Promise<TagDir | undefined> {
+  const object = await io.state.get(STATE.tagDir(slug));
+  if (!object) return undefined;
+  try {
+    return readState(STATE.tagDir(slug), object.body);
+  } catch (err) {
+    if (err instanceof StateError) return undefined;
+    throw err;
+  }
 }
 
 export async function readBatch(io: Stores, key: StateKey<RebuildBatch>): Promise<RebuildBatch> {

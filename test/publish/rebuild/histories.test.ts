@@ -350,17 +350,18 @@ function comparable(site: Record<string, string>, state: Record<string, string>)
 
 /**
  * Every article's first-publication place, and what follows from it: each record's `seq`, the archive pages
- * (state and documents), the article sitemap shards, and the next place to give. A rebuild over a state keeps
- * them all. Tags' places (creation order) are not among them: a rebuild gives them in slug order.
+ * (state and documents), the article sitemap shards, and the next place to give; and each tag's (the order of
+ * its first use), with the tag sitemap shards. A rebuild over a state keeps them all.
  */
 function places(site: Record<string, string>, state: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [key, text] of Object.entries(site)) if (key.startsWith('archive/') || /^sitemap-\d+\.xml$/.test(key)) out[`site: ${key}`] = text;
+  for (const [key, text] of Object.entries(site)) if (key.startsWith('archive/') || /^sitemap(-tags)?-\d+\.xml$/.test(key) || key === 'sitemap.xml') out[`site: ${key}`] = text;
   for (const [key, text] of Object.entries(state)) {
-    if (key.startsWith(STATE.records)) out[`state: ${key}, seq`] = String((JSON.parse(text) as { seq?: number }).seq);
-    else if (/^(archive|sitemap)\//.test(key)) out[`state: ${key}`] = text;
+    if (key.startsWith(STATE.records) || /^timeline\/tag-.+\/dir\.json$/.test(key)) out[`state: ${key}, seq`] = String((JSON.parse(text) as { seq?: number }).seq);
+    else if (/^(archive|sitemap|sitemap-tags)\//.test(key)) out[`state: ${key}`] = text;
   }
-  out['state: head, nextSeq'] = String((JSON.parse(state[STATE.head] ?? '{}') as { nextSeq?: number }).nextSeq);
+  const head = JSON.parse(state[STATE.head] ?? '{}') as { nextSeq?: number; nextTagSeq?: number };
+  out['state: head, nextSeq and nextTagSeq'] = `${head.nextSeq} ${head.nextTagSeq}`;
   return out;
 }
 
