@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Article } from './article/article.ts';
 import type { Settings } from './settings.ts';
 
 /**
@@ -20,6 +21,15 @@ export function settingsHash(settings: Settings): string {
  */
 export function renderHash(settings: Pick<Settings, 'url' | 'idAuthority'>): string {
   return hash(JSON.stringify({ url: settings.url, idAuthority: settings.idAuthority, RENDER_VERSION }));
+}
+
+/**
+ * A record's `page`: what its page is made from besides the settings (the article as rendered), not the page's
+ * bytes. Under one set of settings it changes exactly when the page does; a rebuild for new settings writes
+ * every page anyway, and an unchanged article's record stays as it was, so the rebuild need not write it.
+ */
+export function pageHash(article: Article): string {
+  return hash(JSON.stringify(article));
 }
 
 export function hash(text: string): string {

@@ -123,8 +123,8 @@ export type Recheck = z.infer<typeof RecheckSchema>;
  * state still serves incremental publishes (with the settings it was built with) while article files are
  * rendered into batches in key order, up to `cursor`; 'index': the state is being remade from the batches
  * (done again whole if cut off); 'records': `done` batches of records and pages written; 'site': the state is
- * whole again, under the new settings, and serves incremental publishes while the groups are written (`done`
- * 1 once the media are, `cursor` the last group written).
+ * whole again, under the new settings, and serves incremental publishes while the pages of unchanged records
+ * (`done` batches of them), the media (`done` batches + 1) and the groups (`cursor` the last written) are written.
  */
 const RebuildProgressSchema = z.object({
   step: z.enum(['render', 'index', 'records', 'site']),
@@ -134,12 +134,14 @@ const RebuildProgressSchema = z.object({
   cursor: z.optional(text),
   /** Batches written ('render'), then the batches in all. */
   batches: int,
-  /** Batches already written ('records'); 1 once the media are ('site'). */
+  /** Batches already written ('records'); batches of unchanged records' pages, then + 1 for the media ('site'). */
   done: int,
   /**
    * The head's generation when the render step began on a whole state. While it is still the head's, no
    * publish has changed the state the batches were rendered against, so what they say the state already
-   * holds (`held`) is so; once a publish has, every record is written whole.
+   * holds (`held`, `same`) is so; once a publish has, every record is written whole. Kept into the site step
+   * (the generation it began at) when the records step left unchanged records as they were: their pages are
+   * written then.
    */
   from: z.optional(int),
 });
@@ -259,6 +261,11 @@ const RebuildBatchSchema = z.object({
    * record and page alone.
    */
   held: z.optional(z.array(text)),
+  /**
+   * Of those, the files whose record the old state has exactly as the records step would write it: their
+   * record is not written, and their page waits for the site step, when the state serves again.
+   */
+  same: z.optional(z.array(text)),
 });
 export type RebuildBatch = z.infer<typeof RebuildBatchSchema>;
 /** What the index step decided, per batch: the files whose records are written, each with its place (null: not public). */

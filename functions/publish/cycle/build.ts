@@ -6,7 +6,7 @@ import { mapLimit } from '../../core/concurrency.ts';
 
 import { FeedCheckError } from '../../core/errors.ts';
 
-import { hash } from '../../core/hash.ts';
+import { hash, pageHash } from '../../core/hash.ts';
 
 import { type GroupId, groupName, MAIN_TIMELINE, pageKey, tagTimeline } from '../../core/keys.ts';
 
@@ -204,13 +204,12 @@ export async function buildGroups(
   return built;
 }
 
-/** Render pages; the page hash goes into the staged record, and only a changed page is written. */
+/** Render pages; the page hash (pageHash) goes into the staged record, and only a changed page is written. */
 export function buildPages(view: StateView, pages: ReadonlyMap<string, ArticleRecord>, settings: Settings, force = false): Map<string, string> {
   const out = new Map<string, string>();
   for (const [h, record] of pages) {
-    const body = articlePage(record.article, settings);
-    const page = hash(body);
-    if (force || record.page !== page) out.set(pageKey(record.article.slug), body);
+    const page = pageHash(record.article);
+    if (force || record.page !== page) out.set(pageKey(record.article.slug), articlePage(record.article, settings));
     view.stage(STATE.record(h), recordInOrder({ ...record, page }));
   }
   return out;

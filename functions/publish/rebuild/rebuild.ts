@@ -1,7 +1,7 @@
 import { isPublic } from '../../core/article/article.ts';
 import { mapLimit } from '../../core/concurrency.ts';
 import { ArticleError, type FeedCheckError, type Notice, SettingsError } from '../../core/errors.ts';
-import { hash, renderHash, settingsHash } from '../../core/hash.ts';
+import { pageHash, renderHash, settingsHash } from '../../core/hash.ts';
 import { ARTICLES_PREFIX, groupName, isArticleKey, isManagedSiteKey, KEYS, keyHash, pageKey, parseGroupName } from '../../core/keys.ts';
 import { headersFor } from '../../core/output/objects.ts';
 import { articlePage } from '../../core/output/pages.ts';
@@ -124,18 +124,30 @@ export async function rebuild(io: Stores, ctx: CycleContext, prior: { head?: Hea
     // The state is whole again, under the new settings, which are kept with it: from the site step on it
     // serves incremental publishes (publish.ts), and a settings change from here keeps it serving.
     await io.state.put(STATE.served, JSON.stringify({ yaml: options.siteYaml, fingerprint: target }), headersFor(STATE.served));
-    const { cursor: _rendered, ...records } = progress(head);
-    head = { ...head, rebuild: records };
+    // `from` stays (now the generation the site step begins at) while the records step left unchanged records as they were
+    const { cursor: _rendered, from, ...records } = progress(head);
+    head = { ...head, rebuild: { ...records, ...(from === head.generation ? { from } : {}) } };
     await checkpoint({ step: 'site', done: 0 });
   }
-  // The site: published media (done: 1), then each group in order (the cursor names the last written, so a
-  // tag that publishes meanwhile add or remove moves no other group's turn), then the reconcile.
+  // The site: the pages of unchanged records, a batch at a time (done: 1 ... batches), published media (done:
+  // batches + 1), then each group in order (the cursor names the last written, so a tag that publishes
+  // meanwhile add or remove moves no other group's turn), then the reconcile.
   const view = new StateView(io.state);
-  if (progress(head).done === 0) {
+  const { batches, from } = progress(head);
+  if (from !== undefined && progress(head).done < batches) {
+    const plan = await readPlan(io);
+    for (let n = progress(head).done + 1; n <= batches; n++) {
+      if (stop()) return result(false);
+      await ctx.lease.keep();
+      written.push(...(await writeUnchangedPages(io, ctx, n, plan, head.generation === from)));
+      await checkpoint({ done: n });
+    }
+  }
+  if (progress(head).done <= batches) {
     if (stop()) return result(false);
     await ctx.lease.keep();
     written.push(...(await writeMedia(io, ctx, view)));
-    await checkpoint({ done: 1 });
+    await checkpoint({ done: batches + 1 });
   }
   const last = progress(head).cursor === undefined ? undefined : parseGroupName(progress(head).cursor as string);
   const groups = allGroups(head, ctx.settings, tagSlugsListed(await io.state.list(STATE.timelines, KEYS))).filter((id) => last === undefined || compareGroups(id, last) > 0);
@@ -214,6 +226,7 @@ function begin(prior: Head | undefined, target: string): Head {
 async function render(io: Stores, ctx: CycleContext, keys: readonly string[], rejected: ArticleError[], whole: boolean): Promise<RebuildBatch> {
   const rendered = renderHash(ctx.settings);
   const held: string[] = [];
+  const same: string[] = [];
   const records = await mapLimit(keys, ctx.concurrency, async (key): Promise<ArticleRecord | undefined> => {
     const [object, prior] = await Promise.all([readArticle(io.content, key), priorRecord(io, key)]);
     if (!object) return undefined;
@@ -231,10 +244,18 @@ async function render(io: Stores, ctx: CycleContext, keys: readonly string[], re
         return lastGoodOf(prior, ctx);
       }
     })();
-    if (whole && record && prior?.etag === record.etag && prior.article.slug === record.article.slug && prior.article.id === record.article.id) held.push(key);
+    if (whole && record && prior?.etag === record.etag && prior.article.slug === record.article.slug && prior.article.id === record.article.id) {
+      held.push(key);
+      const written = recordInOrder({ ...record, ...(record.public ? { page: pageHash(record.article) } : {}) });
+      if (JSON.stringify(written) === JSON.stringify(recordInOrder(prior))) same.push(key);
+    }
     return record;
   });
-  return { records: records.filter((r): r is ArticleRecord => r !== undefined), ...(held.length > 0 ? { held: held.sort() } : {}) };
+  return {
+    records: records.filter((r): r is ArticleRecord => r !== undefined),
+    ...(held.length > 0 ? { held: held.sort() } : {}),
+    ...(same.length > 0 ? { same: same.sort() } : {}),
+  };
 }
 
 async function readPlan(io: Stores): Promise<RebuildPlan> {
@@ -250,10 +271,18 @@ async function readPlan(io: Stores): Promise<RebuildPlan> {
 async function writeRecords(io: Stores, ctx: CycleContext, n: number, plan: RebuildPlan, untouched: boolean): Promise<string[]> {
   const places = new Map(plan.batches[n - 1] ?? []);
   const batch = await readBatch(io, STATE.rebuildBatch(n));
-  const records = batch.records.filter((r) => places.has(r.key));
   // A publish since the render step may have deleted a marker or let a claim go (a file edited or deleted
   // behind the cursor): then nothing is taken as held, and the scan after the rebuild finds what changed.
   const held = new Set(untouched ? batch.held : []);
+  const unchanged = unchangedRecords(batch, plan, n, untouched);
+  const records = batch.records.filter((r) => places.has(r.key) && !unchanged.has(r));
+  // An unchanged record stands as it is (its page waits for the site step); a claim it holds is written only to name the files waiting on it
+  await mapLimit([...unchanged], ctx.concurrency, async (r) => {
+    for (const claim of [STATE.slug(r.article.slug), STATE.id(r.article.id)]) {
+      const waiting = plan.waiting?.[claim]?.slice(-MAX_WAITING);
+      if (waiting) await io.state.put(claim, JSON.stringify({ key: r.key, waiting } satisfies SlugClaim), headersFor(claim));
+    }
+  });
   const pages = records.filter((r) => r.public).map((r) => pageKey(r.article.slug));
   await withIntent(io.state, pages, () =>
     mapLimit(records, ctx.concurrency, async (r) => {
@@ -261,9 +290,8 @@ async function writeRecords(io: Stores, ctx: CycleContext, n: number, plan: Rebu
       const seq = places.get(r.key);
       let page: string | undefined;
       if (r.public) {
-        const body = articlePage(r.article, ctx.settings);
-        page = hash(body);
-        await io.site.put(pageKey(r.article.slug), body, headersFor(pageKey(r.article.slug)));
+        page = pageHash(r.article);
+        await io.site.put(pageKey(r.article.slug), articlePage(r.article, ctx.settings), headersFor(pageKey(r.article.slug)));
       }
       const { seq: _rendered, ...rest } = r; // the place is the plan's
       const record = recordInOrder({ ...rest, ...(seq !== null && seq !== undefined ? { seq } : {}), ...(page ? { page } : {}) });
@@ -276,6 +304,33 @@ async function writeRecords(io: Stores, ctx: CycleContext, n: number, plan: Rebu
       }
     }),
   );
+  return pages;
+}
+
+/**
+ * The records of batch n the old state has exactly as the records step would write them (`same`, with the
+ * place the plan gives): left as they are, while nothing has changed the state since the render step.
+ */
+function unchangedRecords(batch: RebuildBatch, plan: RebuildPlan, n: number, untouched: boolean): Set<ArticleRecord> {
+  if (!untouched || !batch.same) return new Set();
+  const places = new Map(plan.batches[n - 1] ?? []);
+  const same = new Set(batch.same);
+  return new Set(batch.records.filter((r) => same.has(r.key) && places.has(r.key) && places.get(r.key) === (r.seq ?? null)));
+}
+
+/**
+ * The site step's pages of batch n's unchanged records (their records were left as they were). Made from the
+ * batch while no publish has committed since the site step began; after one, from the record the state has now
+ * (a publish may have edited, moved or taken down the article, and written its page itself).
+ */
+async function writeUnchangedPages(io: Stores, ctx: CycleContext, n: number, plan: RebuildPlan, direct: boolean): Promise<string[]> {
+  const batch = await readBatch(io, STATE.rebuildBatch(n));
+  const unchanged = [...unchangedRecords(batch, plan, n, true)];
+  const view = new StateView(io.state);
+  const current = direct ? unchanged : await mapLimit(unchanged, ctx.concurrency, (r) => view.read(STATE.record(keyHash(r.key))));
+  const records = current.filter((r): r is ArticleRecord => r?.public === true);
+  const pages = records.map((r) => pageKey(r.article.slug));
+  await withIntent(io.state, pages, () => mapLimit(records, ctx.concurrency, (r) => io.site.put(pageKey(r.article.slug), articlePage(r.article, ctx.settings), headersFor(pageKey(r.article.slug)))));
   return pages;
 }
 

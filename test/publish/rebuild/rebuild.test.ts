@@ -219,19 +219,25 @@ describe('a rebuild for new settings', () => {
     expect(parseJsonFeed((await s.text('feed.json')) ?? '').items.map((i) => i.url)).toEqual(['https://wire.example/articles/b/', 'https://wire.example/articles/a/']);
   });
 
-  it('writes an unchanged file’s record and page alone: its marker and claims stand; a changed file gets all of them', async () => {
-    // Prepare: story B edited, then a new site title; the state store writes down each write
+  it('leaves an unchanged file’s record, marker and claims as they are and writes its page once the state serves again; a changed file gets all of them', async () => {
+    // Prepare: story B edited, then a new site title; the stores write down each write, in one log
     const s = await published();
     await s.article('b.md', { title: 'Story B, corrected', date: '2026-11-21' });
     await s.content.put('site.yaml', stringify({ ...SITE_SETTINGS, title: 'The Renamed Wire' }), SITE_YAML);
-    const state = new RecordingStore(s.state, 'state');
+    const log: string[] = [];
+    const state = new RecordingStore(s.state, 'state', log);
+    const site = new RecordingStore(s.site, 'site', log);
     // Act
-    await publish({ content: s.content, site: s.site, state }, { now: NOW });
+    await publish({ content: s.content, site, state }, { now: NOW });
     // Assess
     const [a, b] = [keyHash('articles/a.md'), keyHash('articles/b.md')];
-    const written = state.log.filter((w) => w.startsWith('state put ') && !w.includes('rebuild/')).map((w) => w.slice('state put '.length));
-    expect(written).toContain(STATE.record(a));
-    expect(written.filter((k) => k.includes(a) || k === STATE.slug('a'))).toEqual([STATE.record(a)]);
+    const written = log.filter((w) => w.startsWith('state put ') && !w.includes('rebuild/')).map((w) => w.slice('state put '.length));
+    expect(written.filter((k) => k.includes(a) || k === STATE.slug('a'))).toEqual([]);
+    // A's page waits for the site step: it is written after the records step's checkpoint (B's before it)
+    const pageOf = (slug: string) => log.indexOf(`site put articles/${slug}/index.html`);
+    const siteStep = log.findIndex((w, i) => w === 'state put head.json' && i > pageOf('b'));
+    expect(pageOf('a')).toBeGreaterThan(siteStep);
+    expect(pageOf('b')).toBeLessThan(siteStep);
     expect(written).toEqual(expect.arrayContaining([STATE.record(b), STATE.slug('b'), expect.stringContaining(`${STATE.seenPrefix}${b}`)]));
     expect(await s.state.get(STATE.slug('a'))).toBeDefined();
     expect(await s.state.list(`${STATE.seenPrefix}${a}`)).toHaveLength(1);

@@ -195,4 +195,27 @@ describe('publishing during a rebuild', () => {
     await reference.publish({ request: ask.keys(['articles/story-01.md']), lease: LIVE });
     expect(await objects(s.site)).toEqual(await objects(reference.site));
   });
+
+  it('keeps an article edited or taken down while the rebuild writes the pages of unchanged ones as the publish left it', async () => {
+    // Prepare: cut off until the rebuild is in its site step, the first batch of unchanged records' pages written
+    const s = await newsroom();
+    await s.content.put('site.yaml', stringify(NEW_SETTINGS), SITE_YAML);
+    let holders = 0;
+    do await s.publish(cutOff(holders++ === 0 ? ask.keys(['site.yaml']) : ask.keys()));
+    while ((await headOf(s)).rebuild?.step !== 'site');
+    expect((await headOf(s)).rebuild?.done).toBeLessThan((await headOf(s)).rebuild?.batches ?? 0);
+    // Act: story 12 (in a later batch) is taken down, story 10 retitled, during the site step; then the ticks
+    await s.remove('story-12.md');
+    const edited = await s.article('story-10.md', { title: 'Story 10, corrected', date: '2026-11-10', tags: ['Port'] });
+    await s.publish(cutOff(ask.keys(['articles/story-12.md', edited])));
+    while (!(await settled(s)) && holders++ < 100) await s.publish(cutOff(ask.keys()));
+    // Assess
+    expect(await s.text('articles/story-12/index.html')).toBeUndefined();
+    expect(await s.text('articles/story-10/index.html')).toContain('Story 10, corrected');
+    const reference = await uninterrupted();
+    await reference.remove('story-12.md');
+    await reference.article('story-10.md', { title: 'Story 10, corrected', date: '2026-11-10', tags: ['Port'] });
+    await reference.publish({ request: ask.keys(['articles/story-12.md', edited]), lease: LIVE });
+    expect(await objects(s.site)).toEqual(await objects(reference.site));
+  });
 });
