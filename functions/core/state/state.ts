@@ -137,13 +137,17 @@ const RebuildProgressSchema = z.object({
   /** Batches already written ('records'); batches of unchanged records' pages, then + 1 for the media ('site'). */
   done: int,
   /**
-   * The head's generation when the render step began on a whole state. While it is still the head's, no
-   * publish has changed the state the batches were rendered against, so what they say the state already
-   * holds (`held`, `same`) is so; once a publish has, every record is written whole. Kept into the site step
-   * (the generation it began at) when the records step left unchanged records as they were: their pages are
-   * written then.
+   * The head's generation when the render step began on a whole state: what the batches say the state
+   * already holds (`held`, `same`) is so for every file but those `touched` since. Kept into the site step
+   * when the records step left unchanged records as they were: their pages are written then.
    */
   from: z.optional(int),
+  /**
+   * Files (by keyHash) whose record or marker a publish changed since `from`: their batch entries are not
+   * trusted, nor, in the site step, their batched record (their page is made from the record the state has
+   * now). 'all' once there were more than MAX_TOUCHED.
+   */
+  touched: z.optional(z.union([z.array(text), z.literal('all')])),
 });
 export type RebuildProgress = z.infer<typeof RebuildProgressSchema>;
 
@@ -180,6 +184,30 @@ export type Head = z.infer<typeof HeadSchema>;
 
 /** The state is being remade by a rebuild (its index and records steps): it serves no incremental publish, and nothing is redone from it. */
 export const stateInFlux = (head: Head): boolean => head.rebuild?.step === 'index' || head.rebuild?.step === 'records';
+
+/** More files than this changed during one rebuild, and it trusts none of its batches' `held` and `same`. */
+export const MAX_TOUCHED = 1000;
+
+/**
+ * The head a publish commits during a rebuild that trusts its batches (`from`): with the files whose record
+ * or marker its state writes change added to `touched`, so the rebuild trusts its batches for every other file.
+ */
+export function noteTouched(head: Head, writes: readonly StateWrite[]): Head {
+  const progress = head.rebuild;
+  if (progress?.from === undefined || progress.touched === 'all') return head;
+  const touched = new Set(progress.touched);
+  for (const { key } of writes) {
+    if (key.startsWith(N.records)) touched.add(key.slice(N.records.length, -'.json'.length));
+    else if (key.startsWith(N.seen)) touched.add(key.slice(N.seen.length).split('.')[0] as string);
+  }
+  if (touched.size === (progress.touched?.length ?? 0)) return head;
+  return { ...head, rebuild: { ...progress, touched: touched.size > MAX_TOUCHED ? 'all' : [...touched].sort() } };
+}
+
+/** Whether a rebuild's batch entry for this file (by keyHash) still says what the state holds (see `touched`). */
+export function trustedFile(progress: RebuildProgress, hash: string): boolean {
+  return progress.from !== undefined && progress.touched !== 'all' && !progress.touched?.includes(hash);
+}
 
 /** Archive page members, newest first (the page's feeds list them so). */
 const ArchivePageSchema = z.object({ members: z.array(EntrySchema) });

@@ -1,7 +1,7 @@
 import type { FeedCheckError } from '../../core/errors.ts';
 import { groupName, MAIN_TIMELINE } from '../../core/keys.ts';
 import type { Settings } from '../../core/settings.ts';
-import { type Head, type Journal, STATE } from '../../core/state/state.ts';
+import { type Head, type Journal, noteTouched, STATE } from '../../core/state/state.ts';
 import type { Stores } from '../../stores/store.ts';
 import type { CycleContext, CycleResult } from '../context.ts';
 import { applyStateWrites, commitJournal } from '../protocol/commit.ts';
@@ -64,7 +64,8 @@ export async function runCycle(io: Stores, ctx: CycleContext, keys: readonly str
   ctx.lease.check();
   // Files refused for a slug or id this cycle lets go: a request before the commit, so no crash can lose them.
   if (applied.requeue.size > 0) await writeRequest(io.state, ask.keys([...applied.requeue].sort()));
-  const committed = await commitJournal(io.state, applied.head, headEtag, journal);
+  // A rebuild under way learns which files this publish changed: its batches stand for every other one.
+  const committed = await commitJournal(io.state, noteTouched(applied.head, writes), headEtag, journal);
   await applyStateWrites(io.state, writes, false, ctx.concurrency);
   const { written, deleted } = await writeInOrder(io.site, io.content, work, ctx.concurrency);
   // Done: a head naming a journal that is gone means its cycle finished.

@@ -22,6 +22,7 @@ import {
   StateError,
   stateInFlux,
   tagSlugsListed,
+  trustedFile,
 } from '../../core/state/state.ts';
 import type { Store, Stores } from '../../stores/store.ts';
 import type { CycleContext, CycleResult } from '../context.ts';
@@ -118,15 +119,15 @@ export async function rebuild(io: Stores, ctx: CycleContext, prior: { head?: Hea
     for (let n = progress(head).done + 1; n <= progress(head).batches; n++) {
       if (stop()) return result(false);
       await ctx.lease.keep();
-      written.push(...(await writeRecords(io, ctx, n, plan, progress(head).from === head.generation)));
+      written.push(...(await writeRecords(io, ctx, n, plan, progress(head))));
       await checkpoint({ done: n });
     }
     // The state is whole again, under the new settings, which are kept with it: from the site step on it
     // serves incremental publishes (publish.ts), and a settings change from here keeps it serving.
     await io.state.put(STATE.served, JSON.stringify({ yaml: options.siteYaml, fingerprint: target }), headersFor(STATE.served));
-    // `from` stays (now the generation the site step begins at) while the records step left unchanged records as they were
-    const { cursor: _rendered, from, ...records } = progress(head);
-    head = { ...head, rebuild: { ...records, ...(from === head.generation ? { from } : {}) } };
+    // `from` and `touched` stay while the records step left unchanged records as they were: their pages are the site step's
+    const { cursor: _rendered, from, touched, ...records } = progress(head);
+    head = { ...head, rebuild: { ...records, ...(from !== undefined && touched !== 'all' ? { from, ...(touched ? { touched } : {}) } : {}) } };
     await checkpoint({ step: 'site', done: 0 });
   }
   // The site: the pages of unchanged records, a batch at a time (done: 1 ... batches), published media (done:
@@ -139,7 +140,7 @@ export async function rebuild(io: Stores, ctx: CycleContext, prior: { head?: Hea
     for (let n = progress(head).done + 1; n <= batches; n++) {
       if (stop()) return result(false);
       await ctx.lease.keep();
-      written.push(...(await writeUnchangedPages(io, ctx, n, plan, head.generation === from)));
+      written.push(...(await writeUnchangedPages(io, ctx, n, plan, progress(head))));
       await checkpoint({ done: n });
     }
   }
@@ -268,13 +269,14 @@ async function readPlan(io: Stores): Promise<RebuildPlan> {
  * first). Each claim names the files refused it, which wait on it; one the old state has as it would be
  * written is left as it is.
  */
-async function writeRecords(io: Stores, ctx: CycleContext, n: number, plan: RebuildPlan, untouched: boolean): Promise<string[]> {
+async function writeRecords(io: Stores, ctx: CycleContext, n: number, plan: RebuildPlan, progress: RebuildProgress): Promise<string[]> {
   const places = new Map(plan.batches[n - 1] ?? []);
   const batch = await readBatch(io, STATE.rebuildBatch(n));
-  // A publish since the render step may have deleted a marker or let a claim go (a file edited or deleted
-  // behind the cursor): then nothing is taken as held, and the scan after the rebuild finds what changed.
-  const held = new Set(untouched ? batch.held : []);
-  const unchanged = unchangedRecords(batch, plan, n, untouched);
+  // A publish since the render step may have deleted a file's marker or let its claim go (the file edited or
+  // deleted behind the cursor): that file is not taken as held, and the scan after the rebuild finds what changed.
+  const trusted = (key: string) => trustedFile(progress, keyHash(key));
+  const held = new Set(batch.held?.filter(trusted));
+  const unchanged = unchangedRecords(batch, plan, n, trusted);
   const records = batch.records.filter((r) => places.has(r.key) && !unchanged.has(r));
   // An unchanged record stands as it is (its page waits for the site step); a claim it holds is written only to name the files waiting on it
   await mapLimit([...unchanged], ctx.concurrency, async (r) => {
@@ -309,25 +311,25 @@ async function writeRecords(io: Stores, ctx: CycleContext, n: number, plan: Rebu
 
 /**
  * The records of batch n the old state has exactly as the records step would write them (`same`, with the
- * place the plan gives): left as they are, while nothing has changed the state since the render step.
+ * place the plan gives), of the files `trusted` (no publish has changed them since the render step): left as they are.
  */
-function unchangedRecords(batch: RebuildBatch, plan: RebuildPlan, n: number, untouched: boolean): Set<ArticleRecord> {
-  if (!untouched || !batch.same) return new Set();
+function unchangedRecords(batch: RebuildBatch, plan: RebuildPlan, n: number, trusted: (key: string) => boolean): Set<ArticleRecord> {
+  if (!batch.same) return new Set();
   const places = new Map(plan.batches[n - 1] ?? []);
-  const same = new Set(batch.same);
+  const same = new Set(batch.same.filter(trusted));
   return new Set(batch.records.filter((r) => same.has(r.key) && places.has(r.key) && places.get(r.key) === (r.seq ?? null)));
 }
 
 /**
  * The site step's pages of batch n's unchanged records (their records were left as they were). Made from the
- * batch while no publish has committed since the site step began; after one, from the record the state has now
- * (a publish may have edited, moved or taken down the article, and written its page itself).
+ * batch, but for a file a publish has changed since the render step: from the record the state has now (the
+ * publish may have edited, moved or taken down the article, and written its page itself).
  */
-async function writeUnchangedPages(io: Stores, ctx: CycleContext, n: number, plan: RebuildPlan, direct: boolean): Promise<string[]> {
+async function writeUnchangedPages(io: Stores, ctx: CycleContext, n: number, plan: RebuildPlan, progress: RebuildProgress): Promise<string[]> {
   const batch = await readBatch(io, STATE.rebuildBatch(n));
-  const unchanged = [...unchangedRecords(batch, plan, n, true)];
+  const unchanged = [...unchangedRecords(batch, plan, n, () => true)];
   const view = new StateView(io.state);
-  const current = direct ? unchanged : await mapLimit(unchanged, ctx.concurrency, (r) => view.read(STATE.record(keyHash(r.key))));
+  const current = await mapLimit(unchanged, ctx.concurrency, async (r) => (trustedFile(progress, keyHash(r.key)) ? r : await view.read(STATE.record(keyHash(r.key)))));
   const records = current.filter((r): r is ArticleRecord => r?.public === true);
   const pages = records.map((r) => pageKey(r.article.slug));
   await withIntent(io.state, pages, () => mapLimit(records, ctx.concurrency, (r) => io.site.put(pageKey(r.article.slug), articlePage(r.article, ctx.settings), headersFor(pageKey(r.article.slug)))));

@@ -1,6 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { keyHash } from '../../../functions/core/keys.ts';
-import { listedAs, readState, STATE, STATE_VERSION, StateError, type StateKey, timelineDir } from '../../../functions/core/state/state.ts';
+import {
+  type Head,
+  listedAs,
+  MAX_TOUCHED,
+  noteTouched,
+  type RebuildProgress,
+  readState,
+  STATE,
+  STATE_VERSION,
+  StateError,
+  type StateKey,
+  timelineDir,
+  trustedFile,
+} from '../../../functions/core/state/state.ts';
 import { memorySite } from '../../helpers/engine.ts';
 
 const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46, 0, 1, 1, 0, 0, 1, 0, 1, 0, 0, 0xff, 0xd9]);
@@ -136,5 +149,37 @@ describe('the state table', () => {
     const err = refusal(listedAs(STATE.record, 'lease.json'), '{}');
     expect(err).not.toBeInstanceOf(StateError);
     expect(err?.message).toBe('no state object is kept at lease.json');
+  });
+});
+
+describe('the files a publish changes during a rebuild', () => {
+  const whole: Head = { ...head, v: STATE_VERSION };
+  const rebuilding: Head = { ...whole, rebuild: { step: 'render', settings: 'def', batches: 1, done: 0, from: 3 } };
+  const write = (key: string) => ({ key, body: '{}', expect: '' });
+  const [a, b] = [keyHash('articles/a.md'), keyHash('articles/b.md')];
+
+  it('are noted by hash from the records and markers it writes (nothing else), so the rebuild trusts its batches for every other file', () => {
+    // Act
+    const noted = noteTouched(rebuilding, [write(STATE.record(b)), write(STATE.seen(a, '"e1"')), write(STATE.slug('a')), write(STATE.archivePage(1))]);
+    const again = noteTouched(noted, [{ key: STATE.record(a), body: null, expect: '"x"' }]);
+    // Assess
+    expect(noted.rebuild?.touched).toEqual([a, b].sort());
+    expect(again).toEqual(noted);
+    expect(trustedFile(noted.rebuild as RebuildProgress, a)).toBe(false);
+    expect(trustedFile(noted.rebuild as RebuildProgress, keyHash('articles/c.md'))).toBe(true);
+  });
+
+  it('make it trust no batch once there are more than MAX_TOUCHED, and are not noted without a rebuild that trusts its batches', () => {
+    // Act
+    const many = noteTouched(
+      rebuilding,
+      Array.from({ length: MAX_TOUCHED + 1 }, (_, i) => write(STATE.record(keyHash(`articles/${i}.md`)))),
+    );
+    const { from: _from, ...untrusting } = rebuilding.rebuild as RebuildProgress;
+    // Assess
+    expect(many.rebuild?.touched).toBe('all');
+    expect(trustedFile(many.rebuild as RebuildProgress, keyHash('articles/c.md'))).toBe(false);
+    expect(noteTouched(whole, [write(STATE.record(a))])).toEqual(whole);
+    expect(noteTouched({ ...whole, rebuild: untrusting }, [write(STATE.record(a))])).toEqual({ ...whole, rebuild: untrusting });
   });
 });

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { keyHash } from '../../../functions/core/keys.ts';
 import { type Head, STATE } from '../../../functions/core/state/state.ts';
 import type { LeaseTiming } from '../../../functions/publish/protocol/lease.ts';
 import { ask, type Request, requestsWaiting } from '../../../functions/publish/protocol/requests.ts';
@@ -8,6 +9,7 @@ import type { Store } from '../../../functions/stores/store.ts';
 import { leaseClocks } from '../../helpers/clock.ts';
 import { NOW, SITE_SETTINGS } from '../../helpers/content.ts';
 import { type Budget, DyingStore, type MemorySite, memorySite, objectsOf } from '../../helpers/engine.ts';
+import { RecordingStore } from '../../helpers/recording-store.ts';
 
 // A full rebuild as a chain of holders, each cut off (its time running out, or killed): the chain ends where
 // one uninterrupted rebuild ends, byte for byte, and publishing goes on while it runs.
@@ -173,6 +175,42 @@ describe('publishing during a rebuild', () => {
     await reference.article('story-01.md', { title: 'Story 1, corrected', date: '2026-11-01', tags: ['Election'] });
     await reference.publish({ request: ask.keys([late, edited]), lease: LIVE });
     expect(await objects(s.site)).toEqual(await objects(reference.site));
+  });
+
+  it('writes again only the records of the files a publish changed during the render step; every other unchanged record stands', async () => {
+    // Prepare: the rebuild has rendered story 1, unchanged since the state had it
+    const s = await newsroom();
+    await s.content.put('site.yaml', stringify(NEW_SETTINGS), SITE_YAML);
+    let holders = 0;
+    do await s.publish(cutOff(holders++ === 0 ? ask.keys(['site.yaml']) : ask.keys()));
+    while (((await headOf(s)).rebuild?.cursor ?? '') < 'articles/story-01.md');
+    // Act: story 1 edited and a new story published during the render step; then the ticks, each state write logged
+    const late = await s.article('zz-late.md', { title: 'Late story', date: '2026-11-24', tags: ['Port'] });
+    const edited = await s.article('story-01.md', { title: 'Story 1, corrected', date: '2026-11-01', tags: ['Election'] });
+    await s.publish(cutOff(ask.keys([late, edited])));
+    expect((await headOf(s)).rebuild).toMatchObject({ step: 'render', touched: [keyHash(late), keyHash(edited)].sort() });
+    const log: string[] = [];
+    const state = new RecordingStore(s.state, 'state', log);
+    while (!(await settled(s)) && holders++ < 100) await publish({ content: s.content, site: s.site, state }, { now: NOW, ...cutOff(ask.keys()) });
+    // Assess: of the files' records, markers and claims, only those two files' were written
+    const files = new Map((await s.content.list('articles/')).map((i) => [keyHash(i.key), i.key]));
+    const fileOf = async (key: string): Promise<string | undefined> => {
+      const claim = key.startsWith(STATE.slugs) || key.startsWith(STATE.ids);
+      if (claim) return JSON.parse(Buffer.from((await s.state.get(key))?.body ?? '{}').toString('utf8')).key;
+      const prefix = [STATE.records, STATE.seenPrefix].find((p) => key.startsWith(p));
+      return prefix === undefined ? undefined : files.get(key.slice(prefix.length).split('.')[0] as string);
+    };
+    const written = new Set(await Promise.all(log.filter((w) => w.startsWith('state put ')).map((w) => fileOf(w.slice('state put '.length)))));
+    written.delete(undefined);
+    expect([...written].sort()).toEqual([edited, late]);
+    const reference = await uninterrupted();
+    await reference.article('zz-late.md', { title: 'Late story', date: '2026-11-24', tags: ['Port'] });
+    await reference.article('story-01.md', { title: 'Story 1, corrected', date: '2026-11-01', tags: ['Election'] });
+    await reference.publish({ request: ask.keys([late, edited]), lease: LIVE });
+    expect(await objects(s.site)).toEqual(await objects(reference.site));
+    const { [STATE.head]: _head, ...referenceState } = await objects(reference.state);
+    const { [STATE.head]: _own, ...ownState } = await objects(s.state);
+    expect(ownState).toEqual(referenceState);
   });
 
   it('takes down an article deleted after the rebuild rendered it, though its version was the one the state had', async () => {
