@@ -148,6 +148,8 @@ const RebuildProgressSchema = z.object({
    * now). 'all' once there were more than MAX_TOUCHED.
    */
   touched: z.optional(z.union([z.array(text), z.literal('all')])),
+  /** The state held no article record when the rebuild began (a first publish): no file has an old version to read. */
+  fresh: z.optional(z.literal(true)),
 });
 export type RebuildProgress = z.infer<typeof RebuildProgressSchema>;
 

@@ -74,7 +74,9 @@ export type RebuildResult = CycleResult & { head: Head; etag: string; resumed: b
 export async function rebuild(io: Stores, ctx: CycleContext, prior: { head?: Head; etag?: string }, options: RebuildOptions): Promise<RebuildResult> {
   const target = settingsHash(ctx.settings);
   const resumed = prior.head?.rebuild?.settings === target;
-  let head = resumed ? (prior.head as Head) : begin(prior.head, target);
+  // A first publish has no old version of any file: the render step reads none (a GET per article saved).
+  const fresh = !resumed && (await io.state.list(STATE.records, { ...KEYS, limit: 1 })).length === 0;
+  let head = resumed ? (prior.head as Head) : begin(prior.head, target, fresh);
   let etag = resumed ? (prior.etag as string) : await writeHead(io.state, head, prior.etag);
   const rejected: ArticleError[] = [];
   const notices: Notice[] = [];
@@ -97,8 +99,7 @@ export async function rebuild(io: Stores, ctx: CycleContext, prior: { head?: Hea
       if (stop()) return result(false);
       await ctx.lease.keep();
       const slice = keys.slice(at, at + options.batchSize);
-      // A state a rebuild was remaking may lack a record's marker or claims: nothing is taken as held.
-      const batch = await render(io, ctx, slice.filter(isArticleKey), rejected, progress(head).from !== undefined);
+      const batch = await render(io, ctx, slice.filter(isArticleKey), rejected, progress(head));
       rendered += batch.records.length;
       const n = progress(head).batches + 1;
       await io.state.put(STATE.rebuildBatch(n), JSON.stringify(batch), headersFor(STATE.rebuildBatch(n)));
@@ -203,8 +204,8 @@ const progress = (head: Head): RebuildProgress => head.rebuild as RebuildProgres
  * A new rebuild's head. While the current state is whole (no rebuild was remaking it), it keeps serving:
  * its settings and counters stay until the index step. Otherwise the rebuild starts from an empty state.
  */
-function begin(prior: Head | undefined, target: string): Head {
-  const rebuild: RebuildProgress = { step: 'render', settings: target, batches: 0, done: 0 };
+function begin(prior: Head | undefined, target: string, fresh: boolean): Head {
+  const rebuild: RebuildProgress = { step: 'render', settings: target, batches: 0, done: 0, ...(fresh ? { fresh } : {}) };
   if (prior && !stateInFlux(prior) && prior.settings !== '') return { ...prior, rebuild: { ...rebuild, from: prior.generation } };
   if (prior && !stateInFlux(prior)) return { ...prior, rebuild };
   return {
@@ -224,12 +225,14 @@ function begin(prior: Head | undefined, target: string): Head {
  * parsed under the same renderHash, is not parsed again: a rebuild for a new title or feed size costs a read
  * of each record rather than the Markdown, sanitising and feed checks. One broken file is a rejection, never a stop.
  */
-async function render(io: Stores, ctx: CycleContext, keys: readonly string[], rejected: ArticleError[], whole: boolean): Promise<RebuildBatch> {
+async function render(io: Stores, ctx: CycleContext, keys: readonly string[], rejected: ArticleError[], progress: RebuildProgress): Promise<RebuildBatch> {
+  // A state a rebuild was remaking may lack a record's marker or claims: nothing is taken as held.
+  const whole = progress.from !== undefined;
   const rendered = renderHash(ctx.settings);
   const held: string[] = [];
   const same: string[] = [];
   const records = await mapLimit(keys, ctx.concurrency, async (key): Promise<ArticleRecord | undefined> => {
-    const [object, prior] = await Promise.all([readArticle(io.content, key), priorRecord(io, key)]);
+    const [object, prior] = await Promise.all([readArticle(io.content, key), progress.fresh ? undefined : priorRecord(io, key)]);
     if (!object) return undefined;
     const record = await (async (): Promise<ArticleRecord | undefined> => {
       try {

@@ -12,7 +12,7 @@ import { type RebuildOptions, rebuild, servedSettings } from '../../../functions
 import type { PutOptions, Store } from '../../../functions/stores/store.ts';
 import { NOW, SITE_SETTINGS, testSettings } from '../../helpers/content.ts';
 import { headOf, holderContext, releaseLeases } from '../../helpers/cycle.ts';
-import { type MemorySite, memorySite, objectsOf } from '../../helpers/engine.ts';
+import { CountingStore, type MemorySite, memorySite, objectsOf } from '../../helpers/engine.ts';
 import { parseJsonFeed } from '../../helpers/feeds.ts';
 import { RecordingStore } from '../../helpers/recording-store.ts';
 
@@ -53,6 +53,31 @@ describe('the full rebuild', () => {
     expect((await headOf(s)).head).toEqual(result.head);
     expect(await s.state.list(STATE.rebuildBatches)).toEqual([]);
     expect(await s.state.list(STATE.intents)).toEqual([]);
+  });
+
+  it('reads no old record of any file on a first publish, and each file’s when the state lost its head but not its records', async () => {
+    // Prepare: stories A and B, unpublished; and published, then the state's head lost
+    const first = await memorySite();
+    await first.article('a.md', { title: 'Story A', date: '2026-11-20', tags: ['Port'] });
+    await first.article('b.md', { title: 'Story B', date: '2026-11-21' });
+    const lost = await published();
+    await lost.state.delete(STATE.head);
+    /** The records a holder reads in its render step (one batch: out of time, it stops at the index step). */
+    const recordsRead = async (s: MemorySite) => {
+      const state = new CountingStore(s.state);
+      await publish({ content: s.content, site: s.site, state }, { now: NOW, remainingMs: () => 0 });
+      expect((await headOf(s)).head.rebuild?.step).toBe('index');
+      return [...state.keys.read].filter((k) => k.startsWith(STATE.records)).sort();
+    };
+    // Act
+    const read = { first: await recordsRead(first), lost: await recordsRead(lost) };
+    await first.publish();
+    await lost.publish();
+    // Assess
+    expect(read.first).toEqual([]);
+    expect(read.lost).toEqual([STATE.record(keyHash('articles/a.md')), STATE.record(keyHash('articles/b.md'))].sort());
+    expect(await first.titles()).toEqual(['Story B', 'Story A']);
+    expect(await objectsOf(lost.site)).toEqual(await objectsOf(first.site));
   });
 
   it('removes state nothing holds any more (a deleted file, its claims), and keeps the requests and journals it does not own', async () => {
