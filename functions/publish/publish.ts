@@ -169,7 +169,8 @@ async function hold(stores: Stores, lease: Lease, options: PublishOptions): Prom
         // Publishing goes on while a rebuild reads the content: the files asked about (and embargoes due) go
         // through an ordinary cycle on the current state, with the settings it was built with. What that
         // changes behind the rebuild's cursor is found by the scan queued after it.
-        if (head && !forceFull && !stateInFlux(head) && (served || head.settings === settingsHash(settings))) {
+        const serving = head !== undefined && !forceFull && !stateInFlux(head) && (served !== undefined || head.settings === settingsHash(settings));
+        if (head && serving) {
           const keys = await selectKeys(io.content, view, ask.keys(asked.keys), now, concurrency);
           if (keys.length > 0) {
             if (keys.length > MAX_KEYS_PER_CYCLE) await writeRequest(io.state, ask.keys(keys.slice(MAX_KEYS_PER_CYCLE)));
@@ -186,9 +187,11 @@ async function hold(stores: Stores, lease: Lease, options: PublishOptions): Prom
         );
         result = addResults(result, rebuilt);
         forceFull = false;
-        // Requests drained here are done: the rebuild reads every file, and one that spanned holders is
-        // followed by a scan for what changed behind its cursor meanwhile.
-        await deleteRequests(io.state, drained.keys, concurrency);
+        // Requests drained here are done once a cycle took them or the rebuild is: it reads every file, and
+        // one that spanned holders is followed by a scan for what changed behind its cursor meanwhile. While
+        // the state was being remade (no cycle), they stay, so the first holder to find the state serving
+        // again (the site step) publishes them, before the rebuild ends.
+        if (serving || rebuilt.done) await deleteRequests(io.state, drained.keys, concurrency);
         if (!rebuilt.done) {
           log('info', 'the rebuild goes on in the next publish', { step: rebuilt.head.rebuild?.step, batches: rebuilt.head.rebuild?.batches, done: rebuilt.head.rebuild?.done });
           return { result, cycles, settings, outOfTime: true };

@@ -177,6 +177,29 @@ describe('publishing during a rebuild', () => {
     expect(await objects(s.site)).toEqual(await objects(reference.site));
   });
 
+  it('puts an article uploaded while the state is being remade live as soon as it serves again, before the rebuild ends', async () => {
+    // Prepare: cut off until the rebuild remakes the state (its records step)
+    const s = await newsroom();
+    await s.content.put('site.yaml', stringify(NEW_SETTINGS), SITE_YAML);
+    let holders = 0;
+    do await s.publish(cutOff(holders++ === 0 ? ask.keys(['site.yaml']) : ask.keys()));
+    while ((await headOf(s)).rebuild?.step !== 'records');
+    // Act: a new story's event, while no cycle can run; then the ticks, until its page is there
+    const late = await s.article('zz-late.md', { title: 'Late story', date: '2026-11-24', tags: ['Port'] });
+    await s.publish(cutOff(ask.keys([late])));
+    expect(await s.text('articles/zz-late/index.html')).toBeUndefined();
+    while ((await s.text('articles/zz-late/index.html')) === undefined && holders++ < 100) await s.publish(cutOff(ask.keys()));
+    // Assess: live, with the new settings, in the site step, the rebuild not yet done
+    expect((await headOf(s)).rebuild?.step).toBe('site');
+    expect(await s.text('articles/zz-late/index.html')).toContain(NEW_SETTINGS.title);
+    expect((await s.titles()).slice(0, 1)).toEqual(['Late story']);
+    while (!(await settled(s)) && holders++ < 100) await s.publish(cutOff(ask.keys()));
+    const reference = await uninterrupted();
+    await reference.article('zz-late.md', { title: 'Late story', date: '2026-11-24', tags: ['Port'] });
+    await reference.publish({ request: ask.keys([late]), lease: LIVE });
+    expect(await objects(s.site)).toEqual(await objects(reference.site));
+  });
+
   it('writes again only the records of the files a publish changed during the render step; every other unchanged record stands', async () => {
     // Prepare: the rebuild has rendered story 1, unchanged since the state had it
     const s = await newsroom();
