@@ -12,7 +12,8 @@ export interface MemorySite {
   site: MemoryStore;
   state: MemoryStore;
   article(name: string, fields: Record<string, unknown>, body?: string): Promise<string>;
-  remove(name: string): Promise<void>;
+  /** Delete an article file; its content key. */
+  remove(name: string): Promise<string>;
   publish(options?: Partial<PublishOptions>): Promise<PublishReport>;
   text(key: string): Promise<string | undefined>;
   /** The JSON feed's titles, newest first. */
@@ -40,6 +41,7 @@ export async function memorySite(settings: Record<string, unknown> = {}): Promis
     },
     async remove(name) {
       await content.delete(`articles/${name}`);
+      return `articles/${name}`;
     },
     publish: (options = {}) => publish({ content, site, state }, { now: NOW, ...options }),
     text: (key) => text(key),

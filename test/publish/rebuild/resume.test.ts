@@ -50,16 +50,47 @@ async function headOf(s: MemorySite): Promise<Head> {
 /** Settled: no rebuild under way, no request waiting. */
 const settled = async (s: MemorySite) => (await headOf(s)).rebuild === undefined && !(await requestsWaiting(s.state));
 
-/** The same newsroom given the new settings and rebuilt by one holder with all the time it needs. */
-async function uninterrupted(): Promise<MemorySite> {
+/** A newsroom's change during a rebuild: the content keys it touched. */
+type Change = (s: MemorySite) => Promise<string[]>;
+const late =
+  (tags: string[]): Change =>
+  async (s) => [await s.article('zz-late.md', { title: 'Late story', date: '2026-11-24', tags })];
+const correction: Change = async (s) => [await s.article('story-01.md', { title: 'Story 1, corrected', date: '2026-11-01', tags: ['Election'] })];
+const both =
+  (...changes: Change[]): Change =>
+  async (s) => {
+    const keys: string[] = [];
+    for (const change of changes) keys.push(...(await change(s)));
+    return keys;
+  };
+const LATE_AND_CORRECTION = both(late(['Port']), correction);
+
+/** The same newsroom given the new settings and rebuilt by one holder with all the time it needs; then `change`, published by its keys. */
+async function uninterrupted(change?: Change): Promise<MemorySite> {
   const s = await newsroom();
   await s.content.put('site.yaml', stringify(NEW_SETTINGS), SITE_YAML);
   await s.publish({ request: ask.keys(['site.yaml']), lease: LIVE });
+  if (change) await s.publish({ request: ask.keys(await change(s)), lease: LIVE });
   return s;
 }
 
 /** A holder that finds itself out of time at its first checkpoint: one batch or step each. */
 const cutOff = (request: Request): Partial<PublishOptions> => ({ request, remainingMs: () => 0, rebuildBatch: BATCH, lease: LIVE });
+
+/** The newsroom given the new settings, its rebuild carried by cut-off holders until `until` holds of its progress. */
+async function rebuildingUntil(until: (progress: Head['rebuild']) => boolean): Promise<MemorySite> {
+  const s = await newsroom();
+  await s.content.put('site.yaml', stringify(NEW_SETTINGS), SITE_YAML);
+  let holders = 0;
+  do await s.publish(cutOff(holders++ === 0 ? ask.keys(['site.yaml']) : ask.keys()));
+  while (!until((await headOf(s)).rebuild) && holders < 100);
+  return s;
+}
+
+/** The minute ticks, each a cut-off holder (`tick`), until the site is settled (or `done` says so). */
+async function ticks(s: MemorySite, tick = () => s.publish(cutOff(ask.keys())), done = () => settled(s)): Promise<void> {
+  for (let n = 0; !(await done()) && n < 100; n++) await tick();
+}
 
 describe('a rebuild cut off again and again', () => {
   it('is finished by a chain of holders, each going on from the last checkpoint, and ends byte for byte as one uninterrupted rebuild', async () => {
@@ -124,9 +155,7 @@ describe('publishing during a rebuild', () => {
     await s.publish(cutOff(ask.keys(['site.yaml'])));
     expect((await headOf(s)).rebuild?.step).toBe('render');
     // Act: a new story, and an edit of one the rebuild has already rendered
-    const late = await s.article('zz-late.md', { title: 'Late story', date: '2026-11-24', tags: ['Port'] });
-    const edited = await s.article('story-01.md', { title: 'Story 1, corrected', date: '2026-11-01', tags: ['Election'] });
-    const report = await s.publish(cutOff(ask.keys([late, edited])));
+    const report = await s.publish(cutOff(ask.keys(await LATE_AND_CORRECTION(s))));
     // Assess: live at once, with the old settings, while the rebuild still renders
     expect(report.rejected).toEqual([]);
     expect((await headOf(s)).rebuild?.step).toBe('render');
@@ -135,13 +164,9 @@ describe('publishing during a rebuild', () => {
     expect(await s.text('feed.json')).toContain(SITE_SETTINGS.title);
     expect(await s.text('articles/story-01/index.html')).toContain('Story 1, corrected');
     // Act: the ticks finish the rebuild
-    let holders = 0;
-    while (!(await settled(s)) && holders++ < 100) await s.publish(cutOff(ask.keys()));
+    await ticks(s);
     // Assess: the rebuilt site is the content's, with the new settings, byte for byte
-    const reference = await uninterrupted();
-    await reference.article('zz-late.md', { title: 'Late story', date: '2026-11-24', tags: ['Port'] });
-    await reference.article('story-01.md', { title: 'Story 1, corrected', date: '2026-11-01', tags: ['Election'] });
-    await reference.publish({ request: ask.keys([late, edited]), lease: LIVE });
+    const reference = await uninterrupted(LATE_AND_CORRECTION);
     expect(await s.titles()).toEqual(['Late story', 'Story 13', 'Story 12', 'Story 11']);
     expect(await s.text('feed.json')).toContain(NEW_SETTINGS.title);
     expect(await objects(s.site)).toEqual(await objects(reference.site));
@@ -152,15 +177,10 @@ describe('publishing during a rebuild', () => {
 
   it('puts an article uploaded while the rebuild writes its groups live before it ends, with the new settings, and a tag it brings too', async () => {
     // Prepare: cut off until the rebuild is in its site step, its media and first groups written
-    const s = await newsroom();
-    await s.content.put('site.yaml', stringify(NEW_SETTINGS), SITE_YAML);
-    let holders = 0;
-    do await s.publish(cutOff(holders++ === 0 ? ask.keys(['site.yaml']) : ask.keys()));
-    while ((await headOf(s)).rebuild?.step !== 'site' || (await headOf(s)).rebuild?.cursor === undefined);
+    const s = await rebuildingUntil((r) => r?.step === 'site' && r.cursor !== undefined);
     // Act: a new story with a tag no other has, and an edit
-    const late = await s.article('zz-late.md', { title: 'Late story', date: '2026-11-24', tags: ['Harbour strike'] });
-    const edited = await s.article('story-01.md', { title: 'Story 1, corrected', date: '2026-11-01', tags: ['Election'] });
-    await s.publish(cutOff(ask.keys([late, edited])));
+    const change = both(late(['Harbour strike']), correction);
+    await s.publish(cutOff(ask.keys(await change(s))));
     // Assess: live at once, with the new settings, the rebuild still under way
     expect((await headOf(s)).rebuild?.step).toBe('site');
     expect(await s.text('articles/zz-late/index.html')).toContain(NEW_SETTINGS.title);
@@ -168,53 +188,38 @@ describe('publishing during a rebuild', () => {
     expect(await s.titles('tags/harbour-strike/')).toEqual(['Late story']);
     expect(await s.text('articles/story-01/index.html')).toContain('Story 1, corrected');
     // Act: the ticks finish the rebuild
-    while (!(await settled(s)) && holders++ < 100) await s.publish(cutOff(ask.keys()));
+    await ticks(s);
     // Assess: the rebuilt site is the content's, byte for byte
-    const reference = await uninterrupted();
-    await reference.article('zz-late.md', { title: 'Late story', date: '2026-11-24', tags: ['Harbour strike'] });
-    await reference.article('story-01.md', { title: 'Story 1, corrected', date: '2026-11-01', tags: ['Election'] });
-    await reference.publish({ request: ask.keys([late, edited]), lease: LIVE });
+    const reference = await uninterrupted(change);
     expect(await objects(s.site)).toEqual(await objects(reference.site));
   });
 
   it('puts an article uploaded while the state is being remade live as soon as it serves again, before the rebuild ends', async () => {
     // Prepare: cut off until the rebuild remakes the state (its records step)
-    const s = await newsroom();
-    await s.content.put('site.yaml', stringify(NEW_SETTINGS), SITE_YAML);
-    let holders = 0;
-    do await s.publish(cutOff(holders++ === 0 ? ask.keys(['site.yaml']) : ask.keys()));
-    while ((await headOf(s)).rebuild?.step !== 'records');
+    const s = await rebuildingUntil((r) => r?.step === 'records');
     // Act: a new story's event, while no cycle can run; then the ticks, until its page is there
-    const late = await s.article('zz-late.md', { title: 'Late story', date: '2026-11-24', tags: ['Port'] });
-    await s.publish(cutOff(ask.keys([late])));
+    await s.publish(cutOff(ask.keys(await late(['Port'])(s))));
     expect(await s.text('articles/zz-late/index.html')).toBeUndefined();
-    while ((await s.text('articles/zz-late/index.html')) === undefined && holders++ < 100) await s.publish(cutOff(ask.keys()));
+    await ticks(s, undefined, async () => (await s.text('articles/zz-late/index.html')) !== undefined);
     // Assess: live, with the new settings, in the site step, the rebuild not yet done
     expect((await headOf(s)).rebuild?.step).toBe('site');
     expect(await s.text('articles/zz-late/index.html')).toContain(NEW_SETTINGS.title);
     expect((await s.titles()).slice(0, 1)).toEqual(['Late story']);
-    while (!(await settled(s)) && holders++ < 100) await s.publish(cutOff(ask.keys()));
-    const reference = await uninterrupted();
-    await reference.article('zz-late.md', { title: 'Late story', date: '2026-11-24', tags: ['Port'] });
-    await reference.publish({ request: ask.keys([late]), lease: LIVE });
+    await ticks(s);
+    const reference = await uninterrupted(late(['Port']));
     expect(await objects(s.site)).toEqual(await objects(reference.site));
   });
 
   it('writes again only the records of the files a publish changed during the render step; every other unchanged record stands', async () => {
     // Prepare: the rebuild has rendered story 1, unchanged since the state had it
-    const s = await newsroom();
-    await s.content.put('site.yaml', stringify(NEW_SETTINGS), SITE_YAML);
-    let holders = 0;
-    do await s.publish(cutOff(holders++ === 0 ? ask.keys(['site.yaml']) : ask.keys()));
-    while (((await headOf(s)).rebuild?.cursor ?? '') < 'articles/story-01.md');
+    const s = await rebuildingUntil((r) => (r?.cursor ?? '') >= 'articles/story-01.md');
     // Act: story 1 edited and a new story published during the render step; then the ticks, each state write logged
-    const late = await s.article('zz-late.md', { title: 'Late story', date: '2026-11-24', tags: ['Port'] });
-    const edited = await s.article('story-01.md', { title: 'Story 1, corrected', date: '2026-11-01', tags: ['Election'] });
-    await s.publish(cutOff(ask.keys([late, edited])));
-    expect((await headOf(s)).rebuild).toMatchObject({ step: 'render', touched: [keyHash(late), keyHash(edited)].sort() });
+    const changed = await LATE_AND_CORRECTION(s);
+    await s.publish(cutOff(ask.keys(changed)));
+    expect((await headOf(s)).rebuild).toMatchObject({ step: 'render', touched: changed.map(keyHash).sort() });
     const log: string[] = [];
     const state = new RecordingStore(s.state, 'state', log);
-    while (!(await settled(s)) && holders++ < 100) await publish({ content: s.content, site: s.site, state }, { now: NOW, ...cutOff(ask.keys()) });
+    await ticks(s, () => publish({ content: s.content, site: s.site, state }, { now: NOW, ...cutOff(ask.keys()) }));
     // Assess: of the files' records, markers and claims, only those two files' were written
     const files = new Map((await s.content.list('articles/')).map((i) => [keyHash(i.key), i.key]));
     const fileOf = async (key: string): Promise<string | undefined> => {
@@ -225,11 +230,8 @@ describe('publishing during a rebuild', () => {
     };
     const written = new Set(await Promise.all(log.filter((w) => w.startsWith('state put ')).map((w) => fileOf(w.slice('state put '.length)))));
     written.delete(undefined);
-    expect([...written].sort()).toEqual([edited, late]);
-    const reference = await uninterrupted();
-    await reference.article('zz-late.md', { title: 'Late story', date: '2026-11-24', tags: ['Port'] });
-    await reference.article('story-01.md', { title: 'Story 1, corrected', date: '2026-11-01', tags: ['Election'] });
-    await reference.publish({ request: ask.keys([late, edited]), lease: LIVE });
+    expect([...written].sort()).toEqual([...changed].sort());
+    const reference = await uninterrupted(LATE_AND_CORRECTION);
     expect(await objects(s.site)).toEqual(await objects(reference.site));
     const { [STATE.head]: _head, ...referenceState } = await objects(reference.state);
     const { [STATE.head]: _own, ...ownState } = await objects(s.state);
@@ -238,45 +240,31 @@ describe('publishing during a rebuild', () => {
 
   it('takes down an article deleted after the rebuild rendered it, though its version was the one the state had', async () => {
     // Prepare: the rebuild has rendered story 1, unchanged since the state had it
-    const s = await newsroom();
-    await s.content.put('site.yaml', stringify(NEW_SETTINGS), SITE_YAML);
-    let holders = 0;
-    do await s.publish(cutOff(holders++ === 0 ? ask.keys(['site.yaml']) : ask.keys()));
-    while (((await headOf(s)).rebuild?.cursor ?? '') < 'articles/story-01.md');
+    const s = await rebuildingUntil((r) => (r?.cursor ?? '') >= 'articles/story-01.md');
     expect((await headOf(s)).rebuild?.step).toBe('render');
     // Act: story 1 is deleted, its event published during the render step; then the ticks finish the rebuild
-    await s.remove('story-01.md');
-    await s.publish(cutOff(ask.keys(['articles/story-01.md'])));
-    while (!(await settled(s)) && holders++ < 100) await s.publish(cutOff(ask.keys()));
+    const takeDown: Change = async (site) => [await site.remove('story-01.md')];
+    await s.publish(cutOff(ask.keys(await takeDown(s))));
+    await ticks(s);
     // Assess
     expect(await s.text('articles/story-01/index.html')).toBeUndefined();
     expect(await s.titles('tags/election/')).not.toContain('Story 1');
-    const reference = await uninterrupted();
-    await reference.remove('story-01.md');
-    await reference.publish({ request: ask.keys(['articles/story-01.md']), lease: LIVE });
+    const reference = await uninterrupted(takeDown);
     expect(await objects(s.site)).toEqual(await objects(reference.site));
   });
 
   it('keeps an article edited or taken down while the rebuild writes the pages of unchanged ones as the publish left it', async () => {
     // Prepare: cut off until the rebuild is in its site step, the first batch of unchanged records' pages written
-    const s = await newsroom();
-    await s.content.put('site.yaml', stringify(NEW_SETTINGS), SITE_YAML);
-    let holders = 0;
-    do await s.publish(cutOff(holders++ === 0 ? ask.keys(['site.yaml']) : ask.keys()));
-    while ((await headOf(s)).rebuild?.step !== 'site');
+    const s = await rebuildingUntil((r) => r?.step === 'site');
     expect((await headOf(s)).rebuild?.done).toBeLessThan((await headOf(s)).rebuild?.batches ?? 0);
     // Act: story 12 (in a later batch) is taken down, story 10 retitled, during the site step; then the ticks
-    await s.remove('story-12.md');
-    const edited = await s.article('story-10.md', { title: 'Story 10, corrected', date: '2026-11-10', tags: ['Port'] });
-    await s.publish(cutOff(ask.keys(['articles/story-12.md', edited])));
-    while (!(await settled(s)) && holders++ < 100) await s.publish(cutOff(ask.keys()));
+    const change: Change = async (site) => [await site.remove('story-12.md'), await site.article('story-10.md', { title: 'Story 10, corrected', date: '2026-11-10', tags: ['Port'] })];
+    await s.publish(cutOff(ask.keys(await change(s))));
+    await ticks(s);
     // Assess
     expect(await s.text('articles/story-12/index.html')).toBeUndefined();
     expect(await s.text('articles/story-10/index.html')).toContain('Story 10, corrected');
-    const reference = await uninterrupted();
-    await reference.remove('story-12.md');
-    await reference.article('story-10.md', { title: 'Story 10, corrected', date: '2026-11-10', tags: ['Port'] });
-    await reference.publish({ request: ask.keys(['articles/story-12.md', edited]), lease: LIVE });
+    const reference = await uninterrupted(change);
     expect(await objects(s.site)).toEqual(await objects(reference.site));
   });
 });
