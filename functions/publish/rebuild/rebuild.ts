@@ -94,12 +94,15 @@ export async function rebuild(io: Stores, ctx: CycleContext, prior: { head?: Hea
 
   if (progress(head).step === 'render') {
     const { cursor } = progress(head);
-    const keys = (await io.content.list(ARTICLES_PREFIX, { ...KEYS, ...(cursor !== undefined ? { startAfter: cursor } : {}) })).map((i) => i.key);
+    // With their ETags, unless there is no old version to compare them with (a first publish).
+    const listed = await io.content.list(ARTICLES_PREFIX, { ...(progress(head).fresh ? KEYS : {}), ...(cursor !== undefined ? { startAfter: cursor } : {}) });
+    const keys = listed.map((i) => i.key);
+    const etags = new Map(listed.map((i) => [i.key, i.etag]));
     for (let at = 0; at < keys.length; at += options.batchSize) {
       if (stop()) return result(false);
       await ctx.lease.keep();
       const slice = keys.slice(at, at + options.batchSize);
-      const batch = await render(io, ctx, slice.filter(isArticleKey), rejected, progress(head));
+      const batch = await render(io, ctx, slice.filter(isArticleKey), etags, rejected, progress(head));
       rendered += batch.records.length;
       const n = progress(head).batches + 1;
       await io.state.put(STATE.rebuildBatch(n), JSON.stringify(batch), headersFor(STATE.rebuildBatch(n)));
@@ -221,23 +224,33 @@ function begin(prior: Head | undefined, target: string, fresh: boolean): Head {
 }
 
 /**
- * The render step's batch: these files' records with their HTML. A file the old state has at the same ETag,
- * parsed under the same renderHash, is not parsed again: a rebuild for a new title or feed size costs a read
- * of each record rather than the Markdown, sanitising and feed checks. One broken file is a rejection, never a stop.
+ * The render step's batch: these files' records with their HTML. A file the old state has at the ETag the
+ * listing gives, parsed under the same renderHash, is neither read nor parsed again: a rebuild for a new title
+ * or feed size costs a read of each record rather than of the file, the Markdown, sanitising and feed checks.
+ * One broken file is a rejection, never a stop.
  */
-async function render(io: Stores, ctx: CycleContext, keys: readonly string[], rejected: ArticleError[], progress: RebuildProgress): Promise<RebuildBatch> {
+async function render(
+  io: Stores,
+  ctx: CycleContext,
+  keys: readonly string[],
+  etags: ReadonlyMap<string, string>,
+  rejected: ArticleError[],
+  progress: RebuildProgress,
+): Promise<RebuildBatch> {
   // A state a rebuild was remaking may lack a record's marker or claims: nothing is taken as held.
   const whole = progress.from !== undefined;
   const rendered = renderHash(ctx.settings);
   const held: string[] = [];
   const same: string[] = [];
   const records = await mapLimit(keys, ctx.concurrency, async (key): Promise<ArticleRecord | undefined> => {
-    const [object, prior] = await Promise.all([readArticle(io.content, key), progress.fresh ? undefined : priorRecord(io, key)]);
+    const prior = progress.fresh ? undefined : await priorRecord(io, key);
+    const reused = prior !== undefined && prior.etag === etags.get(key) && prior.rendered === rendered ? prior : undefined;
+    const object = reused ?? (await readArticle(io.content, key));
     if (!object) return undefined;
     const record = await (async (): Promise<ArticleRecord | undefined> => {
       try {
         if (object instanceof ArticleError) throw object;
-        const parsed = prior?.etag === object.etag && prior.rendered === rendered ? prior.article : await ctx.parse(key, object.body, ctx.settings);
+        const parsed = 'body' in object ? await ctx.parse(key, object.body, ctx.settings) : object.article;
         // The image is looked at again either way: the file in media/ may have changed or gone.
         const { article, media } = await readMedia(parsed, ctx.settings, io.content);
         // Fields in the order a publish cycle gives them (apply.ts): the same state is the same bytes.

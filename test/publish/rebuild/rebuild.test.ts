@@ -213,16 +213,18 @@ describe('a rebuild for new settings', () => {
       return parseHere(file, bytes, settings);
     };
 
-  it('parses again only the files that changed while the site URL and renderer are the same, and ends as a rebuild from nothing', async () => {
+  it('reads and parses again only the files that changed while the site URL and renderer are the same, and ends as a rebuild from nothing', async () => {
     // Prepare: story B edited, then a new site title
     const s = await published();
     await s.article('b.md', { title: 'Story B, corrected', date: '2026-11-21' });
     await s.content.put('site.yaml', stringify({ ...SITE_SETTINGS, title: 'The Renamed Wire' }), SITE_YAML);
+    const content = new CountingStore(s.content);
     // Act
     const parsed: string[] = [];
-    await s.publish({ parse: parsing(parsed) });
-    // Assess: A's record was reused, B parsed; the site and state are a fresh publish's, byte for byte
+    await publish({ content, site: s.site, state: s.state }, { now: NOW, parse: parsing(parsed) });
+    // Assess: A's record was reused (its file, at the ETag the listing gives, not even read), B read and parsed; the site and state are a fresh publish's, byte for byte
     expect(parsed).toEqual(['articles/b.md']);
+    expect([...content.keys.read].filter((k) => k.startsWith('articles/'))).toEqual(['articles/b.md']);
     expect(await s.text('articles/a/index.html')).toContain('The Renamed Wire');
     const fresh = await memorySite({ title: 'The Renamed Wire' });
     await fresh.article('a.md', { title: 'Story A', date: '2026-11-20', tags: ['Port'] });
