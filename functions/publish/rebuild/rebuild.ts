@@ -229,14 +229,7 @@ function begin(prior: Head | undefined, target: string, fresh: boolean): Head {
  * or feed size costs a read of each record rather than of the file, the Markdown, sanitising and feed checks.
  * One broken file is a rejection, never a stop.
  */
-async function render(
-  io: Stores,
-  ctx: CycleContext,
-  keys: readonly string[],
-  etags: ReadonlyMap<string, string>,
-  rejected: ArticleError[],
-  progress: RebuildProgress,
-): Promise<RebuildBatch> {
+async function render(io: Stores, ctx: CycleContext, keys: readonly string[], etags: ReadonlyMap<string, string>, rejected: ArticleError[], progress: RebuildProgress): Promise<RebuildBatch> {
   // A state a rebuild was remaking may lack a record's marker or claims: nothing is taken as held.
   const whole = progress.from !== undefined;
   const rendered = renderHash(ctx.settings);
