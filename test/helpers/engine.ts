@@ -2,7 +2,7 @@ import { stringify } from 'yaml';
 import { STATE } from '../../functions/core/state/state.ts';
 import { type PublishOptions, type PublishReport, publish } from '../../functions/publish/publish.ts';
 import { MemoryStore } from '../../functions/stores/memory-store.ts';
-import type { DeleteOptions, GetOptions, ObjectInfo, PutOptions, Store, StoredObject, TooLarge } from '../../functions/stores/store.ts';
+import type { DeleteOptions, GetOptions, ListOptions, ObjectInfo, PutOptions, Store, StoredObject, TooLarge } from '../../functions/stores/store.ts';
 import { articleText, NOW, SITE_SETTINGS } from './content.ts';
 import { parseJsonFeed } from './feeds.ts';
 
@@ -169,9 +169,9 @@ export class CountingStore implements Store {
     this.keys.read.add(key);
     return this.#inner.head(key);
   }
-  list(prefix: string) {
+  list(prefix: string, options?: ListOptions) {
     this.keys.listed.add(prefix);
-    return this.#inner.list(prefix);
+    return this.#inner.list(prefix, options);
   }
   put(key: string, body: Uint8Array | string, options: PutOptions) {
     this.keys.written.add(key);

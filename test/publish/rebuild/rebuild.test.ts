@@ -80,16 +80,22 @@ describe('the full rebuild', () => {
     expect(await objectsOf(lost.site)).toEqual(await objectsOf(first.site));
   });
 
-  it('removes state nothing holds any more (a deleted file, its claims), and keeps the requests and journals it does not own', async () => {
+  it('removes state nothing holds any more (a deleted file, its marker and claims), and keeps the requests and journals it does not own', async () => {
     // Prepare: story B's file is gone; a request waits
     const s = await published();
-    await s.remove('b.md');
+    const b = await s.remove('b.md');
+    const idClaims = async () => (await s.state.list(STATE.ids)).length;
+    expect(await idClaims()).toBe(2);
     const request = await writeRequest(s.state, ask.keys(['articles/c.md']));
     const { head, etag } = await headOf(s);
+    const state = new CountingStore(s.state);
     // Act
-    await rebuild({ content: s.content, site: s.site, state: s.state }, await holderContext(s), { head, etag }, await whole(s));
-    // Assess
-    expect(await s.state.get(STATE.record(keyHash('articles/b.md')))).toBeUndefined();
+    await rebuild({ content: s.content, site: s.site, state }, await holderContext(s), { head, etag }, await whole(s));
+    // Assess: found by listing the state's folders (never all of it in one listing), and gone
+    expect(state.keys.listed.has('')).toBe(false);
+    expect(await s.state.get(STATE.record(keyHash(b)))).toBeUndefined();
+    expect(await s.state.list(`${STATE.seenPrefix}${keyHash(b)}`)).toEqual([]);
+    expect(await idClaims()).toBe(1);
     expect(await s.state.get(STATE.slug('b'))).toBeUndefined();
     expect(await s.state.get(STATE.record(keyHash('articles/a.md')))).toBeDefined();
     expect(await s.state.get(request)).toBeDefined();
