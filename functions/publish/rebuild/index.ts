@@ -4,7 +4,7 @@ import { toIso } from '../../core/article/dates.ts';
 import { countSpellings, spellingNotice, tagSlug, tagTitle } from '../../core/article/tags.ts';
 import { mapLimit } from '../../core/concurrency.ts';
 import { type ArticleError, Notice } from '../../core/errors.ts';
-import { archivePageOf, KEYS, keyHash, MAIN_TIMELINE, STATE_NAMES, sitemapShardOf, tagTimeline } from '../../core/keys.ts';
+import { archivePageOf, KEYS, keyHash, MAIN_TIMELINE, sitemapShardOf, tagTimeline } from '../../core/keys.ts';
 import { inNewsWindow, NEWS_MAX, newsCutoff } from '../../core/output/news.ts';
 import { headersFor } from '../../core/output/objects.ts';
 import {
@@ -28,7 +28,7 @@ import {
   timelineDir,
 } from '../../core/state/state.ts';
 import { buildTimeline, compareEntries } from '../../core/state/timeline.ts';
-import type { Store, Stores } from '../../stores/store.ts';
+import type { Stores } from '../../stores/store.ts';
 import type { CycleContext } from '../context.ts';
 import { type Claimant, settleClaims } from '../cycle/claims.ts';
 
@@ -225,7 +225,7 @@ export async function index(io: Stores, ctx: CycleContext, count: number, start:
   const keep = new Set([...state.keys(), ...kept.flatMap((s) => [STATE.record(s.h), STATE.seen(s.h, s.record.etag), STATE.slug(s.record.article.slug), STATE.id(s.record.article.id)])]);
   const control = (key: string) =>
     key === STATE.lease || key === STATE.head || key === STATE.served || key.startsWith(STATE.requests) || key.startsWith(STATE.journals) || key.startsWith(STATE.rebuildBatches);
-  const orphans = (await stateKeys(io.state, start.rebuild?.from !== undefined, ctx.concurrency)).filter((key) => !keep.has(key) && !control(key));
+  const orphans = (await io.state.list('', KEYS)).map((i) => i.key).filter((key) => !keep.has(key) && !control(key));
   await mapLimit(orphans, ctx.concurrency, (key) => io.state.delete(key));
   await mapLimit([...state], ctx.concurrency, async ([key, value]) => {
     await io.state.put(key, JSON.stringify(value), headersFor(key));
@@ -236,24 +236,6 @@ export async function index(io: Stores, ctx: CycleContext, count: number, start:
   for (const s of kept) plan.batches[s.n - 1]?.push([s.record.key, places.get(s.h) ?? null]);
   await io.state.put(STATE.rebuildPlan, JSON.stringify(plan), headersFor(STATE.rebuildPlan));
   return { head: { ...start, nextSeq, nextTagSeq, public: published.length }, batches };
-}
-
-/** Base64url's alphabet: the first character of every key named by a hash. */
-const HASH_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-
-/**
- * Every key of the state. A whole state of this version is listed folder by folder (its folders: STATE_NAMES),
- * those named by hashes (records, markers, id claims, media references) by first character, many listings at
- * once: a store lists a page of keys a request, and one listing of the half million keys of 100,000 articles is
- * 500 requests in a row, in the index step, which is never cut. Any other state is listed whole: it may have
- * other folders.
- */
-async function stateKeys(state: Store, whole: boolean, concurrency: number): Promise<string[]> {
-  if (!whole) return (await state.list('', KEYS)).map((i) => i.key);
-  const hashed: string[] = [STATE_NAMES.records, STATE_NAMES.seen, STATE_NAMES.ids, STATE_NAMES.mediaRefs];
-  const folders = Object.values(STATE_NAMES).filter((name) => name.endsWith('/') && !Object.values(STATE_NAMES).some((other) => other !== name && name.startsWith(other)));
-  const prefixes = folders.flatMap((folder) => (hashed.includes(folder) ? [...HASH_CHARS].map((c) => folder + c) : [folder]));
-  return (await mapLimit(prefixes, concurrency, (prefix) => state.list(prefix, KEYS))).flat().map((i) => i.key);
 }
 
 /** The old state's directory of a tag; an unreadable one is none, a store failure a failure. */
