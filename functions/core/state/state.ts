@@ -199,11 +199,23 @@ export function noteTouched(head: Head, writes: readonly StateWrite[]): Head {
   if (progress?.from === undefined || progress.touched === 'all') return head;
   const touched = new Set(progress.touched);
   for (const { key } of writes) {
-    if (key.startsWith(N.records)) touched.add(key.slice(N.records.length, -'.json'.length));
-    else if (key.startsWith(N.seen)) touched.add(key.slice(N.seen.length).split('.')[0] as string);
+    const file = fileOfStateKey(key);
+    if (file) touched.add(file.h);
   }
   if (touched.size === (progress.touched?.length ?? 0)) return head;
   return { ...head, rebuild: { ...progress, touched: touched.size > MAX_TOUCHED ? 'all' : [...touched].sort() } };
+}
+
+/**
+ * The file (by keyHash) a record (`records/<h>.json`) or marker (`seen/<h>.<etag>`) key is for, with the
+ * marker's ETag part; undefined for any other key. The one reading of the names STATE.record and STATE.seen make.
+ */
+export function fileOfStateKey(key: string): { h: string; etag?: string } | undefined {
+  if (key.startsWith(N.records) && key.endsWith('.json')) return { h: key.slice(N.records.length, -'.json'.length) };
+  if (!key.startsWith(N.seen)) return undefined;
+  const name = key.slice(N.seen.length);
+  const dot = name.indexOf('.');
+  return dot < 0 ? undefined : { h: name.slice(0, dot), etag: name.slice(dot + 1) };
 }
 
 /** Whether a rebuild's batch entry for this file (by keyHash) still says what the state holds (see `touched`). */

@@ -1,7 +1,7 @@
 import { toIso } from '../../core/article/dates.ts';
 import { mapLimit } from '../../core/concurrency.ts';
 import { ARTICLES_PREFIX, etagPart, isArticleKey, KEYS, keyHash } from '../../core/keys.ts';
-import { STATE } from '../../core/state/state.ts';
+import { fileOfStateKey, STATE } from '../../core/state/state.ts';
 import type { Store } from '../../stores/store.ts';
 import type { Request } from '../protocol/requests.ts';
 import type { StateView } from './state-view.ts';
@@ -24,11 +24,9 @@ async function changedSinceProcessed(content: Store, view: StateView, concurrenc
   const listed = (await content.list(ARTICLES_PREFIX)).filter((info) => isArticleKey(info.key));
   const seen = new Map<string, Set<string>>();
   for (const info of await view.store.list(STATE.seenPrefix, KEYS)) {
-    const name = info.key.slice(STATE.seenPrefix.length);
-    const dot = name.indexOf('.');
-    if (dot < 0) continue;
-    const h = name.slice(0, dot);
-    seen.set(h, (seen.get(h) ?? new Set()).add(name.slice(dot + 1)));
+    const marker = fileOfStateKey(info.key);
+    if (marker?.etag === undefined) continue;
+    seen.set(marker.h, (seen.get(marker.h) ?? new Set()).add(marker.etag));
   }
   const changed: string[] = [];
   const present = new Set<string>();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { keyHash } from '../../../functions/core/keys.ts';
+import { etagPart, keyHash } from '../../../functions/core/keys.ts';
 import {
+  fileOfStateKey,
   type Head,
   listedAs,
   MAX_TOUCHED,
@@ -149,6 +150,17 @@ describe('the state table', () => {
     const err = refusal(listedAs(STATE.record, 'lease.json'), '{}');
     expect(err).not.toBeInstanceOf(StateError);
     expect(err?.message).toBe('no state object is kept at lease.json');
+  });
+});
+
+describe('the file a record or marker key is for', () => {
+  it('is read back from the names STATE makes, with the marker\'s ETag part, and from no other key', () => {
+    // Prepare
+    const h = keyHash('articles/a.b.md');
+    // Assess
+    expect(fileOfStateKey(STATE.record(h))).toEqual({ h });
+    expect(fileOfStateKey(STATE.seen(h, '"1-2-3.4"'))).toEqual({ h, etag: etagPart('"1-2-3.4"') });
+    for (const other of [STATE.slug(h), STATE.archivePage(1), STATE.head, `${STATE.seenPrefix}${h}`]) expect(fileOfStateKey(other)).toBeUndefined();
   });
 });
 
