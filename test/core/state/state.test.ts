@@ -154,7 +154,7 @@ describe('the state table', () => {
 });
 
 describe('the file a record or marker key is for', () => {
-  it('is read back from the names STATE makes, with the marker\'s ETag part, and from no other key', () => {
+  it("is read back from the names STATE makes, with the marker's ETag part, and from no other key", () => {
     // Prepare
     const h = keyHash('articles/a.b.md');
     // Assess
