@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { watch } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { type FSWatcher, watch } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ARTICLES_PREFIX, isArticleKey, LOCAL_PREVIEW_FOLDER, LOCAL_STATE_FOLDER } from '../core/keys.ts';
@@ -138,6 +138,8 @@ async function serve(args: readonly string[], io: Io): Promise<number> {
   const stateDir = opts.state ?? localStateFolder(contentDir, outDir);
   const port = Number(opts.port ?? io.env.PORT ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number (got "${opts.port ?? io.env.PORT}")`);
+  // Watching needs the folder; without this check a missing one read as a missing site.yaml, then a crash.
+  if (!(await isFolder(contentDir))) throw new UsageError(`serve: there is no content folder ${contentDir}`);
   const stopped = untilStopped(); // from the start: a signal during the first build still stops
   const server = await startServer({ dir: outDir, port });
   // The local server's own address, so every link in the feeds and pages works on this machine.
@@ -148,16 +150,14 @@ async function serve(args: readonly string[], io: Io): Promise<number> {
       io.err(String((err as Error).stack ?? err));
       return EXIT.usage;
     });
-  await rebuild(ask.scan());
-  io.out(`Serving ${path.resolve(outDir)} at ${siteUrl}\n  ${siteUrl}rss.xml\n  ${siteUrl}atom.xml\n  ${siteUrl}feed.json\nWatching ${contentDir}/ for changes; Ctrl+C stops.`);
   // A saved article is published on its own (its key); anything else (site.yaml, media, a rename
-  // the watcher cannot name) is a scan. Either costs what changed, not the archive.
-  let timer: NodeJS.Timeout | undefined;
+  // the watcher cannot name) is a scan. Either costs what changed, not the archive. Publishes run one
+  // after another, each after the one before.
   let running = Promise.resolve(0);
+  let timer: NodeJS.Timeout | undefined;
   let saved = new Set<string>();
   let scan = false;
-  const watcher = watch(contentDir, { recursive: true }, (_event, name) => {
-    const key = name ? String(name).split(path.sep).join('/') : undefined;
+  const changed = (key: string | undefined) => {
     if (key && isArticleKey(key)) saved.add(key);
     else if (!key?.startsWith(`${ARTICLES_PREFIX}.`)) scan = true;
     clearTimeout(timer);
@@ -167,14 +167,35 @@ async function serve(args: readonly string[], io: Io): Promise<number> {
       scan = false;
       running = running.then(() => rebuild(request));
     }, 100);
-  });
-  await stopped;
-  watcher.close();
-  clearTimeout(timer);
-  await running;
-  await server.close();
+  };
+  // Watching starts before the first build, so a file saved while it runs, or the moment "Serving" is
+  // printed, is published after it: Node's watcher reports nothing about files that exist when it starts.
+  let watcher: FSWatcher | undefined;
+  try {
+    watcher = watch(contentDir, { recursive: true }, (_event, name) => changed(name ? String(name).split(path.sep).join('/') : undefined));
+    // A watcher that fails (the system's limit on watches) may have missed changes: say so, and look at everything.
+    watcher.on('error', (err) => {
+      io.err(`Watching ${contentDir}/ failed: ${err.message}; publishing everything that changed`);
+      changed(undefined);
+    });
+    running = rebuild(ask.scan());
+    await running;
+    io.out(`Serving ${path.resolve(outDir)} at ${siteUrl}\n  ${siteUrl}rss.xml\n  ${siteUrl}atom.xml\n  ${siteUrl}feed.json\nWatching ${contentDir}/ for changes; Ctrl+C stops.`);
+    await stopped;
+  } finally {
+    watcher?.close();
+    clearTimeout(timer);
+    await running;
+    await server.close();
+  }
   return EXIT.ok;
 }
+
+const isFolder = (dir: string): Promise<boolean> =>
+  stat(dir).then(
+    (info) => info.isDirectory(),
+    () => false,
+  );
 
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 

@@ -1,5 +1,6 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { writeFileSync } from 'node:fs';
 import { truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -112,6 +113,54 @@ describe('wirefeed serve', () => {
       titles = parseJsonFeed(await (await fetch(new URL('feed.json', url))).text()).items.map((item) => item.title);
     }
     expect(titles).toEqual(['Second', 'First']);
+  });
+
+  it('publishes an article saved the moment it says it is serving, and one saved while its first build runs', async () => {
+    // Prepare: in this process, so the saves land at exactly those moments
+    const dir = await tempDir();
+    const content = await writeContent(path.join(dir, 'content'), { 'first.md': story('First', '2025-03-14') });
+    const io = captureIo();
+    const save = (name: string, title: string, date: string) => writeFileSync(path.join(content, 'articles', name), story(title, date));
+    let url: string | undefined;
+    let builds = 0;
+    const out = (line: string) => {
+      // The first build's summary: it has read the folder, and has yet to return
+      if (line.includes(' published, ') && builds++ === 0) save('during.md', 'During', '2025-03-15');
+      const match = /Serving .* at (http:\/\/localhost:\d+\/)/.exec(line);
+      if (match) {
+        save('second.md', 'Second', '2025-03-16');
+        url = match[1];
+      }
+      io.out(line);
+    };
+
+    // Act
+    const served = main(['serve', '--content', content, '--out', path.join(dir, 'preview'), '--port', '0'], { ...io, out });
+
+    // Assess: both are published, however long that takes (no clock: the test's timeout bounds it)
+    let titles: (string | undefined)[] = [];
+    while (titles.length < 3) {
+      await new Promise((r) => setTimeout(r, 100));
+      if (url) titles = parseJsonFeed(await (await fetch(new URL('feed.json', url))).text()).items.map((item) => item.title);
+    }
+    expect(titles).toEqual(['Second', 'During', 'First']);
+    process.emit('SIGHUP'); // serve's own stop; no real signal reaches this test process
+    expect(await served).toBe(0);
+    expect(io.stderr).toEqual([]);
+  });
+
+  it('exits 2 naming a content folder that does not exist, serving nothing', async () => {
+    // Prepare
+    const missing = path.join(await tempDir(), 'content');
+    const io = captureIo();
+
+    // Act
+    const code = await main(['serve', '--content', missing, '--port', '0'], io);
+
+    // Assess
+    expect(code).toBe(2);
+    expect(io.stderr.join('\n')).toContain(`there is no content folder ${missing}`);
+    expect(io.stdout).toEqual([]);
   });
 
   it('previews into .wirefeed/preview/ beside the content folder, so `wirefeed build` into dist/ never breaks its links', async () => {
