@@ -94,7 +94,7 @@ async function build(args: readonly string[], io: Io): Promise<number> {
   const pool = articles.length > 300 ? new RenderPool() : undefined;
   try {
     return await runPublish(openFs({ content: contentDir, site: outDir, state: stateDir }), contentDir, outDir, io, {
-      request: opts.full ? ask.full() : ask.scan(),
+      request: opts.full ? ask.full() : ask.changes(),
       siteUrl: io.env.SITE_URL,
       json: opts.json === true,
       ...(pool ? { parse: pool.parse } : {}),
@@ -162,7 +162,7 @@ async function serve(args: readonly string[], io: Io): Promise<number> {
     else if (!key?.startsWith(`${ARTICLES_PREFIX}.`)) scan = true;
     clearTimeout(timer);
     timer = setTimeout(() => {
-      const request = scan ? ask.scan() : ask.keys([...saved]);
+      const request = scan ? ask.changes() : ask.keys([...saved]);
       saved = new Set();
       scan = false;
       running = running.then(() => rebuild(request));
@@ -178,7 +178,7 @@ async function serve(args: readonly string[], io: Io): Promise<number> {
       io.err(`Watching ${contentDir}/ failed: ${err.message}; publishing everything that changed`);
       changed(undefined);
     });
-    running = rebuild(ask.scan());
+    running = rebuild(ask.changes());
     await running;
     io.out(`Serving ${path.resolve(outDir)} at ${siteUrl}\n  ${siteUrl}rss.xml\n  ${siteUrl}atom.xml\n  ${siteUrl}feed.json\nWatching ${contentDir}/ for changes; Ctrl+C stops.`);
     await stopped;

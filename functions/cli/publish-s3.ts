@@ -27,7 +27,7 @@ export async function publishCommand(args: readonly string[], io: Io): Promise<n
   try {
     const stores = openS3(s3, { content, site, state });
     return await runPublish(stores, values.content, values.site, io, {
-      request: values.full ? ask.full() : ask.scan(),
+      request: values.full ? ask.full() : ask.changes(),
       siteUrl: io.env.SITE_URL,
       ping: true,
       json: values.json === true,

@@ -12,7 +12,7 @@ import { StateView } from './cycle/state-view.ts';
 import { writeHead } from './protocol/commit.ts';
 import { LEASE_TIMING, Lease, LeaseLostError, type LeaseTiming } from './protocol/lease.ts';
 import { type Log, recover } from './protocol/recover.ts';
-import { reconcileSite } from './protocol/repair.ts';
+import { mediaListed, reconcileDue, reconcileSite } from './protocol/repair.ts';
 import { ask, asksAnything, deleteRequests, drainRequests, type Request, requestsWaiting, writeRequest } from './protocol/requests.ts';
 import { REBUILD_BATCH, rebuild, servedSettings } from './rebuild/rebuild.ts';
 
@@ -196,7 +196,7 @@ async function hold(stores: Stores, lease: Lease, options: PublishOptions): Prom
           log('info', 'the rebuild goes on in the next publish', { step: rebuilt.head.rebuild?.step, batches: rebuilt.head.rebuild?.batches, done: rebuilt.head.rebuild?.done });
           return { result, cycles, settings, outOfTime: true };
         }
-        if (rebuilt.resumed) await writeRequest(io.state, ask.scan());
+        if (rebuilt.resumed) await writeRequest(io.state, ask.changes()); // the rebuild reconciled as it ended
       } else {
         const scan = asked.scan || head?.settingsError !== undefined;
         let current = head as Head;
@@ -210,7 +210,11 @@ async function hold(stores: Stores, lease: Lease, options: PublishOptions): Prom
         if (rest.length > 0) await writeRequest(io.state, ask.keys(rest));
         const cycle = await runCycle(io, ctx, keys.slice(0, MAX_KEYS_PER_CYCLE), current, etag as string);
         result = addResults(result, cycle);
-        if (scan) result = addResults(result, { ...emptyResult(), ...(await reconcileSite(io, ctx, cycle.head)) });
+        const media = scan ? await mediaListed(io.content) : '';
+        if (scan && (asked.reconcile || (await reconcileDue(io, cycle.head, now, media)))) {
+          result = addResults(result, { ...emptyResult(), ...(await reconcileSite(io, ctx, cycle.head)) });
+          await writeHead(io.state, { ...cycle.head, reconciled: now.toISOString(), media }, cycle.etag);
+        }
       }
       await deleteRequests(io.state, drained.keys, concurrency);
     } catch (err) {

@@ -2,11 +2,12 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { ArticleError, FeedCheckError } from '../../functions/core/errors.ts';
 import { type Head, STATE } from '../../functions/core/state/state.ts';
 import type { LeaseTiming } from '../../functions/publish/protocol/lease.ts';
+import { RECONCILE_EVERY_MS } from '../../functions/publish/protocol/repair.ts';
 import { ask } from '../../functions/publish/protocol/requests.ts';
 import { MAX_KEYS_PER_CYCLE, problemsOf, publish } from '../../functions/publish/publish.ts';
 import { leaseClocks } from '../helpers/clock.ts';
 import { NOW } from '../helpers/content.ts';
-import { type Budget, CountingStore, DyingStore, memorySite, Stall } from '../helpers/engine.ts';
+import { type Budget, CountingStore, DyingStore, type MemorySite, memorySite, Stall } from '../helpers/engine.ts';
 import { parseJsonFeed } from '../helpers/feeds.ts';
 
 // Leases in these tests follow a clock the test moves by hand (a dying holder's short lease lapses when the
@@ -248,6 +249,64 @@ describe('what the site shows', () => {
     expect(report.deleted).toEqual(['.wirefeed/manifest.json', 'articles/gone/index.html', 'tags/old-tag/feed.json']);
     expect(report.written).toContain('tags/politics/rss.xml');
     expect(await s.keys()).toEqual([...before, 'CNAME'].sort());
+  });
+});
+
+describe('a scan that does not ask for a reconcile (a local build)', () => {
+  // What a reconcile mends: a stray page the state does not produce.
+  const stray = 'articles/gone/index.html';
+  async function published() {
+    const s = await memorySite();
+    await s.article('a.md', { title: 'A story', date: '2026-11-20' });
+    await s.publish({ request: ask.changes() });
+    await s.site.put(stray, '<p>an old page</p>', { contentType: 'text/html' });
+    return s;
+  }
+  it('neither lists nor mends the site within a day of the last reconcile', async () => {
+    // Prepare
+    const s = await published();
+    const site = new CountingStore(s.site);
+    // Act
+    const report = await publish({ content: s.content, site, state: s.state }, { now: at(RECONCILE_EVERY_MS / 60_000 - 1), request: ask.changes() });
+    // Assess
+    expect(report.deleted).toEqual([]);
+    expect([...site.keys.listed]).toEqual([]);
+    expect(await s.site.get(stray)).toBeDefined();
+  });
+
+  it.each([
+    ['a day after the last reconcile', async () => ({ now: at(RECONCILE_EVERY_MS / 60_000) })],
+    ['when the site has lost its front page (a new or emptied output folder)', async (s: MemorySite) => (await s.site.delete('index.html'), { now: NOW })],
+    ['when an image was added to media/', async (s: MemorySite) => (await s.content.put('media/new.jpg', JPEG, { contentType: 'image/jpeg' }), { now: NOW })],
+  ])('reconciles %s', async (_when, change) => {
+    // Prepare
+    const s = await published();
+    const { now } = await change(s);
+    // Act
+    const report = await publish({ content: s.content, site: s.site, state: s.state }, { now, request: ask.changes() });
+    // Assess: mended, and the next such scan is quiet again
+    expect(report.deleted).toEqual([stray]);
+    expect(await s.site.get('index.html')).toBeDefined();
+    await s.site.put(stray, '<p>an old page</p>', { contentType: 'text/html' });
+    expect((await publish({ content: s.content, site: s.site, state: s.state }, { now, request: ask.changes() })).deleted).toEqual([]);
+  });
+
+  it('reconciles whenever asked (the daily event, `ask.scan`), however recent the last one', async () => {
+    const s = await published();
+    expect((await s.publish({ request: ask.scan() })).deleted).toEqual([stray]);
+  });
+
+  it('puts an image added for an article already published on the site', async () => {
+    // Prepare: the article names an image that is not there yet
+    const s = await memorySite();
+    await s.article('a.md', { title: 'A story', date: '2026-11-20', image: { url: '/media/late.jpg', alt: 'Late' } });
+    await s.publish({ request: ask.changes() });
+    expect(await s.site.get('media/late.jpg')).toBeUndefined();
+    // Act
+    await s.content.put('media/late.jpg', JPEG, { contentType: 'image/jpeg' });
+    await s.publish({ request: ask.changes() });
+    // Assess
+    expect(Buffer.from((await s.site.get('media/late.jpg'))!.body).equals(JPEG)).toBe(true);
   });
 });
 

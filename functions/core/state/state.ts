@@ -181,6 +181,10 @@ const HeadSchema = z.object({
   openArchive: z.optional(z.boolean()),
   /** A full rebuild under way, and how far it got: each holder goes on from here (rebuild.ts). */
   rebuild: z.optional(RebuildProgressSchema),
+  /** When the whole site was last reconciled (ISO): a scan that does not ask for a reconcile makes one once this is a day old. */
+  reconciled: z.optional(text),
+  /** The content's media/ listing (keys and ETags, hashed) at that reconcile: a scan that finds it changed reconciles (an image added for a published article). */
+  media: z.optional(text),
 });
 export type Head = z.infer<typeof HeadSchema>;
 

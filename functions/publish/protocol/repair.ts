@@ -1,6 +1,8 @@
 import { mapLimit } from '../../core/concurrency.ts';
+import { hash } from '../../core/hash.ts';
 
 import {
+  FRONT_PAGE,
   type GroupId,
   groupFiles,
   groupName,
@@ -129,6 +131,27 @@ export async function producedKeys(view: StateView, head: Head, settings: Settin
   );
   for (const ref of refs) if (ref && ref.users.length > 0) keys.add(ref.key);
   return keys;
+}
+
+/** How often a scan that does not ask for one reconciles the site anyway (a local build's "daily schedule"). */
+export const RECONCILE_EVERY_MS = 24 * 60 * 60_000;
+
+/** The content's media/ as listed now (keys and ETags), hashed: the head keeps it from the last reconcile. */
+export async function mediaListed(content: Store): Promise<string> {
+  return hash((await content.list(MEDIA_PREFIX)).map((info) => `${info.key} ${info.etag}`).join('\n'));
+}
+
+/**
+ * Whether a scan that did not ask for a reconcile makes one: the last is a day old (or unknown), the site
+ * has no front page (a new or emptied output folder), or the content's media/ changed since (an image added
+ * for an article already published is put on the site by the reconcile). Listing the whole site on every
+ * build made a no-op build O(archive); what a cycle publishes it writes and deletes itself, so the
+ * reconcile only mends what was done to the site, or to media/, from outside.
+ */
+export async function reconcileDue(io: Stores, head: Head, now: Date, media: string): Promise<boolean> {
+  const since = now.getTime() - Date.parse(head.reconciled ?? '');
+  if (!(since < RECONCILE_EVERY_MS) || head.media !== media) return true;
+  return (await io.site.head(FRONT_PAGE)) === undefined;
 }
 
 /**

@@ -19,23 +19,30 @@ import type { Store } from '../../stores/store.ts';
 export interface Request {
   /** Content keys named by events. */
   keys: string[];
-  /** Compare every article with the state and reconcile the site (a local build, the daily reconcile, `wirefeed publish`). */
+  /** Compare every article with the state (a local build, `wirefeed publish`, the daily reconcile). */
   scan: boolean;
+  /**
+   * With a scan: list the whole site and mend it (the daily reconcile, a scan after lost work). Without it a
+   * scan reconciles only when the last reconcile is a day old or the site has no front page (publish.ts).
+   */
+  reconcile: boolean;
   /** Rebuild everything. */
   full: boolean;
 }
 
-/** The requests there are: for these content keys (none: what the clock made due), a scan, a full rebuild. */
+/** The requests there are: for these content keys (none: what the clock made due), a scan with or without a reconcile, a full rebuild. */
 export const ask = {
-  keys: (keys: readonly string[] = []): Request => ({ keys: [...keys], scan: false, full: false }),
-  scan: (): Request => ({ keys: [], scan: true, full: false }),
-  full: (): Request => ({ keys: [], scan: false, full: true }),
+  keys: (keys: readonly string[] = []): Request => ({ keys: [...keys], scan: false, reconcile: false, full: false }),
+  /** What changed in the content: a local build, `wirefeed publish`, serve's first build. */
+  changes: (): Request => ({ keys: [], scan: true, reconcile: false, full: false }),
+  scan: (): Request => ({ keys: [], scan: true, reconcile: true, full: false }),
+  full: (): Request => ({ keys: [], scan: false, reconcile: false, full: true }),
 };
 
 export const asksAnything = (request: Request): boolean => request.keys.length > 0 || request.scan || request.full;
 
 function merge(a: Request, b: Request): Request {
-  return { keys: [...new Set([...a.keys, ...b.keys])].sort(), scan: a.scan || b.scan, full: a.full || b.full };
+  return { keys: [...new Set([...a.keys, ...b.keys])].sort(), scan: a.scan || b.scan, reconcile: a.reconcile || b.reconcile, full: a.full || b.full };
 }
 
 /** Record a request; its key sorts by time, so the oldest are drained first. */
@@ -79,9 +86,11 @@ function readRequest(bytes: Uint8Array): Request {
   try {
     const value = JSON.parse(Buffer.from(bytes).toString('utf8')) as Partial<Request>;
     const keys = Array.isArray(value.keys) ? value.keys.filter((k): k is string => typeof k === 'string') : [];
-    return { keys, scan: value.scan === true || !Array.isArray(value.keys), full: value.full === true };
+    const scan = value.scan === true || !Array.isArray(value.keys);
+    // A request written before `reconcile` existed: its scan reconciled.
+    return { keys, scan, reconcile: scan && value.reconcile !== false, full: value.full === true };
   } catch {
-    return { keys: [], scan: true, full: false };
+    return ask.scan();
   }
 }
 

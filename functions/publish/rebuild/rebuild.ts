@@ -34,7 +34,7 @@ import { StateView } from '../cycle/state-view.ts';
 import { readMedia } from '../media.ts';
 import { applyStateWrites, writeHead } from '../protocol/commit.ts';
 import { withIntent, writeNamed } from '../protocol/intents.ts';
-import { producedKeys } from '../protocol/repair.ts';
+import { mediaListed, producedKeys } from '../protocol/repair.ts';
 import { index, lastGoodOf, priorRecord, readBatch } from './index.ts';
 
 /**
@@ -169,6 +169,7 @@ export async function rebuild(io: Stores, ctx: CycleContext, prior: { head?: Hea
     }
     await checkpoint({ cursor: groupName(id) });
   }
+  const media = await mediaListed(io.content); // before the reconcile, which puts on the site what it lists
   const produced = await producedKeys(view, head, ctx.settings, ctx.concurrency);
   const extra = (await io.site.list('', KEYS)).map((i) => i.key).filter((key) => isManagedSiteKey(key) && !produced.has(key));
   await withIntent(io.state, extra, () => mapLimit(extra, ctx.concurrency, (key) => io.site.delete(key)));
@@ -179,7 +180,7 @@ export async function rebuild(io: Stores, ctx: CycleContext, prior: { head?: Hea
     (key) => io.state.delete(key),
   );
   const { rebuild: _done, ...finished } = head;
-  head = { ...finished, generation: head.generation + 1 };
+  head = { ...finished, generation: head.generation + 1, reconciled: ctx.now.toISOString(), media };
   etag = await writeHead(io.state, head, etag);
   return { ...result(true), deleted: extra.sort() };
 }

@@ -13,7 +13,7 @@ describe('selecting the keys a cycle looks at', () => {
     await s.article('s-2.md', { title: 'Story 2, edited', date: '2026-11-02' });
     await s.article('s-4.md', { title: 'Story 4', date: '2026-11-04' });
     await s.remove('s-3.md');
-    const keys = await selectKeys(s.content, new StateView(s.state), { keys: [], scan: true, full: false }, NOW, 4);
+    const keys = await selectKeys(s.content, new StateView(s.state), ask.changes(), NOW, 4);
     expect(keys).toEqual(['articles/s-2.md', 'articles/s-3.md', 'articles/s-4.md']);
   });
 

@@ -18,7 +18,7 @@ describe('durable requests', () => {
     // Act
     const drained = await drainRequests(state, 4);
     // Assess
-    expect(drained.request).toEqual({ keys: ['articles/a.md', 'articles/b.md', 'articles/c.md'], scan: true, full: true });
+    expect(drained.request).toEqual({ keys: ['articles/a.md', 'articles/b.md', 'articles/c.md'], scan: true, reconcile: true, full: true });
     expect(drained.keys).toEqual([...written].sort());
     expect(drained.intents).toEqual([]);
   });
@@ -26,7 +26,7 @@ describe('durable requests', () => {
   it('asks for nothing more than what was written: keys alone are neither a scan nor a rebuild', async () => {
     const state = new MemoryStore();
     await writeRequest(state, ask.keys(['articles/a.md']));
-    expect((await drainRequests(state, 4)).request).toEqual({ keys: ['articles/a.md'], scan: false, full: false });
+    expect((await drainRequests(state, 4)).request).toEqual({ keys: ['articles/a.md'], scan: false, reconcile: false, full: false });
   });
 
   it.each([
@@ -42,14 +42,23 @@ describe('durable requests', () => {
     // Act
     const drained = await drainRequests(state, 4);
     // Assess
-    expect(drained.request).toEqual({ keys: ['articles/b.md'], scan: true, full: false });
+    expect(drained.request).toEqual({ keys: ['articles/b.md'], scan: true, reconcile: true, full: false });
     expect(drained.keys).toContain(`${STATE.requests}0-torn.json`);
+  });
+
+  it.each([
+    ['a scan written before a scan could leave out the reconcile', '{"keys": [], "scan": true, "full": false}', true],
+    ['a scan for changes alone', JSON.stringify(ask.changes()), false],
+  ])('reads %s as it was meant', async (_what, body, reconcile) => {
+    const state = new MemoryStore();
+    await state.put(`${STATE.requests}0-old.json`, body, JSON_TYPE);
+    expect((await drainRequests(state, 4)).request).toEqual({ keys: [], scan: true, reconcile, full: false });
   });
 
   it('keeps the string keys of a request whose list holds other things too', async () => {
     const state = new MemoryStore();
     await state.put(`${STATE.requests}0-mixed.json`, JSON.stringify({ keys: ['articles/a.md', 7, null, { key: 'x' }], scan: 'yes' }), JSON_TYPE);
-    expect((await drainRequests(state, 4)).request).toEqual({ keys: ['articles/a.md'], scan: false, full: false });
+    expect((await drainRequests(state, 4)).request).toEqual({ keys: ['articles/a.md'], scan: false, reconcile: false, full: false });
   });
 
   it('lists the intents a holder left apart from the requests, and an intent alone is no request waiting', async () => {
@@ -64,7 +73,7 @@ describe('durable requests', () => {
     const after = await drainRequests(state, 4);
     // Assess
     expect(waitingBefore).toBe(false);
-    expect(before).toEqual({ keys: [], request: { keys: [], scan: false, full: false }, intents: [intent] });
+    expect(before).toEqual({ keys: [], request: { keys: [], scan: false, reconcile: false, full: false }, intents: [intent] });
     expect(after.keys).toEqual([request]);
     expect(after.intents).toEqual([intent]);
     expect(await requestsWaiting(state)).toBe(true);

@@ -297,7 +297,7 @@ function differences(names: [string, string], a: Record<string, string>, b: Reco
  * - tags have places too, in tag-creation order (a rebuild gives them in slug order): their sitemaps are
  *   compared by the URLs they hold, shard aside (a shard whose tags are all gone is kept, empty), and the
  *   sitemap index without them;
- * - records lose their place (`seq`), tag directories theirs (`seq`), the head its counters of places given
+ * - records lose their place (`seq`), tag directories theirs (`seq`), the head its counters of places given, when it last reconciled,
  *   and commits made, and the state of archive pages and tag shards, and the hashes of the groups whose files
  *   are compared above as read, are left out;
  * - timelines are compared entry by entry in order: which chunk holds an entry, and the chunks' ids, are the
@@ -323,7 +323,7 @@ function comparable(site: Record<string, string>, state: Record<string, string>)
   const without = (text: string, ...fields: string[]) => JSON.stringify(Object.fromEntries(Object.entries(JSON.parse(text) as object).filter(([k]) => !fields.includes(k))));
   for (const [key, text] of Object.entries(state)) {
     if (/^(archive|sitemap-tags)\/|^groups\/(archive|sitemap-tags)%3A|^groups\/(main|sitemap)\.json$|^timeline\//.test(key)) continue;
-    if (key === STATE.head) out[`state: ${key}`] = without(text, 'generation', 'nextSeq', 'nextTagSeq', 'journal', 'openArchive');
+    if (key === STATE.head) out[`state: ${key}`] = without(text, 'generation', 'nextSeq', 'nextTagSeq', 'journal', 'openArchive', 'reconciled', 'media');
     else if (key.startsWith(STATE.records)) out[`state: ${key}`] = without(text, 'seq');
     else if (key.startsWith(STATE.slugs) || key.startsWith(STATE.ids)) out[`state: ${key}`] = without(text, 'waiting');
     else out[`state: ${key}`] = text;
