@@ -6,8 +6,6 @@ import { mkdir, open, readdir, rm, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileTypeFromBuffer } from 'file-type';
 
-import { mapLimit } from '../core/concurrency.ts';
-
 import {
   compareKeys,
   type DeleteOptions,
@@ -167,11 +165,23 @@ export class FsStore implements Store {
       options,
     ).map((i) => i.key);
     // A folder, or a file gone since it was listed, has no stat: it is left out. Listing reads no file.
-    const infos = await mapLimit(keys, 32, async (key): Promise<ObjectInfo | undefined> => {
-      const info = await this.#stat(key).catch(() => undefined);
-      return info && { key, etag: info.etag, size: info.size, lastModified: info.mtime };
-    });
-    return infos.filter((info): info is ObjectInfo => info !== undefined);
+    // Stats are taken in place, a thousand at a time with a turn of the event loop between: one async stat
+    // per file (a thread-pool round trip and a promise each) was twice the time, and a scan of 100,000
+    // article files is every local build's first step.
+    const infos: ObjectInfo[] = [];
+    for (let at = 0; at < keys.length; at += STATS_AT_ONCE) {
+      if (at > 0) await new Promise((resolve) => setImmediate(resolve));
+      for (const key of keys.slice(at, at + STATS_AT_ONCE)) {
+        let info: BigIntStats | undefined;
+        try {
+          info = fs.statSync(this.#resolve(key), { bigint: true, throwIfNoEntry: false });
+        } catch {
+          continue; // gone behind a folder removed since the walk, or unreadable: left out
+        }
+        if (info?.isFile()) infos.push({ key, etag: etagOf(info), size: Number(info.size), lastModified: new Date(Number(info.mtimeMs)) });
+      }
+    }
+    return infos;
   }
 
   /** Keys alone: a folder walk that stats no file (a listing of 100,000 markers reads no inode). */
@@ -247,6 +257,9 @@ const statBig = (full: string): Promise<BigIntStats> => new Promise((resolve, re
 const unlink = (full: string): Promise<void> => new Promise((resolve, reject) => fs.unlink(full, (err) => (err && !isMissing(err) ? reject(err) : resolve())));
 
 const closeFd = (fd: number): Promise<void> => new Promise((resolve) => fs.close(fd, () => resolve()));
+
+/** Files stat'ed in one turn of the event loop by a listing (a few milliseconds). */
+const STATS_AT_ONCE = 1000;
 
 /** fs.read takes at most this many bytes at once (2 GiB - 1); a larger length throws. */
 const MAX_READ = 2 ** 31 - 1;
