@@ -54,9 +54,8 @@ describe('front matter', () => {
           .join(',')}]`,
       );
     const text = `---\ntitle: T\ndate: 2025-03-14\n${lines.join('\n')}\n---\nBody\n`;
-    const started = performance.now();
+    // Refused, not expanded: expanding it would take forever, and the test's timeout would end it (no clock here)
     expect(problem(text)).toMatch(/not valid YAML/);
-    expect(performance.now() - started).toBeLessThan(5000); // a bound, not a benchmark: unbounded takes forever
   });
 
   it('with a custom tag is refused: YAML here is data only', () => {
