@@ -276,8 +276,20 @@ describe('a scan that does not ask for a reconcile (a local build)', () => {
 
   it.each([
     ['a day after the last reconcile', async () => ({ now: at(RECONCILE_EVERY_MS / 60_000) })],
-    ['when the site has lost its front page (a new or emptied output folder)', async (s: MemorySite) => (await s.site.delete('index.html'), { now: NOW })],
-    ['when an image was added to media/', async (s: MemorySite) => (await s.content.put('media/new.jpg', JPEG, { contentType: 'image/jpeg' }), { now: NOW })],
+    [
+      'when the site has lost its front page (a new or emptied output folder)',
+      async (s: MemorySite) => {
+        await s.site.delete('index.html');
+        return { now: NOW };
+      },
+    ],
+    [
+      'when an image was added to media/',
+      async (s: MemorySite) => {
+        await s.content.put('media/new.jpg', JPEG, { contentType: 'image/jpeg' });
+        return { now: NOW };
+      },
+    ],
   ])('reconciles %s', async (_when, change) => {
     // Prepare
     const s = await published();
