@@ -303,6 +303,20 @@ describe('a scan that does not ask for a reconcile (a local build)', () => {
     expect((await publish({ content: s.content, site: s.site, state: s.state }, { now, request: ask.changes() })).deleted).toEqual([]);
   });
 
+  it('counts a full rebuild as a reconcile, media/ listing and all: the build after it lists no site', async () => {
+    // Prepare
+    const s = await memorySite();
+    await s.content.put('media/logo.jpg', JPEG, { contentType: 'image/jpeg' });
+    await s.article('a.md', { title: 'A story', date: '2026-11-20', image: { url: '/media/logo.jpg', alt: 'Logo' } });
+    await s.publish({ request: ask.full() });
+    const site = new CountingStore(s.site);
+    // Act
+    await publish({ content: s.content, site, state: s.state }, { now: NOW, request: ask.changes() });
+    // Assess
+    expect([...site.keys.listed]).toEqual([]);
+    expect(await s.site.get('media/logo.jpg')).toBeDefined();
+  });
+
   it('reconciles whenever asked (the daily event, `ask.scan`), however recent the last one', async () => {
     const s = await published();
     expect((await s.publish({ request: ask.scan() })).deleted).toEqual([stray]);

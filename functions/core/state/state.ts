@@ -150,6 +150,8 @@ const RebuildProgressSchema = z.object({
   touched: z.optional(z.union([z.array(text), z.literal('all')])),
   /** The state held no article record when the rebuild began (a first publish): no file has an old version to read. */
   fresh: z.optional(z.literal(true)),
+  /** The content's media/ listing taken just before the site step wrote the media (see Head.media). */
+  media: z.optional(text),
 });
 export type RebuildProgress = z.infer<typeof RebuildProgressSchema>;
 

@@ -22,8 +22,8 @@ export interface Request {
   /** Compare every article with the state (a local build, `wirefeed publish`, the daily reconcile). */
   scan: boolean;
   /**
-   * With a scan: list the whole site and mend it (the daily reconcile, a scan after lost work). Without it a
-   * scan reconciles only when the last reconcile is a day old or the site has no front page (publish.ts).
+   * With a scan: list the whole site and mend it (the daily reconcile). Without it a scan reconciles only
+   * when the last reconcile is a day old, the site has no front page or media/ changed (reconcileDue, repair.ts).
    */
   reconcile: boolean;
   /** Rebuild everything. */

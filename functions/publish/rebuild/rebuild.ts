@@ -151,8 +151,10 @@ export async function rebuild(io: Stores, ctx: CycleContext, prior: { head?: Hea
   if (progress(head).done <= batches) {
     if (stop()) return result(false);
     await ctx.lease.keep();
+    // Listed before the media are written: a file added after them is a change the next scan reconciles for.
+    const media = await mediaListed(io.content);
     written.push(...(await writeMedia(io, ctx, view)));
-    await checkpoint({ done: batches + 1 });
+    await checkpoint({ done: batches + 1, media });
   }
   const last = progress(head).cursor === undefined ? undefined : parseGroupName(progress(head).cursor as string);
   const groups = allGroups(head, ctx.settings, tagSlugsListed(await io.state.list(STATE.timelines, KEYS))).filter((id) => last === undefined || compareGroups(id, last) > 0);
@@ -169,7 +171,6 @@ export async function rebuild(io: Stores, ctx: CycleContext, prior: { head?: Hea
     }
     await checkpoint({ cursor: groupName(id) });
   }
-  const media = await mediaListed(io.content); // before the reconcile, which puts on the site what it lists
   const produced = await producedKeys(view, head, ctx.settings, ctx.concurrency);
   const extra = (await io.site.list('', KEYS)).map((i) => i.key).filter((key) => isManagedSiteKey(key) && !produced.has(key));
   await withIntent(io.state, extra, () => mapLimit(extra, ctx.concurrency, (key) => io.site.delete(key)));
@@ -179,8 +180,8 @@ export async function rebuild(io: Stores, ctx: CycleContext, prior: { head?: Hea
     ctx.concurrency,
     (key) => io.state.delete(key),
   );
-  const { rebuild: _done, ...finished } = head;
-  head = { ...finished, generation: head.generation + 1, reconciled: ctx.now.toISOString(), media };
+  const { rebuild: done, ...finished } = head;
+  head = { ...finished, generation: head.generation + 1, reconciled: ctx.now.toISOString(), ...(done?.media !== undefined ? { media: done.media } : {}) };
   etag = await writeHead(io.state, head, etag);
   return { ...result(true), deleted: extra.sort() };
 }
