@@ -154,16 +154,21 @@ export class FsStore implements Store {
   async list(prefix: string, options: ListOptions = {}): Promise<ObjectInfo[]> {
     // Walk only the folder the prefix names, not the whole store.
     const folder = prefix.slice(0, prefix.lastIndexOf('/') + 1);
-    if (options.keysOnly) return pageOf(await this.#keys(folder, prefix), options);
-    const names = await this.#walk(folder, (dir) => readdir(dir, { recursive: true }));
-    const keys = pageOf(
-      names
-        .map((n) => folder + n.split(path.sep).join('/'))
-        .filter((k) => k.startsWith(prefix) && !k.endsWith('.tmp') && !k.endsWith(LOCK))
-        .sort(compareKeys)
-        .map((key) => ({ key })),
-      options,
-    ).map((i) => i.key);
+    const entries = await this.#walk(folder, (dir) => readdir(dir, { recursive: true, withFileTypes: true }));
+    if (options.keysOnly)
+      return pageOf(
+        this.#keysOf(
+          entries.filter((e) => e.isFile()).map((e) => this.#keyOf(e)),
+          prefix,
+        ),
+        options,
+      );
+    // The entries' types spare a stat per name (a walk by names stats each to know a folder: 0.6 s at
+    // 100,000 files). A symbolic link is followed, into a folder too, as the walk by names does: then it is that walk.
+    const names = entries.some((e) => e.isSymbolicLink())
+      ? (await this.#walk(folder, (dir) => readdir(dir, { recursive: true }))).map((n) => folder + n.split(path.sep).join('/'))
+      : entries.filter((e) => e.isFile()).map((e) => this.#keyOf(e));
+    const keys = pageOf(this.#keysOf(names, prefix), options).map((i) => i.key);
     // A folder, or a file gone since it was listed, has no stat: it is left out. Listing reads no file.
     // Stats are taken in place, a thousand at a time with a turn of the event loop between: one async stat
     // per file (a thread-pool round trip and a promise each) was twice the time, and a scan of 100,000
@@ -184,19 +189,16 @@ export class FsStore implements Store {
     return infos;
   }
 
-  /** Keys alone: a folder walk that stats no file (a listing of 100,000 markers reads no inode). */
-  async #keys(folder: string, prefix: string): Promise<ObjectInfo[]> {
-    const entries = await this.#walk(folder, (dir) => readdir(dir, { recursive: true, withFileTypes: true }));
-    // Keys straight from each entry's folder (under the root by construction): no path.relative per file.
-    const cut = this.root.length + 1;
-    const keyOf = (e: import('node:fs').Dirent): string => {
-      const folderKey = e.parentPath.length > this.root.length ? e.parentPath.slice(cut) : '';
-      const key = folderKey === '' ? e.name : `${folderKey}/${e.name}`;
-      return path.sep === '/' ? key : key.split(path.sep).join('/');
-    };
-    return entries
-      .filter((e) => e.isFile())
-      .map(keyOf)
+  /** An entry's key, straight from its folder (under the root by construction): no path.relative per file. */
+  #keyOf(e: import('node:fs').Dirent): string {
+    const folderKey = e.parentPath.length > this.root.length ? e.parentPath.slice(this.root.length + 1) : '';
+    const key = folderKey === '' ? e.name : `${folderKey}/${e.name}`;
+    return path.sep === '/' ? key : key.split(path.sep).join('/');
+  }
+
+  /** The keys a listing of `prefix` gives, in order: not a write's temporary file or a lock. */
+  #keysOf(keys: string[], prefix: string): ObjectInfo[] {
+    return keys
       .filter((k) => k.startsWith(prefix) && !k.endsWith('.tmp') && !k.endsWith(LOCK))
       .sort(compareKeys)
       .map((key) => ({ key, etag: '', size: 0 }));

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -159,6 +159,31 @@ describe('FsStore leaves no empty folder behind, as a bucket has none', () => {
     // Assess
     expect(failures).toEqual([]);
     expect((await store.list('seen/')).map((info) => info.key)).toEqual(['seen/a/last']);
+  });
+});
+
+describe('FsStore lists what a folder holds', () => {
+  it('follows symbolic links, to a file and into a folder, and stats what they point at; keys alone list no link', async () => {
+    // Prepare: a content folder whose articles/ holds a file, a link to a file and a link to a folder
+    const root = await mkdtemp(path.join(os.tmpdir(), 'wirefeed-fs-links-'));
+    const elsewhere = await mkdtemp(path.join(os.tmpdir(), 'wirefeed-fs-shared-'));
+    await mkdir(path.join(root, 'articles'), { recursive: true });
+    await writeFile(path.join(root, 'articles', 'a.md'), 'a');
+    await writeFile(path.join(elsewhere, 'b.md'), 'bb');
+    await mkdir(path.join(elsewhere, 'desk'));
+    await writeFile(path.join(elsewhere, 'desk', 'c.md'), 'ccc');
+    await symlink(path.join(elsewhere, 'b.md'), path.join(root, 'articles', 'b.md'));
+    await symlink(path.join(elsewhere, 'desk'), path.join(root, 'articles', 'desk'));
+    const store = new FsStore(root);
+    // Act
+    const listed = await store.list('articles/');
+    // Assess
+    expect(listed.map((i) => [i.key, i.size])).toEqual([
+      ['articles/a.md', 1],
+      ['articles/b.md', 2],
+      ['articles/desk/c.md', 3],
+    ]);
+    expect((await store.list('articles/', { keysOnly: true })).map((i) => i.key)).toEqual(['articles/a.md']);
   });
 });
 
