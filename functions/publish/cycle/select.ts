@@ -1,6 +1,6 @@
 import { toIso } from '../../core/article/dates.ts';
 import { mapLimit } from '../../core/concurrency.ts';
-import { ARTICLES_PREFIX, etagPart, isArticleKey, KEYS, keyHash } from '../../core/keys.ts';
+import { ARTICLES_PREFIX, isArticleKey, KEYS, keyHash } from '../../core/keys.ts';
 import { fileOfStateKey, STATE } from '../../core/state/state.ts';
 import type { Store } from '../../stores/store.ts';
 import type { Request } from '../protocol/requests.ts';
@@ -22,22 +22,23 @@ export async function selectKeys(content: Store, view: StateView, request: Reque
 
 async function changedSinceProcessed(content: Store, view: StateView, concurrency: number): Promise<string[]> {
   const listed = (await content.list(ARTICLES_PREFIX)).filter((info) => isArticleKey(info.key));
-  const seen = new Map<string, Set<string>>();
-  for (const info of await view.store.list(STATE.seenPrefix, KEYS)) {
-    const marker = fileOfStateKey(info.key);
-    if (marker?.etag === undefined) continue;
-    seen.set(marker.h, (seen.get(marker.h) ?? new Set()).add(marker.etag));
-  }
+  // The markers' own keys: a file is unchanged when the marker its hash and ETag name is there (one Set, not
+  // a Set per file: at 100,000 files those were a tenth of a no-op build's time, collector included).
+  const markers = new Set((await view.store.list(STATE.seenPrefix, KEYS)).map((info) => info.key));
   const changed: string[] = [];
   const present = new Set<string>();
   for (const info of listed) {
     const h = keyHash(info.key);
     present.add(h);
-    if (!seen.get(h)?.has(etagPart(info.etag))) changed.push(info.key);
+    if (!markers.has(STATE.seen(h, info.etag))) changed.push(info.key);
   }
   // Processed articles whose file is gone: their records name their keys.
-  const gone = [...seen.keys()].filter((h) => !present.has(h));
-  const records = await mapLimit(gone, concurrency, (h) => view.base(STATE.record(h)));
+  const gone = new Set<string>();
+  for (const key of markers) {
+    const h = fileOfStateKey(key)?.h;
+    if (h !== undefined && !present.has(h)) gone.add(h);
+  }
+  const records = await mapLimit([...gone], concurrency, (h) => view.base(STATE.record(h)));
   for (const record of records) if (record) changed.push(record.key);
   return changed;
 }
