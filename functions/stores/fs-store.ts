@@ -60,18 +60,17 @@ export class FsStore implements Store {
     if (!info) return undefined;
     const read = TEXT.test(key) ? undefined : await this.#read(key);
     const contentType = read && !isTooLarge(read) ? await sniffType(read.body) : undefined;
-    return { key, etag: info.etag, size: info.size, lastModified: info.mtime, ...(contentType ? { contentType } : {}) };
+    return { ...info, ...(contentType ? { contentType } : {}) };
   }
 
   /**
    * A file's ETag from its metadata, so listing a large folder reads no file: the inode (every put
    * renames a new file into place), the size and the modification time in nanoseconds.
    */
-  async #stat(key: string): Promise<{ etag: string; size: number; mtime: Date } | undefined> {
+  async #stat(key: string): Promise<ObjectInfo | undefined> {
     try {
       const info = await statBig(this.#resolve(key));
-      if (!info.isFile()) return undefined;
-      return { etag: etagOf(info), size: Number(info.size), mtime: new Date(Number(info.mtimeMs)) };
+      return info.isFile() ? infoOf(key, info) : undefined;
     } catch (err) {
       if (isMissing(err)) return undefined;
       throw new StoreError(this.describe(key), 'could not be read', { cause: err });
@@ -183,7 +182,7 @@ export class FsStore implements Store {
         } catch {
           continue; // gone behind a folder removed since the walk, or unreadable: left out
         }
-        if (info?.isFile()) infos.push({ key, etag: etagOf(info), size: Number(info.size), lastModified: new Date(Number(info.mtimeMs)) });
+        if (info?.isFile()) infos.push(infoOf(key, info));
       }
     }
     return infos;
@@ -252,6 +251,9 @@ let tempSeq = 0;
  * the main thread a fraction of what fs/promises does (no FileHandle per file), with the same semantics.
  */
 const etagOf = (info: BigIntStats): string => `"${info.ino}-${info.size}-${info.mtimeNs}"`;
+
+/** What a listing or a head says of a file, from its stats. */
+const infoOf = (key: string, info: BigIntStats): ObjectInfo => ({ key, etag: etagOf(info), size: Number(info.size), lastModified: new Date(Number(info.mtimeMs)) });
 
 const statBig = (full: string): Promise<BigIntStats> => new Promise((resolve, reject) => fs.stat(full, { bigint: true }, (err, info) => (err ? reject(err) : resolve(info))));
 
