@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { type FSWatcher, watch } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ARTICLES_PREFIX, isArticleKey, LOCAL_PREVIEW_FOLDER, LOCAL_STATE_FOLDER } from '../core/keys.ts';
 import { ask, type Request } from '../publish/protocol/requests.ts';
-import { FsStore } from '../stores/fs-store.ts';
+import { FsStore, isFolder } from '../stores/fs-store.ts';
 import { MemoryStore } from '../stores/memory-store.ts';
 import { openFs } from '../stores/open.ts';
 import { NamedArticles } from './named-articles.ts';
@@ -190,12 +190,6 @@ async function serve(args: readonly string[], io: Io): Promise<number> {
   }
   return EXIT.ok;
 }
-
-const isFolder = (dir: string): Promise<boolean> =>
-  stat(dir).then(
-    (info) => info.isDirectory(),
-    () => false,
-  );
 
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 

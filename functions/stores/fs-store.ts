@@ -214,14 +214,7 @@ export class FsStore implements Store {
       try {
         return await readdirOf(dir);
       } catch (err) {
-        if (
-          isMissing(err) &&
-          !(await stat(dir).then(
-            (info) => info.isDirectory(),
-            () => false,
-          ))
-        )
-          return [];
+        if (isMissing(err) && !(await isFolder(dir))) return [];
         if (!isMissing(err) || attempt >= 10) throw new StoreError(this.root, 'could not be listed', { cause: err });
       }
     }
@@ -259,6 +252,13 @@ const statBig = (full: string): Promise<BigIntStats> => new Promise((resolve, re
 
 /** Remove a file; a missing one is not an error (S3 semantics). */
 const unlink = (full: string): Promise<void> => new Promise((resolve, reject) => fs.unlink(full, (err) => (err && !isMissing(err) ? reject(err) : resolve())));
+
+/** Whether a path is a folder (a missing or unreadable one is not). */
+export const isFolder = (dir: string): Promise<boolean> =>
+  stat(dir).then(
+    (info) => info.isDirectory(),
+    () => false,
+  );
 
 const closeFd = (fd: number): Promise<void> => new Promise((resolve) => fs.close(fd, () => resolve()));
 
