@@ -210,10 +210,12 @@ async function hold(stores: Stores, lease: Lease, options: PublishOptions): Prom
         if (rest.length > 0) await writeRequest(io.state, ask.keys(rest));
         const cycle = await runCycle(io, ctx, keys.slice(0, MAX_KEYS_PER_CYCLE), current, etag as string);
         result = addResults(result, cycle);
-        const media = scan ? await mediaListed(io.content) : '';
-        if (scan && (asked.reconcile || (await reconcileDue(io, cycle.head, now, media)))) {
-          result = addResults(result, { ...emptyResult(), ...(await reconcileSite(io, ctx, cycle.head)) });
-          await writeHead(io.state, { ...cycle.head, reconciled: now.toISOString(), media }, cycle.etag);
+        if (scan) {
+          const media = await mediaListed(io.content); // before the reconcile, which puts on the site what it lists
+          if (asked.reconcile || (await reconcileDue(io.site, cycle.head, now, media))) {
+            result = addResults(result, { ...emptyResult(), ...(await reconcileSite(io, ctx, cycle.head)) });
+            await writeHead(io.state, { ...cycle.head, reconciled: now.toISOString(), media }, cycle.etag);
+          }
         }
       }
       await deleteRequests(io.state, drained.keys, concurrency);

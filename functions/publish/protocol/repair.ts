@@ -148,10 +148,10 @@ export async function mediaListed(content: Store): Promise<string> {
  * build made a no-op build O(archive); what a cycle publishes it writes and deletes itself, so the
  * reconcile only mends what was done to the site, or to media/, from outside.
  */
-export async function reconcileDue(io: Stores, head: Head, now: Date, media: string): Promise<boolean> {
+export async function reconcileDue(site: Store, head: Head, now: Date, media: string): Promise<boolean> {
   const since = now.getTime() - Date.parse(head.reconciled ?? '');
   if (!(since < RECONCILE_EVERY_MS) || head.media !== media) return true;
-  return (await io.site.head(FRONT_PAGE)) === undefined;
+  return (await site.head(FRONT_PAGE)) === undefined;
 }
 
 /**
