@@ -97,7 +97,7 @@ async function build(args: readonly string[], io: Io): Promise<number> {
       request: opts.full ? ask.full() : ask.changes(),
       siteUrl: io.env.SITE_URL,
       json: opts.json === true,
-      ...(pool ? { parse: pool.parse } : {}),
+      ...(pool ? { parse: pool.parse, releaseParse: () => pool.close() } : {}),
     });
   } finally {
     await pool?.close();

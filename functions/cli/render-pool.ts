@@ -51,8 +51,15 @@ export class RenderPool {
     });
   }
 
+  /**
+   * Lets the threads go (each holds a heap and a renderer of its own), failing any parse still waiting; a
+   * later parse starts them again. Called when a rebuild's render step is over, and at the end.
+   */
   async close(): Promise<void> {
-    await Promise.all(this.#workers.map((w) => w.terminate()));
+    const workers = this.#workers;
+    this.#workers = [];
+    await Promise.all(workers.map((w) => w.terminate()));
+    this.#failAll(new Error('the render threads were closed'));
   }
 
   #settle(reply: Reply): void {

@@ -24,6 +24,7 @@ export async function runPublish(
     /** Ask the CDN to drop what changed (DISTRIBUTION_ID set). */
     invalidate?: (keys: readonly string[], reference: string) => Promise<string[]>;
     parse?: Parse;
+    releaseParse?: () => Promise<void>;
     /** One JSON object on stdout instead of the lines. */
     json?: boolean;
     /** How a content key is named to the user. @default the content folder or URL joined with the key */
@@ -48,6 +49,7 @@ export async function runPublish(
       waitMs: WAIT_FOR_LEASE_MS,
       ...(opts.siteUrl ? { siteUrl: opts.siteUrl } : {}),
       ...(opts.parse ? { parse: opts.parse, concurrency: 64 } : {}),
+      ...(opts.releaseParse ? { releaseParse: opts.releaseParse } : {}),
     });
   } catch (err) {
     const failure = fatal(err, locate, opts.watching);

@@ -11,6 +11,8 @@ export interface CycleContext {
   settings: Settings;
   now: Date;
   parse: Parse;
+  /** A rebuild's render step is over: what `parse` holds may go (the command line's render threads). */
+  releaseParse?: () => Promise<void>;
   /** Parallel store requests. */
   concurrency: number;
   lease: Lease;

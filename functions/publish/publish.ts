@@ -26,6 +26,7 @@ export interface PublishOptions {
   /** Parallel store requests. */
   concurrency?: number;
   parse?: Parse;
+  releaseParse?: () => Promise<void>;
   lease?: LeaseTiming;
   /** Article files per checkpoint of a full rebuild. @default REBUILD_BATCH */
   rebuildBatch?: number;
@@ -153,7 +154,7 @@ async function hold(stores: Stores, lease: Lease, options: PublishOptions): Prom
       if (err instanceof SettingsError && head && !head.settingsError) await writeHead(io.state, { ...head, settingsError: err.problem }, headEtag);
       throw err;
     }
-    const ctx: CycleContext = { settings, now, parse: options.parse ?? parseHere, concurrency, lease };
+    const ctx: CycleContext = { settings, now, parse: options.parse ?? parseHere, ...(options.releaseParse ? { releaseParse: options.releaseParse } : {}), concurrency, lease };
     try {
       let etag = headEtag;
       const drained = await drainRequests(io.state, concurrency);

@@ -78,4 +78,24 @@ describe('the render pool', () => {
     expect((there as Error).message).toMatch(/^TypeError: Invalid URL\n\s+at /);
     expect(after.title).toMatch(/^Story 10/); // the thread goes on
   });
+
+  it('lets its threads go when closed, settles a parse left waiting, and starts them again for the next parse', async () => {
+    // Prepare: threads running (the calling thread's share used up)
+    const pool = newPool(2);
+    for (let n = 1; n <= IN_THREAD; n++) await pool.parse(`articles/story-${n}.md`, bytes(n), settings);
+    await pool.parse('articles/story-9.md', bytes(9), settings);
+
+    // Act: one parse in flight as the threads go, then more after
+    const waiting = pool.parse('articles/story-10.md', bytes(10), settings).then(
+      (article) => article.title,
+      (err: unknown) => err,
+    );
+    await pool.close();
+    const left = await waiting;
+    const after = await Promise.all([11, 12, 13].map((n) => pool.parse(`articles/story-${n}.md`, bytes(n), settings)));
+
+    // Assess: the waiting parse ended one way or the other (never hangs); the next ones are parsed as here
+    expect(left === parsePublishable('articles/story-10.md', bytes(10), settings).title || (left instanceof Error && /closed/.test(left.message))).toBe(true);
+    expect(after).toEqual([11, 12, 13].map((n) => parsePublishable(`articles/story-${n}.md`, bytes(n), settings)));
+  });
 });

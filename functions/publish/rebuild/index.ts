@@ -11,6 +11,7 @@ import {
   type ArchivePage,
   type ArticleRecord,
   type Entry,
+  fileOfStateKey,
   type Head,
   type MediaRef,
   type NewsIndex,
@@ -32,20 +33,22 @@ import type { Stores } from '../../stores/store.ts';
 import type { CycleContext } from '../context.ts';
 import { type Claimant, settleClaims } from '../cycle/claims.ts';
 
-/** What the index step keeps of each article: the fields its indexes are made of, never its HTML or text; `n` is its batch. */
-interface Summary {
+/**
+ * What the index step keeps of each article: the fields its indexes are made of, never its HTML or text; `n`
+ * is its batch, `e` its entry in the main timeline and archive pages (made once, shared by both). One object
+ * per article, claimant as it is (at 100,000 articles, every byte kept here is a hundred kilobytes).
+ */
+interface Summary extends Pick<ArticleRecord, 'key' | 'etag' | 'public' | 'seq' | 'media'> {
   h: string;
   n: number;
-  record: Facts;
-}
-type Facts = Pick<ArticleRecord, 'key' | 'etag' | 'public' | 'seq' | 'media'> & {
   article: Pick<Article, 'slug' | 'id' | 'url' | 'title' | 'tags' | 'draft' | 'published' | 'updated' | 'expires'>;
-};
+}
 
-/** A record's facts (at 100,000 articles, every byte kept here is a hundred kilobytes of the index step's memory). */
-function factsOf(r: ArticleRecord): Facts {
+function summaryOf(r: ArticleRecord, n: number): Summary {
   const { slug, id, url, title, tags, draft, published, updated, expires } = r.article;
   return {
+    h: keyHash(r.key),
+    n,
     key: r.key,
     etag: r.etag,
     public: r.public,
@@ -94,69 +97,72 @@ async function lastGoodOfLosers(io: Stores, ctx: CycleContext, keys: readonly st
 }
 
 /**
- * The index step: every index, from the batches' summaries (never their HTML), written whole; and the plan
- * of which record each batch gives (the records step writes them with their claims). Cut off, it is done
- * again whole: it writes objects by the timeline chunk, archive page and shard, never one per article.
+ * The index step: every index, from the batches' summaries (never their HTML), written as it is made (one
+ * timeline, one kind of page at a time: memory holds the summaries and one index, not every index at once);
+ * and the plan of which record each batch gives (the records step writes them with their claims). Cut off,
+ * it is done again whole: it writes objects by the timeline chunk, archive page and shard, never one per article.
  */
 export async function index(io: Stores, ctx: CycleContext, count: number, start: Head, rejected: ArticleError[], notices: Notice[]): Promise<{ head: Head; batches: number }> {
   const summaries: Summary[] = [];
-  for (let n = 1; n <= count; n++) {
-    for (const r of (await readBatch(io, STATE.rebuildSummary(n))).records) summaries.push({ h: keyHash(r.key), n, record: factsOf(r) });
-  }
+  for (let n = 1; n <= count; n++) for (const r of (await readBatch(io, STATE.rebuildSummary(n))).records) summaries.push(summaryOf(r, n));
   // One slug and one id, one file each: the old owner keeps it, else the first by key; the others are named.
-  const settled = await settleClaims(
-    summaries.map((s) => ({ ...s, key: s.record.key, article: s.record.article })),
-    io.state,
-    rejected,
-  );
+  const settled = await settleClaims(summaries, io.state, rejected);
   const { kept, slugOwners: owners } = settled;
   // A file refused for another's slug or id keeps its last good version, as in an incremental publish,
   // when that version's own slug and id are still free; those records go in a batch of their own.
   const fallbacks = await lastGoodOfLosers(
     io,
     ctx,
-    settled.losers.map((l) => l.record.key),
+    settled.losers.map((l) => l.key),
     kept,
     owners,
   );
   if (fallbacks.length > 0) {
     await io.state.put(STATE.rebuildBatch(count + 1), JSON.stringify({ records: fallbacks } satisfies RebuildBatch), headersFor(STATE.rebuildBatch(count + 1)));
-    for (const r of fallbacks) {
-      const record = factsOf(r);
-      kept.push({ h: keyHash(r.key), n: count + 1, record, key: r.key, article: record.article });
-    }
+    for (const r of fallbacks) kept.push(summaryOf(r, count + 1));
   }
   const batches = count + (fallbacks.length > 0 ? 1 : 0);
-  const entry = (s: Summary, t?: string): Entry => ({ h: s.h, p: s.record.article.published.iso, id: s.record.article.id, ...(t !== undefined ? { t } : {}) });
-  const published = kept.filter((s) => s.record.public).sort((a, b) => compareEntries(entry(b), entry(a)));
+  const entryOf = (s: Summary, t?: string): Entry => ({ h: s.h, p: s.article.published.iso, id: s.article.id, ...(t !== undefined ? { t } : {}) });
+  const entries = new Map(kept.filter((s) => s.public).map((s) => [s, entryOf(s)]));
+  const entry = (s: Summary) => entries.get(s) as Entry;
+  const published = [...entries.keys()].sort((a, b) => compareEntries(entry(b), entry(a)));
   // First-publication places: a file keeps the one the old state gave it (below its nextSeq: a state being
   // remade has none), so no story moves to another archive page; the others get the next, oldest first.
   let nextSeq = start.nextSeq;
-  for (const s of kept) if (s.record.seq !== undefined && s.record.seq >= start.nextSeq) delete s.record.seq;
-  for (const s of published) if (s.record.seq === undefined) s.record.seq = nextSeq++;
+  for (const s of kept) if (s.seq !== undefined && s.seq >= start.nextSeq) delete s.seq;
+  for (const s of published) if (s.seq === undefined) s.seq = nextSeq++;
 
-  const state = new Map<string, unknown>();
-  const main = buildTimeline(published.map((s) => entry(s)));
-  state.set(timelineDir(MAIN_TIMELINE), main.dir);
-  for (const [c, chunk] of main.chunks) state.set(STATE.timelineChunk(MAIN_TIMELINE, c), chunk);
+  // Each index is written as soon as it is made; `written` names them, for the orphans below.
+  const written = new Set<string>();
+  const write = async (objects: Iterable<[string, unknown]>) => {
+    const list = [...objects];
+    for (const [key] of list) written.add(key);
+    await mapLimit(list, ctx.concurrency, ([key, value]) => io.state.put(key, JSON.stringify(value), headersFor(key)));
+  };
+  const timelineObjects = function* (name: string, timeline: ReturnType<typeof buildTimeline>, dir: unknown = timeline.dir): Iterable<[string, unknown]> {
+    yield [timelineDir(name), dir];
+    for (const [c, chunk] of timeline.chunks) yield [STATE.timelineChunk(name, c), chunk];
+  };
+  await write(timelineObjects(MAIN_TIMELINE, buildTimeline(published.map(entry))));
   const tags = new Map<string, Entry[]>();
   // Two tags of one article may share a slug: it is listed once. A Set per tag, not a scan of the list:
   // scanning made this quadratic, 50 s of blocked event loop at 100,000 articles, and the lease lapsed.
   const listed = new Map<string, Set<string>>();
   const slugOf = new Map<string, string>(); // a few dozen tags, named hundreds of thousands of times
   for (const s of published)
-    for (const t of s.record.article.tags) {
+    for (const t of s.article.tags) {
       const slug = slugOf.get(t) ?? tagSlug(t);
       slugOf.set(t, slug);
       const list = tags.get(slug) ?? [];
       const seen = listed.get(slug) ?? new Set<string>();
       if (!seen.has(s.h)) {
         seen.add(s.h);
-        list.push(entry(s, t));
+        list.push(entryOf(s, t));
       }
       tags.set(slug, list);
       listed.set(slug, seen);
     }
+  listed.clear();
   const slugs = [...tags.keys()].sort();
   // Tags keep their places too (the order they were first used in: their sitemap shards), read from the old
   // state's directories (below its nextTagSeq: a state being remade has none); new tags get the next, by slug.
@@ -168,10 +174,9 @@ export async function index(io: Stores, ctx: CycleContext, count: number, start:
   });
   let nextTagSeq = start.nextTagSeq;
   for (const slug of slugs) if (!tagSeqs.has(slug)) tagSeqs.set(slug, nextTagSeq++);
-  const keyOf = new Map(published.map((s) => [s.h, s.record.key]));
+  let keyOf: Map<string, string> | undefined; // for the notices of tags spelt two ways, made only for them
   for (const slug of slugs) {
     const seq = tagSeqs.get(slug) as number;
-    const timeline = buildTimeline(tags.get(slug) as Entry[]);
     const list = tags.get(slug) as Entry[];
     const spellings = countSpellings(
       undefined,
@@ -179,61 +184,71 @@ export async function index(io: Stores, ctx: CycleContext, count: number, start:
       [],
     );
     const name = tagTitle(spellings, slug);
-    for (const e of list) if (e.t !== undefined && e.t !== name) notices.push(new Notice(keyOf.get(e.h) ?? e.h, spellingNotice(e.t, name, slug)));
-    state.set(timelineDir(tagTimeline(slug)), { ...timeline.dir, name, spellings, seq } satisfies TagDir);
-    for (const [c, chunk] of timeline.chunks) state.set(STATE.timelineChunk(tagTimeline(slug), c), chunk);
+    for (const e of list) {
+      if (e.t === undefined || e.t === name) continue;
+      keyOf ??= new Map(published.map((s) => [s.h, s.key]));
+      notices.push(new Notice(keyOf.get(e.h) ?? e.h, spellingNotice(e.t, name, slug)));
+    }
+    const timeline = buildTimeline(list);
+    await write(timelineObjects(tagTimeline(slug), timeline, { ...timeline.dir, name, spellings, seq } satisfies TagDir));
+    tags.delete(slug);
   }
   // Every tag shard up to the last place given (one whose tags have all gone stays, empty, as cycles leave it)
   const tagShards = Array.from({ length: nextTagSeq === 0 ? 0 : sitemapShardOf(nextTagSeq - 1) }, (): string[] => []);
   for (const slug of slugs) tagShards[sitemapShardOf(tagSeqs.get(slug) as number) - 1]?.push(slug);
-  for (const [i, shard] of tagShards.entries()) state.set(STATE.tagShard(i + 1), { slugs: shard } satisfies TagShard);
+  await write(tagShards.map((shard, i) => [STATE.tagShard(i + 1), { slugs: shard } satisfies TagShard]));
   // Every archive page and sitemap shard up to the last place given, as publish cycles leave them: one whose
   // stories have all gone stays, empty.
   const size = ctx.settings.feedSize;
   const pages = Array.from({ length: nextSeq === 0 ? 0 : archivePageOf(nextSeq - 1, size) }, (): Entry[] => []);
+  for (const s of published) pages[archivePageOf(s.seq as number, size) - 1]?.push(entry(s));
+  await write(pages.map((members, i) => [STATE.archivePage(i + 1), { members: members.sort(compareEntries) } satisfies ArchivePage]));
+  pages.length = 0;
   const shards = Array.from({ length: nextSeq === 0 ? 0 : sitemapShardOf(nextSeq - 1) }, (): SitemapUrl[] => []);
-  for (const s of published) {
-    const seq = s.record.seq as number;
-    pages[archivePageOf(seq, size) - 1]?.push(entry(s));
-    shards[sitemapShardOf(seq) - 1]?.push({ h: s.h, loc: s.record.article.url, lastmod: s.record.article.updated?.iso ?? s.record.article.published.iso });
-  }
-  for (const [i, members] of pages.entries()) state.set(STATE.archivePage(i + 1), { members: members.sort(compareEntries) } satisfies ArchivePage);
-  for (const [i, urls] of shards.entries()) state.set(STATE.sitemapShard(i + 1), { urls: urls.sort((a, b) => (a.loc < b.loc ? -1 : a.loc > b.loc ? 1 : 0)) } satisfies SitemapShard);
+  for (const s of published) shards[sitemapShardOf(s.seq as number) - 1]?.push({ h: s.h, loc: s.article.url, lastmod: s.article.updated?.iso ?? s.article.published.iso });
+  await write(shards.map((urls, i) => [STATE.sitemapShard(i + 1), { urls: urls.sort((a, b) => (a.loc < b.loc ? -1 : a.loc > b.loc ? 1 : 0)) } satisfies SitemapShard]));
+  shards.length = 0;
   const media = new Map<string, MediaRef>();
   for (const s of published) {
-    const m = s.record.media;
+    const m = s.media;
     if (!m) continue;
     const ref = media.get(m.key) ?? { key: m.key, etag: m.etag, users: [] };
     ref.users.push(s.h);
     media.set(m.key, ref);
   }
-  for (const ref of media.values()) state.set(STATE.media(ref.key), { ...ref, users: ref.users.sort() });
-  state.set(STATE.schedule, scheduleOf(kept, ctx.now));
+  await write([...media.values()].map((ref) => [STATE.media(ref.key), { ...ref, users: ref.users.sort() }]));
   // The news sitemap's members: the last two days' articles, newest first, as refreshNews keeps them.
   const cutoff = newsCutoff(ctx.now);
   const news = published
-    .filter((s) => inNewsWindow(s.record.article.published.iso, cutoff))
+    .filter((s) => inNewsWindow(s.article.published.iso, cutoff))
     .sort((a, b) => compareEntries(entry(a), entry(b)))
     .slice(0, NEWS_MAX);
-  const items = news.map((s) => ({ h: s.h, p: s.record.article.published.iso, id: s.record.article.id, loc: s.record.article.url, title: s.record.article.title }));
-  state.set(STATE.news, { items } satisfies NewsIndex);
+  const items = news.map((s) => ({ h: s.h, p: s.article.published.iso, id: s.article.id, loc: s.article.url, title: s.article.title }));
+  await write([
+    [STATE.schedule, scheduleOf(kept, ctx.now)],
+    [STATE.news, { items } satisfies NewsIndex],
+  ]);
 
-  // What the old state holds and the new does not goes (records of deleted files, old chunks, claims).
-  const places = new Map(kept.map((s) => [s.h, s.record.seq]));
-  // Each kept file's record, marker and claims are written by the records step, a batch at a time (at 100,000
+  // What the old state holds and the new does not goes (records of deleted files, old chunks, claims). Each
+  // kept file's record, marker and claims are written by the records step, a batch at a time (at 100,000
   // articles, half a million objects: more than one holder's time), so they are kept here, not written.
-  const keep = new Set([...state.keys(), ...kept.flatMap((s) => [STATE.record(s.h), STATE.seen(s.h, s.record.etag), STATE.slug(s.record.article.slug), STATE.id(s.record.article.id)])]);
   const control = (key: string) =>
     key === STATE.lease || key === STATE.head || key === STATE.served || key.startsWith(STATE.requests) || key.startsWith(STATE.journals) || key.startsWith(STATE.rebuildBatches);
-  const orphans = (await io.state.list('', KEYS)).map((i) => i.key).filter((key) => !keep.has(key) && !control(key));
-  await mapLimit(orphans, ctx.concurrency, (key) => io.state.delete(key));
-  await mapLimit([...state], ctx.concurrency, async ([key, value]) => {
-    await io.state.put(key, JSON.stringify(value), headersFor(key));
-  });
+  const byHash = new Map(kept.map((s) => [s.h, s]));
+  const keptFile = (key: string) => {
+    const file = fileOfStateKey(key);
+    const s = file && byHash.get(file.h);
+    return s !== undefined && (file?.etag === undefined || key === STATE.seen(s.h, s.etag));
+  };
+  // The old state's other keys, less the kept files' claims: a set of what is listed (nothing, in a first
+  // build), never one of every key kept (at 100,000 articles, 400,000 names).
+  const others = new Set((await io.state.list('', KEYS)).map((i) => i.key).filter((key) => !written.has(key) && !control(key) && !keptFile(key)));
+  if (others.size > 0) for (const s of kept) for (const claim of [STATE.slug(s.article.slug), STATE.id(s.article.id)]) others.delete(claim);
+  await mapLimit([...others], ctx.concurrency, (key) => io.state.delete(key));
   // Which records the records step writes from each batch, with their places: the kept files (a refused
   // file's last good version comes from the batch of fallbacks, never its refused one).
   const plan: RebuildPlan = { batches: Array.from({ length: batches }, () => []), ...(settled.refused.size > 0 ? { waiting: Object.fromEntries(settled.refused) } : {}) };
-  for (const s of kept) plan.batches[s.n - 1]?.push([s.record.key, places.get(s.h) ?? null]);
+  for (const s of kept) plan.batches[s.n - 1]?.push([s.key, s.seq ?? null]);
   await io.state.put(STATE.rebuildPlan, JSON.stringify(plan), headersFor(STATE.rebuildPlan));
   return { head: { ...start, nextSeq, nextTagSeq, public: published.length }, batches };
 }
@@ -259,10 +274,10 @@ function scheduleOf(summaries: readonly Summary[], now: Date): Schedule {
   const at = toIso(now.getTime());
   const schedule: Schedule = { drafts: [], embargoed: [], expiring: [] };
   for (const s of summaries) {
-    const a = s.record.article;
-    if (a.draft) schedule.drafts.push({ key: s.record.key, h: s.h });
-    else if (!s.record.public && a.published.iso > at) schedule.embargoed.push({ key: s.record.key, h: s.h, at: a.published.iso });
-    else if (s.record.public && a.expires) schedule.expiring.push({ key: s.record.key, h: s.h, at: a.expires.iso });
+    const a = s.article;
+    if (a.draft) schedule.drafts.push({ key: s.key, h: s.h });
+    else if (!s.public && a.published.iso > at) schedule.embargoed.push({ key: s.key, h: s.h, at: a.published.iso });
+    else if (s.public && a.expires) schedule.expiring.push({ key: s.key, h: s.h, at: a.expires.iso });
   }
   schedule.embargoed.sort((x, y) => (x.at < y.at ? -1 : x.at > y.at ? 1 : 0));
   schedule.expiring.sort((x, y) => (x.at < y.at ? -1 : x.at > y.at ? 1 : 0));

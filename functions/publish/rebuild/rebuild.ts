@@ -110,6 +110,8 @@ export async function rebuild(io: Stores, ctx: CycleContext, prior: { head?: Hea
       await io.state.put(STATE.rebuildSummary(n), JSON.stringify(summary), headersFor(STATE.rebuildSummary(n)));
       await checkpoint({ cursor: slice.at(-1) as string, batches: n });
     }
+    // Nothing more is parsed in this rebuild: the render threads' memory goes before the index step's comes.
+    await ctx.releaseParse?.();
     // From here the state is remade: it answers to the new settings, and serves no incremental publish.
     await checkpoint({ step: 'index' }, { ...head, settings: target });
   }

@@ -251,6 +251,22 @@ describe('a rebuild for new settings', () => {
     expect(parseJsonFeed((await s.text('feed.json')) ?? '').items.map((i) => i.url)).toEqual(['https://wire.example/articles/b/', 'https://wire.example/articles/a/']);
   });
 
+  it('lets what parses go once its render step has parsed the last file, before the index step begins', async () => {
+    // Prepare: a renamed site, so every file is rendered again; the parses and the release written down in one log
+    const s = await published();
+    await s.content.put('site.yaml', stringify({ ...SITE_SETTINGS, url: 'https://wire.example/' }), SITE_YAML);
+    const log: string[] = [];
+    const state = new RecordingStore(s.state, 'state', log);
+    // Act
+    await publish({ content: s.content, site: s.site, state }, { now: NOW, parse: parsing(log), releaseParse: async () => void log.push('released') });
+    // Assess: both files parsed, then the release, before the first index written
+    const released = log.indexOf('released');
+    expect(log.slice(0, released).filter((e) => e.startsWith('articles/'))).toHaveLength(2);
+    expect(log.slice(released).some((e) => e.startsWith('articles/'))).toBe(false);
+    expect(log.slice(0, released).some((e) => e.startsWith(`state put ${STATE.timelines}`))).toBe(false);
+    expect(log.slice(released).some((e) => e.startsWith(`state put ${STATE.timelines}`))).toBe(true);
+  });
+
   it('leaves an unchanged file’s record, marker and claims as they are and writes its page once the state serves again; a changed file gets all of them', async () => {
     // Prepare: story B edited, then a new site title; the stores write down each write, in one log
     const s = await published();
