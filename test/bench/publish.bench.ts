@@ -200,7 +200,26 @@ const fromStoreCounts = (c: StoreCounts, result: ChildResult, run: ChildRun): Sa
 
 interface Notes {
   lines: string[];
+  /** By size: the no-op rebuild's median wall and the scan floor's (see SCAN_FLOOR). */
+  scans: Map<number, { noop: number; floor: number }>;
 }
+
+/**
+ * The least any scan without a watcher pays: a plain Node process (no tsx, none of wirefeed) that stats every
+ * article file and lists the `seen/` markers' names; it prints the two counts, which the bench checks.
+ */
+const SCAN_FLOOR = `
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+const [content, state] = process.argv.slice(1);
+const dir = path.join(content, 'articles');
+let files = 0;
+for (const name of readdirSync(dir)) if (statSync(path.join(dir, name)).isFile()) files++;
+console.log(files + ' ' + readdirSync(path.join(state, 'seen')).length);
+`;
+
+/** Goal of issue 18 for the local no-op and one-article rebuilds: at 100,000 within this factor of 1,000. */
+const GOAL_SCAN = 1.5;
 
 /** The local part at one size: full build (the state), then no-op and one-article rebuilds, then fs publishes. */
 async function localSize(n: number, runs: number, results: Results, notes: Notes): Promise<void> {
@@ -228,6 +247,13 @@ async function localSize(n: number, runs: number, results: Results, notes: Notes
       const run = await runNode([CLI, 'build', '--content', content, '--out', out]);
       noop.push({ wall: run.wallMs, cli: expectCli(run, `N=${n} no-op rebuild`, / 0 pages rendered, 0 files written/), cpu: run.cpuMs, rss: run.peakRssMb });
     }
+    const floor: number[] = [];
+    for (let r = 0; r < runs; r++) {
+      const run = await runNode(['--input-type=module', '-e', SCAN_FLOOR, content, state]);
+      if (run.stdout !== `${n} ${n}`) throw new Error(`N=${n} scan floor: counted "${run.stdout}", expected "${n} ${n}"\n${run.stderr}`);
+      floor.push(run.wallMs);
+    }
+    notes.scans.set(n, { noop: median(noop.map((s) => s.wall)), floor: median(floor) });
     for (let r = 0; r < runs; r++) {
       await writeFile(targetFile, edited(target, ++k).text);
       const run = await runNode([CLI, 'build', '--content', content, '--out', out]);
@@ -356,7 +382,7 @@ export async function runPublishBench(options: EngineBenchOptions): Promise<void
   if (BENCH_LATEST >= Date.parse(NOW)) throw new Error('generated dates must be before the bench now');
   const sizes = [...options.sizes].sort((a, b) => a - b);
   const results: Results = new Map();
-  const notes: Notes = { lines: [] };
+  const notes: Notes = { lines: [], scans: new Map() };
   const started = performance.now();
   const s3Sizes = sizes.filter((n) => n <= options.s3Max);
   if (s3Sizes.length > 0) {
@@ -413,6 +439,7 @@ export async function runPublishBench(options: EngineBenchOptions): Promise<void
   );
   printTable(['scenario', 'figure', ...sizes.map((n) => n.toLocaleString('en')), ...others.map((n) => `${label(n)}/${label(ref)}`), `goal <=${GOAL}x`], rows, 2);
   for (const line of notes.lines) console.log(line);
+  for (const line of scanLines(notes.scans)) console.log(line);
   console.log('');
   if (short.length === 0) console.log(`Every figure is within ${GOAL}x.`);
   else {
@@ -420,6 +447,27 @@ export async function runPublishBench(options: EngineBenchOptions): Promise<void
     for (const line of short) console.log(`  - ${line}`);
   }
   console.log(`\n(publish bench: ${((performance.now() - started) / 1000).toFixed(0)} s)\n`);
+}
+
+/**
+ * The no-op rebuild against the scan floor: how much of its growth from the smallest size to the largest any
+ * scan pays, and what issue 18's goal (the largest within GOAL_SCAN of the smallest) leaves for it.
+ */
+function scanLines(scans: Map<number, { noop: number; floor: number }>): string[] {
+  const sizes = [...scans.keys()].sort((a, b) => a - b);
+  const lines = sizes.map(
+    (n) => `N=${n.toLocaleString('en')}: scan floor (plain Node: stat every article file, list seen/) ${ms(scans.get(n)?.floor ?? 0)}; no-op rebuild ${ms(scans.get(n)?.noop ?? 0)}`,
+  );
+  const [small, large] = [sizes[0], sizes.at(-1)];
+  if (small === undefined || large === undefined || small === large) return lines;
+  const a = scans.get(small) as { noop: number; floor: number };
+  const b = scans.get(large) as { noop: number; floor: number };
+  const allowed = a.noop * (GOAL_SCAN - 1);
+  lines.push(
+    `no-op rebuild, ${small.toLocaleString('en')} -> ${large.toLocaleString('en')}: grows by ${ms(b.noop - a.noop)}, the scan floor by ${ms(b.floor - a.floor)}; ` +
+      `a ${GOAL_SCAN}x goal allows ${ms(allowed)} of growth: ${b.floor - a.floor > allowed ? 'less than the floor itself grows' : 'more than the floor grows'}`,
+  );
+  return lines;
 }
 
 export function parseEngineArgs(args: readonly string[]): EngineBenchOptions {
