@@ -4,7 +4,7 @@ import { toIso } from '../../core/article/dates.ts';
 import { countSpellings, spellingNotice, tagSlug, tagTitle } from '../../core/article/tags.ts';
 import { mapLimit } from '../../core/concurrency.ts';
 import { type ArticleError, Notice } from '../../core/errors.ts';
-import { archivePageOf, KEYS, keyHash, MAIN_TIMELINE, sitemapShardOf, tagTimeline } from '../../core/keys.ts';
+import { archivePageOf, KEYS, keyHash, MAIN_TIMELINE, STATE_NAMES, sitemapShardOf, tagTimeline } from '../../core/keys.ts';
 import { inNewsWindow, NEWS_MAX, newsCutoff } from '../../core/output/news.ts';
 import { headersFor } from '../../core/output/objects.ts';
 import {
@@ -32,6 +32,15 @@ import { buildTimeline, compareEntries } from '../../core/state/timeline.ts';
 import type { Stores } from '../../stores/store.ts';
 import type { CycleContext } from '../context.ts';
 import { type Claimant, settleClaims } from '../cycle/claims.ts';
+
+/**
+ * The state's folders the index step sweeps of what the new state does not hold: every folder but the publish
+ * protocol's own (requests, journals) and the rebuild's batches. Its top-level objects are the head's, the
+ * lease's and the served settings' (kept), and the schedule and news (written whole).
+ */
+const SWEPT_FOLDERS = Object.values(STATE_NAMES).filter(
+  (name) => name.endsWith('/') && ![STATE_NAMES.requests, STATE_NAMES.journals, STATE_NAMES.rebuildBatches].some((control) => name.startsWith(control)),
+);
 
 /**
  * What the index step keeps of each article: the fields its indexes are made of, never its HTML or text; `n`
@@ -232,19 +241,21 @@ export async function index(io: Stores, ctx: CycleContext, count: number, start:
   // What the old state holds and the new does not goes (records of deleted files, old chunks, claims). Each
   // kept file's record, marker and claims are written by the records step, a batch at a time (at 100,000
   // articles, half a million objects: more than one holder's time), so they are kept here, not written.
-  const control = (key: string) =>
-    key === STATE.lease || key === STATE.head || key === STATE.served || key.startsWith(STATE.requests) || key.startsWith(STATE.journals) || key.startsWith(STATE.rebuildBatches);
   const byHash = new Map(kept.map((s) => [s.h, s]));
   const keptFile = (key: string) => {
     const file = fileOfStateKey(key);
     const s = file && byHash.get(file.h);
     return s !== undefined && (file?.etag === undefined || key === STATE.seen(s.h, s.etag));
   };
-  // The old state's other keys, less the kept files' claims: a set of what is listed (nothing, in a first
-  // build), never one of every key kept (at 100,000 articles, 400,000 names).
-  const others = new Set((await io.state.list('', KEYS)).map((i) => i.key).filter((key) => !written.has(key) && !control(key) && !keptFile(key)));
-  if (others.size > 0) for (const s of kept) for (const claim of [STATE.slug(s.article.slug), STATE.id(s.article.id)]) others.delete(claim);
-  await mapLimit([...others], ctx.concurrency, (key) => io.state.delete(key));
+  // A folder at a time (a listing of the whole state was 400,000 names at once at 100,000 articles); the set
+  // holds what is listed and not kept, less the kept files' claims: nothing, in a first build.
+  for (const folder of SWEPT_FOLDERS) {
+    const others = new Set<string>();
+    for (const { key } of await io.state.list(folder, KEYS)) if (!written.has(key) && !keptFile(key)) others.add(key);
+    if (others.size > 0 && folder === STATE_NAMES.slugs) for (const s of kept) others.delete(STATE.slug(s.article.slug));
+    if (others.size > 0 && folder === STATE_NAMES.ids) for (const s of kept) others.delete(STATE.id(s.article.id));
+    await mapLimit([...others], ctx.concurrency, (key) => io.state.delete(key));
+  }
   // Which records the records step writes from each batch, with their places: the kept files (a refused
   // file's last good version comes from the batch of fallbacks, never its refused one).
   const plan: RebuildPlan = { batches: Array.from({ length: batches }, () => []), ...(settled.refused.size > 0 ? { waiting: Object.fromEntries(settled.refused) } : {}) };
