@@ -44,16 +44,20 @@ const SWEPT_FOLDERS = Object.values(STATE_NAMES).filter(
 
 /**
  * What the index step keeps of each article: the fields its indexes are made of, never its HTML or text; `n`
- * is its batch, `e` its entry in the main timeline and archive pages (made once, shared by both). One object
- * per article, claimant as it is (at 100,000 articles, every byte kept here is a hundred kilobytes).
+ * is its batch. Times are their ISO strings and the title is kept only for the news index's window (at
+ * 100,000 articles every byte kept here is a hundred kilobytes, and this is what grows with the archive).
  */
 interface Summary extends Pick<ArticleRecord, 'key' | 'etag' | 'public' | 'seq' | 'media'> {
   h: string;
   n: number;
-  article: Pick<Article, 'slug' | 'id' | 'url' | 'title' | 'tags' | 'draft' | 'published' | 'updated' | 'expires'>;
+  article: Pick<Article, 'slug' | 'id' | 'url' | 'tags' | 'draft'>;
+  published: string;
+  updated?: string;
+  expires?: string;
+  title?: string;
 }
 
-function summaryOf(r: ArticleRecord, n: number): Summary {
+function summaryOf(r: ArticleRecord, n: number, newsSince: string): Summary {
   const { slug, id, url, title, tags, draft, published, updated, expires } = r.article;
   return {
     h: keyHash(r.key),
@@ -63,7 +67,11 @@ function summaryOf(r: ArticleRecord, n: number): Summary {
     public: r.public,
     ...(r.seq !== undefined ? { seq: r.seq } : {}),
     ...(r.media ? { media: r.media } : {}),
-    article: { slug, id, url, title, tags, draft, published, ...(updated ? { updated } : {}), ...(expires ? { expires } : {}) },
+    article: { slug, id, url, tags, draft },
+    published: published.iso,
+    ...(updated ? { updated: updated.iso } : {}),
+    ...(expires ? { expires: expires.iso } : {}),
+    ...(inNewsWindow(published.iso, newsSince) ? { title } : {}),
   };
 }
 
@@ -112,8 +120,9 @@ async function lastGoodOfLosers(io: Stores, ctx: CycleContext, keys: readonly st
  * it is done again whole: it writes objects by the timeline chunk, archive page and shard, never one per article.
  */
 export async function index(io: Stores, ctx: CycleContext, count: number, start: Head, rejected: ArticleError[], notices: Notice[]): Promise<{ head: Head; batches: number }> {
+  const cutoff = newsCutoff(ctx.now);
   const summaries: Summary[] = [];
-  for (let n = 1; n <= count; n++) for (const r of (await readBatch(io, STATE.rebuildSummary(n))).records) summaries.push(summaryOf(r, n));
+  for (let n = 1; n <= count; n++) for (const r of (await readBatch(io, STATE.rebuildSummary(n))).records) summaries.push(summaryOf(r, n, cutoff));
   // One slug and one id, one file each: the old owner keeps it, else the first by key; the others are named.
   const settled = await settleClaims(summaries, io.state, rejected);
   const { kept, slugOwners: owners } = settled;
@@ -128,10 +137,10 @@ export async function index(io: Stores, ctx: CycleContext, count: number, start:
   );
   if (fallbacks.length > 0) {
     await io.state.put(STATE.rebuildBatch(count + 1), JSON.stringify({ records: fallbacks } satisfies RebuildBatch), headersFor(STATE.rebuildBatch(count + 1)));
-    for (const r of fallbacks) kept.push(summaryOf(r, count + 1));
+    for (const r of fallbacks) kept.push(summaryOf(r, count + 1, cutoff));
   }
   const batches = count + (fallbacks.length > 0 ? 1 : 0);
-  const entryOf = (s: Summary, t?: string): Entry => ({ h: s.h, p: s.article.published.iso, id: s.article.id, ...(t !== undefined ? { t } : {}) });
+  const entryOf = (s: Summary, t?: string): Entry => ({ h: s.h, p: s.published, id: s.article.id, ...(t !== undefined ? { t } : {}) });
   const entries = new Map(kept.filter((s) => s.public).map((s) => [s, entryOf(s)]));
   const entry = (s: Summary) => entries.get(s) as Entry;
   const published = [...entries.keys()].sort((a, b) => compareEntries(entry(b), entry(a)));
@@ -214,7 +223,7 @@ export async function index(io: Stores, ctx: CycleContext, count: number, start:
   await write(pages.map((members, i) => [STATE.archivePage(i + 1), { members: members.sort(compareEntries) } satisfies ArchivePage]));
   pages.length = 0;
   const shards = Array.from({ length: nextSeq === 0 ? 0 : sitemapShardOf(nextSeq - 1) }, (): SitemapUrl[] => []);
-  for (const s of published) shards[sitemapShardOf(s.seq as number) - 1]?.push({ h: s.h, loc: s.article.url, lastmod: s.article.updated?.iso ?? s.article.published.iso });
+  for (const s of published) shards[sitemapShardOf(s.seq as number) - 1]?.push({ h: s.h, loc: s.article.url, lastmod: s.updated ?? s.published });
   await write(shards.map((urls, i) => [STATE.sitemapShard(i + 1), { urls: urls.sort((a, b) => (a.loc < b.loc ? -1 : a.loc > b.loc ? 1 : 0)) } satisfies SitemapShard]));
   shards.length = 0;
   const media = new Map<string, MediaRef>();
@@ -227,12 +236,11 @@ export async function index(io: Stores, ctx: CycleContext, count: number, start:
   }
   await write([...media.values()].map((ref) => [STATE.media(ref.key), { ...ref, users: ref.users.sort() }]));
   // The news sitemap's members: the last two days' articles, newest first, as refreshNews keeps them.
-  const cutoff = newsCutoff(ctx.now);
   const news = published
-    .filter((s) => inNewsWindow(s.article.published.iso, cutoff))
+    .filter((s) => inNewsWindow(s.published, cutoff))
     .sort((a, b) => compareEntries(entry(a), entry(b)))
     .slice(0, NEWS_MAX);
-  const items = news.map((s) => ({ h: s.h, p: s.article.published.iso, id: s.article.id, loc: s.article.url, title: s.article.title }));
+  const items = news.map((s) => ({ h: s.h, p: s.published, id: s.article.id, loc: s.article.url, title: s.title ?? '' }));
   await write([
     [STATE.schedule, scheduleOf(kept, ctx.now)],
     [STATE.news, { items } satisfies NewsIndex],
@@ -285,10 +293,9 @@ function scheduleOf(summaries: readonly Summary[], now: Date): Schedule {
   const at = toIso(now.getTime());
   const schedule: Schedule = { drafts: [], embargoed: [], expiring: [] };
   for (const s of summaries) {
-    const a = s.article;
-    if (a.draft) schedule.drafts.push({ key: s.key, h: s.h });
-    else if (!s.public && a.published.iso > at) schedule.embargoed.push({ key: s.key, h: s.h, at: a.published.iso });
-    else if (s.public && a.expires) schedule.expiring.push({ key: s.key, h: s.h, at: a.expires.iso });
+    if (s.article.draft) schedule.drafts.push({ key: s.key, h: s.h });
+    else if (!s.public && s.published > at) schedule.embargoed.push({ key: s.key, h: s.h, at: s.published });
+    else if (s.public && s.expires) schedule.expiring.push({ key: s.key, h: s.h, at: s.expires });
   }
   schedule.embargoed.sort((x, y) => (x.at < y.at ? -1 : x.at > y.at ? 1 : 0));
   schedule.expiring.sort((x, y) => (x.at < y.at ? -1 : x.at > y.at ? 1 : 0));
