@@ -33,9 +33,10 @@ export async function runCycle(io: Stores, ctx: CycleContext, keys: readonly str
   const pages = buildPages(view, applied.pages, ctx.settings);
   const feedFailures: FeedCheckError[] = [];
   const built = await buildGroups(view, plan.groups, ctx.settings, applied.head, ctx.concurrency, false, feedFailures);
-  // The group records of tags that are gone go with their files.
-  for (const slug of applied.tagsRemoved) {
-    const key = STATE.group(groupName({ kind: 'tag', slug }));
+  // The records of groups whose files go (tags that are gone, an open archive page no longer published) go with them.
+  const gone = new Set([...[...applied.tagsRemoved].map((slug) => groupName({ kind: 'tag', slug })), ...plan.gone.map(groupName)]);
+  for (const name of gone) {
+    const key = STATE.group(name);
     await view.base(key);
     view.stage(key, null);
   }

@@ -85,8 +85,13 @@ async function showing(view: StateView, slug: string, mainTop: readonly string[]
 export interface Plan {
   /** Groups to build, in the order they are written. */
   groups: GroupId[];
-  /** Site keys no longer produced: the files of tags that are gone. */
+  /** Site keys no longer produced: the files of tags that are gone, and of an open archive page no longer published. */
   deletes: Set<string>;
+  /**
+   * The groups those files are of: their records go with them, so a group that comes back (the open page
+   * published again) is written whole, not compared with files the site no longer has.
+   */
+  gone: GroupId[];
 }
 
 /**
@@ -99,6 +104,11 @@ export function planGroups(applied: Applied, tops: Tops, before: Head, settings:
   const stale = new Map<string, GroupId>();
   const add = (id: GroupId) => stale.set(groupName(id), id);
   const deletes = new Set<string>();
+  const gone: GroupId[] = [];
+  const drop = (id: GroupId) => {
+    gone.push(id);
+    for (const key of groupFiles(id)) deletes.add(key);
+  };
   const after = applied.head;
   const changedTop = (name: string) => {
     const b = tops.before.get(name) ?? [];
@@ -113,7 +123,7 @@ export function planGroups(applied: Applied, tops: Tops, before: Head, settings:
     if (name === MAIN_TIMELINE) continue;
     const slug = name.slice(tagTimeline('').length);
     if (applied.tagsRemoved.has(slug)) {
-      for (const key of groupFiles({ kind: 'tag', slug })) deletes.add(key);
+      drop({ kind: 'tag', slug });
       continue;
     }
     if (applied.tagsAdded.has(slug) || changedTop(name)) add({ kind: 'tag', slug });
@@ -124,7 +134,7 @@ export function planGroups(applied: Applied, tops: Tops, before: Head, settings:
   const newestBefore = Math.min(publishedBefore, published);
   if (newestBefore >= 1 && publishedBefore !== published) add({ kind: 'archive', n: newestBefore });
   // The open page stops being needed (its stray article went, or the feeds caught up): its files go.
-  for (let n = published + 1; n <= publishedBefore; n++) for (const key of groupFiles({ kind: 'archive', n })) deletes.add(key);
+  for (let n = published + 1; n <= publishedBefore; n++) drop({ kind: 'archive', n });
   for (const n of applied.sitemapShards) add({ kind: 'sitemap-articles', n });
   for (let n = articleShards(before) + 1; n <= articleShards(after); n++) add({ kind: 'sitemap-articles', n });
   for (const n of applied.tagShards) add({ kind: 'sitemap-tags', n });
@@ -132,7 +142,7 @@ export function planGroups(applied: Applied, tops: Tops, before: Head, settings:
   if (newsChanged) add({ kind: 'news' });
   // A tag's new title reaches every feed that shows one of its articles (published archive pages only).
   for (const id of tops.retitled ?? []) if (id.kind !== 'archive' || id.n <= published) add(id);
-  return { groups: orderGroups(stale.values()), deletes };
+  return { groups: orderGroups(stale.values()), deletes, gone };
 }
 
 /**

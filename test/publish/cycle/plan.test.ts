@@ -3,6 +3,7 @@ import { settingsHash } from '../../../functions/core/hash.ts';
 import { groupName } from '../../../functions/core/keys.ts';
 import { type Head, STATE_VERSION } from '../../../functions/core/state/state.ts';
 import { allGroups, needsOpenArchive } from '../../../functions/publish/cycle/plan.ts';
+import { ask } from '../../../functions/publish/protocol/requests.ts';
 import { testSettings } from '../../helpers/content.ts';
 import { cycle } from '../../helpers/cycle.ts';
 import { memorySite } from '../../helpers/engine.ts';
@@ -33,6 +34,28 @@ describe('planning the stale groups', () => {
     expect(needsOpenArchive({ nextSeq: 5 }, settings, [{ h: 'late' }], ['new', 'newer'])).toBe(true);
     expect(needsOpenArchive({ nextSeq: 5 }, settings, [{ h: 'new' }], ['new', 'newer'])).toBe(false);
     expect(needsOpenArchive({ nextSeq: 4 }, settings, [{ h: 'late' }], ['new', 'newer'])).toBe(false);
+  });
+
+  it('writes the open archive page again when it is needed again, after its files went with it no longer needed', async () => {
+    // Prepare: four stories fill pages 1 and 2; a late-dated fifth opens page 3, which is published (the feeds do not show it)
+    const s = await memorySite({ feed_size: 2 });
+    for (let n = 1; n <= 4; n++) await s.article(`s-${n}.md`, { title: `Story ${n}`, date: `2026-11-0${n}` });
+    await s.publish();
+    const late = await s.article('late.md', { title: 'Late story', date: '2026-10-01' });
+    // Each by its key, as an upload's event is (a scan may reconcile, which writes any missing file anyway)
+    const byKey = { request: ask.keys([late]) };
+    await s.publish(byKey);
+    expect(await s.text('archive/3/feed.json')).toBeDefined();
+    // Act: the story moves to the top of the feeds (page 3 is not needed: its files go), then back as it was
+    await s.article('late.md', { title: 'Late story', date: '2026-11-10' });
+    await s.publish(byKey);
+    const gone = await s.text('archive/3/feed.json');
+    await s.article('late.md', { title: 'Late story', date: '2026-10-01' });
+    await s.publish(byKey);
+    // Assess: the page is there again, and the feeds' next-archive link leads to it
+    expect(gone).toBeUndefined();
+    expect(await s.text('archive/3/feed.json')).toBeDefined();
+    expect(JSON.parse((await s.text('feed.json')) ?? '{}').next_url).toMatch(/archive\/3\/feed\.json$/);
   });
 
   it('lists every group the state produces in the order they are written, the site feeds last', () => {
