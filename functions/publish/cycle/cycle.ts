@@ -34,9 +34,8 @@ export async function runCycle(io: Stores, ctx: CycleContext, keys: readonly str
   const feedFailures: FeedCheckError[] = [];
   const built = await buildGroups(view, plan.groups, ctx.settings, applied.head, ctx.concurrency, false, feedFailures);
   // The records of groups whose files go (tags that are gone, an open archive page no longer published) go with them.
-  const gone = new Set([...[...applied.tagsRemoved].map((slug) => groupName({ kind: 'tag', slug })), ...plan.gone.map(groupName)]);
-  for (const name of gone) {
-    const key = STATE.group(name);
+  for (const id of plan.gone) {
+    const key = STATE.group(groupName(id));
     await view.base(key);
     view.stage(key, null);
   }
