@@ -228,7 +228,8 @@ export class FsStore implements Store {
   async #read(key: string, maxBytes?: number): Promise<{ body: Buffer; stats: BigIntStats } | TooLarge | undefined> {
     const full = this.#resolve(key);
     try {
-      return readSmall(full, maxBytes) ?? (await readWithStat(full, maxBytes));
+      const small = readSmall(full, maxBytes);
+      return small === LARGE ? await readWithStat(full, maxBytes) : small;
     } catch (err) {
       if (isMissing(err)) return undefined;
       throw new StoreError(this.describe(key), 'could not be read', { cause: err });
@@ -337,17 +338,20 @@ function writeSmall(temp: string, full: string, bytes: Uint8Array): BigIntStats 
   return stats;
 }
 
+const LARGE = Symbol('larger than SYNC_WRITE_BYTES');
+
 /**
  * readWithStat for a file of at most SYNC_WRITE_BYTES, with the synchronous calls (as writeSmall, and for
- * the same reason: a rebuild reads every record and article); null for a larger one, which is read in turns.
+ * the same reason: a rebuild reads every record and article); LARGE for a larger one, which is read in turns.
  */
-function readSmall(full: string, maxBytes?: number): { body: Buffer; stats: BigIntStats } | TooLarge | undefined | null {
-  const fd = fs.openSync(full, 'r');
+function readSmall(full: string, maxBytes?: number): { body: Buffer; stats: BigIntStats } | TooLarge | undefined | typeof LARGE {
+  // Non-blocking: a FIFO under the key would otherwise hold the thread until something writes to it.
+  const fd = fs.openSync(full, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
   try {
     const stats = fs.fstatSync(fd, { bigint: true });
     if (!stats.isFile()) return undefined;
     const size = Number(stats.size);
-    if (size > SYNC_WRITE_BYTES) return null;
+    if (size > SYNC_WRITE_BYTES) return LARGE;
     if (maxBytes !== undefined && size > maxBytes) return { tooLarge: true, size };
     // To the end, whatever the size said (an edit in place may have grown the file since), within the bound.
     const chunks: Buffer[] = [];
