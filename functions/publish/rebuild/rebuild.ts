@@ -2,7 +2,7 @@ import { isPublic } from '../../core/article/article.ts';
 import { mapLimit } from '../../core/concurrency.ts';
 import { ArticleError, type FeedCheckError, type Notice, SettingsError } from '../../core/errors.ts';
 import { pageHash, renderHash, settingsHash } from '../../core/hash.ts';
-import { ARTICLES_PREFIX, groupName, isArticleKey, isManagedSiteKey, KEYS, keyHash, pageKey, parseGroupName } from '../../core/keys.ts';
+import { ARTICLES_PREFIX, type GroupId, groupName, isArticleKey, isManagedSiteKey, KEYS, keyHash, pageKey, parseGroupName } from '../../core/keys.ts';
 import { headersFor } from '../../core/output/objects.ts';
 import { articlePage } from '../../core/output/pages.ts';
 import { parseSettings, type Settings } from '../../core/settings.ts';
@@ -68,6 +68,9 @@ export interface RebuildOptions {
 }
 
 export const REBUILD_BATCH = 256;
+
+/** Groups of the site step made ahead of the one being written (each holds at most a feed's worth of articles). */
+const GROUPS_AHEAD = 3;
 
 export type RebuildResult = CycleResult & { head: Head; etag: string; resumed: boolean; done: boolean };
 
@@ -161,11 +164,30 @@ export async function rebuild(io: Stores, ctx: CycleContext, prior: { head?: Hea
   const last = progress(head).cursor === undefined ? undefined : parseGroupName(progress(head).cursor as string);
   const groups = allGroups(head, ctx.settings, tagSlugsListed(await io.state.list(STATE.timelines, KEYS))).filter((id) => last === undefined || compareGroups(id, last) > 0);
   const titles = new Map<string, string>(); // each tag's title, read once for every group that shows it
-  for (const id of groups) {
-    if (stop()) return result(false);
+  // The next GROUPS_AHEAD groups are read and made while one is written: through S3 a group's reads, feeds and
+  // writes no longer wait on each other (the site step of a 1,000-article rebuild through s3rver, medians of
+  // three: 7.5 -> 6.8 s, and of a first publish 6.6 -> 5.4 s). Only reads
+  // are made ahead: each group is still written and checkpointed in its turn, and nothing but the rebuild
+  // writes the state meanwhile (it holds the lease; cycles run before it), so what was read ahead still holds.
+  const make = (id: GroupId) => {
+    const view = new StateView(io.state);
+    const failed: FeedCheckError[] = [];
+    const built = buildGroups(view, [id], ctx.settings, head, ctx.concurrency, true, failed, titles);
+    built.catch(() => {}); // awaited in its turn, or settled and dropped when the holder stops
+    return { id, view, failed, built };
+  };
+  const ahead = groups.slice(0, GROUPS_AHEAD).map(make);
+  for (let at = 0; at < groups.length; at++) {
+    if (stop()) {
+      await Promise.allSettled(ahead.map((a) => a.built)); // no read of this holder outlives it
+      return result(false);
+    }
     await ctx.lease.keep();
-    const groupView = new StateView(io.state);
-    const [built] = await buildGroups(groupView, [id], ctx.settings, head, ctx.concurrency, true, feedFailures, titles);
+    const { id, view: groupView, failed, built: building } = ahead.shift() as ReturnType<typeof make>;
+    const next = groups[at + GROUPS_AHEAD];
+    if (next) ahead.push(make(next));
+    const [built] = await building;
+    feedFailures.push(...failed);
     if (built) {
       written.push(...(await writeNamed(io, { mediaPut: [], mediaDelete: [], pages: new Map(), groups: [{ id, files: built.files }], deletes: [] }, ctx.concurrency)).written);
       // Conditional on the versions read, as a cycle's: a holder whose lease has gone cannot land a stale manifest.
