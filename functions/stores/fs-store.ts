@@ -241,10 +241,11 @@ const LOCK = '.wirefeed-lock';
 const TEMP_TAG = `${process.pid.toString(36)}-${randomBytes(3).toString('hex')}-`;
 let tempSeq = 0;
 
-/**
- * A publish makes hundreds of thousands of small file operations: they use fs's callback API, which costs
- * the main thread a fraction of what fs/promises does (no FileHandle per file), with the same semantics.
- */
+// A publish makes hundreds of thousands of small file operations: a file of up to SYNC_WRITE_BYTES is read and
+// written with the synchronous calls (readSmall, writeSmall), the rest with fs's callback API, which costs the
+// main thread a fraction of what fs/promises does (no FileHandle per file), with the same semantics.
+
+/** A file's ETag: its inode, size and modification time in nanoseconds (see #stat). */
 const etagOf = (info: BigIntStats): string => `"${info.ino}-${info.size}-${info.mtimeNs}"`;
 
 /** What a listing or a head says of a file, from its stats. */
