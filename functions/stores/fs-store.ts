@@ -105,7 +105,9 @@ export class FsStore implements Store {
         // A small file tries its folder first and makes it only when that fails: a rebuild's pages go into
         // folders that mostly exist already, and a mkdir for each was a quarter of the main thread's time
         // writing them (a new folder costs one failed open instead).
-        if (!this.#folders.has(folder) && !(small && attempt === 0)) {
+        const unmade = !this.#folders.has(folder);
+        const optimistic = unmade && small && attempt === 0;
+        if (unmade && !optimistic) {
           await makeFolder(folder);
           this.#folders.add(folder); // a full build writes thousands of files into known folders
         }
@@ -117,10 +119,9 @@ export class FsStore implements Store {
           return stats;
         } catch (err) {
           // A delete of the folder's last file pruned it in between (this process or another): make it again.
-          // A first try into a folder not made yet goes on to makeFolder, whose error names the folder.
+          // An optimistic try into a folder not made yet goes on to makeFolder, whose error names the folder.
           const code = (err as NodeJS.ErrnoException).code;
-          const tried = small && attempt === 0 && !this.#folders.has(folder);
-          if ((code !== 'ENOENT' && !(code === 'ENOTDIR' && tried)) || attempt >= 10) throw err;
+          if ((code !== 'ENOENT' && !(code === 'ENOTDIR' && optimistic)) || attempt >= 10) throw err;
           this.#folders.delete(folder);
         }
       }
@@ -235,8 +236,7 @@ export class FsStore implements Store {
   async #read(key: string, maxBytes?: number): Promise<{ body: Buffer; stats: BigIntStats } | TooLarge | undefined> {
     const full = this.#resolve(key);
     try {
-      const small = readSmall(full, maxBytes);
-      return small === LARGE ? await readWithStat(full, maxBytes) : small;
+      return await readWithStat(full, maxBytes);
     } catch (err) {
       if (isMissing(err)) return undefined;
       throw new StoreError(this.describe(key), 'could not be read', { cause: err });
@@ -279,10 +279,17 @@ const STATS_AT_ONCE = 1000;
 const MAX_READ = 2 ** 31 - 1;
 
 /**
- * A file's bytes and the stats of that same open file; undefined when it is not a regular file. With
- * `maxBytes`, a larger file is measured (fstat) and not read: TooLarge, with its size.
+ * A file's bytes and the stats of that same open file; undefined when it is not a regular file (a named pipe
+ * too, at once). With `maxBytes`, a larger file is measured (fstat) and not read: TooLarge, with its size. A
+ * file of up to SYNC_WRITE_BYTES is read with the synchronous calls, a larger one in turns.
  */
-export function readWithStat(full: string, maxBytes?: number): Promise<{ body: Buffer; stats: BigIntStats } | TooLarge | undefined> {
+export async function readWithStat(full: string, maxBytes?: number): Promise<{ body: Buffer; stats: BigIntStats } | TooLarge | undefined> {
+  const small = readSmall(full, maxBytes);
+  return small === LARGE ? readInTurns(full, maxBytes) : small;
+}
+
+/** readWithStat for a file larger than SYNC_WRITE_BYTES, with fs's callback API: the main thread never waits on its reads. */
+function readInTurns(full: string, maxBytes?: number): Promise<{ body: Buffer; stats: BigIntStats } | TooLarge | undefined> {
   return new Promise((resolve, reject) => {
     fs.open(full, 'r', (err, fd) => {
       if (err) return reject(err);
@@ -350,7 +357,7 @@ const LARGE = Symbol('larger than SYNC_WRITE_BYTES');
 
 /**
  * readWithStat for a file of at most SYNC_WRITE_BYTES, with the synchronous calls (as writeSmall, and for
- * the same reason: a rebuild reads every record and article); LARGE for a larger one, which is read in turns.
+ * the same reason: a rebuild reads every record and article); LARGE for a larger one (readInTurns).
  */
 function readSmall(full: string, maxBytes?: number): { body: Buffer; stats: BigIntStats } | TooLarge | undefined | typeof LARGE {
   // Non-blocking: a FIFO under the key would otherwise hold the thread until something writes to it.
