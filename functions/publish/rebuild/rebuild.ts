@@ -166,9 +166,9 @@ export async function rebuild(io: Stores, ctx: CycleContext, prior: { head?: Hea
   const titles = new Map<string, string>(); // each tag's title, read once for every group that shows it
   // The next GROUPS_AHEAD groups are read and made while one is written: through S3 a group's reads, feeds and
   // writes no longer wait on each other (the site step of a 1,000-article rebuild through s3rver, medians of
-  // three: 7.5 -> 6.8 s, and of a first publish 6.6 -> 5.4 s). Only reads
-  // are made ahead: each group is still written and checkpointed in its turn, and nothing but the rebuild
-  // writes the state meanwhile (it holds the lease; cycles run before it), so what was read ahead still holds.
+  // three: 7.5 -> 6.8 s, and of a first publish 6.6 -> 5.4 s). Only reads are made ahead: each group is still
+  // written and checkpointed in its turn, and nothing but the rebuild writes the state meanwhile (it holds the
+  // lease; cycles run before it), so what was read ahead still holds.
   const make = (id: GroupId) => {
     const view = new StateView(io.state);
     const failed: FeedCheckError[] = [];
