@@ -219,7 +219,9 @@ export const STATE_NAMES = {
   groups: 'groups/',
   rebuildBatches: 'rebuild/',
   rebuildPlan: 'rebuild/plan.json',
-  rebuildSummaries: 'rebuild/summary/',
+  rebuildSummaries: 'summary/',
+  fanItems: 'items.json',
+  fanEnded: 'ended.json',
   served: 'settings.json',
 } as const;
 

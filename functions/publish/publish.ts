@@ -14,6 +14,7 @@ import { LEASE_TIMING, Lease, LeaseLostError, type LeaseTiming } from './protoco
 import { type Log, recover } from './protocol/recover.ts';
 import { mediaListed, reconcileDue, reconcileSite } from './protocol/repair.ts';
 import { ask, asksAnything, deleteRequests, drainRequests, type Request, requestsWaiting, writeRequest } from './protocol/requests.ts';
+import type { FanOut } from './rebuild/fan-out.ts';
 import { REBUILD_BATCH, rebuild, servedSettings } from './rebuild/rebuild.ts';
 
 export interface PublishOptions {
@@ -30,6 +31,8 @@ export interface PublishOptions {
   lease?: LeaseTiming;
   /** Article files per checkpoint of a full rebuild. @default REBUILD_BATCH */
   rebuildBatch?: number;
+  /** Where a large archive's render step is fanned out (the state machine); none: every batch renders in the chain. */
+  fanOut?: FanOut;
   /**
    * When another publish holds the lease: false (the Lambda) hands the work to it and returns at once
    * (`queued`); true (the command line) waits for the lease, up to this many milliseconds.
@@ -184,8 +187,9 @@ async function hold(stores: Stores, lease: Lease, options: PublishOptions): Prom
           io,
           ctx,
           { ...(head && !forceFull ? { head } : {}), ...(etag ? { etag } : {}) },
-          { batchSize: options.rebuildBatch ?? REBUILD_BATCH, outOfTime, siteYaml: Buffer.from(siteFile ?? '').toString('utf8') },
+          { batchSize: options.rebuildBatch ?? REBUILD_BATCH, outOfTime, siteYaml: Buffer.from(siteFile ?? '').toString('utf8'), ...(options.fanOut ? { fanOut: options.fanOut } : {}) },
         );
+        if (rebuilt.madeUp.length > 0) log('warn', 'the fan-out did not render these files: this publish rendered them', { batches: rebuilt.madeUp });
         result = addResults(result, rebuilt);
         forceFull = false;
         // Requests drained here are done once a cycle took them or the rebuild is: it reads every file, and

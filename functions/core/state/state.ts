@@ -152,6 +152,11 @@ const RebuildProgressSchema = z.object({
   fresh: z.optional(z.literal(true)),
   /** The content's media/ listing taken just before the site step wrote the media (see Head.media). */
   media: z.optional(text),
+  /**
+   * The render step's batches are made by a fan-out (the state machine's children, fan-out.ts), under
+   * rebuild/<run>/, until `until`: after it, or once the fan-out says it is over, the holder makes any missing.
+   */
+  fan: z.optional(z.object({ run: text, batches: int, until: text })),
 });
 export type RebuildProgress = z.infer<typeof RebuildProgressSchema>;
 
@@ -324,6 +329,14 @@ const RebuildPlanSchema = z.object({
 });
 export type RebuildPlan = z.infer<typeof RebuildPlanSchema>;
 /**
+ * A fan-out's batches: batch n is the article files listed after `after` (none: from the first) up to `last`
+ * (none: to the end, so a file added after the listing is rendered, as the chain's last listing would).
+ */
+const FanItemSchema = z.object({ n: int, after: z.optional(text), last: z.optional(text) });
+export type FanItem = z.infer<typeof FanItemSchema>;
+/** The fan-out is over (its last state ran): `failed` when some batches were not made. */
+const FanEndedSchema = z.object({ failed: z.boolean() });
+/**
  * The site.yaml the state was built with, and the fingerprint it had then (settings and renderer): incremental
  * publishes during a rebuild use these settings, not the new ones, while the head still has that fingerprint.
  */
@@ -438,9 +451,25 @@ export const STATE = {
   /** The settings the current state was built with (incremental publishes keep using them during a rebuild). */
   served: one(ServedSettingsSchema, N.served),
   rebuildPlan: one(RebuildPlanSchema, N.rebuildPlan),
-  /** A batch's records without their HTML: what the index step reads. */
-  rebuildSummary: held(RebuildBatchSchema, under(N.rebuildSummaries), (n: number) => `${N.rebuildSummaries}${n}.json`),
-  rebuildBatch: held(RebuildBatchSchema, under(N.rebuildBatches), (n: number) => `${N.rebuildBatches}${n}.json`),
+  /** A fan-out's batches, as the state machine's item reader reads them (a JSON array). */
+  fanItems: held(
+    z.array(FanItemSchema),
+    (k) => k.startsWith(N.rebuildBatches) && k.endsWith(`/${N.fanItems}`),
+    (run: string) => `${N.rebuildBatches}${run}/${N.fanItems}`,
+  ),
+  fanEnded: held(
+    FanEndedSchema,
+    (k) => k.startsWith(N.rebuildBatches) && k.endsWith(`/${N.fanEnded}`),
+    (run: string) => `${N.rebuildBatches}${run}/${N.fanEnded}`,
+  ),
+  /** A batch's records without their HTML: what the index step reads (a fan-out's under its run). */
+  rebuildSummary: held(
+    RebuildBatchSchema,
+    (k) => k.startsWith(N.rebuildBatches) && k.includes(`/${N.rebuildSummaries}`),
+    (n: number, run?: string) => `${N.rebuildBatches}${run ? `${run}/` : ''}${N.rebuildSummaries}${n}.json`,
+  ),
+  rebuildSummaries: (run?: string) => `${N.rebuildBatches}${run ? `${run}/` : ''}${N.rebuildSummaries}`,
+  rebuildBatch: held(RebuildBatchSchema, under(N.rebuildBatches), (n: number, run?: string) => `${N.rebuildBatches}${run ? `${run}/` : ''}${n}.json`),
   rebuildBatches: N.rebuildBatches,
 } as const;
 

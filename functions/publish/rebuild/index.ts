@@ -76,7 +76,7 @@ function summaryOf(r: ArticleRecord, n: number, newsSince: string): Summary {
 }
 
 /** The old state's record of a file. Unreadable state is none; a store failure is a failure. */
-export async function priorRecord(io: Stores, key: string): Promise<ArticleRecord | undefined> {
+export async function priorRecord(io: Pick<Stores, 'state'>, key: string): Promise<ArticleRecord | undefined> {
   const object = await io.state.get(STATE.record(keyHash(key)));
   if (!object) return undefined;
   try {
@@ -122,7 +122,8 @@ async function lastGoodOfLosers(io: Stores, ctx: CycleContext, keys: readonly st
 export async function index(io: Stores, ctx: CycleContext, count: number, start: Head, rejected: ArticleError[], notices: Notice[]): Promise<{ head: Head; batches: number }> {
   const cutoff = newsCutoff(ctx.now);
   const summaries: Summary[] = [];
-  for (let n = 1; n <= count; n++) for (const r of (await readBatch(io, STATE.rebuildSummary(n))).records) summaries.push(summaryOf(r, n, cutoff));
+  const run = start.rebuild?.fan?.run;
+  for (let n = 1; n <= count; n++) for (const r of (await readBatch(io, STATE.rebuildSummary(n, run))).records) summaries.push(summaryOf(r, n, cutoff));
   // One slug and one id, one file each: the old owner keeps it, else the first by key; the others are named.
   const settled = await settleClaims(summaries, io.state, rejected);
   const { kept, slugOwners: owners } = settled;
@@ -136,7 +137,7 @@ export async function index(io: Stores, ctx: CycleContext, count: number, start:
     owners,
   );
   if (fallbacks.length > 0) {
-    await io.state.put(STATE.rebuildBatch(count + 1), JSON.stringify({ records: fallbacks } satisfies RebuildBatch), headersFor(STATE.rebuildBatch(count + 1)));
+    await io.state.put(STATE.rebuildBatch(count + 1, run), JSON.stringify({ records: fallbacks } satisfies RebuildBatch), headersFor(STATE.rebuildBatch(count + 1, run)));
     for (const r of fallbacks) kept.push(summaryOf(r, count + 1, cutoff));
   }
   const batches = count + (fallbacks.length > 0 ? 1 : 0);

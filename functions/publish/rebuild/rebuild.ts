@@ -1,13 +1,13 @@
-import { isPublic } from '../../core/article/article.ts';
 import { mapLimit } from '../../core/concurrency.ts';
-import { ArticleError, type FeedCheckError, type Notice, SettingsError } from '../../core/errors.ts';
-import { pageHash, renderHash, settingsHash } from '../../core/hash.ts';
-import { ARTICLES_PREFIX, type GroupId, groupName, isArticleKey, isManagedSiteKey, KEYS, keyHash, pageKey, parseGroupName } from '../../core/keys.ts';
+import { type ArticleError, type FeedCheckError, type Notice, SettingsError } from '../../core/errors.ts';
+import { pageHash, settingsHash } from '../../core/hash.ts';
+import { ARTICLES_PREFIX, type GroupId, groupName, isManagedSiteKey, KEYS, keyHash, pageKey, parseGroupName } from '../../core/keys.ts';
 import { headersFor } from '../../core/output/objects.ts';
 import { articlePage } from '../../core/output/pages.ts';
 import { parseSettings, type Settings } from '../../core/settings.ts';
 import {
   type ArticleRecord,
+  type FanItem,
   type Head,
   listedAs,
   type MediaRef,
@@ -29,13 +29,13 @@ import type { CycleContext, CycleResult } from '../context.ts';
 import { buildGroups } from '../cycle/build.ts';
 import { MAX_WAITING } from '../cycle/claims.ts';
 import { allGroups, compareGroups } from '../cycle/plan.ts';
-import { readArticle } from '../cycle/read.ts';
 import { StateView } from '../cycle/state-view.ts';
-import { readMedia } from '../media.ts';
 import { applyStateWrites, writeHead } from '../protocol/commit.ts';
 import { withIntent, writeNamed } from '../protocol/intents.ts';
 import { mediaListed, producedKeys } from '../protocol/repair.ts';
-import { index, lastGoodOf, priorRecord, readBatch } from './index.ts';
+import { FAN_OUT_MS, type FanOut, fanned, planFan } from './fan-out.ts';
+import { index, readBatch } from './index.ts';
+import { renderBatch } from './render.ts';
 
 /**
  * The full rebuild: when there is no state (a first publish, or state that could not be read), when the
@@ -65,6 +65,8 @@ export interface RebuildOptions {
   outOfTime: () => boolean;
   /** site.yaml as this holder read it: kept with the state once its records are written. */
   siteYaml: string;
+  /** Where the render step of a large archive is fanned out (the state machine); none: the chain renders every batch. */
+  fanOut?: FanOut;
 }
 
 export const REBUILD_BATCH = 256;
@@ -72,7 +74,8 @@ export const REBUILD_BATCH = 256;
 /** Groups of the site step made ahead of the one being written (each holds at most a feed's worth of articles). */
 const GROUPS_AHEAD = 3;
 
-export type RebuildResult = CycleResult & { head: Head; etag: string; resumed: boolean; done: boolean };
+/** `madeUp`: the fan-out's batches this holder made, the fan-out having failed them (their files named by their bounds). */
+export type RebuildResult = CycleResult & { head: Head; etag: string; resumed: boolean; done: boolean; madeUp: FanItem[] };
 
 export async function rebuild(io: Stores, ctx: CycleContext, prior: { head?: Head; etag?: string }, options: RebuildOptions): Promise<RebuildResult> {
   const target = settingsHash(ctx.settings);
@@ -85,6 +88,7 @@ export async function rebuild(io: Stores, ctx: CycleContext, prior: { head?: Hea
   const notices: Notice[] = [];
   const feedFailures: FeedCheckError[] = [];
   const written: string[] = [];
+  const madeUp: FanItem[] = [];
   let rendered = 0;
   let worked = false; // every holder gets somewhere, however little time it was given
   const checkpoint = async (progress: Partial<RebuildProgress>, from: Head = head) => {
@@ -92,31 +96,43 @@ export async function rebuild(io: Stores, ctx: CycleContext, prior: { head?: Hea
     etag = await writeHead(io.state, head, etag);
     worked = true;
   };
-  const result = (done: boolean): RebuildResult => ({ full: true, rendered, rejected, feedFailures, notices, written: written.sort(), deleted: [], head, etag, resumed, done });
+  const result = (done: boolean): RebuildResult => ({ full: true, rendered, rejected, feedFailures, notices, written: written.sort(), deleted: [], head, etag, resumed, done, madeUp });
   const stop = () => worked && options.outOfTime();
 
   if (progress(head).step === 'render') {
-    const { cursor } = progress(head);
-    // With their ETags, unless there is no old version to compare them with (a first publish).
-    const listed = await io.content.list(ARTICLES_PREFIX, { ...(progress(head).fresh ? KEYS : {}), ...(cursor !== undefined ? { startAfter: cursor } : {}) });
-    const keys = listed.map((i) => i.key);
-    const etags = new Map(listed.map((i) => [i.key, i.etag]));
-    for (let at = 0; at < keys.length; at += options.batchSize) {
-      if (stop()) return result(false);
-      await ctx.lease.keep();
-      const slice = keys.slice(at, at + options.batchSize);
-      const batch = await render(io, ctx, slice.filter(isArticleKey), etags, rejected, progress(head));
-      rendered += batch.records.length;
-      const n = progress(head).batches + 1;
-      await io.state.put(STATE.rebuildBatch(n), JSON.stringify(batch), headersFor(STATE.rebuildBatch(n)));
-      const summary: RebuildBatch = { records: batch.records.map((r) => ({ ...r, article: { ...r.article, html: '' } })) }; // the index step needs no `held`
-      await io.state.put(STATE.rebuildSummary(n), JSON.stringify(summary), headersFor(STATE.rebuildSummary(n)));
-      await checkpoint({ cursor: slice.at(-1) as string, batches: n });
+    const { cursor, fan } = progress(head);
+    if (fan) {
+      // The fan-out's children make the batches; the holder waits for them, and makes up what they did not.
+      const made = await fanned(io, ctx, progress(head), options.fanOut, rejected, options.outOfTime);
+      rendered += made.rendered;
+      madeUp.push(...made.madeUp);
+      if (!made.done) return result(false);
+    } else {
+      // With their ETags, unless there is no old version to compare them with (a first publish).
+      const listed = await io.content.list(ARTICLES_PREFIX, { ...(progress(head).fresh ? KEYS : {}), ...(cursor !== undefined ? { startAfter: cursor } : {}) });
+      const keys = listed.map((i) => i.key);
+      if (cursor === undefined && options.fanOut && keys.length >= options.fanOut.minFiles) {
+        const run = `g${head.generation}-${ctx.now.getTime().toString(36)}`;
+        const items = planFan(keys, options.batchSize);
+        await io.state.put(STATE.fanItems(run), JSON.stringify(items), headersFor(STATE.fanItems(run)));
+        await checkpoint({ fan: { run, batches: items.length, until: new Date(ctx.now.getTime() + FAN_OUT_MS).toISOString() } });
+        await options.fanOut.start(run, STATE.fanItems(run));
+        return result(false);
+      }
+      const etags = new Map(listed.map((i) => [i.key, i.etag]));
+      for (let at = 0; at < keys.length; at += options.batchSize) {
+        if (stop()) return result(false);
+        await ctx.lease.keep();
+        const slice = keys.slice(at, at + options.batchSize);
+        const n = progress(head).batches + 1;
+        rendered += await renderBatch(io, ctx, n, slice, etags, progress(head), rejected);
+        await checkpoint({ cursor: slice.at(-1) as string, batches: n });
+      }
     }
     // Nothing more is parsed in this rebuild: the render threads' memory goes before the index step's comes.
     await ctx.releaseParse?.();
     // From here the state is remade: it answers to the new settings, and serves no incremental publish.
-    await checkpoint({ step: 'index' }, { ...head, settings: target });
+    await checkpoint({ step: 'index', ...(fan ? { batches: fan.batches } : {}) }, { ...head, settings: target });
   }
   if (progress(head).step === 'index') {
     if (stop()) return result(false);
@@ -249,51 +265,6 @@ function begin(prior: Head | undefined, target: string, fresh: boolean): Head {
   };
 }
 
-/**
- * The render step's batch: these files' records with their HTML. A file the old state has at the ETag the
- * listing gives, parsed under the same renderHash, is neither read nor parsed again: a rebuild for a new title
- * or feed size costs a read of each record rather than of the file, the Markdown, sanitising and feed checks.
- * One broken file is a rejection, never a stop.
- */
-async function render(io: Stores, ctx: CycleContext, keys: readonly string[], etags: ReadonlyMap<string, string>, rejected: ArticleError[], progress: RebuildProgress): Promise<RebuildBatch> {
-  // A state a rebuild was remaking may lack a record's marker or claims: nothing is taken as held.
-  const whole = progress.from !== undefined;
-  const rendered = renderHash(ctx.settings);
-  const held: string[] = [];
-  const same: string[] = [];
-  const records = await mapLimit(keys, ctx.concurrency, async (key): Promise<ArticleRecord | undefined> => {
-    const prior = progress.fresh ? undefined : await priorRecord(io, key);
-    const reused = prior !== undefined && prior.etag === etags.get(key) && prior.rendered === rendered ? prior : undefined;
-    const object = reused ?? (await readArticle(io.content, key));
-    if (!object) return undefined;
-    const record = await (async (): Promise<ArticleRecord | undefined> => {
-      try {
-        if (object instanceof ArticleError) throw object;
-        const parsed = 'body' in object ? await ctx.parse(key, object.body, ctx.settings) : object.article;
-        // The image is looked at again either way: the file in media/ may have changed or gone.
-        const { article, media } = await readMedia(parsed, ctx.settings, io.content);
-        // Fields in the order a publish cycle gives them (apply.ts): the same state is the same bytes.
-        return { key, etag: object.etag, rendered, article, public: isPublic(article, ctx.now), ...(prior?.seq !== undefined ? { seq: prior.seq } : {}), ...(media ? { media } : {}) };
-      } catch (err) {
-        if (!(err instanceof ArticleError)) throw err;
-        rejected.push(err);
-        return lastGoodOf(prior, ctx);
-      }
-    })();
-    if (whole && record && prior?.etag === record.etag && prior.article.slug === record.article.slug && prior.article.id === record.article.id) {
-      held.push(key);
-      const written = recordInOrder({ ...record, ...(record.public ? { page: pageHash(record.article) } : {}) });
-      if (JSON.stringify(written) === JSON.stringify(recordInOrder(prior))) same.push(key);
-    }
-    return record;
-  });
-  return {
-    records: records.filter((r): r is ArticleRecord => r !== undefined),
-    ...(held.length > 0 ? { held: held.sort() } : {}),
-    ...(same.length > 0 ? { same: same.sort() } : {}),
-  };
-}
-
 async function readPlan(io: Stores): Promise<RebuildPlan> {
   const object = await io.state.get(STATE.rebuildPlan);
   return object ? readState(STATE.rebuildPlan, object.body) : { batches: [] };
@@ -306,7 +277,7 @@ async function readPlan(io: Stores): Promise<RebuildPlan> {
  */
 async function writeRecords(io: Stores, ctx: CycleContext, n: number, plan: RebuildPlan, progress: RebuildProgress): Promise<string[]> {
   const places = new Map(plan.batches[n - 1] ?? []);
-  const batch = await readBatch(io, STATE.rebuildBatch(n));
+  const batch = await readBatch(io, STATE.rebuildBatch(n, progress.fan?.run));
   // A publish since the render step may have deleted a file's marker or let its claim go (the file edited or
   // deleted behind the cursor): that file is not taken as held, and the scan after the rebuild finds what changed.
   const trusted = (key: string) => trustedFile(progress, keyHash(key));
@@ -361,7 +332,7 @@ function unchangedRecords(batch: RebuildBatch, plan: RebuildPlan, n: number, tru
  * publish may have edited, moved or taken down the article, and written its page itself).
  */
 async function writeUnchangedPages(io: Stores, ctx: CycleContext, n: number, plan: RebuildPlan, progress: RebuildProgress): Promise<string[]> {
-  const batch = await readBatch(io, STATE.rebuildBatch(n));
+  const batch = await readBatch(io, STATE.rebuildBatch(n, progress.fan?.run));
   const unchanged = [...unchangedRecords(batch, plan, n, () => true)];
   const view = new StateView(io.state);
   const current = await mapLimit(unchanged, ctx.concurrency, async (r) => (trustedFile(progress, keyHash(r.key)) ? r : await view.read(STATE.record(keyHash(r.key)))));

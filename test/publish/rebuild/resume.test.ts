@@ -3,12 +3,26 @@ import { stringify } from 'yaml';
 import { keyHash } from '../../../functions/core/keys.ts';
 import { type Head, STATE } from '../../../functions/core/state/state.ts';
 import type { LeaseTiming } from '../../../functions/publish/protocol/lease.ts';
-import { ask, type Request, requestsWaiting } from '../../../functions/publish/protocol/requests.ts';
+import { ask, type Request } from '../../../functions/publish/protocol/requests.ts';
 import { type PublishOptions, publish } from '../../../functions/publish/publish.ts';
 import type { Store } from '../../../functions/stores/store.ts';
 import { leaseClocks } from '../../helpers/clock.ts';
 import { NOW, SITE_SETTINGS } from '../../helpers/content.ts';
-import { type Budget, DyingStore, type MemorySite, memorySite, objectsOf } from '../../helpers/engine.ts';
+import { type Budget, DyingStore, type MemorySite, objectsOf } from '../../helpers/engine.ts';
+import {
+  BATCH,
+  both,
+  type Change,
+  correction,
+  headOf,
+  LATE_AND_CORRECTION,
+  late,
+  NEW_SETTINGS,
+  newsroom as newsroomOf,
+  SITE_YAML,
+  settled,
+  uninterrupted as uninterruptedOf,
+} from '../../helpers/newsroom.ts';
 import { RecordingStore } from '../../helpers/recording-store.ts';
 
 // A full rebuild as a chain of holders, each cut off (its time running out, or killed): the chain ends where
@@ -21,58 +35,9 @@ beforeEach(() => {
   ({ SHORT, LIVE, lapse } = leaseClocks());
 });
 const at = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000);
-const SITE_YAML = { contentType: 'application/yaml' };
-const NEW_SETTINGS = { ...SITE_SETTINGS, title: 'The Renamed Wire', feed_size: 4 };
-/** Two files per checkpoint: a dozen-odd files make a long chain. */
-const BATCH = 2;
-
-/** A newsroom's archive in miniature, published: tags spelt two ways, a draft, an embargo, a broken file, two files wanting one slug. */
-async function newsroom(): Promise<MemorySite> {
-  const s = await memorySite({ feed_size: 3 });
-  for (let i = 1; i <= 13; i++) {
-    const day = String(i).padStart(2, '0');
-    await s.article(`story-${day}.md`, { title: `Story ${i}`, date: `2026-11-${day}`, tags: i % 3 === 0 ? ['Port'] : i % 3 === 1 ? ['port', 'Election'] : [] });
-  }
-  await s.article('draft.md', { title: 'A draft', date: '2026-11-02', draft: true });
-  await s.article('embargoed.md', { title: 'Embargoed', date: '2026-12-24T06:00:00Z' });
-  await s.article('twin.md', { title: 'A twin', date: '2026-11-03', slug: 'story-3' });
-  await s.content.put('articles/broken.md', '---\ntitle: [unclosed\n---\nBody', { contentType: 'text/markdown' });
-  await s.publish({ lease: LIVE });
-  return s;
-}
-
 const objects = (store: Store) => objectsOf(store);
-
-async function headOf(s: MemorySite): Promise<Head> {
-  return JSON.parse(Buffer.from((await s.state.get(STATE.head))?.body ?? '').toString('utf8')) as Head;
-}
-
-/** Settled: no rebuild under way, no request waiting. */
-const settled = async (s: MemorySite) => (await headOf(s)).rebuild === undefined && !(await requestsWaiting(s.state));
-
-/** A newsroom's change during a rebuild: the content keys it touched. */
-type Change = (s: MemorySite) => Promise<string[]>;
-const late =
-  (tags: string[]): Change =>
-  async (s) => [await s.article('zz-late.md', { title: 'Late story', date: '2026-11-24', tags })];
-const correction: Change = async (s) => [await s.article('story-01.md', { title: 'Story 1, corrected', date: '2026-11-01', tags: ['Election'] })];
-const both =
-  (...changes: Change[]): Change =>
-  async (s) => {
-    const keys: string[] = [];
-    for (const change of changes) keys.push(...(await change(s)));
-    return keys;
-  };
-const LATE_AND_CORRECTION = both(late(['Port']), correction);
-
-/** The same newsroom given the new settings and rebuilt by one holder with all the time it needs; then `change`, published by its keys. */
-async function uninterrupted(change?: Change): Promise<MemorySite> {
-  const s = await newsroom();
-  await s.content.put('site.yaml', stringify(NEW_SETTINGS), SITE_YAML);
-  await s.publish({ request: ask.keys(['site.yaml']), lease: LIVE });
-  if (change) await s.publish({ request: ask.keys(await change(s)), lease: LIVE });
-  return s;
-}
+const newsroom = () => newsroomOf(LIVE);
+const uninterrupted = (change?: Change) => uninterruptedOf(LIVE, change);
 
 /** A holder that finds itself out of time at its first checkpoint: one batch or step each. */
 const cutOff = (request: Request): Partial<PublishOptions> => ({ request, remainingMs: () => 0, rebuildBatch: BATCH, lease: LIVE });

@@ -1,0 +1,189 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { type FanItem, STATE } from '../../../functions/core/state/state.ts';
+import type { LeaseTiming } from '../../../functions/publish/protocol/lease.ts';
+import { ask } from '../../../functions/publish/protocol/requests.ts';
+import type { PublishOptions } from '../../../functions/publish/publish.ts';
+import { endFanOut, FAN_OUT_MS, type FanOut, type Rendered, renderItems } from '../../../functions/publish/rebuild/fan-out.ts';
+import { leaseClocks } from '../../helpers/clock.ts';
+import { NOW } from '../../helpers/content.ts';
+import { type MemorySite, objectsOf } from '../../helpers/engine.ts';
+import { BATCH, headOf, LATE_AND_CORRECTION, NEW_SETTINGS, newsroom, SITE_YAML, settled, uninterrupted } from '../../helpers/newsroom.ts';
+
+// A rebuild whose render step is fanned out (the state machine's children, played here by calling the child's
+// code concurrently): it ends byte for byte where the chain's ends, publishing goes on while the children work,
+// and what a child failed to render is made by the holders, never lost.
+
+let LIVE: LeaseTiming;
+beforeEach(() => {
+  ({ LIVE } = leaseClocks());
+});
+
+/** The publisher's side of the state machine: the runs it was asked to start. */
+function stateMachine(): FanOut & { runs: { run: string; items: string }[] } {
+  const runs: { run: string; items: string }[] = [];
+  return { minFiles: 1, runs, start: async (run, items) => void runs.push({ run, items }) };
+}
+
+/** A holder with all the time it needs, the fan-out configured: the event of `keys`, or a minute tick. */
+const holder = (fanOut: FanOut, keys: string[] = [], minutes = 0): Partial<PublishOptions> => ({
+  request: ask.keys(keys),
+  rebuildBatch: BATCH,
+  lease: LIVE,
+  fanOut,
+  now: new Date(NOW.getTime() + minutes * 60_000),
+});
+
+/** The run's items, as the state machine's item reader reads them. */
+async function itemsOf(s: MemorySite, key: string): Promise<FanItem[]> {
+  return JSON.parse(Buffer.from((await s.state.get(key))?.body ?? '[]').toString('utf8')) as FanItem[];
+}
+
+/** The map's children, `perChild` items each (its item batcher), all at once; the items in `fail` are never rendered. */
+async function children(s: MemorySite, run: { run: string; items: string }, fail: ReadonlySet<number> = new Set(), perChild = 2): Promise<Rendered[]> {
+  const items = (await itemsOf(s, run.items)).filter((i) => !fail.has(i.n));
+  const batches: FanItem[][] = [];
+  for (let at = 0; at < items.length; at += perChild) batches.push(items.slice(at, at + perChild));
+  return Promise.all(batches.map((batch) => renderItems(s, { now: NOW, concurrency: 4 }, run.run, batch)));
+}
+
+/** The newsroom given the new settings, its site.yaml event taken by a holder that fans the render step out. */
+async function fannedOut(fanOut: FanOut): Promise<MemorySite> {
+  const s = await newsroom(LIVE);
+  await s.content.put('site.yaml', stringify(NEW_SETTINGS), SITE_YAML);
+  await s.publish(holder(fanOut, ['site.yaml']));
+  return s;
+}
+
+const objects = (s: MemorySite) => Promise.all([objectsOf(s.site), objectsOf(s.state)]);
+
+describe('a fanned-out rebuild', () => {
+  it('renders nothing in the holder: it writes the batches as items, starts the fan-out, and waits for it, starting it again each time', async () => {
+    // Prepare
+    const fanOut = stateMachine();
+    // Act
+    const s = await fannedOut(fanOut);
+    await s.publish(holder(fanOut));
+    // Assess: 17 files in batches of two, none rendered yet; the same run asked for twice (starting is idempotent by run)
+    const { rebuild } = await headOf(s);
+    expect(rebuild?.step).toBe('render');
+    expect(rebuild?.fan?.batches).toBe(9);
+    expect(fanOut.runs.map((r) => r.run)).toEqual([rebuild?.fan?.run, rebuild?.fan?.run]);
+    const items = await itemsOf(s, fanOut.runs[0]?.items as string);
+    expect(items.map((i) => i.n)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(items[0]).toEqual({ n: 1, last: 'articles/draft.md' });
+    expect(items[1]).toEqual({ n: 2, after: 'articles/draft.md', last: 'articles/story-01.md' });
+    expect(items[8]).toEqual({ n: 9, after: 'articles/story-13.md' }); // to the end: a file added meanwhile is rendered
+    expect((await s.state.list(STATE.rebuildSummaries(rebuild?.fan?.run))).length).toBe(0);
+  });
+
+  it('ends byte for byte as the chain ends once its children have rendered every batch and it is over', async () => {
+    // Prepare
+    const reference = await uninterrupted(LIVE);
+    const fanOut = stateMachine();
+    const s = await fannedOut(fanOut);
+    const run = fanOut.runs[0] as { run: string; items: string };
+    // Act: the children, then the state machine's last state
+    const rendered = await children(s, run);
+    await endFanOut(s.state, run.run, false);
+    await s.publish(holder(fanOut));
+    // Assess: the broken file is named by the child that met it
+    expect(rendered.flatMap((r) => r.rejected.map((e) => e.file))).toEqual(['articles/broken.md']);
+    expect(rendered.reduce((sum, r) => sum + r.rendered, 0)).toBe(16);
+    expect(await settled(s)).toBe(true);
+    expect(await objects(s)).toEqual(await objects(reference));
+    expect(await s.titles()).toEqual(['Story 13', 'Story 12', 'Story 11', 'Story 10']);
+  });
+
+  it('goes on to the index step as soon as every batch is there, without waiting for the end', async () => {
+    // Prepare
+    const reference = await uninterrupted(LIVE);
+    const fanOut = stateMachine();
+    const s = await fannedOut(fanOut);
+    // Act
+    await children(s, fanOut.runs[0] as { run: string; items: string });
+    await s.publish(holder(fanOut));
+    // Assess
+    expect(await objects(s)).toEqual(await objects(reference));
+  });
+
+  it('keeps publishing while its children render: an article uploaded meanwhile is live at once, and in the rebuilt site', async () => {
+    // Prepare
+    const fanOut = stateMachine();
+    const s = await fannedOut(fanOut);
+    const run = fanOut.runs[0] as { run: string; items: string };
+    // Act: half the children are done, then a new story and a correction arrive
+    const items = await itemsOf(s, run.items);
+    await children(s, run, new Set(items.filter((i) => i.n > 4).map((i) => i.n)));
+    await s.publish(holder(fanOut, await LATE_AND_CORRECTION(s)));
+    // Assess: live at once, with the settings the site has until the switch
+    expect((await headOf(s)).rebuild?.step).toBe('render');
+    expect(await s.titles()).toEqual(['Late story', 'Story 13', 'Story 12']);
+    expect(await s.text('articles/story-01/index.html')).toContain('Story 1, corrected');
+    // Act: the other children, the end, and the ticks
+    await children(s, run, new Set(items.filter((i) => i.n <= 4).map((i) => i.n)));
+    await endFanOut(s.state, run.run, false);
+    for (let tick = 0; tick < 5 && !(await settled(s)); tick++) await s.publish(holder(fanOut));
+    // Assess: the rebuilt site is the content's, with the new settings, byte for byte
+    const reference = await uninterrupted(LIVE, LATE_AND_CORRECTION);
+    expect(await objectsOf(s.site)).toEqual(await objectsOf(reference.site));
+    // The state too, but for its head: its generation counts the cycles run, and this site ran more
+    const { [STATE.head]: _head, ...state } = await objectsOf(reference.state);
+    expect(await objectsOf(s.state, [STATE.head])).toEqual(state);
+    expect(await s.titles()).toEqual(['Late story', 'Story 13', 'Story 12', 'Story 11']);
+  });
+
+  it('has the holder render the batches a child failed for good, once the fan-out is over, and names them', async () => {
+    // Prepare
+    const reference = await uninterrupted(LIVE);
+    const fanOut = stateMachine();
+    const s = await fannedOut(fanOut);
+    const run = fanOut.runs[0] as { run: string; items: string };
+    await children(s, run, new Set([3, 4]));
+    const logged: { message: string; fields?: Record<string, unknown> }[] = [];
+    const log = (_level: string, message: string, fields?: Record<string, unknown>) => void logged.push({ message, ...(fields ? { fields } : {}) });
+    // Act: a tick before the end waits; the end, failed; a tick after it
+    await s.publish({ ...holder(fanOut), log });
+    expect((await headOf(s)).rebuild?.step).toBe('render');
+    await endFanOut(s.state, run.run, true);
+    const report = await s.publish({ ...holder(fanOut), log });
+    // Assess
+    expect(report.rendered).toBe(4);
+    const warned = logged.find((l) => l.message.startsWith('the fan-out did not render these files'));
+    expect(((warned?.fields?.batches ?? []) as FanItem[]).map((i) => [i.after, i.last])).toEqual([
+      ['articles/story-01.md', 'articles/story-03.md'],
+      ['articles/story-03.md', 'articles/story-05.md'],
+    ]);
+    expect(await objects(s)).toEqual(await objects(reference));
+  });
+
+  it('is finished by the holders when it never ends (its execution lost), once its time is up', async () => {
+    // Prepare
+    const reference = await uninterrupted(LIVE);
+    const fanOut = stateMachine();
+    const s = await fannedOut(fanOut);
+    // Act: a tick just before its time is up, then one after
+    await s.publish(holder(fanOut, [], FAN_OUT_MS / 60_000 - 1));
+    expect((await headOf(s)).rebuild?.step).toBe('render');
+    await s.publish(holder(fanOut, [], FAN_OUT_MS / 60_000));
+    // Assess
+    expect(await settled(s)).toBe(true);
+    expect(await objectsOf(s.site)).toEqual(await objectsOf(reference.site));
+  });
+
+  it('writes nothing from a child of a run the rebuild no longer is (the settings changed again and the rebuild began anew)', async () => {
+    // Prepare
+    const fanOut = stateMachine();
+    const s = await fannedOut(fanOut);
+    const stale = fanOut.runs[0] as { run: string; items: string };
+    await s.content.put('site.yaml', stringify({ ...NEW_SETTINGS, title: 'The Wire, Again' }), SITE_YAML);
+    await s.publish(holder(fanOut, ['site.yaml'], 1));
+    const before = await objectsOf(s.state);
+    // Act
+    const rendered = await children(s, stale);
+    // Assess
+    expect(rendered.every((r) => r.stale === true && r.rendered === 0)).toBe(true);
+    expect(await objectsOf(s.state)).toEqual(before);
+    expect(fanOut.runs.at(-1)?.run).not.toBe(stale.run);
+  });
+});
