@@ -4,10 +4,12 @@ import { afterPublish } from '../after-publish/after-publish.ts';
 import { invalidate } from '../after-publish/invalidate.ts';
 import { type LeaseTiming, leaseTiming } from '../publish/protocol/lease.ts';
 import { type PublishReport, problemsOf, publish } from '../publish/publish.ts';
-import { openS3 } from '../stores/open.ts';
+import { endFanOut, type FanOut, renderItems } from '../publish/rebuild/fan-out.ts';
+import { openS3, stateBeside } from '../stores/open.ts';
 import { createS3Client } from '../stores/s3-client.ts';
 import { readEvent } from './events.ts';
 import { jsonLog, type Log } from './logger.ts';
+import { stateMachineFanOut } from './state-machine.ts';
 
 export interface HandlerConfig {
   s3: S3Client;
@@ -24,6 +26,8 @@ export interface HandlerConfig {
   rebuildBatch?: number;
   /** The public base URL; site.yaml's url when undefined. */
   siteUrl?: string;
+  /** Where a large archive's rebuild renders (the stack's state machine); none: in a chain of invocations. */
+  fanOut?: FanOut;
   /** Invalidate CloudFront after a publish; undefined when there is no distribution (tests, local). */
   invalidate?: (keys: readonly string[], reference: string) => Promise<string[]>;
   log?: Log;
@@ -34,6 +38,8 @@ export interface HandlerResult {
   /** For SQS event sources with ReportBatchItemFailures: the messages to retry. */
   batchItemFailures: { itemIdentifier: string }[];
   report?: Omit<PublishReport, 'rejected' | 'feedFailures'> & { rejected: { file: string; problem: string }[] };
+  /** A fan-out's child: what it rendered of the run (`stale`: the run is no longer the rebuild's, nothing written). */
+  rendered?: { run: string; batches: number[]; rendered: number; rejected: { file: string; problem: string }[]; stale?: true };
 }
 
 /**
@@ -54,19 +60,32 @@ export function createHandler(config: HandlerConfig): (event: unknown, context?:
     site: { bucket: config.siteBucket, prefix: '' },
     state: config.stateBucket ? { bucket: config.stateBucket, prefix: '' } : undefined,
   });
+  const now = config.now ?? (() => new Date());
   return async (event, context) => {
     const received = readEvent(event);
+    if (received.render) {
+      // A child of the fan-out: it renders its batches and publishes nothing (a failure is the state machine's to retry).
+      const { run, items } = received.render;
+      const done = await renderItems(stores, { now: now(), ...(config.siteUrl ? { siteUrl: config.siteUrl } : {}) }, run, items);
+      const rejected = done.rejected.map((e) => ({ file: e.file, problem: e.problem }));
+      for (const e of rejected) log('warn', 'article rejected', { key: e.file, problem: e.problem });
+      const rendered = { run, batches: items.map((i) => i.n), rendered: done.rendered, rejected, ...(done.stale ? { stale: done.stale } : {}) };
+      log('info', done.stale ? 'the run is no longer the rebuild: nothing rendered' : 'rendered for the rebuild', { ...rendered, rejected: rejected.length });
+      return { batchItemFailures: [], rendered };
+    }
+    if (received.fanEnded) await endFanOut(stores.state, received.fanEnded.run, received.fanEnded.failed);
     let report: PublishReport;
     try {
       // Another publish holding the lease takes this one's work (queued durably first): the event is done.
       report = await publish(stores, {
-        now: config.now ?? (() => new Date()),
+        now,
         request: received.request,
         log,
         ...(context?.getRemainingTimeInMillis ? { remainingMs: () => context.getRemainingTimeInMillis?.() ?? Number.POSITIVE_INFINITY } : {}),
         ...(config.lease ? { lease: config.lease } : {}),
         ...(config.rebuildBatch ? { rebuildBatch: config.rebuildBatch } : {}),
         ...(config.siteUrl ? { siteUrl: config.siteUrl } : {}),
+        ...(config.fanOut ? { fanOut: config.fanOut } : {}),
       });
     } catch (err) {
       log('error', 'publish failed; the previous feeds are still in place', { error: String(err), cause: String((err as Error).cause ?? ''), keys: received.request.keys });
@@ -94,7 +113,10 @@ export function createHandler(config: HandlerConfig): (event: unknown, context?:
 
 let cached: ((event: unknown, context?: LambdaContext) => Promise<HandlerResult>) | undefined;
 
-/** The Lambda entry point: configured by CONTENT_BUCKET, SITE_BUCKET, SITE_URL, and optionally STATE_BUCKET, DISTRIBUTION_ID, WIREFEED_LEASE_SECONDS. */
+/**
+ * The Lambda entry point: configured by CONTENT_BUCKET, SITE_BUCKET, SITE_URL, and optionally STATE_BUCKET,
+ * DISTRIBUTION_ID, WIREFEED_LEASE_SECONDS, REBUILD_STATE_MACHINE (with WIREFEED_FAN_OUT_FILES).
+ */
 export const handler = async (event: unknown, context?: LambdaContext): Promise<HandlerResult> => {
   cached ??= fromEnvironment(process.env); // once per container: clients keep their connections
   return cached(event, context);
@@ -107,14 +129,22 @@ function fromEnvironment(env: NodeJS.ProcessEnv): (event: unknown, context?: Lam
     return value;
   };
   const distributionId = env.DISTRIBUTION_ID;
+  const s3 = createS3Client();
+  const contentBucket = required('CONTENT_BUCKET');
+  const stateMachine = env.REBUILD_STATE_MACHINE;
+  const state = env.STATE_BUCKET ? { bucket: env.STATE_BUCKET, prefix: '' } : stateBeside({ bucket: contentBucket, prefix: '' });
+  const fanFiles = env.WIREFEED_FAN_OUT_FILES ? Number(env.WIREFEED_FAN_OUT_FILES) : undefined;
+  if (fanFiles !== undefined && !(Number.isSafeInteger(fanFiles) && fanFiles > 0))
+    throw new Error(`WIREFEED_FAN_OUT_FILES is ${env.WIREFEED_FAN_OUT_FILES}: give a whole number of article files, at least 1`);
   const cloudfront = distributionId ? new CloudFrontClient({ maxAttempts: 5 }) : undefined;
   return createHandler({
-    s3: createS3Client(),
-    contentBucket: required('CONTENT_BUCKET'),
+    s3,
+    contentBucket,
     siteBucket: required('SITE_BUCKET'),
     ...(env.STATE_BUCKET ? { stateBucket: env.STATE_BUCKET } : {}),
     lease: leaseTiming(env.WIREFEED_LEASE_SECONDS),
     ...(env.SITE_URL ? { siteUrl: env.SITE_URL } : {}),
+    ...(stateMachine ? { fanOut: stateMachineFanOut(stateMachine, state, { minFiles: fanFiles }) } : {}),
     ...(cloudfront && distributionId ? { invalidate: (keys: readonly string[], ref: string) => invalidate(cloudfront, distributionId, keys, ref) } : {}),
   });
 }

@@ -43,6 +43,42 @@ describe('the schedules and hand-made events', () => {
   });
 });
 
+describe("the rebuild's state machine", () => {
+  it('reads a child of its item batcher as batches of the run to render, publishing nothing of its own', () => {
+    // Prepare: as the Distributed Map's ItemBatcher gives a child its items, with the BatchInput beside them
+    const event = {
+      BatchInput: { wirefeed: 'render', run: 'g7-mio4x2k' },
+      Items: [
+        { n: 1, last: 'articles/b.md' },
+        { n: 2, after: 'articles/b.md' },
+      ],
+    };
+    // Act
+    const received = readEvent(event);
+    // Assess
+    expect(received).toEqual({ request: ask.keys(), messageIds: [], render: { run: 'g7-mio4x2k', items: event.Items } });
+  });
+
+  it('reads its last state as the end of the run, and a tick that takes the rebuild on', () => {
+    // Act
+    const received = readEvent({ wirefeed: 'fanned', run: 'g7-mio4x2k', failed: true });
+    // Assess
+    expect(received).toEqual({ request: ask.keys(), messageIds: [], fanEnded: { run: 'g7-mio4x2k', failed: true } });
+  });
+
+  it.each([
+    ['a run that is not an execution name', { BatchInput: { wirefeed: 'render', run: '../head' }, Items: [{ n: 1 }] }],
+    ['an item without its number', { BatchInput: { wirefeed: 'render', run: 'g1-a' }, Items: [{ last: 'articles/b.md' }] }],
+    ['an item whose bound is not a key', { BatchInput: { wirefeed: 'render', run: 'g1-a' }, Items: [{ n: 1, last: 7 }] }],
+    ['an end without its run', { wirefeed: 'fanned' }],
+  ])('refuses %s as an unrecognised event', (_what, event) => {
+    // Act
+    const read = () => readEvent(event);
+    // Assess
+    expect(read).toThrow(/^unrecognised event/);
+  });
+});
+
 describe('S3 notifications', () => {
   it('asks for the keys a direct notification names, decoded as S3 encodes them (+ for a space, %2B for a plus, UTF-8 escapes)', () => {
     // Prepare

@@ -8,7 +8,7 @@ import { NOW, SITE_SETTINGS } from '../helpers/content.ts';
 import { parseJsonFeed } from '../helpers/feeds.ts';
 import { useS3Environment } from '../helpers/s3-env.ts';
 import { type S3TestServer, startS3Server } from '../helpers/s3-server.ts';
-import { newS3Site, type S3Site, s3Notification, sqsEvent, uniqueBucket } from '../helpers/s3-site.ts';
+import { inEveryFeed, newS3Site, type S3Site, s3Notification, sqsEvent, uniqueBucket } from '../helpers/s3-site.ts';
 
 /**
  * The Lambda shell (functions/lambda/handler.ts) on a real S3-compatible server: what the handler itself
@@ -211,7 +211,7 @@ describe("the Lambda's time", () => {
 });
 
 describe('the entry point the stack deploys (functions/handler.ts), configured by its environment', () => {
-  useS3Environment(() => server, ['CONTENT_BUCKET', 'SITE_BUCKET', 'STATE_BUCKET', 'SITE_URL', 'DISTRIBUTION_ID', 'WIREFEED_LEASE_SECONDS']);
+  useS3Environment(() => server, ['CONTENT_BUCKET', 'SITE_BUCKET', 'STATE_BUCKET', 'SITE_URL', 'DISTRIBUTION_ID', 'WIREFEED_LEASE_SECONDS', 'REBUILD_STATE_MACHINE', 'WIREFEED_FAN_OUT_FILES']);
 
   /** A fresh copy of the module: the entry point keeps its configured handler for the container's life. */
   async function freshEntry() {
@@ -233,6 +233,47 @@ describe('the entry point the stack deploys (functions/handler.ts), configured b
     // Assess
     await expect(result).rejects.toThrow(`${name} is not set: the stack sets it; set it to run the publisher elsewhere`);
     expect(server.counts().put).toBe(0);
+  });
+
+  it.each(['0', '2.5', 'many'])('refuses WIREFEED_FAN_OUT_FILES=%s, naming it, before anything is written', async (value) => {
+    // Prepare
+    Object.assign(process.env, {
+      CONTENT_BUCKET: 'news-content',
+      SITE_BUCKET: 'news-site',
+      REBUILD_STATE_MACHINE: 'arn:aws:states:us-east-1:123456789012:stateMachine:Rebuild',
+      WIREFEED_FAN_OUT_FILES: value,
+    });
+    const handler = await freshEntry();
+    server.resetCounts();
+    // Act
+    const result = handler({ wirefeed: 'full' });
+    // Assess
+    await expect(result).rejects.toThrow(`WIREFEED_FAN_OUT_FILES is ${value}: give a whole number of article files, at least 1`);
+    expect(server.counts().put).toBe(0);
+  });
+
+  it('with REBUILD_STATE_MACHINE set, rebuilds an archive under WIREFEED_FAN_OUT_FILES in the Lambda, as without it', async () => {
+    // Prepare: two files, the fan-out from three (Step Functions is not reachable here, and is not asked)
+    const s = await newS3Site(server);
+    await s.putArticle('a.md', { title: 'First', date: '2000-01-01' });
+    await s.putArticle('b.md', { title: 'Second', date: '2000-01-02' });
+    Object.assign(process.env, {
+      CONTENT_BUCKET: s.contentBucket,
+      SITE_BUCKET: s.siteBucket,
+      REBUILD_STATE_MACHINE: 'arn:aws:states:us-east-1:123456789012:stateMachine:Rebuild',
+      WIREFEED_FAN_OUT_FILES: '3',
+    });
+    const handler = await freshEntry();
+    vi.spyOn(console, 'log').mockImplementation(() => {});
+    // Act
+    try {
+      await handler({ wirefeed: 'full' });
+    } finally {
+      vi.restoreAllMocks();
+    }
+    // Assess
+    expect(await s.feedTitles()).toEqual(inEveryFeed(['Second', 'First']));
+    expect(JSON.parse((await s.head()) ?? '{}').rebuild).toBeUndefined();
   });
 
   it('publishes from CONTENT_BUCKET into SITE_BUCKET, its state in STATE_BUCKET and its links on SITE_URL', async () => {
