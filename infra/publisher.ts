@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -15,6 +15,7 @@ import { ARTICLE_EXTENSION, ARTICLES_PREFIX, SITE_FILE } from '../functions/core
 import { privateQueue } from './defaults.ts';
 import type { FeedSite } from './feed-site.ts';
 import { acknowledgeCdkProvided, BASIC_EXECUTION_ROLE, CDK_PROVIDED, objectsArn } from './nag.ts';
+import { RebuildMachine } from './rebuild-machine.ts';
 
 /** The publisher's source; ESM has no __dirname, so paths are resolved from this module's URL. */
 export const PUBLISHER_ENTRY = fileURLToPath(new URL('../functions/handler.ts', import.meta.url));
@@ -74,6 +75,8 @@ export class Publisher extends Construct {
   readonly function: NodejsFunction;
   /** The function's own log group, the only one its role may write to. */
   readonly logGroup: logs.LogGroup;
+  /** The full rebuild of a large archive, its render step fanned out over invocations of the function. */
+  readonly rebuild: RebuildMachine;
 
   constructor(scope: Construct, id: string, props: PublisherProps) {
     super(scope, id);
@@ -86,7 +89,10 @@ export class Publisher extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     const role = this.createRole();
-    this.function = this.createFunction(props, role, timeout);
+    // Named before the function exists: the function is told its ARN, and the machine invokes the function.
+    const machineName = `${Names.uniqueResourceName(this, { maxLength: 64 })}Rebuild`;
+    this.function = this.createFunction(props, role, timeout, RebuildMachine.arnOf(this, machineName));
+    this.rebuild = new RebuildMachine(this, 'Rebuild', { publisher: this.function, stateBucket: props.stateBucket, name: machineName });
     this.grant(props, role);
     this.pollQueue();
     this.schedule();
@@ -131,7 +137,7 @@ export class Publisher extends Construct {
   }
 
   /** The publisher Lambda, bundled with PUBLISHER_ESBUILD, told where its buckets, distribution and site are. */
-  private createFunction(props: PublisherProps, role: iam.Role, timeout: Duration): NodejsFunction {
+  private createFunction(props: PublisherProps, role: iam.Role, timeout: Duration, rebuildMachine: string): NodejsFunction {
     return new NodejsFunction(this, 'Publisher', {
       description: 'Renders Markdown articles into feeds and pages',
       entry: PUBLISHER_ENTRY,
@@ -152,6 +158,7 @@ export class Publisher extends Construct {
         STATE_BUCKET: props.stateBucket.bucketName,
         SITE_URL: props.site.url,
         DISTRIBUTION_ID: props.site.distribution.distributionId,
+        REBUILD_STATE_MACHINE: rebuildMachine,
         NODE_OPTIONS: '--enable-source-maps',
       },
       bundling: {
@@ -178,6 +185,8 @@ export class Publisher extends Construct {
     props.site.bucket.grantReadWrite(this.function);
     this.grantState(props.stateBucket);
     props.site.distribution.grantCreateInvalidation(this.function);
+    // Starts the rebuild's state machine, and nothing else of Step Functions.
+    this.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [this.rebuild.stateMachineArn] }));
     this.acknowledgeGrantWildcards(props, role);
   }
 

@@ -185,7 +185,7 @@ export class WirefeedStack extends Stack {
     });
   }
 
-  /** Operators hear about publishing failures: messages dead-lettered, or the function erroring. */
+  /** Operators hear about publishing failures: messages dead-lettered, the function erroring, a rebuild's state machine failing. */
   private alarms(alarmEmail: string | undefined): sns.Topic {
     const topic = new sns.Topic(this, 'AlarmTopic', { displayName: 'wirefeed alarms', enforceSSL: true });
     Validations.of(topic).acknowledge({
@@ -212,6 +212,24 @@ export class WirefeedStack extends Stack {
     new cloudwatch.Alarm(this, 'PublisherErrorsAlarm', {
       alarmDescription: 'The publisher failed (threw or timed out); the queue or schedule will retry it.',
       metric: this.publisher.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }).addAlarmAction(action);
+
+    const machine = this.publishing.rebuild.stateMachine;
+    new cloudwatch.Alarm(this, 'RebuildFailedAlarm', {
+      alarmDescription: "A fanned-out rebuild's state machine failed, timed out or was aborted: the publisher renders what it did not, in 5-minute invocations.",
+      metric: new cloudwatch.MathExpression({
+        expression: 'failed + timedOut + aborted',
+        usingMetrics: {
+          failed: machine.metricFailed({ statistic: cloudwatch.Stats.SUM }),
+          timedOut: machine.metricTimedOut({ statistic: cloudwatch.Stats.SUM }),
+          aborted: machine.metricAborted({ statistic: cloudwatch.Stats.SUM }),
+        },
+        period: Duration.minutes(5),
+      }),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App, type CfnElement, type IResource, Token } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PUBLISHER_ESBUILD, PUBLISHER_RUNTIME } from '../../infra/publisher.ts';
@@ -42,6 +43,14 @@ function edgeFunction(word: string): Json {
   const fn = resources(real.template, 'AWS::CloudFront::Function').find((f) => String((f as Json).Properties.FunctionConfig.Comment).includes(word));
   if (!fn) throw new Error(`no CloudFront Function mentions ${word}`);
   return fn as Json;
+}
+
+/** The rebuild state machine's ARN as the stack writes it where the machine itself cannot be referred to (a cycle). */
+function rebuildMachineArn(stack: WirefeedStack): Json {
+  const name = (stack.publishing.rebuild.stateMachine.node.defaultChild as sfn.CfnStateMachine).stateMachineName;
+  return {
+    'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:stateMachine:${name}`]],
+  };
 }
 
 function resources(template: Template, type: string): Json[] {
@@ -245,6 +254,7 @@ describe('publishing path', () => {
       STATE_BUCKET: { Ref: logicalId(stack.stateBucket) },
       DISTRIBUTION_ID: { Ref: logicalId(stack.site.distribution) },
       SITE_URL: { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalId(stack.site.distribution), 'DomainName'] }, '/']] },
+      REBUILD_STATE_MACHINE: rebuildMachineArn(stack),
       NODE_OPTIONS: '--enable-source-maps',
     });
     const configuredEnv = (configured.template.toJSON().Resources[logicalId(configured.stack.publisher)] as Json).Properties.Environment.Variables;
@@ -298,8 +308,11 @@ describe('least privilege', () => {
         distributionArn,
         arn(stack.publishQueue),
         JSON.stringify({ 'Fn::GetAtt': [logicalId(stack.publishing.logGroup), 'Arn'] }),
+        JSON.stringify(rebuildMachineArn(stack)),
       ].sort(),
     );
+    // Of Step Functions, it may start the rebuild's state machine, and nothing else.
+    expect(byResource.get(JSON.stringify(rebuildMachineArn(stack)))).toEqual(['states:StartExecution']);
     // The content bucket is read only: with STATE_BUCKET set the publisher writes nothing there.
     for (const resource of [arn(stack.contentBucket), objects(stack.contentBucket)]) {
       const actions = byResource.get(resource) ?? [];
@@ -320,13 +333,24 @@ describe('least privilege', () => {
 });
 
 describe('state bucket access', () => {
-  it('is reachable by the publisher role alone: no other role, no bucket policy grant, no CloudFront origin', () => {
+  it("is reachable by the publisher role, and by the rebuild's state machine for its runs' items and ends alone: no bucket policy grant, no CloudFront origin", () => {
     for (const { template, stack } of [real, configured]) {
       const state = logicalId(stack.stateBucket);
       const role = logicalId(stack.publisher.role as IResource);
+      const machineRole = logicalId(stack.publishing.rebuild.stateMachine.role);
       for (const [id, policy] of Object.entries(template.findResources('AWS::IAM::Policy'))) {
         if (!JSON.stringify(policy.Properties.PolicyDocument).includes(state)) continue;
-        expect({ id, roles: policy.Properties.Roles }).toEqual({ id, roles: [{ Ref: role }] });
+        const roles = policy.Properties.Roles as Json[];
+        if (roles.some((r) => r.Ref === machineRole)) {
+          expect({ id, roles }).toEqual({ id, roles: [{ Ref: machineRole }] });
+          const onState = (policy.Properties.PolicyDocument.Statement as Json[]).filter((s) => JSON.stringify(s.Resource).includes(state));
+          expect(onState.map((s) => [s.Action, JSON.stringify(s.Resource)]).sort()).toEqual(
+            [
+              ['s3:GetObject', JSON.stringify({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [state, 'Arn'] }, '/rebuild/*/items.json']] })],
+              ['s3:PutObject', JSON.stringify({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [state, 'Arn'] }, '/rebuild/*/ended.json']] })],
+            ].sort(),
+          );
+        } else expect({ id, roles }).toEqual({ id, roles: [{ Ref: role }] });
       }
       for (const s of statements(template, 'AWS::S3::BucketPolicy')) {
         if (s.Effect === 'Allow') expect(JSON.stringify(s.Resource)).not.toContain(state);
@@ -520,6 +544,16 @@ describe('operations', () => {
       Threshold: 1,
       AlarmActions: [topic],
     });
+  });
+
+  it("alarms when a rebuild's state machine execution fails, times out or is aborted", () => {
+    const { template, stack } = real;
+    const machine = { Ref: logicalId(stack.publishing.rebuild.stateMachine) };
+    const alarm = resources(template, 'AWS::CloudWatch::Alarm').find((a) => JSON.stringify(a.Properties.Metrics ?? []).includes('ExecutionsFailed'));
+    const metrics = ((alarm?.Properties.Metrics ?? []) as Json[]).filter((m) => m.MetricStat).map((m) => m.MetricStat.Metric);
+    expect(metrics.map((m) => m.MetricName).sort()).toEqual(['ExecutionsAborted', 'ExecutionsFailed', 'ExecutionsTimedOut']);
+    for (const m of metrics) expect(m).toMatchObject({ Namespace: 'AWS/States', Dimensions: [{ Name: 'StateMachineArn', Value: machine }] });
+    expect(alarm?.Properties).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', AlarmActions: [{ Ref: logicalId(stack.alarmTopic) }] });
   });
 
   it('e-mails the alarms to alarmEmail when one is given, and to nobody otherwise', () => {
