@@ -28,13 +28,14 @@ export interface RebuildMachineProps {
 }
 
 /**
- * The full rebuild's render step fanned out (README "The distributed rebuild"): a Distributed Map reads the
- * run's items (batches of article files the publisher listed), gives a few to each child, a publisher invocation
- * that renders them into the state; then the run's end is written to the state and the publisher told to go on
- * (index, records, site steps: under its lease, in its order). A child that fails for good is tolerated (its
+ * The full rebuild's render and records steps fanned out (README "Publishing", 10), an execution per step: a
+ * Distributed Map reads the step's items (batches of article files the publisher listed; then the batches whose
+ * records to write), gives a few to each child, a publisher invocation that makes them (`phase` says which step);
+ * then the step's end is written to the state and the publisher told to go on (the index step between the two,
+ * the site step after: under its lease, in its order). A child that fails for good is tolerated (its
  * batches are made by the publisher once the run is over); more failures fail the map, whose failure path waits
  * out any child still running, then says the run is over all the same, so the rebuild always finishes.
- * Started by the publisher only (REBUILD_STATE_MACHINE), one execution per run: the run is its name.
+ * Started by the publisher only (REBUILD_STATE_MACHINE), one execution per step of a run, named by them.
  */
 export class RebuildMachine extends Construct {
   readonly stateMachine: sfn.StateMachine;
@@ -53,7 +54,7 @@ export class RebuildMachine extends Construct {
     this.stateMachineArn = RebuildMachine.arnOf(this, name);
     this.logGroup = new logs.LogGroup(this, 'RebuildLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
 
-    const render = new tasks.LambdaInvoke(this, 'RenderBatches', {
+    const make = new tasks.LambdaInvoke(this, 'MakeBatches', {
       lambdaFunction: props.publisher,
       payloadResponseOnly: true,
       // A child's output stays small whatever it met (its rejections are in the publisher's log): the map's results stay far under 256 KiB.
@@ -61,17 +62,17 @@ export class RebuildMachine extends Construct {
       retryOnServiceExceptions: false,
     });
     // Throttling, a cold start's timeout, S3 throttling the child could not ride out: the batch again, a little later.
-    render.addRetry({ errors: [sfn.Errors.ALL], interval: Duration.seconds(5), maxAttempts: 2, backoffRate: 3, jitterStrategy: sfn.JitterType.FULL });
+    make.addRetry({ errors: [sfn.Errors.ALL], interval: Duration.seconds(5), maxAttempts: 2, backoffRate: 3, jitterStrategy: sfn.JitterType.FULL });
 
-    const map = new sfn.DistributedMap(this, 'RenderStep', {
+    const map = new sfn.DistributedMap(this, 'FanOut', {
       itemReader: new sfn.S3JsonItemReader({ bucketNamePath: sfn.JsonPath.stringAt('$.bucket'), key: sfn.JsonPath.stringAt('$.key') }),
-      itemBatcher: new sfn.ItemBatcher({ maxItemsPerBatch: ITEMS_PER_CHILD, batchInput: { wirefeed: 'render', 'run.$': '$.run' } }),
+      itemBatcher: new sfn.ItemBatcher({ maxItemsPerBatch: ITEMS_PER_CHILD, batchInput: { 'wirefeed.$': '$.phase', 'run.$': '$.run' } }),
       maxConcurrency: MAX_CONCURRENCY,
       toleratedFailurePercentage: TOLERATED_FAILURE_PERCENT,
       mapExecutionType: sfn.StateMachineType.STANDARD,
       resultPath: sfn.JsonPath.DISCARD,
     });
-    map.itemProcessor(render);
+    map.itemProcessor(make);
 
     const over = (failed: boolean, suffix: string) =>
       this.endOfRun(props, failed, suffix).next(
@@ -79,25 +80,25 @@ export class RebuildMachine extends Construct {
           lambdaFunction: props.publisher,
           // Not waited for: the publisher goes on in its own invocation and time (the minute tick would too).
           invocationType: tasks.LambdaInvocationType.EVENT,
-          payload: sfn.TaskInput.fromObject({ wirefeed: 'fanned', run: sfn.JsonPath.stringAt('$.run'), failed }),
+          payload: sfn.TaskInput.fromObject({ wirefeed: 'fanned', run: sfn.JsonPath.stringAt('$.run'), phase: sfn.JsonPath.stringAt('$.phase'), failed }),
           resultPath: sfn.JsonPath.DISCARD,
         }),
       );
     const failure = new sfn.Wait(this, 'WaitOutChildren', { time: sfn.WaitTime.duration(LONGEST_CHILD) })
       .next(over(true, 'AfterFailure'))
-      .next(new sfn.Fail(this, 'RenderStepFailed', { error: 'RenderStepFailed', cause: 'More children failed than tolerated; the publisher renders their batches' }));
+      .next(new sfn.Fail(this, 'FanOutFailed', { error: 'FanOutFailed', cause: 'More children failed than tolerated; the publisher makes their batches' }));
     map.addCatch(failure, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
 
     this.stateMachine = new sfn.StateMachine(this, 'Machine', {
       stateMachineName: name,
       stateMachineType: sfn.StateMachineType.STANDARD,
       definitionBody: sfn.DefinitionBody.fromChainable(map.next(over(false, ''))),
-      comment: 'wirefeed: the full rebuild of a large archive, its render step fanned out',
+      comment: 'wirefeed: a step of the full rebuild of a large archive (render, records), fanned out',
       timeout: Duration.millis(FAN_OUT_RUN_MS),
       tracingEnabled: true,
       logs: { destination: this.logGroup, level: sfn.LogLevel.ERROR, includeExecutionData: false },
     });
-    // Reads the run's items (the item reader given a bucket by path grants nothing itself); EndOfRun grants the write of its end.
+    // Reads the run's items (the item reader given a bucket by path grants nothing itself); EndOfStep grants the write of its end.
     this.stateMachine.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [props.stateBucket.arnForObjects(`${STATE_NAMES.rebuildBatches}*/${STATE_NAMES.fanItems}`)] }));
     this.acknowledge(props);
   }
@@ -124,7 +125,7 @@ export class RebuildMachine extends Construct {
 
   /** The run is over: its marker written straight to the state (retried by Step Functions), whatever the publisher does next. */
   private endOfRun(props: RebuildMachineProps, failed: boolean, suffix: string): tasks.CallAwsService {
-    const put = new tasks.CallAwsService(this, `EndOfRun${suffix}`, {
+    const put = new tasks.CallAwsService(this, `EndOfStep${suffix}`, {
       service: 's3',
       action: 'putObject',
       parameters: {

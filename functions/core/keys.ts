@@ -222,6 +222,8 @@ export const STATE_NAMES = {
   rebuildSummaries: 'summary/',
   fanItems: 'items.json',
   fanEnded: 'ended.json',
+  fanRecords: 'records/',
+  fanDone: 'done/',
   served: 'settings.json',
 } as const;
 

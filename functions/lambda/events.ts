@@ -1,4 +1,4 @@
-import type { FanItem } from '../core/state/state.ts';
+import type { FanItem, FanPhase } from '../core/state/state.ts';
 import { ask, type Request } from '../publish/protocol/requests.ts';
 
 /**
@@ -10,10 +10,10 @@ export interface Received {
   request: Request;
   /** SQS message ids, to report as failures if the publish fails. */
   messageIds: string[];
-  /** A child of the rebuild's fan-out (the state machine's item batcher): render these batches of the run, and publish nothing. */
-  render?: { run: string; items: FanItem[] };
-  /** The fan-out's last state: the run is over (`failed` when batches may be missing), and the rebuild goes on. */
-  fanEnded?: { run: string; failed: boolean };
+  /** A child of the rebuild's fan-out (the state machine's item batcher): this step's batches of the run, and nothing published. */
+  child?: { phase: FanPhase; run: string; items: FanItem[] };
+  /** The fan-out's last state: the run's step is over (`failed` when batches may be missing), and the rebuild goes on. */
+  fanEnded?: { phase: FanPhase; run: string; failed: boolean };
 }
 
 interface S3Record {
@@ -32,11 +32,14 @@ function decodeS3Key(key: string): string {
 }
 
 export function readEvent(event: unknown): Received {
-  const e = (event ?? {}) as { wirefeed?: unknown; Records?: unknown; run?: unknown; failed?: unknown; BatchInput?: { wirefeed?: unknown; run?: unknown }; Items?: unknown };
-  if (e.BatchInput?.wirefeed === 'render' && isRun(e.BatchInput.run) && Array.isArray(e.Items) && e.Items.every(isFanItem)) {
-    return { request: ask.keys(), messageIds: [], render: { run: e.BatchInput.run, items: e.Items } };
+  const e = (event ?? {}) as { wirefeed?: unknown; Records?: unknown; run?: unknown; phase?: unknown; failed?: unknown; BatchInput?: { wirefeed?: unknown; run?: unknown }; Items?: unknown };
+  const phase = e.BatchInput?.wirefeed;
+  if (isPhase(phase) && isRun(e.BatchInput?.run) && Array.isArray(e.Items) && e.Items.every(isFanItem)) {
+    return { request: ask.keys(), messageIds: [], child: { phase, run: e.BatchInput.run, items: e.Items } };
   }
-  if (e.wirefeed === 'fanned' && isRun(e.run)) return { request: ask.keys(), messageIds: [], fanEnded: { run: e.run, failed: e.failed === true } };
+  if (e.wirefeed === 'fanned' && isRun(e.run) && (e.phase === undefined || isPhase(e.phase))) {
+    return { request: ask.keys(), messageIds: [], fanEnded: { phase: e.phase ?? 'render', run: e.run, failed: e.failed === true } };
+  }
   if (e.wirefeed === 'tick') return { request: ask.keys(), messageIds: [] }; // embargoes and expiry only
   if (e.wirefeed === 'reconcile') return { request: ask.scan(), messageIds: [] };
   if (e.wirefeed === 'full') return { request: ask.full(), messageIds: [] };
@@ -68,6 +71,8 @@ function s3Keys(notification: unknown): string[] {
   if (!Array.isArray(records)) return [];
   return records.flatMap((r) => (r.eventSource === 'aws:s3' && typeof r.s3?.object?.key === 'string' ? [decodeS3Key(r.s3.object.key)] : []));
 }
+
+const isPhase = (phase: unknown): phase is FanPhase => phase === 'render' || phase === 'records';
 
 /** A run's name, as the publisher makes them and Step Functions takes them as execution names. */
 const isRun = (run: unknown): run is string => typeof run === 'string' && /^[A-Za-z0-9_-]{1,80}$/.test(run);

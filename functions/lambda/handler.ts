@@ -2,9 +2,10 @@ import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { afterPublish } from '../after-publish/after-publish.ts';
 import { invalidate } from '../after-publish/invalidate.ts';
+import type { FanPhase } from '../core/state/state.ts';
 import { type LeaseTiming, leaseTiming } from '../publish/protocol/lease.ts';
 import { type PublishReport, problemsOf, publish } from '../publish/publish.ts';
-import { endFanOut, type FanOut, renderItems } from '../publish/rebuild/fan-out.ts';
+import { endFanOut, type FanOut, renderItems, writeItems } from '../publish/rebuild/fan-out.ts';
 import { openS3, stateBeside } from '../stores/open.ts';
 import { createS3Client } from '../stores/s3-client.ts';
 import { readEvent } from './events.ts';
@@ -38,8 +39,8 @@ export interface HandlerResult {
   /** For SQS event sources with ReportBatchItemFailures: the messages to retry. */
   batchItemFailures: { itemIdentifier: string }[];
   report?: Omit<PublishReport, 'rejected' | 'feedFailures'> & { rejected: { file: string; problem: string }[] };
-  /** A fan-out's child: what it rendered of the run (`stale`: the run is no longer the rebuild's, nothing written). */
-  rendered?: { run: string; batches: number[]; rendered: number; rejected: { file: string; problem: string }[]; stale?: true };
+  /** A fan-out's child: what it made of the run's step, records or pages (`stale`: the run is no longer the rebuild's, nothing written). */
+  rendered?: { phase: FanPhase; run: string; batches: number[]; rendered: number; rejected: { file: string; problem: string }[]; stale?: true };
 }
 
 /**
@@ -63,17 +64,19 @@ export function createHandler(config: HandlerConfig): (event: unknown, context?:
   const now = config.now ?? (() => new Date());
   return async (event, context) => {
     const received = readEvent(event);
-    if (received.render) {
-      // A child of the fan-out: it renders its batches and publishes nothing (a failure is the state machine's to retry).
-      const { run, items } = received.render;
-      const done = await renderItems(stores, { now: now(), ...(config.siteUrl ? { siteUrl: config.siteUrl } : {}) }, run, items);
+    if (received.child) {
+      // A child of the fan-out: it makes its batches and publishes nothing (a failure is the state machine's to retry).
+      const { phase, run, items } = received.child;
+      const options = { now: now(), ...(config.siteUrl ? { siteUrl: config.siteUrl } : {}) };
+      const done = phase === 'render' ? await renderItems(stores, options, run, items) : { ...(await writeItems(stores, options, run, items)), rejected: [] };
       const rejected = done.rejected.map((e) => ({ file: e.file, problem: e.problem }));
       for (const e of rejected) log('warn', 'article rejected', { key: e.file, problem: e.problem });
-      const rendered = { run, batches: items.map((i) => i.n), rendered: done.rendered, rejected, ...(done.stale ? { stale: done.stale } : {}) };
-      log('info', done.stale ? 'the run is no longer the rebuild: nothing rendered' : 'rendered for the rebuild', { ...rendered, rejected: rejected.length });
+      const made = 'rendered' in done ? done.rendered : done.written;
+      const rendered = { phase, run, batches: items.map((i) => i.n), rendered: made, rejected, ...(done.stale ? { stale: done.stale } : {}) };
+      log('info', done.stale ? 'the run is no longer the rebuild: nothing made' : `made for the rebuild's ${phase} step`, { ...rendered, rejected: rejected.length });
       return { batchItemFailures: [], rendered };
     }
-    if (received.fanEnded) await endFanOut(stores.state, received.fanEnded.run, received.fanEnded.failed);
+    if (received.fanEnded) await endFanOut(stores.state, received.fanEnded.run, received.fanEnded.failed, received.fanEnded.phase);
     let report: PublishReport;
     try {
       // Another publish holding the lease takes this one's work (queued durably first): the event is done.

@@ -189,7 +189,10 @@ async function hold(stores: Stores, lease: Lease, options: PublishOptions): Prom
           { ...(head && !forceFull ? { head } : {}), ...(etag ? { etag } : {}) },
           { batchSize: options.rebuildBatch ?? REBUILD_BATCH, outOfTime, siteYaml: Buffer.from(siteFile ?? '').toString('utf8'), ...(options.fanOut ? { fanOut: options.fanOut } : {}) },
         );
-        if (rebuilt.madeUp.length > 0) log('warn', 'the fan-out did not render these files: this publish rendered them', { batches: rebuilt.madeUp });
+        for (const phase of ['render', 'records'] as const) {
+          const batches = rebuilt.madeUp.filter((b) => b.phase === phase).map(({ phase: _, ...item }) => item);
+          if (batches.length > 0) log('warn', `the fan-out did not make these batches of the ${phase} step: this publish made them`, { batches });
+        }
         result = addResults(result, rebuilt);
         forceFull = false;
         // Requests drained here are done once a cycle took them or the rebuild is: it reads every file, and

@@ -18,7 +18,7 @@ import { NOW, SITE_SETTINGS } from '../helpers/content.ts';
 import { objectsOf } from '../helpers/engine.ts';
 import { type S3TestServer, startS3Server } from '../helpers/s3-server.ts';
 import { newS3Site, type S3Site } from '../helpers/s3-site.ts';
-import { type Parts, play } from '../helpers/state-machine-player.ts';
+import { type Parts, type Played, play } from '../helpers/state-machine-player.ts';
 
 /**
  * The rebuild's state machine as the stack synthesises it, validated by asl-validator, then played here
@@ -91,9 +91,9 @@ async function publishedAlone(): Promise<S3Site> {
 }
 
 /**
- * The same archive's first publish with the state machine: the handler starts it (StartExecution recorded), then
- * it is played, each invocation of the publisher a call of the same handler. `failing` says, by a child's first
- * item, how many of its attempts fail (Infinity: every one).
+ * The same archive's first publish with the state machine: the handler starts an execution for each fanned-out step
+ * (StartExecution recorded), and each is played in turn, every invocation of the publisher a call of the same
+ * handler. `failing` says, by a child's first item, how many of its attempts fail (Infinity: every one), in both steps.
  */
 async function fannedOut(failing: ReadonlyMap<number, number>) {
   const s = await newS3Site(server, { ...SITE_SETTINGS, feed_size: 10 });
@@ -113,23 +113,29 @@ async function fannedOut(failing: ReadonlyMap<number, number>) {
     fanOut: stateMachineFanOut('arn:aws:states:us-east-1:123456789012:stateMachine:WirefeedRebuild', { bucket: s.contentBucket, prefix: STATE_PREFIX_IN_CONTENT }, { minFiles: 1, client: sfn }),
   });
   await handle({ wirefeed: 'full' });
-  const attempts = new Map<number, number>();
+  const attempts = new Map<string, number>();
   const parts: Parts = {
     s3: server.client,
     async invoke(arn, payload, _type) {
       expect(arn).toBe(publisherArn);
-      const first = (payload as { Items?: { n: number }[] }).Items?.[0]?.n;
+      const child = payload as { Items?: { n: number }[]; BatchInput?: { wirefeed: string } };
+      const first = child.Items?.[0]?.n;
       if (first !== undefined) {
-        const made = (attempts.get(first) ?? 0) + 1;
-        attempts.set(first, made);
+        const name = `${child.BatchInput?.wirefeed}:${first}`;
+        const made = (attempts.get(name) ?? 0) + 1;
+        attempts.set(name, made);
         // A Lambda that crashed or timed out: Step Functions sees the invocation fail (not a fault the S3 server can make)
         if (made <= (failing.get(first) ?? 0)) throw Object.assign(new Error(`child of items ${first}-${first + ITEMS_PER_CHILD - 1} crashed`), { name: 'Lambda.Unknown' });
       }
       return handle(payload);
     },
   };
-  const played = await play(definition, started[0], parts);
-  return { s, started, played, logged, attempts };
+  const played: Played[] = [];
+  // Each execution's end tells the publisher to go on, which starts the next step's: played until none is left.
+  for (let i = 0; i < started.length && i < 5; i++) played.push(await play(definition, started[i], parts));
+  const madeUp = (phase: string) =>
+    logged.filter((l) => l.message === `the fan-out did not make these batches of the ${phase} step: this publish made them`).flatMap((l) => (l.fields.batches as { n: number }[]).map((b) => b.n));
+  return { s, started, played, logged, attempts, madeUp };
 }
 
 const siteOf = (s: S3Site) => objectsOf(s.site);
@@ -153,31 +159,36 @@ describe("the rebuild's state machine, played", () => {
   });
 
   it(
-    'renders the archive in concurrent children, retries those that fail once, leaves one that always fails to the publisher, and ends byte for byte as the single-process rebuild',
+    'renders the archive, then writes its records, in concurrent children, retries those that fail once, leaves one that always fails to the publisher, and ends byte for byte as the single-process rebuild',
     async () => {
       // Prepare
       const reference = await singleProcess();
-      // Act: of 21 children, two crash once and one (items 41-44) on every attempt: within the 5% tolerated
-      const { s, started, played, logged, attempts } = await fannedOut(
+      // Act: of 21 children in each step, two crash once and one (items 41-44) on every attempt: within the 5% tolerated
+      const { s, started, played, logged, attempts, madeUp } = await fannedOut(
         new Map([
           [5, 1],
           [25, 1],
           [41, Number.POSITIVE_INFINITY],
         ]),
       );
-      // Assess: started once, with the run's items in the state (the content bucket's .wirefeed/)
-      expect(started).toHaveLength(1);
+      // Assess: one execution per step, each given its items in the state (the content bucket's .wirefeed/)
+      expect(started.map((s) => s.phase)).toEqual(['render', 'records']);
       expect(started[0]?.key).toMatch(/^\.wirefeed\/rebuild\/g\d+-[a-z0-9]+\/items\.json$/);
-      expect(played.status).toBe('SUCCEEDED');
-      expect(played.mostRunning).toBeGreaterThan(1);
-      expect(played.mostRunning).toBeLessThanOrEqual(MAX_CONCURRENCY);
-      expect(played.trace).toContain('RenderStep: 21 children, 1 failed');
-      expect(played.trace.filter((t) => t === 'RenderBatches: retried after Lambda.Unknown')).toHaveLength(4);
-      expect([attempts.get(5), attempts.get(25), attempts.get(41)]).toEqual([2, 2, 3]);
-      // The children named the broken file; the publisher named the files it rendered for the failed child
+      expect(started[1]?.key).toBe(started[0]?.key.replace(/items\.json$/, 'records/items.json'));
+      for (const execution of played) {
+        expect(execution.status).toBe('SUCCEEDED');
+        expect(execution.mostRunning).toBeGreaterThan(1);
+        expect(execution.mostRunning).toBeLessThanOrEqual(MAX_CONCURRENCY);
+        expect(execution.trace).toContain('FanOut: 21 children, 1 failed');
+        expect(execution.trace.filter((t) => t === 'MakeBatches: retried after Lambda.Unknown')).toHaveLength(4);
+      }
+      expect(['render', 'records'].flatMap((phase) => [5, 25, 41].map((n) => attempts.get(`${phase}:${n}`)))).toEqual([2, 2, 3, 2, 2, 3]);
+      // The children named the broken file; the publisher named the batches it made for the failed children
       expect(logged.filter((l) => l.message === 'article rejected').map((l) => l.fields.key)).toContain('articles/broken.md');
-      const madeUp = logged.find((l) => l.message.startsWith('the fan-out did not render these files'))?.fields.batches as { n: number }[];
-      expect(madeUp.map((b) => b.n)).toEqual([41, 42, 43, 44]);
+      expect([madeUp('render'), madeUp('records')]).toEqual([
+        [41, 42, 43, 44],
+        [41, 42, 43, 44],
+      ]);
       expect(await s.feedTitles()).toEqual(await reference.feedTitles());
       expect(await siteOf(s)).toEqual(await siteOf(reference));
     },
@@ -185,23 +196,27 @@ describe("the rebuild's state machine, played", () => {
   );
 
   it(
-    'when more children fail than it tolerates, waits out the rest, says the run is over and fails (raising the alarm), and the publisher still finishes the same site',
+    'when more children fail than it tolerates, waits out the rest, says the step is over and fails (raising the alarm), and the publisher still finishes the same site',
     async () => {
       // Prepare
       const reference = await singleProcess();
-      // Act: two children of 21 (9.5%) fail on every attempt
-      const { s, played, logged } = await fannedOut(
+      // Act: two children of 21 (9.5%) fail on every attempt, in each step
+      const { s, played, madeUp } = await fannedOut(
         new Map([
           [1, Number.POSITIVE_INFINITY],
           [81, Number.POSITIVE_INFINITY],
         ]),
       );
       // Assess
-      expect(played.status).toBe('FAILED');
-      expect(played.error).toBe('RenderStepFailed');
-      expect(played.trace).toEqual(expect.arrayContaining(['RenderStep: caught States.ExceedToleratedFailureThreshold', 'WaitOutChildren: waits 900 s (played without waiting)']));
-      const madeUp = logged.find((l) => l.message.startsWith('the fan-out did not render these files'))?.fields.batches as { n: number }[];
-      expect(madeUp.map((b) => b.n)).toEqual([1, 2, 3, 4, 81, 82, 83, 84]);
+      expect(played.map((p) => [p.status, p.error])).toEqual([
+        ['FAILED', 'FanOutFailed'],
+        ['FAILED', 'FanOutFailed'],
+      ]);
+      expect(played[0]?.trace).toEqual(expect.arrayContaining(['FanOut: caught States.ExceedToleratedFailureThreshold', 'WaitOutChildren: waits 900 s (played without waiting)']));
+      expect([madeUp('render'), madeUp('records')]).toEqual([
+        [1, 2, 3, 4, 81, 82, 83, 84],
+        [1, 2, 3, 4, 81, 82, 83, 84],
+      ]);
       expect(await siteOf(s)).toEqual(await siteOf(reference));
     },
     SLOW,

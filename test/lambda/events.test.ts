@@ -56,14 +56,21 @@ describe("the rebuild's state machine", () => {
     // Act
     const received = readEvent(event);
     // Assess
-    expect(received).toEqual({ request: ask.keys(), messageIds: [], render: { run: 'g7-mio4x2k', items: event.Items } });
+    expect(received).toEqual({ request: ask.keys(), messageIds: [], child: { phase: 'render', run: 'g7-mio4x2k', items: event.Items } });
+  });
+
+  it("reads a child of the records step's execution as the batches whose records to write", () => {
+    // Act
+    const received = readEvent({ BatchInput: { wirefeed: 'records', run: 'g7-mio4x2k' }, Items: [{ n: 3 }, { n: 4 }] });
+    // Assess
+    expect(received.child).toEqual({ phase: 'records', run: 'g7-mio4x2k', items: [{ n: 3 }, { n: 4 }] });
   });
 
   it('reads its last state as the end of the run, and a tick that takes the rebuild on', () => {
     // Act
-    const received = readEvent({ wirefeed: 'fanned', run: 'g7-mio4x2k', failed: true });
+    const received = readEvent({ wirefeed: 'fanned', run: 'g7-mio4x2k', phase: 'records', failed: true });
     // Assess
-    expect(received).toEqual({ request: ask.keys(), messageIds: [], fanEnded: { run: 'g7-mio4x2k', failed: true } });
+    expect(received).toEqual({ request: ask.keys(), messageIds: [], fanEnded: { phase: 'records', run: 'g7-mio4x2k', failed: true } });
   });
 
   it.each([
@@ -71,6 +78,8 @@ describe("the rebuild's state machine", () => {
     ['an item without its number', { BatchInput: { wirefeed: 'render', run: 'g1-a' }, Items: [{ last: 'articles/b.md' }] }],
     ['an item whose bound is not a key', { BatchInput: { wirefeed: 'render', run: 'g1-a' }, Items: [{ n: 1, last: 7 }] }],
     ['an end without its run', { wirefeed: 'fanned' }],
+    ['an end of a step there is not', { wirefeed: 'fanned', run: 'g1-a', phase: 'site' }],
+    ['a child of a step there is not', { BatchInput: { wirefeed: 'site', run: 'g1-a' }, Items: [{ n: 1 }] }],
   ])('refuses %s as an unrecognised event', (_what, event) => {
     // Act
     const read = () => readEvent(event);

@@ -155,8 +155,9 @@ const RebuildProgressSchema = z.object({
   /**
    * The render step's batches are made by a fan-out (the state machine's children, fan-out.ts), under
    * rebuild/<run>/, until `until`: after it, or once the fan-out says it is over, the holder makes any missing.
+   * `records`: the records step's batches are written by a second fan-out of the run, until that time.
    */
-  fan: z.optional(z.object({ run: text, batches: int, until: text })),
+  fan: z.optional(z.object({ run: text, batches: int, until: text, records: z.optional(text) })),
 });
 export type RebuildProgress = z.infer<typeof RebuildProgressSchema>;
 
@@ -336,6 +337,9 @@ const FanItemSchema = z.object({ n: int, after: z.optional(text), last: z.option
 export type FanItem = z.infer<typeof FanItemSchema>;
 /** The fan-out is over (its last state ran): `failed` when some batches were not made. */
 const FanEndedSchema = z.object({ failed: z.boolean() });
+/** The steps a rebuild fans out: the render step's batches, then the records step's. */
+export type FanPhase = 'render' | 'records';
+const fanFolder = (run: string, phase: FanPhase) => `${N.rebuildBatches}${run}/${phase === 'records' ? N.fanRecords : ''}`;
 /**
  * The site.yaml the state was built with, and the fingerprint it had then (settings and renderer): incremental
  * publishes during a rebuild use these settings, not the new ones, while the head still has that fingerprint.
@@ -455,13 +459,20 @@ export const STATE = {
   fanItems: held(
     z.array(FanItemSchema),
     (k) => k.startsWith(N.rebuildBatches) && k.endsWith(`/${N.fanItems}`),
-    (run: string) => `${N.rebuildBatches}${run}/${N.fanItems}`,
+    (run: string, phase: FanPhase = 'render') => `${fanFolder(run, phase)}${N.fanItems}`,
   ),
   fanEnded: held(
     FanEndedSchema,
     (k) => k.startsWith(N.rebuildBatches) && k.endsWith(`/${N.fanEnded}`),
-    (run: string) => `${N.rebuildBatches}${run}/${N.fanEnded}`,
+    (run: string, phase: FanPhase = 'render') => `${fanFolder(run, phase)}${N.fanEnded}`,
   ),
+  /** The records step's batch n is written (by a fan-out's child, or the holder): empty, its name is all it says. */
+  fanDone: held(
+    MarkerSchema,
+    (k) => k.startsWith(N.rebuildBatches) && k.includes(`/${N.fanDone}`),
+    (run: string, n: number) => `${fanFolder(run, 'records')}${N.fanDone}${n}.json`,
+  ),
+  fanDoneFolder: (run: string) => `${fanFolder(run, 'records')}${N.fanDone}`,
   /** A batch's records without their HTML: what the index step reads (a fan-out's under its run). */
   rebuildSummary: held(
     RebuildBatchSchema,

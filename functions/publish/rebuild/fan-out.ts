@@ -3,25 +3,31 @@ import { settingsHash } from '../../core/hash.ts';
 import { ARTICLES_PREFIX, KEYS, SITE_FILE } from '../../core/keys.ts';
 import { headersFor } from '../../core/output/objects.ts';
 import { parseSettings } from '../../core/settings.ts';
-import { type FanItem, type RebuildProgress, readState, STATE, StateError } from '../../core/state/state.ts';
+import { type FanItem, type FanPhase, type RebuildPlan, type RebuildProgress, readState, STATE, StateError } from '../../core/state/state.ts';
 import { compareKeys, type ObjectInfo, type Store, type Stores } from '../../stores/store.ts';
 import type { CycleContext, Parse } from '../context.ts';
 import { parseHere } from '../cycle/read.ts';
+import { readPlan, writeRecords } from './records.ts';
 import { renderBatch } from './render.ts';
 
 /**
- * The render step of a large archive's rebuild, fanned out (on AWS, the state machine's Distributed Map): the
- * holder that begins the rebuild writes the batches as items (rebuild/<run>/items.json) and starts the fan-out;
- * its children render batches into the run (`renderItems`), taking no lease, while holders go on publishing
- * incremental work on the current state and wait; once every batch is there the rebuild goes on from its index
- * step, as after a chain's render step. A child that failed for good leaves its batches to the holder, which
- * makes them once the fan-out is over (`endFanOut`) or out of time.
+ * The render and records steps of a large archive's rebuild, fanned out (on AWS, the state machine's Distributed
+ * Map): the holder that begins the rebuild writes the batches as items (rebuild/<run>/items.json) and starts the
+ * fan-out; its children render batches into the run (`renderItems`), taking no lease, while holders go on
+ * publishing incremental work on the current state and wait; once every batch is there the rebuild goes on from its
+ * index step, as after a chain's render step. After the index step, the records step is fanned out the same way
+ * (rebuild/<run>/records/items.json: `writeItems`), each batch's records, claims and pages being its own (the plan
+ * gives every claim to one file); the state is being remade meanwhile, so no holder writes it. A child that failed
+ * for good leaves its batches to the holder, which makes them once the fan-out is over (`endFanOut`) or out of time.
  */
 export interface FanOut {
   /** Archives of at least this many files have their render step fanned out; smaller ones render in the chain. */
   minFiles: number;
-  /** Start the fan-out of this run over these items (a state key). Idempotent by run: a holder that finds the run waiting starts it again. */
-  start: (run: string, items: string) => Promise<void>;
+  /**
+   * Start the fan-out of this run's step (`phase`) over these items (a state key). Idempotent by run and phase: a
+   * holder that finds the step waiting starts it again.
+   */
+  start: (run: string, items: string, phase: FanPhase) => Promise<void>;
 }
 
 /**
@@ -72,13 +78,42 @@ export async function renderItems(
   return { rendered, rejected };
 }
 
-/** The fan-out is over: its last state says so (`failed` when batches may be missing), and the next holder goes on. */
-export async function endFanOut(state: Store, run: string, failed: boolean): Promise<void> {
-  await state.put(STATE.fanEnded(run), JSON.stringify({ failed }), headersFor(STATE.fanEnded(run)));
+/**
+ * A fan-out's child of the records step: its batches' records, claims and pages written, each batch then marked
+ * done. It takes no lease: no holder writes the state while the records step is fanned out (it is being remade).
+ */
+export async function writeItems(io: Stores, options: { siteUrl?: string; concurrency?: number }, run: string, items: readonly FanItem[]): Promise<{ written: number; stale?: true }> {
+  const progress = await progressOf(io.state);
+  if (progress?.step !== 'records' || progress.fan?.run !== run || progress.fan.records === undefined) return { written: 0, stale: true };
+  const settings = parseSettings((await io.content.get(SITE_FILE))?.body, options.siteUrl);
+  if (progress.settings !== settingsHash(settings)) return { written: 0, stale: true };
+  const plan = await readPlan(io);
+  let written = 0;
+  for (const item of items) written += (await writeItem(io, { settings, concurrency: options.concurrency ?? 16 }, run, item, plan, progress)).length;
+  return { written };
+}
+
+async function writeItem(io: Stores, ctx: Pick<CycleContext, 'settings' | 'concurrency'>, run: string, item: FanItem, plan: RebuildPlan, progress: RebuildProgress): Promise<string[]> {
+  const pages = await writeRecords(io, ctx, item.n, plan, progress);
+  await io.state.put(STATE.fanDone(run, item.n), JSON.stringify({}), headersFor(STATE.fanDone(run, item.n)));
+  return pages;
+}
+
+/** The fan-out of a step is over: its last state says so (`failed` when batches may be missing), and the next holder goes on. */
+export async function endFanOut(state: Store, run: string, failed: boolean, phase: FanPhase = 'render'): Promise<void> {
+  await state.put(STATE.fanEnded(run, phase), JSON.stringify({ failed }), headersFor(STATE.fanEnded(run, phase)));
+}
+
+/** What a holder's part in a fanned-out step did: `done` once every batch is there; the batches it made itself. */
+export interface Waited {
+  done: boolean;
+  made: number;
+  written: string[];
+  madeUp: FanItem[];
 }
 
 /**
- * A holder's part while the render step is fanned out: true once every batch of the run is there. Until the
+ * A holder's part while the render step is fanned out: done once every batch of the run is there. Until the
  * fan-out is over or out of time, it waits (and starts the run again, in case the holder that began it was cut
  * off before it could); after, it makes the missing batches itself, each from the content as it is now,
  * going on in the next holder when its time runs out.
@@ -90,28 +125,59 @@ export async function fanned(
   fanOut: FanOut | undefined,
   rejected: ArticleError[],
   outOfTime: () => boolean,
-): Promise<{ done: boolean; rendered: number; madeUp: FanItem[] }> {
+): Promise<Waited> {
   const fan = progress.fan as NonNullable<RebuildProgress['fan']>;
-  const folder = STATE.rebuildSummaries(fan.run);
+  return waitFor(io, ctx, fan, 'render', fan.until, STATE.rebuildSummaries(fan.run), fanOut, outOfTime, async (item) => ({ made: await renderItem(io, ctx, item, progress, rejected), written: [] }));
+}
+
+/** The same, for the records step: done once every batch's records are written; the pages it wrote itself. */
+export async function recordsFanned(io: Stores, ctx: CycleContext, progress: RebuildProgress, fanOut: FanOut | undefined, outOfTime: () => boolean): Promise<Waited> {
+  const fan = progress.fan as NonNullable<RebuildProgress['fan']>;
+  const plan = await readPlan(io);
+  return waitFor(io, ctx, fan, 'records', fan.records as string, STATE.fanDoneFolder(fan.run), fanOut, outOfTime, async (item) => {
+    const written = await writeItem(io, ctx, fan.run, item, plan, progress);
+    return { made: written.length, written };
+  });
+}
+
+async function waitFor(
+  io: Pick<Stores, 'state'>,
+  ctx: Pick<CycleContext, 'now' | 'lease'>,
+  fan: NonNullable<RebuildProgress['fan']>,
+  phase: FanPhase,
+  until: string,
+  folder: string,
+  fanOut: FanOut | undefined,
+  outOfTime: () => boolean,
+  make: (item: FanItem) => Promise<{ made: number; written: string[] }>,
+): Promise<Waited> {
   const made = new Set((await io.state.list(folder, KEYS)).map((i) => Number(i.key.slice(folder.length, -'.json'.length))));
-  const missing = (n: number) => n <= fan.batches && !made.has(n);
-  if (![...Array(fan.batches).keys()].some((i) => missing(i + 1))) return { done: true, rendered: 0, madeUp: [] };
-  const over = (await io.state.get(STATE.fanEnded(fan.run))) !== undefined || ctx.now.toISOString() >= fan.until;
+  const count = phase === 'render' ? fan.batches : (await itemsOf(io.state, fan.run, phase)).length;
+  const missing = (n: number) => n <= count && !made.has(n);
+  const waited: Waited = { done: true, made: 0, written: [], madeUp: [] };
+  if (![...Array(count).keys()].some((i) => missing(i + 1))) return waited;
+  const over = (await io.state.get(STATE.fanEnded(fan.run, phase))) !== undefined || ctx.now.toISOString() >= until;
   if (!over) {
-    await fanOut?.start(fan.run, STATE.fanItems(fan.run));
-    return { done: false, rendered: 0, madeUp: [] };
+    await fanOut?.start(fan.run, STATE.fanItems(fan.run, phase), phase);
+    return { ...waited, done: false };
   }
-  const object = await io.state.get(STATE.fanItems(fan.run));
-  if (!object) throw new StateError(STATE.fanItems(fan.run), 'is missing: the fan-out cannot be finished');
-  const madeUp: FanItem[] = [];
-  let rendered = 0;
-  for (const item of readState(STATE.fanItems(fan.run), object.body).filter((i) => missing(i.n))) {
-    if (madeUp.length > 0 && outOfTime()) return { done: false, rendered, madeUp };
+  for (const item of (await itemsOf(io.state, fan.run, phase)).filter((i) => missing(i.n))) {
+    if (waited.madeUp.length > 0 && outOfTime()) return { ...waited, done: false };
     await ctx.lease.keep();
-    rendered += await renderItem(io, ctx, item, progress, rejected);
-    madeUp.push(item);
+    const { made: n, written } = await make(item);
+    waited.made += n;
+    waited.written.push(...written);
+    waited.madeUp.push(item);
   }
-  return { done: true, rendered, madeUp };
+  return waited;
+}
+
+/** A run's items for a step: what its state machine's item reader reads. */
+async function itemsOf(state: Store, run: string, phase: FanPhase): Promise<FanItem[]> {
+  const key = STATE.fanItems(run, phase);
+  const object = await state.get(key);
+  if (!object) throw new StateError(key, 'is missing: the fan-out cannot be finished');
+  return readState(key, object.body);
 }
 
 async function renderItem(

@@ -1,6 +1,6 @@
 import { mapLimit } from '../../core/concurrency.ts';
 import { type ArticleError, type FeedCheckError, type Notice, SettingsError } from '../../core/errors.ts';
-import { pageHash, settingsHash } from '../../core/hash.ts';
+import { settingsHash } from '../../core/hash.ts';
 import { ARTICLES_PREFIX, type GroupId, groupName, isManagedSiteKey, KEYS, keyHash, pageKey, parseGroupName } from '../../core/keys.ts';
 import { headersFor } from '../../core/output/objects.ts';
 import { articlePage } from '../../core/output/pages.ts';
@@ -8,15 +8,13 @@ import { parseSettings, type Settings } from '../../core/settings.ts';
 import {
   type ArticleRecord,
   type FanItem,
+  type FanPhase,
   type Head,
   listedAs,
   type MediaRef,
-  type RebuildBatch,
   type RebuildPlan,
   type RebuildProgress,
   readState,
-  recordInOrder,
-  type SlugClaim,
   STATE,
   STATE_VERSION,
   StateError,
@@ -27,14 +25,14 @@ import {
 import type { Store, Stores } from '../../stores/store.ts';
 import type { CycleContext, CycleResult } from '../context.ts';
 import { buildGroups } from '../cycle/build.ts';
-import { MAX_WAITING } from '../cycle/claims.ts';
 import { allGroups, compareGroups } from '../cycle/plan.ts';
 import { StateView } from '../cycle/state-view.ts';
 import { applyStateWrites, writeHead } from '../protocol/commit.ts';
 import { withIntent, writeNamed } from '../protocol/intents.ts';
 import { mediaListed, producedKeys } from '../protocol/repair.ts';
-import { FAN_OUT_MS, type FanOut, fanned, planFan } from './fan-out.ts';
+import { FAN_OUT_MS, type FanOut, fanned, planFan, recordsFanned } from './fan-out.ts';
 import { index, readBatch } from './index.ts';
+import { readPlan, unchangedRecords, writeRecords } from './records.ts';
 import { renderBatch } from './render.ts';
 
 /**
@@ -74,8 +72,8 @@ export const REBUILD_BATCH = 256;
 /** Groups of the site step made ahead of the one being written (each holds at most a feed's worth of articles). */
 const GROUPS_AHEAD = 3;
 
-/** `madeUp`: the fan-out's batches this holder made, the fan-out having failed them (their files named by their bounds). */
-export type RebuildResult = CycleResult & { head: Head; etag: string; resumed: boolean; done: boolean; madeUp: FanItem[] };
+/** `madeUp`: the fan-out's batches this holder made, the fan-out having failed them (their files named by their bounds), with their step. */
+export type RebuildResult = CycleResult & { head: Head; etag: string; resumed: boolean; done: boolean; madeUp: (FanItem & { phase: FanPhase })[] };
 
 export async function rebuild(io: Stores, ctx: CycleContext, prior: { head?: Head; etag?: string }, options: RebuildOptions): Promise<RebuildResult> {
   const target = settingsHash(ctx.settings);
@@ -88,7 +86,7 @@ export async function rebuild(io: Stores, ctx: CycleContext, prior: { head?: Hea
   const notices: Notice[] = [];
   const feedFailures: FeedCheckError[] = [];
   const written: string[] = [];
-  const madeUp: FanItem[] = [];
+  const madeUp: RebuildResult['madeUp'] = [];
   let rendered = 0;
   let worked = false; // every holder gets somewhere, however little time it was given
   const checkpoint = async (progress: Partial<RebuildProgress>, from: Head = head) => {
@@ -104,8 +102,8 @@ export async function rebuild(io: Stores, ctx: CycleContext, prior: { head?: Hea
     if (fan) {
       // The fan-out's children make the batches; the holder waits for them, and makes up what they did not.
       const made = await fanned(io, ctx, progress(head), options.fanOut, rejected, options.outOfTime);
-      rendered += made.rendered;
-      madeUp.push(...made.madeUp);
+      rendered += made.made;
+      madeUp.push(...made.madeUp.map((item) => ({ ...item, phase: 'render' as const })));
       if (!made.done) return result(false);
     } else {
       // With their ETags, unless there is no old version to compare them with (a first publish).
@@ -116,7 +114,7 @@ export async function rebuild(io: Stores, ctx: CycleContext, prior: { head?: Hea
         const items = planFan(keys, options.batchSize);
         await io.state.put(STATE.fanItems(run), JSON.stringify(items), headersFor(STATE.fanItems(run)));
         await checkpoint({ fan: { run, batches: items.length, until: new Date(ctx.now.getTime() + FAN_OUT_MS).toISOString() } });
-        await options.fanOut.start(run, STATE.fanItems(run));
+        await options.fanOut.start(run, STATE.fanItems(run), 'render');
         return result(false);
       }
       const etags = new Map(listed.map((i) => [i.key, i.etag]));
@@ -140,6 +138,22 @@ export async function rebuild(io: Stores, ctx: CycleContext, prior: { head?: Hea
     await checkpoint({ step: 'records', batches: indexed.batches, done: 0 }, indexed.head);
   }
   if (progress(head).step === 'records') {
+    const { fan, batches } = progress(head);
+    if (fan && options.fanOut && fan.records === undefined && progress(head).done === 0) {
+      // A fanned-out render step's archive: its records step is fanned out too, a batch an item.
+      const items: FanItem[] = Array.from({ length: batches }, (_, i) => ({ n: i + 1 }));
+      await io.state.put(STATE.fanItems(fan.run, 'records'), JSON.stringify(items), headersFor(STATE.fanItems(fan.run, 'records')));
+      await checkpoint({ fan: { ...fan, records: new Date(ctx.now.getTime() + FAN_OUT_MS).toISOString() } });
+      await options.fanOut.start(fan.run, STATE.fanItems(fan.run, 'records'), 'records');
+      return result(false);
+    }
+    if (fan?.records !== undefined) {
+      const made = await recordsFanned(io, ctx, progress(head), options.fanOut, options.outOfTime);
+      written.push(...made.written);
+      madeUp.push(...made.madeUp.map((item) => ({ ...item, phase: 'records' as const })));
+      if (!made.done) return result(false);
+      await checkpoint({ done: batches });
+    }
     const plan = await readPlan(io);
     for (let n = progress(head).done + 1; n <= progress(head).batches; n++) {
       if (stop()) return result(false);
@@ -263,67 +277,6 @@ function begin(prior: Head | undefined, target: string, fresh: boolean): Head {
     rebuild,
     ...(prior?.recheck ? { recheck: prior.recheck } : {}),
   };
-}
-
-async function readPlan(io: Stores): Promise<RebuildPlan> {
-  const object = await io.state.get(STATE.rebuildPlan);
-  return object ? readState(STATE.rebuildPlan, object.body) : { batches: [] };
-}
-
-/**
- * The records step: batch n's planned records at their own keys, with their places, and their pages (named
- * first). Each claim names the files refused it, which wait on it; one the old state has as it would be
- * written is left as it is.
- */
-async function writeRecords(io: Stores, ctx: CycleContext, n: number, plan: RebuildPlan, progress: RebuildProgress): Promise<string[]> {
-  const places = new Map(plan.batches[n - 1] ?? []);
-  const batch = await readBatch(io, STATE.rebuildBatch(n, progress.fan?.run));
-  // A publish since the render step may have deleted a file's marker or let its claim go (the file edited or
-  // deleted behind the cursor): that file is not taken as held, and the scan after the rebuild finds what changed.
-  const trusted = (key: string) => trustedFile(progress, keyHash(key));
-  const held = new Set(batch.held?.filter(trusted));
-  const unchanged = unchangedRecords(batch, plan, n, trusted);
-  const records = batch.records.filter((r) => places.has(r.key) && !unchanged.has(r));
-  // An unchanged record stands as it is (its page waits for the site step); a claim it holds is written only to name the files waiting on it
-  await mapLimit([...unchanged], ctx.concurrency, async (r) => {
-    for (const claim of [STATE.slug(r.article.slug), STATE.id(r.article.id)]) {
-      const waiting = plan.waiting?.[claim]?.slice(-MAX_WAITING);
-      if (waiting) await io.state.put(claim, JSON.stringify({ key: r.key, waiting } satisfies SlugClaim), headersFor(claim));
-    }
-  });
-  const pages = records.filter((r) => r.public).map((r) => pageKey(r.article.slug));
-  await withIntent(io.state, pages, () =>
-    mapLimit(records, ctx.concurrency, async (r) => {
-      const h = keyHash(r.key);
-      const seq = places.get(r.key);
-      let page: string | undefined;
-      if (r.public) {
-        page = pageHash(r.article);
-        await io.site.put(pageKey(r.article.slug), articlePage(r.article, ctx.settings), headersFor(pageKey(r.article.slug)));
-      }
-      const { seq: _rendered, ...rest } = r; // the place is the plan's
-      const record = recordInOrder({ ...rest, ...(seq !== null && seq !== undefined ? { seq } : {}), ...(page ? { page } : {}) });
-      await io.state.put(STATE.record(h), JSON.stringify(record), headersFor(STATE.record(h)));
-      if (!held.has(r.key)) await io.state.put(STATE.seen(h, r.etag), JSON.stringify({}), headersFor(STATE.seen(h, r.etag)));
-      for (const claim of [STATE.slug(r.article.slug), STATE.id(r.article.id)]) {
-        const waiting = plan.waiting?.[claim]?.slice(-MAX_WAITING);
-        if (held.has(r.key) && !waiting) continue;
-        await io.state.put(claim, JSON.stringify({ key: r.key, ...(waiting ? { waiting } : {}) } satisfies SlugClaim), headersFor(claim));
-      }
-    }),
-  );
-  return pages;
-}
-
-/**
- * The records of batch n the old state has exactly as the records step would write them (`same`, with the
- * place the plan gives), of the files `trusted` (no publish has changed them since the render step): left as they are.
- */
-function unchangedRecords(batch: RebuildBatch, plan: RebuildPlan, n: number, trusted: (key: string) => boolean): Set<ArticleRecord> {
-  if (!batch.same) return new Set();
-  const places = new Map(plan.batches[n - 1] ?? []);
-  const same = new Set(batch.same.filter(trusted));
-  return new Set(batch.records.filter((r) => same.has(r.key) && places.has(r.key) && places.get(r.key) === (r.seq ?? null)));
 }
 
 /**

@@ -1,10 +1,10 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { type FanItem, STATE } from '../../../functions/core/state/state.ts';
+import { type FanItem, type FanPhase, STATE } from '../../../functions/core/state/state.ts';
 import type { LeaseTiming } from '../../../functions/publish/protocol/lease.ts';
 import { ask } from '../../../functions/publish/protocol/requests.ts';
 import type { PublishOptions } from '../../../functions/publish/publish.ts';
-import { endFanOut, FAN_OUT_MS, type FanOut, type Rendered, renderItems } from '../../../functions/publish/rebuild/fan-out.ts';
+import { endFanOut, FAN_OUT_MS, type FanOut, type Rendered, renderItems, writeItems } from '../../../functions/publish/rebuild/fan-out.ts';
 import { leaseClocks } from '../../helpers/clock.ts';
 import { NOW } from '../../helpers/content.ts';
 import { type MemorySite, objectsOf } from '../../helpers/engine.ts';
@@ -19,10 +19,17 @@ beforeEach(() => {
   ({ LIVE } = leaseClocks());
 });
 
-/** The publisher's side of the state machine: the runs it was asked to start. */
-function stateMachine(): FanOut & { runs: { run: string; items: string }[] } {
-  const runs: { run: string; items: string }[] = [];
-  return { minFiles: 1, runs, start: async (run, items) => void runs.push({ run, items }) };
+/** A start the publisher asked of the state machine: the run, its step, its items' key. */
+interface Start {
+  run: string;
+  items: string;
+  phase: FanPhase;
+}
+
+/** The publisher's side of the state machine: the starts it was asked for. */
+function stateMachine(): FanOut & { runs: Start[] } {
+  const runs: Start[] = [];
+  return { minFiles: 1, runs, start: async (run, items, phase) => void runs.push({ run, items, phase }) };
 }
 
 /** A holder with all the time it needs, the fan-out configured: the event of `keys`, or a minute tick. */
@@ -39,12 +46,29 @@ async function itemsOf(s: MemorySite, key: string): Promise<FanItem[]> {
   return JSON.parse(Buffer.from((await s.state.get(key))?.body ?? '[]').toString('utf8')) as FanItem[];
 }
 
-/** The map's children, `perChild` items each (its item batcher), all at once; the items in `fail` are never rendered. */
-async function children(s: MemorySite, run: { run: string; items: string }, fail: ReadonlySet<number> = new Set(), perChild = 2): Promise<Rendered[]> {
-  const items = (await itemsOf(s, run.items)).filter((i) => !fail.has(i.n));
+/** The map's children of a step, `perChild` items each (its item batcher), all at once; the items in `fail` are never made. */
+async function children(s: MemorySite, start: Start, fail: ReadonlySet<number> = new Set(), perChild = 2): Promise<Rendered[]> {
+  const items = (await itemsOf(s, start.items)).filter((i) => !fail.has(i.n));
   const batches: FanItem[][] = [];
   for (let at = 0; at < items.length; at += perChild) batches.push(items.slice(at, at + perChild));
-  return Promise.all(batches.map((batch) => renderItems(s, { now: NOW, concurrency: 4 }, run.run, batch)));
+  return Promise.all(
+    batches.map(async (batch) => {
+      if (start.phase === 'render') return renderItems(s, { now: NOW, concurrency: 4 }, start.run, batch);
+      const { written, ...rest } = await writeItems(s, { concurrency: 4 }, start.run, batch);
+      return { rendered: written, rejected: [], ...rest };
+    }),
+  );
+}
+
+/** The newest start of this step. */
+const startOf = (fanOut: ReturnType<typeof stateMachine>, phase: FanPhase) => fanOut.runs.filter((r) => r.phase === phase).at(-1) as Start;
+
+/** The state machine's execution of the newest start of `phase`, played: its children (those of `fail` failing for good), then its end. */
+async function execution(s: MemorySite, fanOut: ReturnType<typeof stateMachine>, phase: FanPhase, fail: ReadonlySet<number> = new Set()): Promise<Rendered[]> {
+  const start = startOf(fanOut, phase);
+  const made = await children(s, start, fail);
+  await endFanOut(s.state, start.run, fail.size > 0, phase);
+  return made;
 }
 
 /** The newsroom given the new settings, its site.yaml event taken by a holder that fans the render step out. */
@@ -53,6 +77,15 @@ async function fannedOut(fanOut: FanOut): Promise<MemorySite> {
   await s.content.put('site.yaml', stringify(NEW_SETTINGS), SITE_YAML);
   await s.publish(holder(fanOut, ['site.yaml']));
   return s;
+}
+
+/** Both steps' executions played, each followed by the publisher told to go on. */
+async function bothSteps(s: MemorySite, fanOut: ReturnType<typeof stateMachine>, fail: { render?: Set<number>; records?: Set<number> } = {}): Promise<Rendered[]> {
+  const rendered = await execution(s, fanOut, 'render', fail.render);
+  await s.publish(holder(fanOut));
+  await execution(s, fanOut, 'records', fail.records);
+  await s.publish(holder(fanOut));
+  return rendered;
 }
 
 const objects = (s: MemorySite) => Promise.all([objectsOf(s.site), objectsOf(s.state)]);
@@ -77,31 +110,34 @@ describe('a fanned-out rebuild', () => {
     expect((await s.state.list(STATE.rebuildSummaries(rebuild?.fan?.run))).length).toBe(0);
   });
 
-  it('ends byte for byte as the chain ends once its children have rendered every batch and it is over', async () => {
+  it('ends byte for byte as the chain ends once its children have rendered every batch, then written every batch of records', async () => {
     // Prepare
     const reference = await uninterrupted(LIVE);
     const fanOut = stateMachine();
     const s = await fannedOut(fanOut);
-    const run = fanOut.runs[0] as { run: string; items: string };
-    // Act: the children, then the state machine's last state
-    const rendered = await children(s, run);
-    await endFanOut(s.state, run.run, false);
-    await s.publish(holder(fanOut));
-    // Assess: the broken file is named by the child that met it
+    // Act: the render step's execution, the publisher told (it runs the index step and fans the records step out), the records step's execution
+    const rendered = await bothSteps(s, fanOut);
+    // Assess: the broken file is named by the child that met it; the records step was one batch an item
     expect(rendered.flatMap((r) => r.rejected.map((e) => e.file))).toEqual(['articles/broken.md']);
     expect(rendered.reduce((sum, r) => sum + r.rendered, 0)).toBe(16);
+    const { run } = startOf(fanOut, 'render');
+    expect(startOf(fanOut, 'records')).toEqual({ run, phase: 'records', items: `rebuild/${run}/records/items.json` });
     expect(await settled(s)).toBe(true);
     expect(await objects(s)).toEqual(await objects(reference));
     expect(await s.titles()).toEqual(['Story 13', 'Story 12', 'Story 11', 'Story 10']);
   });
 
-  it('goes on to the index step as soon as every batch is there, without waiting for the end', async () => {
+  it('goes on to the next step as soon as every batch is there, without waiting for the end', async () => {
     // Prepare
     const reference = await uninterrupted(LIVE);
     const fanOut = stateMachine();
     const s = await fannedOut(fanOut);
     // Act
-    await children(s, fanOut.runs[0] as { run: string; items: string });
+    await children(s, startOf(fanOut, 'render'));
+    await s.publish(holder(fanOut));
+    expect((await headOf(s)).rebuild).toMatchObject({ step: 'records', done: 0 });
+    expect((await itemsOf(s, startOf(fanOut, 'records').items)).map((i) => i.n)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    await children(s, startOf(fanOut, 'records'));
     await s.publish(holder(fanOut));
     // Assess
     expect(await objects(s)).toEqual(await objects(reference));
@@ -111,7 +147,7 @@ describe('a fanned-out rebuild', () => {
     // Prepare
     const fanOut = stateMachine();
     const s = await fannedOut(fanOut);
-    const run = fanOut.runs[0] as { run: string; items: string };
+    const run = startOf(fanOut, 'render');
     // Act: half the children are done, then a new story and a correction arrive
     const items = await itemsOf(s, run.items);
     await children(s, run, new Set(items.filter((i) => i.n > 4).map((i) => i.n)));
@@ -120,9 +156,11 @@ describe('a fanned-out rebuild', () => {
     expect((await headOf(s)).rebuild?.step).toBe('render');
     expect(await s.titles()).toEqual(['Late story', 'Story 13', 'Story 12']);
     expect(await s.text('articles/story-01/index.html')).toContain('Story 1, corrected');
-    // Act: the other children, the end, and the ticks
+    // Act: the other children, the end, the records step's execution, and the ticks
     await children(s, run, new Set(items.filter((i) => i.n <= 4).map((i) => i.n)));
     await endFanOut(s.state, run.run, false);
+    await s.publish(holder(fanOut));
+    await execution(s, fanOut, 'records');
     for (let tick = 0; tick < 5 && !(await settled(s)); tick++) await s.publish(holder(fanOut));
     // Assess: the rebuilt site is the content's, with the new settings, byte for byte
     const reference = await uninterrupted(LIVE, LATE_AND_CORRECTION);
@@ -133,39 +171,49 @@ describe('a fanned-out rebuild', () => {
     expect(await s.titles()).toEqual(['Late story', 'Story 13', 'Story 12', 'Story 11']);
   });
 
-  it('has the holder render the batches a child failed for good, once the fan-out is over, and names them', async () => {
+  it('has the holder make the batches a child failed for good, in either step, once that step is over, and names them', async () => {
     // Prepare
     const reference = await uninterrupted(LIVE);
     const fanOut = stateMachine();
     const s = await fannedOut(fanOut);
-    const run = fanOut.runs[0] as { run: string; items: string };
-    await children(s, run, new Set([3, 4]));
+    await children(s, startOf(fanOut, 'render'), new Set([3, 4]));
     const logged: { message: string; fields?: Record<string, unknown> }[] = [];
     const log = (_level: string, message: string, fields?: Record<string, unknown>) => void logged.push({ message, ...(fields ? { fields } : {}) });
+    const named = () => logged.filter((l) => l.message.startsWith('the fan-out did not make these batches')).map((l) => ((l.fields?.batches ?? []) as FanItem[]).map((i) => [i.n, i.after, i.last]));
     // Act: a tick before the end waits; the end, failed; a tick after it
     await s.publish({ ...holder(fanOut), log });
     expect((await headOf(s)).rebuild?.step).toBe('render');
-    await endFanOut(s.state, run.run, true);
+    await endFanOut(s.state, startOf(fanOut, 'render').run, true);
     const report = await s.publish({ ...holder(fanOut), log });
+    // Act: the records step's execution, its children failing batch 5 for good
+    await execution(s, fanOut, 'records', new Set([5]));
+    await s.publish({ ...holder(fanOut), log });
     // Assess
     expect(report.rendered).toBe(4);
-    const warned = logged.find((l) => l.message.startsWith('the fan-out did not render these files'));
-    expect(((warned?.fields?.batches ?? []) as FanItem[]).map((i) => [i.after, i.last])).toEqual([
-      ['articles/story-01.md', 'articles/story-03.md'],
-      ['articles/story-03.md', 'articles/story-05.md'],
+    expect(named()).toEqual([
+      [
+        [3, 'articles/story-01.md', 'articles/story-03.md'],
+        [4, 'articles/story-03.md', 'articles/story-05.md'],
+      ],
+      [[5, undefined, undefined]],
     ]);
     expect(await objects(s)).toEqual(await objects(reference));
   });
 
-  it('is finished by the holders when it never ends (its execution lost), once its time is up', async () => {
+  it("is finished by the holders when its executions never end (lost), once each step's time is up", async () => {
     // Prepare
     const reference = await uninterrupted(LIVE);
     const fanOut = stateMachine();
     const s = await fannedOut(fanOut);
-    // Act: a tick just before its time is up, then one after
-    await s.publish(holder(fanOut, [], FAN_OUT_MS / 60_000 - 1));
+    const minutes = FAN_OUT_MS / 60_000;
+    // Act: a tick just before the render step's time is up, then one after (it renders, and fans the records out); the same for the records step
+    await s.publish(holder(fanOut, [], minutes - 1));
     expect((await headOf(s)).rebuild?.step).toBe('render');
-    await s.publish(holder(fanOut, [], FAN_OUT_MS / 60_000));
+    await s.publish(holder(fanOut, [], minutes));
+    expect((await headOf(s)).rebuild?.step).toBe('records');
+    await s.publish(holder(fanOut, [], 2 * minutes - 1));
+    expect((await headOf(s)).rebuild?.step).toBe('records');
+    await s.publish(holder(fanOut, [], 2 * minutes));
     // Assess
     expect(await settled(s)).toBe(true);
     expect(await objectsOf(s.site)).toEqual(await objectsOf(reference.site));
@@ -175,14 +223,15 @@ describe('a fanned-out rebuild', () => {
     // Prepare
     const fanOut = stateMachine();
     const s = await fannedOut(fanOut);
-    const stale = fanOut.runs[0] as { run: string; items: string };
+    const stale = startOf(fanOut, 'render');
     await s.content.put('site.yaml', stringify({ ...NEW_SETTINGS, title: 'The Wire, Again' }), SITE_YAML);
     await s.publish(holder(fanOut, ['site.yaml'], 1));
     const before = await objectsOf(s.state);
     // Act
     const rendered = await children(s, stale);
+    const written = await children(s, { ...stale, phase: 'records' });
     // Assess
-    expect(rendered.every((r) => r.stale === true && r.rendered === 0)).toBe(true);
+    expect([...rendered, ...written].every((r) => r.stale === true && r.rendered === 0)).toBe(true);
     expect(await objectsOf(s.state)).toEqual(before);
     expect(fanOut.runs.at(-1)?.run).not.toBe(stale.run);
   });
