@@ -1,12 +1,13 @@
 // Every benchmark, in order: the publishing engine (publish.bench.ts: one edited and one new article published
 // incrementally, local no-op and one-article rebuilds, at 1,000, 10,000 and 100,000 articles side by side), a full
-// rebuild through S3 finished by cut-off invocations (rebuild.bench.ts), the local cold and warm builds against the I/O
+// rebuild through S3 finished by cut-off invocations (rebuild.bench.ts), the distributed rebuild played through S3
+// with its estimate at 1,000,000 articles (fan-out.bench.ts), the local cold and warm builds against the I/O
 // floor and Hugo (build.bench.ts), feed readers polling the local server (poll.bench.ts), then the publisher
 // bundle's cold start (bundle.bench.ts). Each prints its own table and says what it measures.
 //
 //   npm run bench                              everything (about 30 minutes on 2 cores; the rebuilds through s3rver and
 //                                              the 100,000-article state dominate)
-//   npm run bench -- publish                   one or more of: publish rebuild build poll bundle
+//   npm run bench -- publish                   one or more of: publish rebuild fanout build poll bundle
 //   npm run bench -- publish --sizes 1000,10000 --runs 3
 //                                              sizes (also BENCH_SIZES) and runs per median (BENCH_RUNS, default 5);
 //                                              --s3-max N: the largest size seeded through s3rver (default 10,000)
@@ -18,11 +19,12 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { DEFAULT_SIZES, runBuildBench } from './build.bench.ts';
 import { runBundleBench } from './bundle.bench.ts';
+import { runFanOutBench } from './fan-out.bench.ts';
 import { runPollBench } from './poll.bench.ts';
 import { parseEngineArgs, runPublishBench } from './publish.bench.ts';
 import { parseRebuildArgs, runRebuildBench } from './rebuild.bench.ts';
 
-const BENCHES = ['publish', 'rebuild', 'build', 'poll', 'bundle'] as const;
+const BENCHES = ['publish', 'rebuild', 'fanout', 'build', 'poll', 'bundle'] as const;
 type Bench = (typeof BENCHES)[number];
 
 const { values, positionals } = parseArgs({
@@ -86,6 +88,11 @@ if (selected('rebuild')) {
   heading('rebuild: a full rebuild through S3 by cut-off invocations');
   if (rebuild.sizes.length > 0) await runRebuildBench(rebuild);
   else console.log(`No size up to --s3-max ${engine.s3Max.toLocaleString('en')}: the rebuild goes through s3rver, so it was not run.\n`);
+}
+if (selected('fanout')) {
+  heading('fanout: the distributed rebuild, played through S3, and its estimate at 1,000,000');
+  if (rebuild.sizes.length > 0) await runFanOutBench(rebuild.sizes);
+  else console.log(`No size up to --s3-max ${engine.s3Max.toLocaleString('en')}: the fan-out goes through s3rver, so it was not run.\n`);
 }
 if (selected('build')) {
   heading('build: local cold build, warm and no-op rebuilds, I/O floor, Hugo');
