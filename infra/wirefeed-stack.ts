@@ -253,6 +253,10 @@ export class WirefeedStack extends Stack {
       value: `aws s3 cp story.md s3://${this.contentBucket.bucketName}/${ARTICLES_PREFIX}`,
       description: 'Publish an article: copy its Markdown into the content bucket',
     });
+    new CfnOutput(this, 'RebuildStateMachineArn', {
+      value: this.publishing.rebuild.stateMachineArn,
+      description: 'The full rebuild of a large archive, fanned out: REBUILD_STATE_MACHINE for `wirefeed publish --full --distributed`',
+    });
   }
 }
 

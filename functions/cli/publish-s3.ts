@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { invalidate } from '../after-publish/invalidate.ts';
+import { stateMachineFanOut } from '../lambda/state-machine.ts';
 import { ask } from '../publish/protocol/requests.ts';
 import { openS3, stateBeside } from '../stores/open.ts';
 import { createS3Client } from '../stores/s3-client.ts';
@@ -12,9 +13,19 @@ export async function publishCommand(args: readonly string[], io: Io): Promise<n
   const { values } = parseArgs({
     args: [...args],
     strict: true,
-    options: { content: { type: 'string' }, site: { type: 'string' }, state: { type: 'string' }, full: { type: 'boolean' }, json: { type: 'boolean' } },
+    options: {
+      content: { type: 'string' },
+      site: { type: 'string' },
+      state: { type: 'string' },
+      full: { type: 'boolean' },
+      distributed: { type: 'boolean' },
+      json: { type: 'boolean' },
+    },
   });
   if (!values.content || !values.site) throw new UsageError('publish needs --content s3://BUCKET[/PREFIX] and --site s3://BUCKET[/PREFIX]');
+  const machine = io.env.REBUILD_STATE_MACHINE;
+  if (values.distributed && !values.full) throw new UsageError('--distributed goes with --full: it fans a full rebuild out on the state machine');
+  if (values.distributed && !machine) throw new UsageError('--distributed needs REBUILD_STATE_MACHINE: the state machine ARN the stack prints as RebuildStateMachineArn');
   const content = parseS3Url(values.content, '--content');
   const site = parseS3Url(values.site, '--site');
   const state = values.state ? parseS3Url(values.state, '--state') : stateBeside(content);
@@ -31,12 +42,21 @@ export async function publishCommand(args: readonly string[], io: Io): Promise<n
       siteUrl: io.env.SITE_URL,
       ping: true,
       json: values.json === true,
+      // The rebuild's render and records steps on the state machine; this run waits for them, saying how far they got.
+      ...(values.distributed && machine ? { fanOut: stateMachineFanOut(machine, state, { minFiles: 1 }), untilSettled: { pollMs: pollMs(io.env.WIREFEED_POLL_SECONDS) } } : {}),
       ...(cloudfront && distributionId ? { invalidate: (keys: readonly string[], ref: string) => invalidate(cloudfront, distributionId, keys, ref) } : {}),
     });
   } finally {
     s3.destroy();
     cloudfront?.destroy();
   }
+}
+
+/** How often a distributed rebuild's progress is looked at. @default 10 s */
+function pollMs(value: string | undefined): number {
+  const seconds = value === undefined ? 10 : Number(value);
+  if (!(seconds > 0 && seconds <= 600)) throw new UsageError(`WIREFEED_POLL_SECONDS must be a number of seconds from 0 to 600 (got "${value}")`);
+  return seconds * 1000;
 }
 
 export function parseS3Url(value: string, flag: string): { bucket: string; prefix: string } {

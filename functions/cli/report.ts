@@ -1,11 +1,14 @@
 import path from 'node:path';
 import { afterPublish } from '../after-publish/after-publish.ts';
 import { FeedCheckError, type LocatedError, SettingsError } from '../core/errors.ts';
+import { KEYS } from '../core/keys.ts';
+import { type RebuildProgress, readState, STATE, StateError } from '../core/state/state.ts';
 import type { Parse } from '../publish/context.ts';
 import { leaseTiming } from '../publish/protocol/lease.ts';
-import type { Request } from '../publish/protocol/requests.ts';
+import { ask, type Request } from '../publish/protocol/requests.ts';
 import { type PublishReport, problemsOf, publish } from '../publish/publish.ts';
-import { StoreError, type Stores } from '../stores/store.ts';
+import type { FanOut } from '../publish/rebuild/fan-out.ts';
+import { type Store, StoreError, type Stores } from '../stores/store.ts';
 import { EXIT, type Io } from './usage.ts';
 
 /** How long a command waits for a publish already under way (the lease) before giving up. */
@@ -31,6 +34,10 @@ export async function runPublish(
     locate?: (file: string) => string;
     /** serve: a site.yaml error says to save again rather than that nothing was written. */
     watching?: boolean;
+    /** Where a full rebuild's render and records steps are fanned out (`publish --distributed`). */
+    fanOut?: FanOut;
+    /** Publish again every `pollMs` until no rebuild is under way, each time saying on stderr how far it got. */
+    untilSettled?: { pollMs: number };
   },
 ): Promise<number> {
   const started = performance.now();
@@ -41,16 +48,24 @@ export async function runPublish(
   const locate = locateContent;
   let report: PublishReport;
   try {
-    report = await publish(stores, {
-      now: io.now,
-      request: opts.request,
-      lease: leaseTiming(io.env.WIREFEED_LEASE_SECONDS),
-      // A person or a CI job waits for another publish to finish rather than leave work queued.
-      waitMs: WAIT_FOR_LEASE_MS,
-      ...(opts.siteUrl ? { siteUrl: opts.siteUrl } : {}),
-      ...(opts.parse ? { parse: opts.parse, concurrency: 64 } : {}),
-      ...(opts.releaseParse ? { releaseParse: opts.releaseParse } : {}),
-    });
+    const once = (request: Request) =>
+      publish(stores, {
+        now: io.now,
+        request,
+        lease: leaseTiming(io.env.WIREFEED_LEASE_SECONDS),
+        // A person or a CI job waits for another publish to finish rather than leave work queued.
+        waitMs: WAIT_FOR_LEASE_MS,
+        ...(opts.siteUrl ? { siteUrl: opts.siteUrl } : {}),
+        ...(opts.parse ? { parse: opts.parse, concurrency: 64 } : {}),
+        ...(opts.releaseParse ? { releaseParse: opts.releaseParse } : {}),
+        ...(opts.fanOut ? { fanOut: opts.fanOut } : {}),
+      });
+    report = await once(opts.request);
+    for (let line = await rebuildProgress(stores.state); opts.untilSettled && line !== undefined; line = await rebuildProgress(stores.state)) {
+      io.err(line);
+      await new Promise((resolve) => setTimeout(resolve, opts.untilSettled?.pollMs));
+      report = mergeReports(report, await once(ask.keys()));
+    }
   } catch (err) {
     const failure = fatal(err, locate, opts.watching);
     if (!failure) throw err;
@@ -78,6 +93,45 @@ export async function runPublish(
       ...(opts.invalidate ? { invalidate: opts.invalidate } : {}),
     });
   return exit;
+}
+
+/** How far a rebuild under way got, as a line for stderr; undefined when none is. */
+async function rebuildProgress(state: Store): Promise<string | undefined> {
+  const object = await state.get(STATE.head);
+  let progress: RebuildProgress | undefined;
+  try {
+    progress = object ? readState(STATE.head, object.body).rebuild : undefined;
+  } catch (err) {
+    if (err instanceof StateError) return undefined; // the publish that found it so rebuilt it, or says why not
+    throw err;
+  }
+  if (!progress) return undefined;
+  const { fan } = progress;
+  if (fan && progress.step === 'render') {
+    const made = (await state.list(STATE.rebuildSummaries(fan.run), KEYS)).length;
+    return `rebuild ${fan.run}: render step on the state machine, ${made} of ${fan.batches} batches rendered`;
+  }
+  if (fan?.records !== undefined && progress.step === 'records') {
+    const made = (await state.list(STATE.fanDoneFolder(fan.run), KEYS)).length;
+    return `rebuild ${fan.run}: records step on the state machine, ${made} of ${progress.batches} batches written`;
+  }
+  return `rebuild${fan ? ` ${fan.run}` : ''}: ${progress.step} step, ${progress.done} of ${progress.batches} batches done`;
+}
+
+/** Two publishes' reports as one: what both did, and the later one's view of the site. */
+function mergeReports(a: PublishReport, b: PublishReport): PublishReport {
+  return {
+    ...b,
+    mode: a.mode,
+    rendered: a.rendered + b.rendered,
+    rejected: [...a.rejected, ...b.rejected],
+    feedFailures: [...a.feedFailures, ...b.feedFailures],
+    notices: [...a.notices, ...b.notices],
+    written: [...new Set([...a.written, ...b.written])].sort(),
+    deleted: [...new Set([...a.deleted, ...b.deleted])].filter((k) => !b.written.includes(k)).sort(),
+    feedsChanged: [...new Set([...a.feedsChanged, ...b.feedsChanged])],
+    attempts: a.attempts + b.attempts,
+  };
 }
 
 /** The --json object; USAGE documents it. */

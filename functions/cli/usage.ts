@@ -25,13 +25,14 @@ export const COMMANDS = {
     ],
   },
   publish: {
-    synopsis: 'wirefeed publish --content s3://BUCKET[/PREFIX] --site s3://BUCKET[/PREFIX] [--state s3://…] [--full] [--json]',
+    synopsis: 'wirefeed publish --content s3://BUCKET[/PREFIX] --site s3://BUCKET[/PREFIX] [--state s3://…] [--full [--distributed]] [--json]',
     what: 'publish from S3 to S3, exactly as the Lambda does (AWS_ENDPOINT_URL_S3: an S3-compatible server)',
     options: [
       ['--content URL', 'the content bucket, s3://BUCKET or s3://BUCKET/PREFIX'],
       ['--site URL', 'the site bucket, likewise'],
       ['--state URL', "the publisher's private state (default: the content location's .wirefeed/, as the Lambda without STATE_BUCKET)"],
       FULL,
+      ['--distributed', 'with --full: render and write the records on the state machine REBUILD_STATE_MACHINE names, and wait, printing its progress'],
       JSON_FLAG,
     ],
   },

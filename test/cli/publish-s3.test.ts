@@ -1,10 +1,15 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { main } from '../../functions/cli/main.ts';
 import { parseS3Url } from '../../functions/cli/publish-s3.ts';
 import { UsageError } from '../../functions/cli/usage.ts';
-import { STATE } from '../../functions/core/state/state.ts';
+import { STATE_PREFIX_IN_CONTENT } from '../../functions/core/keys.ts';
+import { type FanItem, STATE } from '../../functions/core/state/state.ts';
+import { createHandler } from '../../functions/lambda/handler.ts';
+import { type FanOutInput, stateMachineFanOut } from '../../functions/lambda/state-machine.ts';
 import { S3Store } from '../../functions/stores/s3-store.ts';
 import { articleText, captureIo, NOW, SITE_SETTINGS } from '../helpers/content.ts';
 import { parseJsonFeed } from '../helpers/feeds.ts';
@@ -141,5 +146,110 @@ describe('wirefeed publish', () => {
     expect((await new S3Store(server.client, content).list('')).map((info) => info.key)).toEqual(['articles/budget-vote.md', 'site.yaml']);
     const feed = parseJsonFeed(Buffer.from((await new S3Store(server.client, site).get('feed.json'))!.body).toString());
     expect(feed.items.map((i) => i.url)).toEqual(['https://cdn.news.test/articles/budget-vote/']);
+  });
+});
+
+describe('wirefeed publish --full --distributed', () => {
+  let server: S3TestServer;
+  let stepFunctions: http.Server;
+  /** Executions started, by name, in order: the stand-in plays each name once, as Step Functions runs one execution per name. */
+  const started: { name: string; input: FanOutInput }[] = [];
+  let play: (input: FanOutInput) => Promise<void> = async () => {};
+
+  beforeAll(async () => {
+    server = await startS3Server();
+    // Step Functions has no local server: a stand-in on 127.0.0.1 answers StartExecution as the API reference shows
+    // (the real SDK client reaches it through AWS_ENDPOINT_URL_SFN), and plays the execution as the state machine would.
+    stepFunctions = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => {
+        const target = req.headers['x-amz-target'];
+        const request = JSON.parse(body || '{}') as { name?: string; input?: string };
+        if (target !== 'AWSStepFunctions.StartExecution' || !request.name) {
+          res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify({ __type: 'InvalidArn', message: `not played: ${target}` }));
+          return;
+        }
+        const first = !started.some((s) => s.name === request.name);
+        if (first) started.push({ name: request.name, input: JSON.parse(request.input ?? '{}') });
+        res
+          .writeHead(200, { 'content-type': 'application/x-amz-json-1.0' })
+          .end(JSON.stringify({ executionArn: `${MACHINE.replace(':stateMachine:', ':execution:')}:${request.name}`, startDate: 1_800_000_000 }));
+        if (first) void play(JSON.parse(request.input ?? '{}'));
+      });
+    });
+    await new Promise<void>((resolve) => stepFunctions.listen(0, '127.0.0.1', resolve));
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    await new Promise((resolve) => stepFunctions?.close(resolve));
+  });
+
+  useS3Environment(() => server, ['AWS_ENDPOINT_URL_SFN']);
+
+  const MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:WirefeedRebuild';
+
+  it.each([
+    ['without --full', ['--distributed'], { REBUILD_STATE_MACHINE: MACHINE }, '--distributed goes with --full'],
+    ['without REBUILD_STATE_MACHINE', ['--full', '--distributed'], {}, '--distributed needs REBUILD_STATE_MACHINE'],
+  ])('exits 2 %s, saying why, and makes no request', async (_what, flags, env, why) => {
+    // Prepare
+    const io = captureIo(NOW, env);
+    server.resetCounts();
+    // Act
+    const code = await main(['publish', '--content', 's3://news-content', '--site', 's3://news-site', ...flags], io);
+    // Assess
+    expect(code).toBe(2);
+    expect(io.stderr.join('\n')).toContain(`wirefeed: ${why}`);
+    expect(server.counts()).toEqual({ get: 0, put: 0, delete: 0, head: 0, list: 0, other: 0 });
+  });
+
+  it('starts the state machine for the render and records steps, waits for them saying how far they got, and exits 0 with the whole archive published', async () => {
+    // Prepare: twelve stories (one batch of the command's 256 files); the executions played by the publisher's own handler
+    process.env.AWS_ENDPOINT_URL_SFN = `http://127.0.0.1:${(stepFunctions.address() as AddressInfo).port}`;
+    const content = uniqueBucket('content');
+    const site = uniqueBucket('site');
+    await server.createBucket(content);
+    await server.createBucket(site);
+    const put = (key: string, body: string) => server.client.send(new PutObjectCommand({ Bucket: content, Key: key, Body: body }));
+    await put('site.yaml', stringify(SITE_SETTINGS));
+    for (let i = 1; i <= 12; i++) await put(`articles/story-${i}.md`, articleText({ title: `Story ${i}`, date: `2026-11-${String(i).padStart(2, '0')}` }));
+    const state = { bucket: content, prefix: STATE_PREFIX_IN_CONTENT };
+    const handle = createHandler({
+      s3: server.client,
+      contentBucket: content,
+      siteBucket: site,
+      now: () => NOW,
+      rebuildBatch: 2,
+      log: () => undefined,
+      fanOut: stateMachineFanOut(MACHINE, state, { minFiles: 1 }),
+    });
+    play = async (input) => {
+      const items = JSON.parse(Buffer.from((await new S3Store(server.client, input.bucket).get(input.key))?.body ?? '[]').toString('utf8')) as FanItem[];
+      const children: FanItem[][] = [];
+      for (let at = 0; at < items.length; at += 2) children.push(items.slice(at, at + 2));
+      await Promise.all(children.map((Items) => handle({ BatchInput: { wirefeed: input.phase, run: input.run }, Items })));
+      await server.client.send(new PutObjectCommand({ Bucket: input.bucket, Key: input.ended, Body: JSON.stringify({ failed: false }) }));
+      await handle({ wirefeed: 'fanned', run: input.run, phase: input.phase, failed: false });
+    };
+    const io = captureIo(NOW, { REBUILD_STATE_MACHINE: MACHINE, WIREFEED_POLL_SECONDS: '0.05', WIREFEED_LEASE_SECONDS: '30' });
+    // Act
+    const code = await main(['publish', '--content', `s3://${content}`, '--site', `s3://${site}`, '--full', '--distributed'], io);
+    // Assess: one execution per step, named by the run; progress lines while they ran; the archive published
+    const run = started[0]?.name as string;
+    expect(started.map((s) => [s.name, s.input.phase])).toEqual([
+      [run, 'render'],
+      [`${run}-records`, 'records'],
+    ]);
+    expect(code).toBe(0);
+    for (const line of io.stderr)
+      expect(line).toMatch(
+        new RegExp(
+          `^rebuild ${run}: (render step on the state machine, \\d+ of 1 batches rendered|records step on the state machine, \\d+ of 1 batches written|\\w+ step, \\d+ of \\d+ batches done)$`,
+        ),
+      );
+    expect(io.stdout[0]).toMatch(/^12 articles published, 0 rejected/);
+    expect(parseJsonFeed(Buffer.from((await new S3Store(server.client, site).get('feed.json'))?.body ?? '').toString('utf8')).items).toHaveLength(12);
   });
 });

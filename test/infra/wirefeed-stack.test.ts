@@ -565,7 +565,7 @@ describe('operations', () => {
     });
   });
 
-  it('outputs the site and feed URLs, the content and state buckets and the command that publishes an article', () => {
+  it('outputs the site and feed URLs, the content and state buckets, the command that publishes an article and the rebuild state machine', () => {
     const outputs = real.template.toJSON().Outputs as Json;
     const siteUrl = outputs.SiteUrl.Value;
     expect(siteUrl).toEqual({
@@ -579,6 +579,7 @@ describe('operations', () => {
     expect(outputs.JsonFeedUrl.Value).toEqual(withSuffix('feed.json'));
     expect(outputs.ContentBucketName.Value).toEqual({ Ref: logicalId(real.stack.contentBucket) });
     expect(outputs.StateBucketName.Value).toEqual({ Ref: logicalId(real.stack.stateBucket) });
+    expect(outputs.RebuildStateMachineArn.Value).toEqual(rebuildMachineArn(real.stack));
     expect(outputs.PublishCommand.Value).toEqual({
       'Fn::Join': ['', ['aws s3 cp story.md s3://', { Ref: logicalId(real.stack.contentBucket) }, '/articles/']],
     });
