@@ -87,9 +87,9 @@ export class DyingStore implements Store {
     this.#check(false);
     return this.#inner.head(key);
   }
-  async list(prefix: string): Promise<ObjectInfo[]> {
+  async list(prefix: string, options?: ListOptions): Promise<ObjectInfo[]> {
     this.#check(false);
-    return this.#inner.list(prefix);
+    return this.#inner.list(prefix, options);
   }
   async put(key: string, body: Uint8Array | string, options: PutOptions): Promise<{ etag: string }> {
     this.#check(true);

@@ -3,11 +3,11 @@ import { stringify } from 'yaml';
 import { type FanItem, type FanPhase, STATE } from '../../../functions/core/state/state.ts';
 import type { LeaseTiming } from '../../../functions/publish/protocol/lease.ts';
 import { ask } from '../../../functions/publish/protocol/requests.ts';
-import type { PublishOptions } from '../../../functions/publish/publish.ts';
+import { type PublishOptions, publish } from '../../../functions/publish/publish.ts';
 import { endFanOut, FAN_OUT_MS, type FanOut, type Rendered, renderItems, writeItems } from '../../../functions/publish/rebuild/fan-out.ts';
 import { leaseClocks } from '../../helpers/clock.ts';
 import { NOW } from '../../helpers/content.ts';
-import { type MemorySite, objectsOf } from '../../helpers/engine.ts';
+import { type Budget, DyingStore, type MemorySite, objectsOf } from '../../helpers/engine.ts';
 import { BATCH, headOf, LATE_AND_CORRECTION, NEW_SETTINGS, newsroom, SITE_YAML, settled, uninterrupted } from '../../helpers/newsroom.ts';
 
 // A rebuild whose render step is fanned out (the state machine's children, played here by calling the child's
@@ -15,8 +15,10 @@ import { BATCH, headOf, LATE_AND_CORRECTION, NEW_SETTINGS, newsroom, SITE_YAML, 
 // and what a child failed to render is made by the holders, never lost.
 
 let LIVE: LeaseTiming;
+let SHORT: LeaseTiming;
+let lapse: () => Promise<void>;
 beforeEach(() => {
-  ({ LIVE } = leaseClocks());
+  ({ LIVE, SHORT, lapse } = leaseClocks());
 });
 
 /** A start the publisher asked of the state machine: the run, its step, its items' key. */
@@ -234,5 +236,69 @@ describe('a fanned-out rebuild', () => {
     expect([...rendered, ...written].every((r) => r.stale === true && r.rendered === 0)).toBe(true);
     expect(await objectsOf(s.state)).toEqual(before);
     expect(fanOut.runs.at(-1)?.run).not.toBe(stale.run);
+  });
+
+  it.each([20261208, 77, 4242])('ends as the content says however its children and holders die at random writes, while the newsroom edits (seed %i)', async (first) => {
+    // Prepare
+    const reference = await uninterrupted(LIVE, LATE_AND_CORRECTION);
+    let seed = first;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const fanOut = stateMachine();
+    const s = await newsroom(LIVE);
+    await s.content.put('site.yaml', stringify(NEW_SETTINGS), SITE_YAML);
+    const dying = () => {
+      const budget: Budget = { left: 4 + Math.floor(random() * 40) };
+      return { content: s.content, site: new DyingStore(s.site, budget), state: new DyingStore(s.state, budget) };
+    };
+    const survived = (work: Promise<unknown>) =>
+      work.then(
+        () => true,
+        () => false,
+      );
+    let changed = false;
+    let killed = 0;
+    // Act: the site.yaml event, then at random: children of the newest step (some dying mid-write), the step's end,
+    // holders dying mid-write (the next takes over once the lease lapses), and the newsroom's change, published by key
+    const keys: string[][] = [['site.yaml']];
+    const ended = new Set<string>(); // no child of a step runs after its end (the failure path waits them out)
+    const open = () => fanOut.runs.filter((r) => !ended.has(`${r.run}/${r.phase}`)).at(-1);
+    for (let turn = 0; turn < 80; turn++) {
+      const roll = random();
+      const start = open();
+      if (start && roll < 0.4) {
+        const items = await itemsOf(s, start.items);
+        const some = items.filter(() => random() < 0.5);
+        const io = dying();
+        const child = start.phase === 'render' ? renderItems(io, { now: NOW, concurrency: 2 }, start.run, some) : writeItems(io, { concurrency: 2 }, start.run, some);
+        if (!(await survived(child))) killed++;
+      } else if (start && roll < 0.5) {
+        await endFanOut(s.state, start.run, true, start.phase);
+        ended.add(`${start.run}/${start.phase}`);
+      } else {
+        if (!changed && roll > 0.9) {
+          keys.push(await LATE_AND_CORRECTION(s));
+          changed = true;
+        }
+        const request = ask.keys(keys.shift() ?? []);
+        if (!(await survived(publish(dying(), { now: NOW, request, rebuildBatch: BATCH, lease: SHORT, fanOut })))) {
+          killed++;
+          await lapse();
+        }
+      }
+    }
+    if (!changed) keys.push(await LATE_AND_CORRECTION(s));
+    // Then every step's executions end, and holders with all their time take the rest (the ends written again as each step starts)
+    for (let tick = 0; tick < 20 && !(await settled(s)); tick++) {
+      for (const start of fanOut.runs) await endFanOut(s.state, start.run, true, start.phase);
+      await s.publish(holder(fanOut, keys.shift() ?? []));
+    }
+    await s.publish(holder(fanOut, [], 5)); // the rechecks a takeover scheduled, once the dead holders' time is surely up
+    // Assess
+    expect(killed).toBeGreaterThan(2);
+    expect(await settled(s)).toBe(true);
+    expect(await objectsOf(s.site)).toEqual(await objectsOf(reference.site));
   });
 });
