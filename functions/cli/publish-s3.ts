@@ -26,6 +26,11 @@ export async function publishCommand(args: readonly string[], io: Io): Promise<n
   const machine = io.env.REBUILD_STATE_MACHINE;
   if (values.distributed && !values.full) throw new UsageError('--distributed goes with --full: it fans a full rebuild out on the state machine');
   if (values.distributed && !machine) throw new UsageError('--distributed needs REBUILD_STATE_MACHINE: the state machine ARN the stack prints as RebuildStateMachineArn');
+  // The state machine's children are the stack's Lambda: they read its state bucket and render with its SITE_URL,
+  // so this run must name the same, or every child would find the run not theirs and the holders would do it all.
+  if (values.distributed && (!values.state || !io.env.SITE_URL)) {
+    throw new UsageError("--distributed needs --state s3://<the stack's StateBucketName> and SITE_URL as the stack sets it: the state machine's children are the stack's publisher");
+  }
   const content = parseS3Url(values.content, '--content');
   const site = parseS3Url(values.site, '--site');
   const state = values.state ? parseS3Url(values.state, '--state') : stateBeside(content);

@@ -5,7 +5,7 @@ import { invalidate } from '../after-publish/invalidate.ts';
 import type { FanPhase } from '../core/state/state.ts';
 import { type LeaseTiming, leaseTiming } from '../publish/protocol/lease.ts';
 import { type PublishReport, problemsOf, publish } from '../publish/publish.ts';
-import { endFanOut, type FanOut, renderItems, writeItems } from '../publish/rebuild/fan-out.ts';
+import { type FanOut, renderItems, writeItems } from '../publish/rebuild/fan-out.ts';
 import { openS3, stateBeside } from '../stores/open.ts';
 import { createS3Client } from '../stores/s3-client.ts';
 import { readEvent } from './events.ts';
@@ -40,7 +40,7 @@ export interface HandlerResult {
   batchItemFailures: { itemIdentifier: string }[];
   report?: Omit<PublishReport, 'rejected' | 'feedFailures'> & { rejected: { file: string; problem: string }[] };
   /** A fan-out's child: what it made of the run's step, records or pages (`stale`: the run is no longer the rebuild's, nothing written). */
-  rendered?: { phase: FanPhase; run: string; batches: number[]; rendered: number; rejected: { file: string; problem: string }[]; stale?: true };
+  rendered?: { phase: FanPhase; run: string; batches: number[]; rendered: number; rejected: number; stale?: true };
 }
 
 /**
@@ -72,11 +72,13 @@ export function createHandler(config: HandlerConfig): (event: unknown, context?:
       const rejected = done.rejected.map((e) => ({ file: e.file, problem: e.problem }));
       for (const e of rejected) log('warn', 'article rejected', { key: e.file, problem: e.problem });
       const made = 'rendered' in done ? done.rendered : done.written;
-      const rendered = { phase, run, batches: items.map((i) => i.n), rendered: made, rejected, ...(done.stale ? { stale: done.stale } : {}) };
-      log('info', done.stale ? 'the run is no longer the rebuild: nothing made' : `made for the rebuild's ${phase} step`, { ...rendered, rejected: rejected.length });
+      // Counts only: Step Functions takes at most 256 KiB of a task's result (the rejections are in the log, and in the state for the holder).
+      const rendered = { phase, run, batches: items.map((i) => i.n), rendered: made, rejected: rejected.length, ...(done.stale ? { stale: done.stale } : {}) };
+      log('info', done.stale ? 'the run is no longer the rebuild: nothing made' : `made for the rebuild's ${phase} step`, rendered);
       return { batchItemFailures: [], rendered };
     }
-    if (received.fanEnded) await endFanOut(stores.state, received.fanEnded.run, received.fanEnded.failed, received.fanEnded.phase);
+    // The state machine's end of a step ({"wirefeed": "fanned"}) is a tick: the state machine wrote the step's end
+    // itself, and an invocation (a hand-sent one too) ends nothing a child may still be making.
     let report: PublishReport;
     try {
       // Another publish holding the lease takes this one's work (queued durably first): the event is done.

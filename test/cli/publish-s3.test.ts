@@ -193,6 +193,8 @@ describe('wirefeed publish --full --distributed', () => {
   it.each([
     ['without --full', ['--distributed'], { REBUILD_STATE_MACHINE: MACHINE }, '--distributed goes with --full'],
     ['without REBUILD_STATE_MACHINE', ['--full', '--distributed'], {}, '--distributed needs REBUILD_STATE_MACHINE'],
+    ['without --state', ['--full', '--distributed'], { REBUILD_STATE_MACHINE: MACHINE, SITE_URL: 'https://news.test/' }, '--distributed needs --state'],
+    ['without SITE_URL', ['--full', '--distributed', '--state', 's3://news-state'], { REBUILD_STATE_MACHINE: MACHINE }, '--distributed needs --state'],
   ])('exits 2 %s, saying why, and makes no request', async (_what, flags, env, why) => {
     // Prepare
     const io = captureIo(NOW, env);
@@ -233,9 +235,9 @@ describe('wirefeed publish --full --distributed', () => {
       await server.client.send(new PutObjectCommand({ Bucket: input.bucket, Key: input.ended, Body: JSON.stringify({ failed: false }) }));
       await handle({ wirefeed: 'fanned', run: input.run, phase: input.phase, failed: false });
     };
-    const io = captureIo(NOW, { REBUILD_STATE_MACHINE: MACHINE, WIREFEED_POLL_SECONDS: '0.05', WIREFEED_LEASE_SECONDS: '30' });
+    const io = captureIo(NOW, { REBUILD_STATE_MACHINE: MACHINE, SITE_URL: SITE_SETTINGS.url, WIREFEED_POLL_SECONDS: '0.05', WIREFEED_LEASE_SECONDS: '30' });
     // Act
-    const code = await main(['publish', '--content', `s3://${content}`, '--site', `s3://${site}`, '--full', '--distributed'], io);
+    const code = await main(['publish', '--content', `s3://${content}`, '--site', `s3://${site}`, '--state', `s3://${content}/${STATE_PREFIX_IN_CONTENT}`, '--full', '--distributed'], io);
     // Assess: one execution per step, named by the run; progress lines while they ran; the archive published
     const run = started[0]?.name as string;
     expect(started.map((s) => [s.name, s.input.phase])).toEqual([

@@ -1,4 +1,6 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { type FanPhase, STATE } from '../../functions/core/state/state.ts';
+import type { Store } from '../../functions/stores/store.ts';
 
 // Plays an Amazon States Language definition here, without AWS: the part of Step Functions a test cannot run.
 // It knows what the rebuild's state machine uses and refuses anything else by name, so a definition that grows
@@ -180,4 +182,9 @@ function steps(path: string): string[] {
 
 function matches(errors: string[], error: string): boolean {
   return errors.includes(error) || (errors.includes('States.ALL') && error !== 'States.Runtime');
+}
+
+/** What the state machine's EndOfStep state writes, for tests that play an execution by hand: the step's end in the state. */
+export async function endOfStep(state: Store, run: string, failed: boolean, phase: FanPhase = 'render'): Promise<void> {
+  await state.put(STATE.fanEnded(run, phase), JSON.stringify({ failed }), { contentType: 'application/json' });
 }

@@ -320,6 +320,8 @@ const RebuildBatchSchema = z.object({
    * record is not written, and their page waits for the site step, when the state serves again.
    */
   same: z.optional(z.array(text)),
+  /** A fan-out's batch: the files its child rejected, for the holder that runs the index step to report. */
+  rejected: z.optional(z.array(z.object({ file: text, problem: text }))),
 });
 export type RebuildBatch = z.infer<typeof RebuildBatchSchema>;
 /** What the index step decided, per batch: the files whose records are written, each with its place (null: not public). */

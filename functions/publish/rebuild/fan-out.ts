@@ -18,7 +18,8 @@ import { renderBatch } from './render.ts';
  * index step, as after a chain's render step. After the index step, the records step is fanned out the same way
  * (rebuild/<run>/records/items.json: `writeItems`), each batch's records, claims and pages being its own (the plan
  * gives every claim to one file); the state is being remade meanwhile, so no holder writes it. A child that failed
- * for good leaves its batches to the holder, which makes them once the fan-out is over (`endFanOut`) or out of time.
+ * for good leaves its batches to the holder, which makes them once the step is over (the state machine writes its
+ * end, rebuild/<run>/[records/]ended.json) or out of time.
  */
 export interface FanOut {
   /** Archives of at least this many files have their render step fanned out; smaller ones render in the chain. */
@@ -37,6 +38,13 @@ export interface FanOut {
 export const FAN_OUT_RUN_MS = 2 * 60 * 60_000;
 export const FAN_OUT_MS = FAN_OUT_RUN_MS + 15 * 60_000;
 
+/**
+ * A child started within a Lambda's longest run of its step's deadline could still be writing when the holders
+ * make its batches after it: it makes none (its batches are the holders' then). The deadline is taken before the
+ * execution starts, so no child can begin later than this whatever the start's delay.
+ */
+const late = (now: Date, until: string) => now.getTime() > Date.parse(until) - (FAN_OUT_MS - FAN_OUT_RUN_MS);
+
 /** The items of a fan-out: batches of `size` listed files, each named by its bounds (a batch's input stays small, whatever its keys). */
 export function planFan(keys: readonly string[], size: number): FanItem[] {
   const items: FanItem[] = [];
@@ -48,7 +56,7 @@ export function planFan(keys: readonly string[], size: number): FanItem[] {
   return items;
 }
 
-/** What a child did: records rendered and files rejected; `stale` when its run is no longer the rebuild's (nothing written). */
+/** What a child did: records rendered and files rejected; `stale` when its run is no longer the rebuild's, or too late (nothing written). */
 export interface Rendered {
   rendered: number;
   rejected: ArticleError[];
@@ -68,7 +76,7 @@ export async function renderItems(
 ): Promise<Rendered> {
   const stale: Rendered = { rendered: 0, rejected: [], stale: true };
   const progress = await progressOf(io.state);
-  if (progress?.step !== 'render' || progress.fan?.run !== run) return stale;
+  if (progress?.step !== 'render' || progress.fan?.run !== run || late(options.now, progress.fan.until)) return stale;
   const settings = parseSettings((await io.content.get(SITE_FILE))?.body, options.siteUrl);
   if (progress.settings !== settingsHash(settings)) return stale;
   const ctx = { settings, now: options.now, parse: options.parse ?? parseHere, concurrency: options.concurrency ?? 16 };
@@ -82,26 +90,21 @@ export async function renderItems(
  * A fan-out's child of the records step: its batches' records, claims and pages written, each batch then marked
  * done. It takes no lease: no holder writes the state while the records step is fanned out (it is being remade).
  */
-export async function writeItems(io: Stores, options: { siteUrl?: string; concurrency?: number }, run: string, items: readonly FanItem[]): Promise<{ written: number; stale?: true }> {
+export async function writeItems(io: Stores, options: { now: Date; siteUrl?: string; concurrency?: number }, run: string, items: readonly FanItem[]): Promise<{ written: number; stale?: true }> {
   const progress = await progressOf(io.state);
-  if (progress?.step !== 'records' || progress.fan?.run !== run || progress.fan.records === undefined) return { written: 0, stale: true };
+  if (progress?.step !== 'records' || progress.fan?.run !== run || progress.fan.records === undefined || late(options.now, progress.fan.records)) return { written: 0, stale: true };
   const settings = parseSettings((await io.content.get(SITE_FILE))?.body, options.siteUrl);
   if (progress.settings !== settingsHash(settings)) return { written: 0, stale: true };
   const plan = await readPlan(io);
   let written = 0;
-  for (const item of items) written += (await writeItem(io, { settings, concurrency: options.concurrency ?? 16 }, run, item, plan, progress)).length;
+  for (const item of items) written += (await writeItem(io, { settings, concurrency: options.concurrency ?? 16 }, run, item, plan, progress, false)).length;
   return { written };
 }
 
-async function writeItem(io: Stores, ctx: Pick<CycleContext, 'settings' | 'concurrency'>, run: string, item: FanItem, plan: RebuildPlan, progress: RebuildProgress): Promise<string[]> {
-  const pages = await writeRecords(io, ctx, item.n, plan, progress);
+async function writeItem(io: Stores, ctx: Pick<CycleContext, 'settings' | 'concurrency'>, run: string, item: FanItem, plan: RebuildPlan, progress: RebuildProgress, named: boolean): Promise<string[]> {
+  const pages = await writeRecords(io, ctx, item.n, plan, progress, named);
   await io.state.put(STATE.fanDone(run, item.n), JSON.stringify({}), headersFor(STATE.fanDone(run, item.n)));
   return pages;
-}
-
-/** The fan-out of a step is over: its last state says so (`failed` when batches may be missing), and the next holder goes on. */
-export async function endFanOut(state: Store, run: string, failed: boolean, phase: FanPhase = 'render'): Promise<void> {
-  await state.put(STATE.fanEnded(run, phase), JSON.stringify({ failed }), headersFor(STATE.fanEnded(run, phase)));
 }
 
 /** What a holder's part in a fanned-out step did: `done` once every batch is there; the batches it made itself. */
@@ -133,9 +136,10 @@ export async function fanned(
 /** The same, for the records step: done once every batch's records are written; the pages it wrote itself. */
 export async function recordsFanned(io: Stores, ctx: CycleContext, progress: RebuildProgress, fanOut: FanOut | undefined, outOfTime: () => boolean): Promise<Waited> {
   const fan = progress.fan as NonNullable<RebuildProgress['fan']>;
-  const plan = await readPlan(io);
+  let plan: RebuildPlan | undefined; // read only when there is a batch to make: at a million articles it is tens of MB
   return waitFor(io, ctx, fan, 'records', fan.records as string, STATE.fanDoneFolder(fan.run), fanOut, outOfTime, async (item) => {
-    const written = await writeItem(io, ctx, fan.run, item, plan, progress);
+    plan ??= await readPlan(io);
+    const written = await writeItem(io, ctx, fan.run, item, plan, progress, true);
     return { made: written.length, written };
   });
 }

@@ -3,7 +3,7 @@ import { isPublic } from '../../core/article/article.ts';
 import { toIso } from '../../core/article/dates.ts';
 import { countSpellings, spellingNotice, tagSlug, tagTitle } from '../../core/article/tags.ts';
 import { mapLimit } from '../../core/concurrency.ts';
-import { type ArticleError, Notice } from '../../core/errors.ts';
+import { ArticleError, Notice } from '../../core/errors.ts';
 import { archivePageOf, KEYS, keyHash, MAIN_TIMELINE, STATE_NAMES, sitemapShardOf, tagTimeline } from '../../core/keys.ts';
 import { inNewsWindow, NEWS_MAX, newsCutoff } from '../../core/output/news.ts';
 import { headersFor } from '../../core/output/objects.ts';
@@ -123,7 +123,11 @@ export async function index(io: Stores, ctx: CycleContext, count: number, start:
   const cutoff = newsCutoff(ctx.now);
   const summaries: Summary[] = [];
   const run = start.rebuild?.fan?.run;
-  for (let n = 1; n <= count; n++) for (const r of (await readBatch(io, STATE.rebuildSummary(n, run))).records) summaries.push(summaryOf(r, n, cutoff));
+  for (let n = 1; n <= count; n++) {
+    const summary = await readBatch(io, STATE.rebuildSummary(n, run));
+    for (const r of summary.records) summaries.push(summaryOf(r, n, cutoff));
+    for (const e of summary.rejected ?? []) rejected.push(new ArticleError(e.file, e.problem)); // a fan-out child's: reported here
+  }
   // One slug and one id, one file each: the old owner keeps it, else the first by key; the others are named.
   const settled = await settleClaims(summaries, io.state, rejected);
   const { kept, slugOwners: owners } = settled;

@@ -23,7 +23,7 @@ export async function readPlan(io: Pick<Stores, 'state'>): Promise<RebuildPlan> 
  * first). Each claim names the files refused it, which wait on it; one the old state has as it would be
  * written is left as it is.
  */
-export async function writeRecords(io: Stores, ctx: Pick<CycleContext, 'settings' | 'concurrency'>, n: number, plan: RebuildPlan, progress: RebuildProgress): Promise<string[]> {
+export async function writeRecords(io: Stores, ctx: Pick<CycleContext, 'settings' | 'concurrency'>, n: number, plan: RebuildPlan, progress: RebuildProgress, named = true): Promise<string[]> {
   const places = new Map(plan.batches[n - 1] ?? []);
   const batch = await readBatch(io, STATE.rebuildBatch(n, progress.fan?.run));
   // A publish since the render step may have deleted a file's marker or let its claim go (the file edited or
@@ -40,7 +40,9 @@ export async function writeRecords(io: Stores, ctx: Pick<CycleContext, 'settings
     }
   });
   const pages = records.filter((r) => r.public).map((r) => pageKey(r.article.slug));
-  await withIntent(io.state, pages, () =>
+  // A holder names its pages first (one cut off is redone from the state); a fan-out's child does not: its batch is
+  // made again whole, by the state machine's retry or the holder, and holders would only queue its live intents.
+  await (named ? withIntent : (_state: unknown, _keys: unknown, write: () => Promise<unknown>) => write())(io.state, pages, () =>
     mapLimit(records, ctx.concurrency, async (r) => {
       const h = keyHash(r.key);
       const seq = places.get(r.key);

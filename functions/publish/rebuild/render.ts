@@ -27,9 +27,15 @@ export async function renderBatch(
   rejected: ArticleError[],
 ): Promise<number> {
   const run = progress.fan?.run;
-  const batch = await render(io, ctx, keys.filter(isArticleKey), etags, rejected, progress);
+  const refused: ArticleError[] = [];
+  const batch = await render(io, ctx, keys.filter(isArticleKey), etags, refused, progress);
+  rejected.push(...refused);
   await io.state.put(STATE.rebuildBatch(n, run), JSON.stringify(batch), headersFor(STATE.rebuildBatch(n, run)));
-  const summary: RebuildBatch = { records: batch.records.map((r) => ({ ...r, article: { ...r.article, html: '' } })) }; // the index step needs no `held`
+  // The index step needs no `held`; in a fan-out it reports the batch's rejections (a child's go only to its log).
+  const summary: RebuildBatch = {
+    records: batch.records.map((r) => ({ ...r, article: { ...r.article, html: '' } })),
+    ...(run !== undefined && refused.length > 0 ? { rejected: refused.map((e) => ({ file: e.file, problem: e.problem })) } : {}),
+  };
   await io.state.put(STATE.rebuildSummary(n, run), JSON.stringify(summary), headersFor(STATE.rebuildSummary(n, run)));
   return batch.records.length;
 }

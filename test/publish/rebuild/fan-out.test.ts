@@ -4,11 +4,12 @@ import { type FanItem, type FanPhase, STATE } from '../../../functions/core/stat
 import type { LeaseTiming } from '../../../functions/publish/protocol/lease.ts';
 import { ask } from '../../../functions/publish/protocol/requests.ts';
 import { type PublishOptions, publish } from '../../../functions/publish/publish.ts';
-import { endFanOut, FAN_OUT_MS, type FanOut, type Rendered, renderItems, writeItems } from '../../../functions/publish/rebuild/fan-out.ts';
+import { FAN_OUT_MS, type FanOut, type Rendered, renderItems, writeItems } from '../../../functions/publish/rebuild/fan-out.ts';
 import { leaseClocks } from '../../helpers/clock.ts';
 import { NOW } from '../../helpers/content.ts';
 import { type Budget, DyingStore, type MemorySite, objectsOf } from '../../helpers/engine.ts';
 import { BATCH, headOf, LATE_AND_CORRECTION, NEW_SETTINGS, newsroom, SITE_YAML, settled, uninterrupted } from '../../helpers/newsroom.ts';
+import { endOfStep } from '../../helpers/state-machine-player.ts';
 
 // A rebuild whose render step is fanned out (the state machine's children, played here by calling the child's
 // code concurrently): it ends byte for byte where the chain's ends, publishing goes on while the children work,
@@ -56,7 +57,7 @@ async function children(s: MemorySite, start: Start, fail: ReadonlySet<number> =
   return Promise.all(
     batches.map(async (batch) => {
       if (start.phase === 'render') return renderItems(s, { now: NOW, concurrency: 4 }, start.run, batch);
-      const { written, ...rest } = await writeItems(s, { concurrency: 4 }, start.run, batch);
+      const { written, ...rest } = await writeItems(s, { now: NOW, concurrency: 4 }, start.run, batch);
       return { rendered: written, rejected: [], ...rest };
     }),
   );
@@ -69,7 +70,7 @@ const startOf = (fanOut: ReturnType<typeof stateMachine>, phase: FanPhase) => fa
 async function execution(s: MemorySite, fanOut: ReturnType<typeof stateMachine>, phase: FanPhase, fail: ReadonlySet<number> = new Set()): Promise<Rendered[]> {
   const start = startOf(fanOut, phase);
   const made = await children(s, start, fail);
-  await endFanOut(s.state, start.run, fail.size > 0, phase);
+  await endOfStep(s.state, start.run, fail.size > 0, phase);
   return made;
 }
 
@@ -129,6 +130,33 @@ describe('a fanned-out rebuild', () => {
     expect(await s.titles()).toEqual(['Story 13', 'Story 12', 'Story 11', 'Story 10']);
   });
 
+  it('reports the files its children rejected in the publish that runs the index step, as the chain reports its own', async () => {
+    // Prepare
+    const fanOut = stateMachine();
+    const s = await fannedOut(fanOut);
+    await execution(s, fanOut, 'render');
+    // Act
+    const report = await s.publish(holder(fanOut));
+    // Assess
+    expect(report.rejected.map((e) => [e.file, e.problem])).toEqual([['articles/broken.md', expect.stringContaining('YAML')]]);
+  });
+
+  it("has a child started within a Lambda's longest run of its step's deadline make nothing: its batches are the holders' then", async () => {
+    // Prepare
+    const fanOut = stateMachine();
+    const s = await fannedOut(fanOut);
+    const start = startOf(fanOut, 'render');
+    const until = Date.parse((await headOf(s)).rebuild?.fan?.until ?? '');
+    const [item] = await itemsOf(s, start.items);
+    const child = (minutes: number) => renderItems(s, { now: new Date(until - minutes * 60_000) }, start.run, [item as FanItem]);
+    // Act
+    const late = await child(14);
+    const inTime = await child(16);
+    // Assess
+    expect(late).toEqual({ rendered: 0, rejected: [], stale: true });
+    expect(inTime.rendered).toBe(1);
+  });
+
   it('goes on to the next step as soon as every batch is there, without waiting for the end', async () => {
     // Prepare
     const reference = await uninterrupted(LIVE);
@@ -160,7 +188,7 @@ describe('a fanned-out rebuild', () => {
     expect(await s.text('articles/story-01/index.html')).toContain('Story 1, corrected');
     // Act: the other children, the end, the records step's execution, and the ticks
     await children(s, run, new Set(items.filter((i) => i.n <= 4).map((i) => i.n)));
-    await endFanOut(s.state, run.run, false);
+    await endOfStep(s.state, run.run, false);
     await s.publish(holder(fanOut));
     await execution(s, fanOut, 'records');
     for (let tick = 0; tick < 5 && !(await settled(s)); tick++) await s.publish(holder(fanOut));
@@ -185,7 +213,7 @@ describe('a fanned-out rebuild', () => {
     // Act: a tick before the end waits; the end, failed; a tick after it
     await s.publish({ ...holder(fanOut), log });
     expect((await headOf(s)).rebuild?.step).toBe('render');
-    await endFanOut(s.state, startOf(fanOut, 'render').run, true);
+    await endOfStep(s.state, startOf(fanOut, 'render').run, true);
     const report = await s.publish({ ...holder(fanOut), log });
     // Act: the records step's execution, its children failing batch 5 for good
     await execution(s, fanOut, 'records', new Set([5]));
@@ -272,10 +300,10 @@ describe('a fanned-out rebuild', () => {
         const items = await itemsOf(s, start.items);
         const some = items.filter(() => random() < 0.5);
         const io = dying();
-        const child = start.phase === 'render' ? renderItems(io, { now: NOW, concurrency: 2 }, start.run, some) : writeItems(io, { concurrency: 2 }, start.run, some);
+        const child = start.phase === 'render' ? renderItems(io, { now: NOW, concurrency: 2 }, start.run, some) : writeItems(io, { now: NOW, concurrency: 2 }, start.run, some);
         if (!(await survived(child))) killed++;
       } else if (start && roll < 0.5) {
-        await endFanOut(s.state, start.run, true, start.phase);
+        await endOfStep(s.state, start.run, true, start.phase);
         ended.add(`${start.run}/${start.phase}`);
       } else {
         if (!changed && roll > 0.9) {
@@ -292,7 +320,7 @@ describe('a fanned-out rebuild', () => {
     if (!changed) keys.push(await LATE_AND_CORRECTION(s));
     // Then every step's executions end, and holders with all their time take the rest (the ends written again as each step starts)
     for (let tick = 0; tick < 20 && !(await settled(s)); tick++) {
-      for (const start of fanOut.runs) await endFanOut(s.state, start.run, true, start.phase);
+      for (const start of fanOut.runs) await endOfStep(s.state, start.run, true, start.phase);
       await s.publish(holder(fanOut, keys.shift() ?? []));
     }
     await s.publish(holder(fanOut, [], 5)); // the rechecks a takeover scheduled, once the dead holders' time is surely up
