@@ -11,7 +11,7 @@ describe("each command's usage", () => {
     ['build', ['--content', '--out', '--state', '--full', '--json', '-h, --help']],
     ['check', ['--content', 'FILE...', '--json', '-h, --help']],
     ['serve', ['--content', '--out', '--port', '-h, --help']],
-    ['publish', ['--content', '--site', '--state', '--full', '--json', '-h, --help']],
+    ['publish', ['--content', '--site', '--state', '--full', '--distributed', '--json', '-h, --help']],
   ] as [Command, string[]][])('%s lists its own options and no other', (command, flags) => {
     // Act
     const text = commandUsage(command);
