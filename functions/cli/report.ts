@@ -2,12 +2,12 @@ import path from 'node:path';
 import { afterPublish } from '../after-publish/after-publish.ts';
 import { FeedCheckError, type LocatedError, SettingsError } from '../core/errors.ts';
 import { KEYS } from '../core/keys.ts';
-import { type RebuildProgress, readState, STATE, StateError } from '../core/state/state.ts';
+import { STATE } from '../core/state/state.ts';
 import type { Parse } from '../publish/context.ts';
 import { leaseTiming } from '../publish/protocol/lease.ts';
 import { ask, type Request } from '../publish/protocol/requests.ts';
 import { type PublishReport, problemsOf, publish } from '../publish/publish.ts';
-import type { FanOut } from '../publish/rebuild/fan-out.ts';
+import { type FanOut, rebuildProgressOf } from '../publish/rebuild/fan-out.ts';
 import { type Store, StoreError, type Stores } from '../stores/store.ts';
 import { EXIT, type Io } from './usage.ts';
 
@@ -97,14 +97,7 @@ export async function runPublish(
 
 /** How far a rebuild under way got, as a line for stderr; undefined when none is. */
 async function rebuildProgress(state: Store): Promise<string | undefined> {
-  const object = await state.get(STATE.head);
-  let progress: RebuildProgress | undefined;
-  try {
-    progress = object ? readState(STATE.head, object.body).rebuild : undefined;
-  } catch (err) {
-    if (err instanceof StateError) return undefined; // the publish that found it so rebuilt it, or says why not
-    throw err;
-  }
+  const progress = await rebuildProgressOf(state);
   if (!progress) return undefined;
   const { fan } = progress;
   if (fan && progress.step === 'render') {

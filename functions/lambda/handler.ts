@@ -68,12 +68,10 @@ export function createHandler(config: HandlerConfig): (event: unknown, context?:
       // A child of the fan-out: it makes its batches and publishes nothing (a failure is the state machine's to retry).
       const { phase, run, items } = received.child;
       const options = { now: now(), ...(config.siteUrl ? { siteUrl: config.siteUrl } : {}) };
-      const done = phase === 'render' ? await renderItems(stores, options, run, items) : { ...(await writeItems(stores, options, run, items)), rejected: [] };
-      const rejected = done.rejected.map((e) => ({ file: e.file, problem: e.problem }));
-      for (const e of rejected) log('warn', 'article rejected', { key: e.file, problem: e.problem });
-      const made = 'rendered' in done ? done.rendered : done.written;
+      const done = await (phase === 'render' ? renderItems : writeItems)(stores, options, run, items);
+      for (const e of done.rejected) log('warn', 'article rejected', { key: e.file, problem: e.problem });
       // Counts only: Step Functions takes at most 256 KiB of a task's result (the rejections are in the log, and in the state for the holder).
-      const rendered = { phase, run, batches: items.map((i) => i.n), rendered: made, rejected: rejected.length, ...(done.stale ? { stale: done.stale } : {}) };
+      const rendered = { phase, run, batches: items.map((i) => i.n), rendered: done.made, rejected: done.rejected.length, ...(done.stale ? { stale: done.stale } : {}) };
       log('info', done.stale ? 'the run is no longer the rebuild: nothing made' : `made for the rebuild's ${phase} step`, rendered);
       return { batchItemFailures: [], rendered };
     }

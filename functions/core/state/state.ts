@@ -341,7 +341,9 @@ export type FanItem = z.infer<typeof FanItemSchema>;
 const FanEndedSchema = z.object({ failed: z.boolean() });
 /** The steps a rebuild fans out: the render step's batches, then the records step's. */
 export type FanPhase = 'render' | 'records';
-const fanFolder = (run: string, phase: FanPhase) => `${N.rebuildBatches}${run}/${phase === 'records' ? N.fanRecords : ''}`;
+/** A rebuild's folder: rebuild/, or a fan-out run's rebuild/<run>/ (its batches kept apart from another run's). */
+const runFolder = (run?: string) => `${N.rebuildBatches}${run ? `${run}/` : ''}`;
+const fanFolder = (run: string, phase: FanPhase) => `${runFolder(run)}${phase === 'records' ? N.fanRecords : ''}`;
 /**
  * The site.yaml the state was built with, and the fingerprint it had then (settings and renderer): incremental
  * publishes during a rebuild use these settings, not the new ones, while the head still has that fingerprint.
@@ -479,10 +481,10 @@ export const STATE = {
   rebuildSummary: held(
     RebuildBatchSchema,
     (k) => k.startsWith(N.rebuildBatches) && k.includes(`/${N.rebuildSummaries}`),
-    (n: number, run?: string) => `${N.rebuildBatches}${run ? `${run}/` : ''}${N.rebuildSummaries}${n}.json`,
+    (n: number, run?: string) => `${runFolder(run)}${N.rebuildSummaries}${n}.json`,
   ),
-  rebuildSummaries: (run?: string) => `${N.rebuildBatches}${run ? `${run}/` : ''}${N.rebuildSummaries}`,
-  rebuildBatch: held(RebuildBatchSchema, under(N.rebuildBatches), (n: number, run?: string) => `${N.rebuildBatches}${run ? `${run}/` : ''}${n}.json`),
+  rebuildSummaries: (run?: string) => `${runFolder(run)}${N.rebuildSummaries}`,
+  rebuildBatch: held(RebuildBatchSchema, under(N.rebuildBatches), (n: number, run?: string) => `${runFolder(run)}${n}.json`),
   rebuildBatches: N.rebuildBatches,
 } as const;
 

@@ -56,49 +56,58 @@ export function planFan(keys: readonly string[], size: number): FanItem[] {
   return items;
 }
 
-/** What a child did: records rendered and files rejected; `stale` when its run is no longer the rebuild's, or too late (nothing written). */
-export interface Rendered {
-  rendered: number;
+/** What a child made (records rendered, or pages written) and the files it rejected; `stale` when it made nothing, its run no longer the rebuild's or its time too late. */
+export interface Made {
+  made: number;
   rejected: ArticleError[];
   stale?: true;
 }
 
+/** The deadline of a step of the fan-out, when that step is fanned out. */
+const deadlineOf = (fan: RebuildProgress['fan'], phase: FanPhase): string | undefined => (phase === 'render' ? fan?.until : fan?.records);
+
+/**
+ * A child's own run: the rebuild's progress and settings when its step of `run` is the one under way, in time,
+ * with the settings site.yaml gives; undefined when it is not (the settings changed, and the rebuild began again).
+ */
+async function ownRun(io: Pick<Stores, 'content' | 'state'>, options: { now: Date; siteUrl?: string }, run: string, phase: FanPhase) {
+  const progress = await rebuildProgressOf(io.state);
+  const until = deadlineOf(progress?.fan, phase);
+  if (progress?.step !== phase || progress.fan?.run !== run || until === undefined || late(options.now, until)) return undefined;
+  const settings = parseSettings((await io.content.get(SITE_FILE))?.body, options.siteUrl);
+  return progress.settings === settingsHash(settings) ? { progress, settings } : undefined;
+}
+
 /**
  * A fan-out's child: its items' batches rendered into the run. It takes no lease (it writes the run's batches
- * alone, which no holder writes while the fan-out has time), and writes nothing when the rebuild is no longer
- * that run (the settings changed, and the rebuild began again).
+ * alone, which no holder writes while the fan-out has time).
  */
 export async function renderItems(
   io: Pick<Stores, 'content' | 'state'>,
   options: { now: Date; siteUrl?: string; parse?: Parse; concurrency?: number },
   run: string,
   items: readonly FanItem[],
-): Promise<Rendered> {
-  const stale: Rendered = { rendered: 0, rejected: [], stale: true };
-  const progress = await progressOf(io.state);
-  if (progress?.step !== 'render' || progress.fan?.run !== run || late(options.now, progress.fan.until)) return stale;
-  const settings = parseSettings((await io.content.get(SITE_FILE))?.body, options.siteUrl);
-  if (progress.settings !== settingsHash(settings)) return stale;
-  const ctx = { settings, now: options.now, parse: options.parse ?? parseHere, concurrency: options.concurrency ?? 16 };
+): Promise<Made> {
+  const own = await ownRun(io, options, run, 'render');
+  if (!own) return { made: 0, rejected: [], stale: true };
+  const ctx = { settings: own.settings, now: options.now, parse: options.parse ?? parseHere, concurrency: options.concurrency ?? 16 };
   const rejected: ArticleError[] = [];
-  let rendered = 0;
-  for (const item of items) rendered += await renderItem(io, ctx, item, progress, rejected);
-  return { rendered, rejected };
+  let made = 0;
+  for (const item of items) made += await renderItem(io, ctx, item, own.progress, rejected);
+  return { made, rejected };
 }
 
 /**
  * A fan-out's child of the records step: its batches' records, claims and pages written, each batch then marked
  * done. It takes no lease: no holder writes the state while the records step is fanned out (it is being remade).
  */
-export async function writeItems(io: Stores, options: { now: Date; siteUrl?: string; concurrency?: number }, run: string, items: readonly FanItem[]): Promise<{ written: number; stale?: true }> {
-  const progress = await progressOf(io.state);
-  if (progress?.step !== 'records' || progress.fan?.run !== run || progress.fan.records === undefined || late(options.now, progress.fan.records)) return { written: 0, stale: true };
-  const settings = parseSettings((await io.content.get(SITE_FILE))?.body, options.siteUrl);
-  if (progress.settings !== settingsHash(settings)) return { written: 0, stale: true };
+export async function writeItems(io: Stores, options: { now: Date; siteUrl?: string; concurrency?: number }, run: string, items: readonly FanItem[]): Promise<Made> {
+  const own = await ownRun(io, options, run, 'records');
+  if (!own) return { made: 0, rejected: [], stale: true };
   const plan = await readPlan(io);
-  let written = 0;
-  for (const item of items) written += (await writeItem(io, { settings, concurrency: options.concurrency ?? 16 }, run, item, plan, progress, false)).length;
-  return { written };
+  let made = 0;
+  for (const item of items) made += (await writeItem(io, { settings: own.settings, concurrency: options.concurrency ?? 16 }, run, item, plan, own.progress, false)).length;
+  return { made, rejected: [] };
 }
 
 async function writeItem(io: Stores, ctx: Pick<CycleContext, 'settings' | 'concurrency'>, run: string, item: FanItem, plan: RebuildPlan, progress: RebuildProgress, named: boolean): Promise<string[]> {
@@ -129,17 +138,16 @@ export async function fanned(
   rejected: ArticleError[],
   outOfTime: () => boolean,
 ): Promise<Waited> {
-  const fan = progress.fan as NonNullable<RebuildProgress['fan']>;
-  return waitFor(io, ctx, fan, 'render', fan.until, STATE.rebuildSummaries(fan.run), fanOut, outOfTime, async (item) => ({ made: await renderItem(io, ctx, item, progress, rejected), written: [] }));
+  return waitFor(io, ctx, progress, 'render', fanOut, outOfTime, async (item) => ({ made: await renderItem(io, ctx, item, progress, rejected), written: [] }));
 }
 
 /** The same, for the records step: done once every batch's records are written; the pages it wrote itself. */
 export async function recordsFanned(io: Stores, ctx: CycleContext, progress: RebuildProgress, fanOut: FanOut | undefined, outOfTime: () => boolean): Promise<Waited> {
-  const fan = progress.fan as NonNullable<RebuildProgress['fan']>;
+  const run = progress.fan?.run as string;
   let plan: RebuildPlan | undefined; // read only when there is a batch to make: at a million articles it is tens of MB
-  return waitFor(io, ctx, fan, 'records', fan.records as string, STATE.fanDoneFolder(fan.run), fanOut, outOfTime, async (item) => {
+  return waitFor(io, ctx, progress, 'records', fanOut, outOfTime, async (item) => {
     plan ??= await readPlan(io);
-    const written = await writeItem(io, ctx, fan.run, item, plan, progress, true);
+    const written = await writeItem(io, ctx, run, item, plan, progress, true);
     return { made: written.length, written };
   });
 }
@@ -147,16 +155,18 @@ export async function recordsFanned(io: Stores, ctx: CycleContext, progress: Reb
 async function waitFor(
   io: Pick<Stores, 'state'>,
   ctx: Pick<CycleContext, 'now' | 'lease'>,
-  fan: NonNullable<RebuildProgress['fan']>,
+  progress: RebuildProgress,
   phase: FanPhase,
-  until: string,
-  folder: string,
   fanOut: FanOut | undefined,
   outOfTime: () => boolean,
   make: (item: FanItem) => Promise<{ made: number; written: string[] }>,
 ): Promise<Waited> {
+  const fan = progress.fan as NonNullable<RebuildProgress['fan']>;
+  const until = deadlineOf(fan, phase) as string;
+  // What says a batch is made: its summary (written after the batch), or its records' done marker.
+  const folder = phase === 'render' ? STATE.rebuildSummaries(fan.run) : STATE.fanDoneFolder(fan.run);
   const made = new Set((await io.state.list(folder, KEYS)).map((i) => Number(i.key.slice(folder.length, -'.json'.length))));
-  const count = phase === 'render' ? fan.batches : (await itemsOf(io.state, fan.run, phase)).length;
+  const count = phase === 'render' ? fan.batches : progress.batches; // the records step's items are its batches
   const missing = (n: number) => n <= count && !made.has(n);
   const waited: Waited = { done: true, made: 0, written: [], madeUp: [] };
   if (![...Array(count).keys()].some((i) => missing(i + 1))) return waited;
@@ -220,8 +230,8 @@ async function itemFiles(content: Store, item: FanItem, fresh: boolean): Promise
   }
 }
 
-/** The rebuild's progress as the head says now; none when there is no readable head. */
-async function progressOf(state: Store): Promise<RebuildProgress | undefined> {
+/** The rebuild's progress as the head says now; none when there is no readable head (the next publish rebuilds it, or says why not). */
+export async function rebuildProgressOf(state: Store): Promise<RebuildProgress | undefined> {
   const object = await state.get(STATE.head);
   if (!object) return undefined;
   try {

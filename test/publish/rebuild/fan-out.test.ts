@@ -4,7 +4,7 @@ import { type FanItem, type FanPhase, STATE } from '../../../functions/core/stat
 import type { LeaseTiming } from '../../../functions/publish/protocol/lease.ts';
 import { ask } from '../../../functions/publish/protocol/requests.ts';
 import { type PublishOptions, publish } from '../../../functions/publish/publish.ts';
-import { FAN_OUT_MS, type FanOut, type Rendered, renderItems, writeItems } from '../../../functions/publish/rebuild/fan-out.ts';
+import { FAN_OUT_MS, type FanOut, type Made, renderItems, writeItems } from '../../../functions/publish/rebuild/fan-out.ts';
 import { leaseClocks } from '../../helpers/clock.ts';
 import { NOW } from '../../helpers/content.ts';
 import { type Budget, DyingStore, type MemorySite, objectsOf } from '../../helpers/engine.ts';
@@ -50,24 +50,18 @@ async function itemsOf(s: MemorySite, key: string): Promise<FanItem[]> {
 }
 
 /** The map's children of a step, `perChild` items each (its item batcher), all at once; the items in `fail` are never made. */
-async function children(s: MemorySite, start: Start, fail: ReadonlySet<number> = new Set(), perChild = 2): Promise<Rendered[]> {
+async function children(s: MemorySite, start: Start, fail: ReadonlySet<number> = new Set(), perChild = 2): Promise<Made[]> {
   const items = (await itemsOf(s, start.items)).filter((i) => !fail.has(i.n));
   const batches: FanItem[][] = [];
   for (let at = 0; at < items.length; at += perChild) batches.push(items.slice(at, at + perChild));
-  return Promise.all(
-    batches.map(async (batch) => {
-      if (start.phase === 'render') return renderItems(s, { now: NOW, concurrency: 4 }, start.run, batch);
-      const { written, ...rest } = await writeItems(s, { now: NOW, concurrency: 4 }, start.run, batch);
-      return { rendered: written, rejected: [], ...rest };
-    }),
-  );
+  return Promise.all(batches.map((batch) => (start.phase === 'render' ? renderItems : writeItems)(s, { now: NOW, concurrency: 4 }, start.run, batch)));
 }
 
 /** The newest start of this step. */
 const startOf = (fanOut: ReturnType<typeof stateMachine>, phase: FanPhase) => fanOut.runs.filter((r) => r.phase === phase).at(-1) as Start;
 
 /** The state machine's execution of the newest start of `phase`, played: its children (those of `fail` failing for good), then its end. */
-async function execution(s: MemorySite, fanOut: ReturnType<typeof stateMachine>, phase: FanPhase, fail: ReadonlySet<number> = new Set()): Promise<Rendered[]> {
+async function execution(s: MemorySite, fanOut: ReturnType<typeof stateMachine>, phase: FanPhase, fail: ReadonlySet<number> = new Set()): Promise<Made[]> {
   const start = startOf(fanOut, phase);
   const made = await children(s, start, fail);
   await endOfStep(s.state, start.run, fail.size > 0, phase);
@@ -83,7 +77,7 @@ async function fannedOut(fanOut: FanOut): Promise<MemorySite> {
 }
 
 /** Both steps' executions played, each followed by the publisher told to go on. */
-async function bothSteps(s: MemorySite, fanOut: ReturnType<typeof stateMachine>, fail: { render?: Set<number>; records?: Set<number> } = {}): Promise<Rendered[]> {
+async function bothSteps(s: MemorySite, fanOut: ReturnType<typeof stateMachine>, fail: { render?: Set<number>; records?: Set<number> } = {}): Promise<Made[]> {
   const rendered = await execution(s, fanOut, 'render', fail.render);
   await s.publish(holder(fanOut));
   await execution(s, fanOut, 'records', fail.records);
@@ -122,7 +116,7 @@ describe('a fanned-out rebuild', () => {
     const rendered = await bothSteps(s, fanOut);
     // Assess: the broken file is named by the child that met it; the records step was one batch an item
     expect(rendered.flatMap((r) => r.rejected.map((e) => e.file))).toEqual(['articles/broken.md']);
-    expect(rendered.reduce((sum, r) => sum + r.rendered, 0)).toBe(16);
+    expect(rendered.reduce((sum, r) => sum + r.made, 0)).toBe(16);
     const { run } = startOf(fanOut, 'render');
     expect(startOf(fanOut, 'records')).toEqual({ run, phase: 'records', items: `rebuild/${run}/records/items.json` });
     expect(await settled(s)).toBe(true);
@@ -153,8 +147,8 @@ describe('a fanned-out rebuild', () => {
     const late = await child(14);
     const inTime = await child(16);
     // Assess
-    expect(late).toEqual({ rendered: 0, rejected: [], stale: true });
-    expect(inTime.rendered).toBe(1);
+    expect(late).toEqual({ made: 0, rejected: [], stale: true });
+    expect(inTime.made).toBe(1);
   });
 
   it('goes on to the next step as soon as every batch is there, without waiting for the end', async () => {
@@ -261,7 +255,7 @@ describe('a fanned-out rebuild', () => {
     const rendered = await children(s, stale);
     const written = await children(s, { ...stale, phase: 'records' });
     // Assess
-    expect([...rendered, ...written].every((r) => r.stale === true && r.rendered === 0)).toBe(true);
+    expect([...rendered, ...written].every((r) => r.stale === true && r.made === 0)).toBe(true);
     expect(await objectsOf(s.state)).toEqual(before);
     expect(fanOut.runs.at(-1)?.run).not.toBe(stale.run);
   });
