@@ -92,6 +92,16 @@ export interface ChildRun {
 }
 
 /** Run `node ARGS` in a fresh process: wall time from spawn to exit, and its peak RSS. */
+/** The last JSON line a bench child printed (its result), or an error naming `what` with the child's output. */
+export function jsonResultOf<T>(run: ChildRun, what: string): T {
+  const line = run.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .pop();
+  if (run.code !== 0 || !line) throw new Error(`${what}: the child failed (exit ${run.code})\n${run.stdout}\n${run.stderr}`);
+  return JSON.parse(line) as T;
+}
+
 export function runNode(args: readonly string[]): Promise<ChildRun> {
   return new Promise((resolve, reject) => {
     const started = performance.now();

@@ -24,9 +24,10 @@ import { S3Store } from '../../functions/stores/s3-store.ts';
 import { ITEMS_PER_CHILD, MAX_CONCURRENCY } from '../../infra/rebuild-machine.ts';
 import { type S3TestServer, startS3Server } from '../helpers/s3-server.ts';
 import { uniqueBucket } from '../helpers/s3-site.ts';
-import { printTable, runNode } from './build.bench.ts';
+import { jsonResultOf, printTable, runNode } from './build.bench.ts';
 import type { FanOutChildResult, FanOutJob } from './fan-out-child.ts';
 import { int, median, ms, NOW, seedCorpus } from './publish.bench.ts';
+import { plus, requestsOf, type Traffic, take } from './rebuild.bench.ts';
 
 const CHILD = fileURLToPath(new URL('./fan-out-child.ts', import.meta.url));
 const DEFAULT_SIZES = [1_000, 10_000];
@@ -47,14 +48,6 @@ const LAMBDA_TIMEOUT_MS = 300_000;
 /** Per child: the map's iteration and its task (retries add one each); the parent: map, end, go-on, a few more. */
 const TRANSITIONS_PER_CHILD = 2;
 const PARENT_TRANSITIONS = 6;
-
-interface Traffic {
-  get: number;
-  put: number;
-  delete: number;
-  list: number;
-  head: number;
-}
 
 interface Invocation {
   wallMs: number; // the handler's own time
@@ -81,22 +74,9 @@ interface Measured {
   reduceTraffic: Traffic;
 }
 
-function take(server: S3TestServer): Traffic {
-  const c = server.counts();
-  server.resetCounts();
-  return { get: c.get, put: c.put, delete: c.delete, list: c.list, head: c.head + c.other };
-}
-
-const add = (a: Traffic, b: Traffic): Traffic => ({ get: a.get + b.get, put: a.put + b.put, delete: a.delete + b.delete, list: a.list + b.list, head: a.head + b.head });
-
 async function invoke(job: FanOutJob, what: string): Promise<Invocation> {
   const run = await runNode(['--import', 'tsx', CHILD, JSON.stringify(job)]);
-  const line = run.stdout
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .pop();
-  if (run.code !== 0 || !line) throw new Error(`${what}: the invocation failed (exit ${run.code})\n${run.stdout}\n${run.stderr}`);
-  const child = JSON.parse(line) as FanOutChildResult;
+  const child = jsonResultOf<FanOutChildResult>(run, `${what}: the invocation`);
   return { wallMs: child.ms, cpuMs: run.cpuMs, peakRssMb: run.peakRssMb, child };
 }
 
@@ -137,16 +117,18 @@ async function measure(server: S3TestServer, n: number): Promise<Measured> {
   const siteTraffic = take(server);
   const head = await new S3Store(server.client, content, STATE_PREFIX_IN_CONTENT).get('head.json');
   if (JSON.parse(Buffer.from(head?.body ?? '{}').toString('utf8')).rebuild !== undefined) throw new Error('the site step did not finish the rebuild');
-  return { n, begin, render, index, records, site: last, reduceTraffic: add(indexTraffic, siteTraffic) };
+  return { n, begin, render, index, records, site: last, reduceTraffic: plus(indexTraffic, siteTraffic) };
 }
 
-const requests = (t: Traffic) => t.get + t.put + t.delete + t.list + t.head;
 const perArticle = (v: number, n: number) => (v / n).toFixed(2);
 const seconds = (v: number) => `${(v / 1000).toLocaleString('en', { maximumFractionDigits: 1, minimumFractionDigits: 1 })} s`;
 const mb = (v: number) => `${Math.round(v)} MB`;
 const dollars = (v: number) => `$${v.toFixed(2)}`;
 /** A Lambda invocation's time at 1024 MB: its CPU, at the vCPU share it gets, or its wall here, whichever is longer. */
 const onLambda = (i: Invocation) => Math.max(i.wallMs, i.cpuMs / LAMBDA_CPU_SHARE);
+
+/** Every request of a run: both steps' children, the index and site steps. */
+const trafficOf = (m: Measured): Traffic => plus(m.render.traffic, plus(m.records.traffic, m.reduceTraffic));
 
 /** Children of a step at this many articles (render: files in batches of REBUILD_BATCH; records: those batches). */
 const childrenAt = (articles: number) => Math.ceil(Math.ceil(articles / REBUILD_BATCH) / ITEMS_PER_CHILD);
@@ -161,7 +143,7 @@ function estimate(m: Measured, articles: number): { rows: string[][]; minutes: n
   const indexMs = onLambda(m.index) * scale;
   const siteMs = onLambda(m.site) * scale;
   const wallMs = mapMs + indexMs + siteMs;
-  const t = add(m.render.traffic, add(m.records.traffic, m.reduceTraffic));
+  const t = trafficOf(m);
   const s3 = ((t.put + t.list) * PRICE.putOrList + (t.get + t.head) * PRICE.getOrHead) * scale;
   const gbSeconds = ((children * (renderChild + recordsChild) + indexMs + siteMs) / 1000) * LAMBDA_GB;
   const lambda = gbSeconds * PRICE.lambdaGbSecond;
@@ -178,7 +160,7 @@ function estimate(m: Measured, articles: number): { rows: string[][]; minutes: n
       row('records step (a map)', `${seconds(waves * recordsChild)}  (${int(waves)} x a child's ${seconds(recordsChild)} on Lambda)`),
       row('site step (a chain)', `${seconds(siteMs)}  (${seconds(onLambda(m.site))} at ${int(m.n)} on Lambda, x${scale})`),
       row('wall, start to settled', seconds(wallMs)),
-      row('S3 requests', `${int(requests(t) * scale)} (${perArticle(requests(t), m.n)} per article): ${dollars(s3)}`),
+      row('S3 requests', `${int(requestsOf(t) * scale)} (${perArticle(requestsOf(t), m.n)} per article): ${dollars(s3)}`),
       row('Lambda', `${int(gbSeconds)} GB-s: ${dollars(lambda)}`),
       row('state transitions', `${int(transitionCount)}: ${dollars(transitions)}`),
       row('cost', dollars(total)),
@@ -225,17 +207,17 @@ export async function runFanOutBench(sizes: readonly number[]): Promise<void> {
           mb,
         ),
         row(`${name} step: wall, ${HERE_AT_ONCE} at once`, [p.wallMs], ms),
-        row(`${name} step: requests`, [requests(p.traffic)], int, requests(p.traffic) / m.n),
+        row(`${name} step: requests`, [requestsOf(p.traffic)], int, requestsOf(p.traffic) / m.n),
       ];
       const one = (name: string, i: Invocation) => [row(`${name}: wall`, [i.wallMs], ms), row(`${name}: CPU`, [i.cpuMs], ms), row(`${name}: peak RSS`, [i.peakRssMb], mb)];
-      const all = requests(add(m.render.traffic, add(m.records.traffic, m.reduceTraffic)));
+      const all = requestsOf(trafficOf(m));
       return [
         row('begin: list, items, start', [m.begin.wallMs], ms),
         ...phase('render', m.render),
         ...one('index step (the reduce, 1)', m.index),
         ...phase('records', m.records),
         ...one('site step (the reduce, 2)', m.site),
-        row('index and site steps: requests', [requests(m.reduceTraffic)], int, requests(m.reduceTraffic) / m.n),
+        row('index and site steps: requests', [requestsOf(m.reduceTraffic)], int, requestsOf(m.reduceTraffic) / m.n),
         row('requests, all (goal <= 3 per article)', [all], int, all / m.n),
       ];
     }),

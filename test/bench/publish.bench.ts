@@ -33,7 +33,7 @@ import { publish } from '../../functions/publish/publish.ts';
 import { S3Store } from '../../functions/stores/s3-store.ts';
 import type { Store, Stores } from '../../functions/stores/store.ts';
 import { type S3TestServer, startS3Server } from '../helpers/s3-server.ts';
-import { type ChildRun, printTable, runNode } from './build.bench.ts';
+import { type ChildRun, jsonResultOf, printTable, runNode } from './build.bench.ts';
 import type { StoreCounts } from './counting-store.ts';
 import { BENCH_LATEST, generateArticle, siteYaml, writeCorpus } from './generate.ts';
 import type { ChildJob, ChildResult } from './publish-child.ts';
@@ -100,12 +100,7 @@ function expectCli(run: ChildRun, what: string, pattern: RegExp): number {
 
 async function runChild(job: ChildJob, what: string): Promise<{ run: ChildRun; result: ChildResult }> {
   const run = await runNode(['--import', 'tsx', CHILD, JSON.stringify(job)]);
-  const line = run.stdout
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .pop();
-  if (run.code !== 0 || !line) throw new Error(`${what}: publish child failed (exit ${run.code})\n${run.stdout}\n${run.stderr}`);
-  const result = JSON.parse(line) as ChildResult;
+  const result = jsonResultOf<ChildResult>(run, `${what}: publish`);
   if (result.rejected.length > 0) throw new Error(`${what}: rejected ${result.rejected.join('; ')}`);
   if (result.rendered !== 1) throw new Error(`${what}: rendered ${result.rendered}, expected 1`);
   return { run, result };

@@ -47,7 +47,7 @@ const RENAMED_YAML = siteYaml.replace(/^title: .*$/m, `title: ${NEW_TITLE}`);
 const YAML = { contentType: 'application/yaml; charset=utf-8' };
 
 /** Requests by kind and body bytes, as the proxy counted them. */
-interface Traffic {
+export interface Traffic {
   get: number;
   put: number;
   delete: number;
@@ -57,8 +57,8 @@ interface Traffic {
   written: number;
 }
 const NO_TRAFFIC: Traffic = { get: 0, put: 0, delete: 0, list: 0, head: 0, read: 0, written: 0 };
-const requestsOf = (t: Traffic) => t.get + t.put + t.delete + t.list + t.head;
-const plus = (a: Traffic, b: Traffic): Traffic => ({
+export const requestsOf = (t: Traffic) => t.get + t.put + t.delete + t.list + t.head;
+export const plus = (a: Traffic, b: Traffic): Traffic => ({
   get: a.get + b.get,
   put: a.put + b.put,
   delete: a.delete + b.delete,
@@ -69,7 +69,7 @@ const plus = (a: Traffic, b: Traffic): Traffic => ({
 });
 
 /** What the proxy counted since the last reset ('other' with HEAD, as the publish bench does); then a reset. */
-function take(server: S3TestServer): Traffic {
+export function take(server: S3TestServer): Traffic {
   const c = server.counts();
   const b = server.bytes();
   server.resetCounts();
